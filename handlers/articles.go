@@ -1,0 +1,199 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+// pageParam reads ?page=N. Absent means 1; anything but a whole number from 1 to
+// models.MaxPage is a 400 that says so, never a 500 or a silent page 1.
+func pageParam(c echo.Context) (int, error) {
+	raw := c.QueryParam("page")
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > models.MaxPage {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "Page numbers are whole numbers starting at 1.")
+	}
+	return n, nil
+}
+
+// listPage fetches one page of stories; a page past the end is a 404.
+func (a *App) listPage(c echo.Context, f models.Filter) (models.Paged[models.Article], error) {
+	n, err := pageParam(c)
+	if err != nil {
+		return models.Paged[models.Article]{}, err
+	}
+	p, err := a.Store.Articles.Published(c.Request().Context(), a.Now(), f, models.Page{Number: n, Size: a.Config.PerPage})
+	if err == nil && n > 1 && n > p.Pages {
+		return p, echo.NewHTTPError(http.StatusNotFound, "There are not that many pages.")
+	}
+	return p, err
+}
+
+type sectionBlock struct {
+	Section models.Section
+	Stories []models.Article
+}
+
+type homeData struct {
+	page
+	Lead    *models.Article
+	Stories models.Paged[models.Article]
+	Blocks  []sectionBlock
+}
+
+// homeShow is the front page: the lead story, the latest, and a block per section.
+// Older pages (?page=2 …) list the archive without the lead and the blocks.
+func (a *App) homeShow(c echo.Context) error {
+	p, err := a.newPage(c)
+	if err != nil {
+		return err
+	}
+	p.Current = "home"
+	p.Canonical = a.absURL("/")
+	p.Description = p.Site.Tagline
+	stories, err := a.listPage(c, models.Filter{})
+	if err != nil {
+		return err
+	}
+	d := homeData{page: p, Stories: stories}
+	if stories.Number == 1 && len(stories.Items) > 0 {
+		lead := stories.Items[0]
+		d.Lead = &lead
+		d.Stories.Items = stories.Items[1:]
+		ctx := c.Request().Context()
+		for _, sec := range p.Sections {
+			got, err := a.Store.Articles.Published(ctx, a.Now(), models.Filter{SectionID: sec.ID, ExcludeID: lead.ID}, models.Page{Number: 1, Size: 3})
+			if err != nil {
+				return err
+			}
+			if len(got.Items) > 0 {
+				d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got.Items})
+			}
+		}
+	} else if stories.Number > 1 {
+		d.Canonical = a.absURL("/?page=" + strconv.Itoa(stories.Number))
+	}
+	return c.Render(http.StatusOK, "home", d)
+}
+
+type articleData struct {
+	page
+	Article    models.Article
+	Related    []models.Article
+	Prev, Next *models.Article
+	Preview    bool
+}
+
+// articleShow is a story page. Slugs are plain (/articles/SLUG), not date-based:
+// a story rescheduled or corrected keeps its address, and renamed slugs redirect.
+func (a *App) articleShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	slug := c.Param("slug")
+	if len(slug) > 200 {
+		return models.ErrNotFound
+	}
+	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), slug)
+	if errors.Is(err, models.ErrNotFound) {
+		to, rerr := a.Store.Articles.RedirectSlug(ctx, a.Now(), slug)
+		if rerr != nil {
+			return rerr
+		}
+		return c.Redirect(http.StatusMovedPermanently, "/articles/"+url.PathEscape(to))
+	}
+	if err != nil {
+		return err
+	}
+	return a.renderArticle(c, art, false)
+}
+
+// renderArticle renders a story page; editors' previews use it too, so a preview is
+// exactly what readers will see.
+func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) error {
+	ctx := c.Request().Context()
+	p, err := a.newPage(c)
+	if err != nil {
+		return err
+	}
+	p.Current = art.Section.Slug
+	p.Canonical = a.absURL("/articles/" + art.Slug)
+	p.Description = art.Dek
+	p.NoIndex = preview
+	d := articleData{page: p, Article: art, Preview: preview}
+	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
+		return err
+	}
+	if d.Prev, d.Next, err = a.Store.Articles.Neighbours(ctx, a.Now(), art); err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "article", d)
+}
+
+type listData struct {
+	page
+	Kind, Heading, Blurb, Base string
+	Stories                    models.Paged[models.Article]
+}
+
+func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
+	p, err := a.newPage(c)
+	if err != nil {
+		return err
+	}
+	d.page = p
+	if d.Stories, err = a.listPage(c, f); err != nil {
+		return err
+	}
+	d.Canonical = a.absURL(d.Base)
+	if d.Stories.Number > 1 {
+		d.Canonical += "?page=" + strconv.Itoa(d.Stories.Number)
+	}
+	d.Description = d.Blurb
+	return c.Render(http.StatusOK, "list", d)
+}
+
+func (a *App) sectionShow(c echo.Context) error {
+	sec, err := a.Store.Sections.BySlug(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	d := listData{Kind: "Section", Heading: sec.Name, Blurb: sec.Description, Base: "/section/" + sec.Slug}
+	d.Current = sec.Slug
+	return a.renderList(c, d, models.Filter{SectionID: sec.ID})
+}
+
+func (a *App) tagShow(c echo.Context) error {
+	t, err := a.Store.Tags.BySlug(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return a.renderList(c, listData{Kind: "Topic", Heading: t.Name, Base: "/tag/" + t.Slug}, models.Filter{TagID: t.ID})
+}
+
+func (a *App) authorShow(c echo.Context) error {
+	u, err := a.Store.Users.BySlug(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	if !u.CanWrite() {
+		return models.ErrNotFound // readers' accounts have no public page
+	}
+	return a.renderList(c, listData{Kind: "Author", Heading: u.Name, Blurb: u.Bio, Base: "/author/" + u.Slug}, models.Filter{AuthorID: u.ID})
+}
+
+// healthShow answers 200 while the database answers.
+func (a *App) healthShow(c echo.Context) error {
+	if err := a.Store.Ping(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(http.StatusOK, "ok\n")
+}

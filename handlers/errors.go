@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+type errorData struct {
+	page
+	Heading   string
+	Message   string
+	RequestID string
+}
+
+// handleError is the one place that turns an error into a page. Handlers return
+// errors; they never write a 500 themselves.
+func (a *App) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		a.Log.Error("error after response started", "path", c.Request().URL.Path, "err", err)
+		return
+	}
+	status, msg := http.StatusInternalServerError, "Something went wrong on our side. We have logged it and will look into it."
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		status, msg = http.StatusNotFound, "We could not find that page. It may have moved, or the address may be mistyped."
+	case errors.As(err, &he):
+		status = he.Code
+		switch m := he.Message.(type) {
+		case string:
+			if status < 500 {
+				msg = m
+			}
+		}
+		if status == http.StatusNotFound && msg == http.StatusText(http.StatusNotFound) || msg == "Not Found" {
+			msg = "We could not find that page. It may have moved, or the address may be mistyped."
+		}
+	}
+	if status >= 500 {
+		a.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+	}
+	if status == http.StatusMethodNotAllowed && msg == "" {
+		msg = "That action is not allowed here."
+	}
+	a.errorPage(c.Response(), c.Request(), currentUser(c), status, msg)
+}
+
+// errorPage writes the error page in the site's layout; it is also used outside
+// Echo by the cross-origin refusal. If even that fails, a plain line is sent.
+func (a *App) errorPage(w http.ResponseWriter, r *http.Request, u *models.User, status int, msg string) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(status)
+		return
+	}
+	p, err := a.basePage(r.Context(), u)
+	if err == nil {
+		p.NoIndex = true
+		data := errorData{page: p, Heading: headingFor(status), Message: msg, RequestID: w.Header().Get(echo.HeaderXRequestID)}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		var buf bytes.Buffer
+		if err = a.Views.Render(&buf, "error", data); err == nil {
+			w.WriteHeader(status)
+			w.Write(buf.Bytes())
+			return
+		}
+	}
+	a.Log.Error("error page failed", "err", err)
+	http.Error(w, http.StatusText(status), status)
+}
+
+func headingFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Page not found"
+	case http.StatusBadRequest:
+		return "That request did not make sense"
+	case http.StatusForbidden:
+		return "Not allowed"
+	case http.StatusTooManyRequests:
+		return "Slow down"
+	case http.StatusRequestEntityTooLarge:
+		return "Too large"
+	}
+	if status >= 500 {
+		return "Something went wrong"
+	}
+	return http.StatusText(status)
+}

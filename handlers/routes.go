@@ -1,0 +1,44 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Routes returns the whole site as one http.Handler: every route in one list,
+// behind the cross-origin check that refuses forged form posts.
+func (a *App) Routes() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Renderer = a
+	e.HTTPErrorHandler = a.handleError
+	// We run behind nothing by default: the client address is the TCP peer.
+	// Behind a proxy, set this to echo.ExtractIPFromXFFHeader(trusted ranges).
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	e.Use(a.requestID, a.recoverPanics, a.logRequests, a.securityHeaders, a.bodyLimit, a.compress, a.loadUser, a.cacheHeaders)
+
+	// Public, cacheable pages.
+	e.GET("/", a.homeShow)
+	e.GET("/articles/:slug", a.articleShow)
+	e.GET("/section/:slug", a.sectionShow)
+	e.GET("/tag/:slug", a.tagShow)
+	e.GET("/author/:slug", a.authorShow)
+	e.GET("/static/*", a.staticShow)
+	e.GET("/media/:file", a.mediaShow)
+	e.GET("/healthz", a.healthShow)
+
+	// Accounts.
+	e.GET("/login", a.loginForm)
+	e.POST("/login", a.loginSubmit)
+	e.POST("/logout", a.logoutSubmit)
+
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.errorPage(w, r, nil, http.StatusForbidden, "This form was sent from another site, so we refused it. Go back, reload the page and try again.")
+	}))
+	return csrf.Handler(e)
+}

@@ -1,0 +1,81 @@
+// Package handlers is Broadsheet's HTTP layer: routes, middleware, and the
+// handlers that ask models for data and hand it to views.
+package handlers
+
+import (
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"broadsheet/models"
+	"broadsheet/public"
+	"broadsheet/views"
+)
+
+// Config is what the operator chooses at start-up.
+type Config struct {
+	BaseURL       string   // absolute URL of the site, no trailing slash, e.g. https://news.example
+	Dev           bool     // re-read templates from disk on every request
+	SecureCookies bool     // mark the session cookie Secure (true whenever the site is served over TLS)
+	SessionKeys   [][]byte // pairs of (hash key, block key); the first pair signs new cookies
+	PerPage       int      // stories per list page
+}
+
+// App carries everything a handler needs. There are no package globals.
+type App struct {
+	Store    *models.Store
+	Views    *views.Renderer
+	Assets   *public.Assets
+	Sessions *sessions.CookieStore
+	Log      *slog.Logger
+	Now      func() time.Time // tests pin the clock
+	Config   Config
+}
+
+// New builds an App: parses templates, fingerprints assets and configures the session store.
+func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App, error) {
+	if cfg.PerPage == 0 {
+		cfg.PerPage = 12
+	}
+	assets, err := public.NewAssets(public.FS)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg}
+	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
+		"asset":    assets.URL,
+		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },
+		"datetime": func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
+		"card":     func(a models.Article, z *time.Location) cardData { return cardData{A: a, Zone: z} },
+		"pager":    func(p models.Paged[models.Article], base string) pagerData { return pagerData{P: p, Base: base} },
+	}, cfg.Dev)
+	if err != nil {
+		return nil, err
+	}
+	a.Views = rend
+
+	// gorilla's defaults (SameSite=None, not HttpOnly, 30 days) are wrong for us.
+	a.Sessions = sessions.NewCookieStore(cfg.SessionKeys...)
+	a.Sessions.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int((14 * 24 * time.Hour).Seconds()),
+		HttpOnly: true,
+		Secure:   cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	}
+	return a, nil
+}
+
+type cardData struct {
+	A    models.Article
+	Zone *time.Location
+}
+
+type pagerData struct {
+	P    models.Paged[models.Article]
+	Base string
+}

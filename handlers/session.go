@@ -1,0 +1,92 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+// The session cookie holds only the user id and that user's session version. Bumping
+// the version in the database (logout everywhere, password change, block) ends every
+// cookie at once, which a signed cookie alone could never do.
+const (
+	sessionCookie = "broadsheet"
+	flashCookie   = "broadsheet-flash"
+	userCtxKey    = "user"
+)
+
+// currentUser is the logged-in user, or nil for an anonymous reader.
+func currentUser(c echo.Context) *models.User {
+	u, _ := c.Get(userCtxKey).(*models.User)
+	return u
+}
+
+// startSession logs u in with a brand-new session (never reusing one that came in, so a
+// planted cookie cannot be promoted: no session fixation).
+func (a *App) startSession(c echo.Context, u models.User) error {
+	s, err := a.Sessions.New(c.Request(), sessionCookie)
+	if err != nil && s == nil {
+		return err
+	}
+	s.IsNew = true
+	s.Values = map[any]any{"uid": u.ID, "ver": u.SessionVersion}
+	c.Set(userCtxKey, &u)
+	return s.Save(c.Request(), c.Response())
+}
+
+// endSession deletes the session cookie.
+func (a *App) endSession(c echo.Context) error {
+	s, _ := a.Sessions.New(c.Request(), sessionCookie)
+	s.Options.MaxAge = -1
+	c.Set(userCtxKey, nil)
+	return s.Save(c.Request(), c.Response())
+}
+
+// sessionUser returns the user named by a valid session cookie, or nil.
+// A cookie whose version is stale, or whose user is blocked or deactivated, is dropped.
+func (a *App) sessionUser(c echo.Context) (*models.User, error) {
+	if _, err := c.Request().Cookie(sessionCookie); errors.Is(err, http.ErrNoCookie) {
+		return nil, nil // anonymous: do not even decode
+	}
+	s, err := a.Sessions.Get(c.Request(), sessionCookie)
+	if err != nil {
+		return nil, a.endSession(c) // forged, expired or signed by a retired key
+	}
+	uid, _ := s.Values["uid"].(int64)
+	ver, _ := s.Values["ver"].(int)
+	u, err := a.Store.Users.Get(c.Request().Context(), uid)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (u.SessionVersion != ver || u.Deactivated)) {
+		return nil, a.endSession(c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// setFlash leaves a one-line message for the next page the browser shows.
+func (a *App) setFlash(c echo.Context, msg string) error {
+	s, _ := a.Sessions.New(c.Request(), flashCookie)
+	s.Options.MaxAge = 300
+	s.Values["msg"] = msg
+	return s.Save(c.Request(), c.Response())
+}
+
+// popFlash returns and clears the pending message, if any. A page carrying a flash
+// is personal, so it is marked uncacheable.
+func (a *App) popFlash(c echo.Context) string {
+	if _, err := c.Request().Cookie(flashCookie); err != nil {
+		return ""
+	}
+	s, err := a.Sessions.Get(c.Request(), flashCookie)
+	msg, _ := s.Values["msg"].(string)
+	s.Options.MaxAge = -1
+	if saveErr := s.Save(c.Request(), c.Response()); saveErr != nil || err != nil {
+		return ""
+	}
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return msg
+}

@@ -1,0 +1,128 @@
+// Command broadsheet runs the Broadsheet news site.
+//
+//	broadsheet [serve] [flags]   start the site (the default)
+//
+// Every flag has an environment twin (BROADSHEET_ADDR for -addr, …); flags win.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"broadsheet/handlers"
+	"broadsheet/views"
+)
+
+type config struct {
+	addr    string
+	data    string
+	baseURL string
+	seed    bool
+	dev     bool
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(log, args)
+	default:
+		err = fmt.Errorf("unknown command %q (try: serve)", cmd)
+	}
+	if err != nil {
+		log.Error(err.Error())
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// dataFlags registers the flags every subcommand that opens the database shares.
+func dataFlags(fl *flag.FlagSet, c *config) {
+	fl.StringVar(&c.data, "data", env("BROADSHEET_DATA", "./data"), "folder for the database, uploads and generated keys (BROADSHEET_DATA)")
+}
+
+func serve(log *slog.Logger, args []string) error {
+	var c config
+	fl := flag.NewFlagSet("serve", flag.ExitOnError)
+	dataFlags(fl, &c)
+	fl.StringVar(&c.addr, "addr", env("BROADSHEET_ADDR", "localhost:8080"), "address to listen on (BROADSHEET_ADDR)")
+	fl.StringVar(&c.baseURL, "base-url", env("BROADSHEET_BASE_URL", ""), "absolute URL of the site for links, e.g. https://news.example (BROADSHEET_BASE_URL; default http://ADDR)")
+	fl.BoolVar(&c.seed, "seed", env("BROADSHEET_SEED", "1") != "0", "fill an empty site with the sample paper (BROADSHEET_SEED=0 to start empty)")
+	fl.BoolVar(&c.dev, "dev", env("BROADSHEET_DEV", "") == "1", "re-read templates from ./views on every request (BROADSHEET_DEV=1)")
+	fl.Parse(args)
+	if c.baseURL == "" {
+		c.baseURL = "http://" + c.addr
+	}
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+
+	store, keys, err := openData(log, c.data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := firstRun(context.Background(), log, store, c); err != nil {
+		return err
+	}
+
+	var viewsFS fs.FS = views.FS
+	if c.dev {
+		viewsFS = os.DirFS("views")
+	}
+	app, err := handlers.New(handlers.Config{
+		BaseURL:       c.baseURL,
+		Dev:           c.dev,
+		SecureCookies: strings.HasPrefix(c.baseURL, "https://"),
+		SessionKeys:   keys,
+	}, store, log, viewsFS)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              c.addr,
+		Handler:           app.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Stop accepting, let in-flight requests finish, then close the database (deferred).
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

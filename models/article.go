@@ -1,0 +1,437 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+)
+
+// Article statuses.
+const (
+	StatusDraft       = "draft"
+	StatusReview      = "review"
+	StatusScheduled   = "scheduled"
+	StatusPublished   = "published"
+	StatusUnpublished = "unpublished"
+)
+
+// Article is a story as readers and editors see it.
+type Article struct {
+	ID           int64
+	Title        string
+	Slug         string
+	Dek          string
+	BodySrc      string
+	BodyHTML     template.HTML // sanitised by Sanitizer.ArticleHTML; never built elsewhere
+	Dateline     string
+	Wire         string
+	Section      Section
+	Image        *Image // nil when the story has no lead photo
+	Status       string
+	PublishedAt  time.Time
+	UpdatedAt    time.Time // zero unless the story was updated after publication
+	Correction   string
+	CommentsOpen bool
+	Version      int
+	CreatedAt    time.Time
+	ModifiedAt   time.Time
+	Authors      []Author
+	Tags         []Tag
+	CommentCount int // approved comments
+}
+
+// Author is the byline view of a user.
+type Author struct {
+	ID   int64
+	Name string
+	Slug string
+	Bio  string
+}
+
+// Image is one use of a photo: the file plus the words that go with it here.
+type Image struct {
+	Media
+	Alt     string
+	Caption string
+	Credit  string
+}
+
+// ArticleStore reads and writes articles.
+type ArticleStore struct{ s *Store }
+
+// visible is the reader rule: published, or scheduled and its time has come.
+// A scheduled story therefore appears by itself, with no job to flip it.
+const visible = `a.status IN ('published', 'scheduled') AND a.published_at <= ?`
+
+const articleCols = `a.id, a.title, a.slug, a.dek, a.body_src, a.body_html, a.dateline, a.wire,
+	a.status, a.published_at, a.updated_at, a.correction, a.comments_open, a.version, a.created_at, a.modified_at,
+	s.id, s.name, s.slug, s.description, s.position,
+	a.image_alt, a.image_caption, a.image_credit,
+	m.id, m.hash, m.ext, m.width, m.height, m.sizes,
+	(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')`
+
+const articleFrom = ` FROM articles a
+	JOIN sections s ON s.id = a.section_id
+	LEFT JOIN media m ON m.id = a.media_id`
+
+func scanArticle(sc interface{ Scan(...any) error }) (Article, error) {
+	var a Article
+	var pub, upd sql.NullString
+	var created, modified string
+	var alt, caption, credit string
+	var mID, mW, mH sql.NullInt64
+	var mHash, mExt, mSizes sql.NullString
+	err := sc.Scan(&a.ID, &a.Title, &a.Slug, &a.Dek, &a.BodySrc, &a.BodyHTML, &a.Dateline, &a.Wire,
+		&a.Status, &pub, &upd, &a.Correction, &a.CommentsOpen, &a.Version, &created, &modified,
+		&a.Section.ID, &a.Section.Name, &a.Section.Slug, &a.Section.Description, &a.Section.Position,
+		&alt, &caption, &credit,
+		&mID, &mHash, &mExt, &mW, &mH, &mSizes, &a.CommentCount)
+	if err != nil {
+		return a, err
+	}
+	a.PublishedAt, a.UpdatedAt = parseNullTime(pub), parseNullTime(upd)
+	a.CreatedAt, a.ModifiedAt = parseTime(created), parseTime(modified)
+	if mID.Valid {
+		a.Image = &Image{
+			Media: Media{ID: mID.Int64, Hash: mHash.String, Ext: mExt.String, Width: int(mW.Int64),
+				Height: int(mH.Int64), Sizes: parseSizes(mSizes.String)},
+			Alt: alt, Caption: caption, Credit: credit,
+		}
+	}
+	return a, nil
+}
+
+// Filter narrows a list of published articles. Zero fields do not filter.
+type Filter struct {
+	SectionID int64
+	TagID     int64
+	AuthorID  int64
+	ExcludeID int64
+}
+
+// Published lists visible articles, newest first, one page at a time.
+func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, p Page) (Paged[Article], error) {
+	where := []string{visible}
+	args := []any{fmtTime(now)}
+	if f.SectionID != 0 {
+		where = append(where, "a.section_id = ?")
+		args = append(args, f.SectionID)
+	}
+	if f.TagID != 0 {
+		where = append(where, "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
+		args = append(args, f.TagID)
+	}
+	if f.AuthorID != 0 {
+		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE user_id = ?)")
+		args = append(args, f.AuthorID)
+	}
+	if f.ExcludeID != 0 {
+		where = append(where, "a.id <> ?")
+		args = append(args, f.ExcludeID)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+
+	var out Paged[Article]
+	if err := as.s.R.QueryRowContext(ctx, "SELECT count(*) FROM articles a"+cond, args...).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	out.setPage(p)
+	q := "SELECT " + articleCols + articleFrom + cond + " ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
+	items, err := as.list(ctx, q, append(args, p.limit(), p.offset())...)
+	out.Items = items
+	return out, err
+}
+
+func (as *ArticleStore) list(ctx context.Context, q string, args ...any) ([]Article, error) {
+	rows, err := as.s.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, as.attach(ctx, out)
+}
+
+// attach loads authors and tags for a batch of articles in two queries.
+func (as *ArticleStore) attach(ctx context.Context, arts []Article) error {
+	if len(arts) == 0 {
+		return nil
+	}
+	ids := make([]any, len(arts))
+	index := make(map[int64]int, len(arts))
+	for i, a := range arts {
+		ids[i] = a.ID
+		index[a.ID] = i
+	}
+	in := placeholders(len(ids))
+	rows, err := as.s.R.QueryContext(ctx, `SELECT aa.article_id, u.id, u.name, u.slug, u.bio
+		FROM article_authors aa JOIN users u ON u.id = aa.user_id
+		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var aid int64
+		var au Author
+		if err := rows.Scan(&aid, &au.ID, &au.Name, &au.Slug, &au.Bio); err != nil {
+			rows.Close()
+			return err
+		}
+		arts[index[aid]].Authors = append(arts[index[aid]].Authors, au)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	rows, err = as.s.R.QueryContext(ctx, `SELECT at.article_id, t.id, t.name, t.slug
+		FROM article_tags at JOIN tags t ON t.id = at.tag_id
+		WHERE at.article_id IN (`+in+`) ORDER BY t.name`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var aid int64
+		var t Tag
+		if err := rows.Scan(&aid, &t.ID, &t.Name, &t.Slug); err != nil {
+			return err
+		}
+		arts[index[aid]].Tags = append(arts[index[aid]].Tags, t)
+	}
+	return rows.Err()
+}
+
+func (as *ArticleStore) one(ctx context.Context, cond string, args ...any) (Article, error) {
+	arts, err := as.list(ctx, "SELECT "+articleCols+articleFrom+" WHERE "+cond+" LIMIT 1", args...)
+	if err != nil {
+		return Article{}, err
+	}
+	if len(arts) == 0 {
+		return Article{}, ErrNotFound
+	}
+	return arts[0], nil
+}
+
+// PublishedBySlug returns the visible article with this slug, or ErrNotFound.
+func (as *ArticleStore) PublishedBySlug(ctx context.Context, now time.Time, slug string) (Article, error) {
+	return as.one(ctx, "a.slug = ? AND "+visible, slug, fmtTime(now))
+}
+
+// Get returns any article by id, whatever its status (for editors and previews).
+func (as *ArticleStore) Get(ctx context.Context, id int64) (Article, error) {
+	return as.one(ctx, "a.id = ?", id)
+}
+
+// RedirectSlug returns the current slug of the visible article that once had oldSlug.
+func (as *ArticleStore) RedirectSlug(ctx context.Context, now time.Time, oldSlug string) (string, error) {
+	var slug string
+	err := as.s.R.QueryRowContext(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.old_slug = ? AND `+visible, oldSlug, fmtTime(now)).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return slug, err
+}
+
+// Related lists up to n visible stories sharing the most tags with a, then its section's latest.
+func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n int) ([]Article, error) {
+	return as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.id <> ?
+		ORDER BY (SELECT count(*) FROM article_tags x JOIN article_tags y ON x.tag_id = y.tag_id
+		          WHERE x.article_id = a.id AND y.article_id = ?) DESC,
+		         (a.section_id = ?) DESC, a.published_at DESC
+		LIMIT ?`, fmtTime(now), a.ID, a.ID, a.Section.ID, n)
+}
+
+// Neighbours returns the previous (older) and next (newer) visible stories in a's section; either may be nil.
+func (as *ArticleStore) Neighbours(ctx context.Context, now time.Time, a Article) (prev, next *Article, err error) {
+	t := fmtTime(now)
+	pub := fmtTime(a.PublishedAt)
+	older, err := as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.section_id = ?
+		AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?)) ORDER BY a.published_at DESC, a.id DESC LIMIT 1`,
+		t, a.Section.ID, pub, pub, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	newer, err := as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.section_id = ?
+		AND (a.published_at > ? OR (a.published_at = ? AND a.id > ?)) ORDER BY a.published_at ASC, a.id ASC LIMIT 1`,
+		t, a.Section.ID, pub, pub, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(older) > 0 {
+		prev = &older[0]
+	}
+	if len(newer) > 0 {
+		next = &newer[0]
+	}
+	return prev, next, nil
+}
+
+// ArticleInput is what an editor (or the sample seeder, or an importer) supplies to save an article.
+type ArticleInput struct {
+	Title        string
+	Slug         string // made from the title when empty
+	Dek          string
+	Body         string // Markdown
+	Dateline     string
+	Wire         string
+	SectionID    int64
+	AuthorIDs    []int64
+	Tags         []string // names; created on the fly
+	MediaID      int64    // 0 = no lead photo
+	ImageAlt     string
+	ImageCaption string
+	ImageCredit  string
+	Status       string
+	PublishedAt  time.Time
+	UpdatedAt    time.Time
+	Correction   string
+	CommentsOpen bool
+}
+
+// Validate checks the fields an article cannot be saved without.
+func (in *ArticleInput) Validate() error {
+	v := ValidationError{}
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Title == "" {
+		v["title"] = "A headline is required."
+	} else if len([]rune(in.Title)) > 200 {
+		v["title"] = "Keep the headline under 200 characters."
+	}
+	if in.Slug == "" {
+		in.Slug = Slugify(in.Title)
+	} else if Slugify(in.Slug) != in.Slug {
+		v["slug"] = "Use lower-case letters, digits and hyphens only."
+	}
+	if in.SectionID == 0 {
+		v["section"] = "Choose a section."
+	}
+	if in.MediaID != 0 && strings.TrimSpace(in.ImageAlt) == "" {
+		v["image_alt"] = "Describe the photo for readers who cannot see it."
+	}
+	switch in.Status {
+	case StatusDraft, StatusReview, StatusUnpublished:
+	case StatusScheduled, StatusPublished:
+		if in.PublishedAt.IsZero() {
+			v["published_at"] = "Give a publication time."
+		}
+	default:
+		v["status"] = "Unknown status."
+	}
+	if len(v) > 0 {
+		return v
+	}
+	return nil
+}
+
+// Create saves a new article with its authors and tags in one transaction.
+func (as *ArticleStore) Create(ctx context.Context, now time.Time, in ArticleInput) (int64, error) {
+	if err := in.Validate(); err != nil {
+		return 0, err
+	}
+	html, err := as.s.San.ArticleHTML(in.Body)
+	if err != nil {
+		return 0, fmt.Errorf("render body: %w", err)
+	}
+	var id int64
+	err = as.s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
+			section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
+			correction, comments_open, created_at, modified_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.Title, in.Slug, in.Dek, in.Body, string(html), in.Dateline, in.Wire,
+			in.SectionID, sql.NullInt64{Int64: in.MediaID, Valid: in.MediaID != 0},
+			in.ImageAlt, in.ImageCaption, in.ImageCredit, in.Status, nullTime(in.PublishedAt), nullTime(in.UpdatedAt),
+			in.Correction, in.CommentsOpen, fmtTime(now), fmtTime(now))
+		if isUnique(err) {
+			return ValidationError{"slug": "Another article already uses this slug."}
+		}
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return setAuthorsAndTags(ctx, tx, id, in.AuthorIDs, in.Tags)
+	})
+	return id, err
+}
+
+func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int64, tags []string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM article_authors WHERE article_id = ?", id); err != nil {
+		return err
+	}
+	for i, uid := range authors {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?)",
+			id, uid, i); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM article_tags WHERE article_id = ?", id); err != nil {
+		return err
+	}
+	for _, name := range tags {
+		name = strings.TrimSpace(name)
+		slug := Slugify(name)
+		if slug == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO tags (name, slug) VALUES (?, ?) ON CONFLICT DO NOTHING", name, slug); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO article_tags (article_id, tag_id)
+			SELECT ?, id FROM tags WHERE slug = ?`, id, slug); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rename gives an article a new slug, keeping the old one as a redirect.
+func (as *ArticleStore) Rename(ctx context.Context, now time.Time, id int64, newSlug string) error {
+	if Slugify(newSlug) != newSlug || newSlug == "" {
+		return ValidationError{"slug": "Use lower-case letters, digits and hyphens only."}
+	}
+	return as.s.tx(ctx, func(tx *sql.Tx) error {
+		var old string
+		if err := tx.QueryRowContext(ctx, "SELECT slug FROM articles WHERE id = ?", id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if old == newSlug {
+			return nil
+		}
+		// A slug handed back to its article is no longer a redirect.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM slug_redirects WHERE old_slug = ?", newSlug); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE articles SET slug = ?, modified_at = ? WHERE id = ?", newSlug, fmtTime(now), id); isUnique(err) {
+			return ValidationError{"slug": "Another article already uses this slug."}
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slug_redirects (old_slug, article_id) VALUES (?, ?)", old, id)
+		return err
+	})
+}
+
+// LastModified is the newest modification time of anything readers can see; pages use it for ETags.
+func (as *ArticleStore) LastModified(ctx context.Context) (time.Time, error) {
+	var s sql.NullString
+	err := as.s.R.QueryRowContext(ctx, "SELECT max(modified_at) FROM articles").Scan(&s)
+	return parseNullTime(s), err
+}

@@ -1,0 +1,164 @@
+// Package models holds Broadsheet's data and the rules that keep it true. It alone speaks SQL.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Store is the one handle on the database that the rest of the program holds.
+// Writes go through a single connection (SQLite has one writer anyway, and one
+// connection with immediate transactions means no request ever sees SQLITE_BUSY);
+// reads go through a pool.
+type Store struct {
+	W *sql.DB // the single writer connection
+	R *sql.DB // the reader pool
+
+	Articles *ArticleStore
+	Sections *SectionStore
+	Tags     *TagStore
+	Users    *UserStore
+	Media    *MediaStore
+	Settings *SettingsStore
+
+	San *Sanitizer // the only producer of trusted HTML
+}
+
+// Open opens (creating if needed) the SQLite database at path, checks that the
+// driver was built with FTS5, and applies pending migrations.
+func Open(path, uploadsDir string) (*Store, error) {
+	// Pragmas ride in the DSN so that every pooled connection gets them.
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	// NORMAL in WAL mode can lose the last transactions on power loss but never corrupts;
+	// for comments and edits that trade is right. Backups use VACUUM INTO.
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+
+	w, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite3", dsn+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+
+	s := &Store{W: w, R: r}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := checkFTS5(ctx, w); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := migrate(ctx, w); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Articles = &ArticleStore{s}
+	s.Sections = &SectionStore{s}
+	s.Tags = &TagStore{s}
+	s.Users = &UserStore{s}
+	s.Media = &MediaStore{s: s, Dir: uploadsDir}
+	s.Settings = &SettingsStore{s}
+	s.San = NewSanitizer()
+	return s, nil
+}
+
+// Close closes both pools; with WAL this checkpoints and leaves a clean file.
+func (s *Store) Close() error {
+	return errors.Join(s.R.Close(), s.W.Close())
+}
+
+// Ping reports whether the database answers; /healthz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Backup writes a consistent copy of the live database to path.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	_, err := s.W.ExecContext(ctx, "VACUUM INTO ?", path)
+	return err
+}
+
+func checkFTS5(ctx context.Context, db *sql.DB) error {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT sqlite_compileoption_used('ENABLE_FTS5')").Scan(&n)
+	if err == nil && n == 1 {
+		return nil
+	}
+	return errors.New("this binary was built without SQLite FTS5: build and test with `-tags sqlite_fts5` (see README)")
+}
+
+// tx runs fn in one immediate write transaction, rolling back on any error.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+// Time columns are RFC 3339 UTC text.
+const timeLayout = time.RFC3339
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func parseNullTime(ns sql.NullString) time.Time {
+	if !ns.Valid {
+		return time.Time{}
+	}
+	return parseTime(ns.String)
+}
+
+func nullTime(t time.Time) sql.NullString {
+	if t.IsZero() {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: fmtTime(t), Valid: true}
+}
+
+// placeholders returns "?,?,?" for n arguments.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}

@@ -1,0 +1,36 @@
+package models
+
+// Page asks for one page of a list. Number counts from 1.
+type Page struct {
+	Number int
+	Size   int
+}
+
+// MaxPage bounds page numbers so OFFSET arithmetic can never overflow.
+const MaxPage = 100000
+
+func (p Page) limit() int { return p.Size }
+func (p Page) offset() int {
+	return (p.Number - 1) * p.Size
+}
+
+// Paged is one page of a list plus what a pager needs.
+type Paged[T any] struct {
+	Items  []T
+	Total  int
+	Number int
+	Pages  int
+}
+
+func (pg *Paged[T]) setPage(p Page) {
+	pg.Number = p.Number
+	if p.Size > 0 {
+		pg.Pages = (pg.Total + p.Size - 1) / p.Size
+	}
+}
+
+// HasPrev reports whether there is a newer page.
+func (pg Paged[T]) HasPrev() bool { return pg.Number > 1 }
+
+// HasNext reports whether there is an older page.
+func (pg Paged[T]) HasNext() bool { return pg.Number < pg.Pages }

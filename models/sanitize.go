@@ -1,0 +1,117 @@
+package models
+
+import (
+	"bytes"
+	"html"
+	"html/template"
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// Sanitizer is the only producer of trusted HTML in Broadsheet. Its policies are
+// built once (bluemonday policies are safe for concurrent use after that).
+type Sanitizer struct {
+	article  *bluemonday.Policy
+	comment  *bluemonday.Policy
+	markdown goldmark.Markdown
+}
+
+// NewSanitizer builds the article and comment policies.
+func NewSanitizer() *Sanitizer {
+	// Articles: editors write Markdown; goldmark renders it (never WithUnsafe, so raw
+	// HTML in the source is dropped) and bluemonday then allows ordinary prose markup.
+	art := bluemonday.UGCPolicy()
+	art.RequireNoFollowOnLinks(false)
+	art.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_-]+$`)).OnElements("code")
+
+	// Comments: a small, inline-ish subset. No images, styles, tables or iframes.
+	com := bluemonday.NewPolicy()
+	com.AllowElements("p", "br", "b", "strong", "i", "em", "blockquote", "code", "del")
+	com.AllowAttrs("href").OnElements("a")
+	com.AllowURLSchemes("http", "https")
+	com.RequireParseableURLs(true)
+	com.RequireNoFollowOnLinks(true)
+	com.AddTargetBlankToFullyQualifiedLinks(false)
+	com.AllowRelativeURLs(false)
+	com.RequireNoReferrerOnLinks(false)
+
+	return &Sanitizer{
+		article:  art,
+		comment:  com,
+		markdown: goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)),
+	}
+}
+
+// ArticleHTML renders an article body from Markdown and sanitises the result.
+func (s *Sanitizer) ArticleHTML(src string) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := s.markdown.Convert([]byte(src), &buf); err != nil {
+		return "", err
+	}
+	return template.HTML(s.article.SanitizeBytes(buf.Bytes())), nil
+}
+
+var (
+	bareURL  = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"']+[^\s<>"'.,;:!?)\]]`)
+	anchorRE = regexp.MustCompile(`(?is)<a\s[^>]*>.*?</a>`)
+)
+
+// CommentHTML turns what a commenter typed into safe HTML: paragraphs at blank
+// lines, <br> at single newlines, bare URLs made into links, a few inline tags kept,
+// and everything else stripped by the comment policy. Links get rel="nofollow ugc noopener".
+func (s *Sanitizer) CommentHTML(src string) template.HTML {
+	src = strings.ReplaceAll(src, "\r\n", "\n")
+	var out strings.Builder
+	for _, para := range strings.Split(src, "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		out.WriteString("<p>")
+		out.WriteString(strings.ReplaceAll(linkify(para), "\n", "<br>"))
+		out.WriteString("</p>")
+	}
+	clean := s.comment.Sanitize(out.String())
+	// bluemonday writes rel="nofollow"; we want the fuller UGC hint on every link.
+	clean = strings.ReplaceAll(clean, `rel="nofollow"`, `rel="nofollow ugc noopener"`)
+	return template.HTML(clean)
+}
+
+// linkify wraps bare URLs outside existing <a> elements in anchors.
+func linkify(s string) string {
+	var out strings.Builder
+	last := 0
+	for _, loc := range anchorRE.FindAllStringIndex(s, -1) {
+		out.WriteString(bareURL.ReplaceAllString(s[last:loc[0]], `<a href="$0">$0</a>`))
+		out.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	out.WriteString(bareURL.ReplaceAllString(s[last:], `<a href="$0">$0</a>`))
+	return out.String()
+}
+
+// BodyWithDateline returns the body with the dateline leading its first paragraph,
+// as newspapers print it: "TEHRAN (Reuters) — ...". The dateline is plain text and
+// is escaped; the body is already sanitised.
+func (a Article) BodyWithDateline() template.HTML {
+	body := string(a.BodyHTML)
+	if a.Dateline == "" && a.Wire == "" {
+		return a.BodyHTML
+	}
+	line := strings.ToUpper(a.Dateline)
+	if a.Wire != "" {
+		if line != "" {
+			line += " "
+		}
+		line += "(" + a.Wire + ")"
+	}
+	span := `<span class="dateline">` + html.EscapeString(line) + ` —</span> `
+	if strings.HasPrefix(body, "<p>") {
+		return template.HTML("<p>" + span + body[len("<p>"):])
+	}
+	return template.HTML("<p>" + span + "</p>" + body)
+}

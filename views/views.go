@@ -1,0 +1,116 @@
+// Package views holds Broadsheet's html/template files, embedded in the binary and
+// parsed once at start-up, and the small, pure functions templates may call.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+)
+
+// FS holds every template. Pages extend layouts/base.html; partials are shared.
+//
+//go:embed layouts partials pages
+var FS embed.FS
+
+// Renderer executes named pages. Each page gets its own template set (a clone of
+// the layouts and partials) so that every page can define "title" and "content".
+type Renderer struct {
+	fsys  fs.FS
+	funcs template.FuncMap
+	dev   bool // re-parse from disk on every render (the -dev flag)
+	pages map[string]*template.Template
+}
+
+// NewRenderer parses every template in fsys. funcs extends the built-in helpers
+// (the caller adds "asset", which knows fingerprinted static URLs).
+func NewRenderer(fsys fs.FS, funcs template.FuncMap, dev bool) (*Renderer, error) {
+	r := &Renderer{fsys: fsys, funcs: template.FuncMap{}, dev: dev}
+	for k, v := range baseFuncs {
+		r.funcs[k] = v
+	}
+	for k, v := range funcs {
+		r.funcs[k] = v
+	}
+	pages, err := r.parse()
+	if err != nil {
+		return nil, err
+	}
+	r.pages = pages
+	return r, nil
+}
+
+func (r *Renderer) parse() (map[string]*template.Template, error) {
+	root, err := template.New("").Funcs(r.funcs).ParseFS(r.fsys, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, dir := range []string{"pages", "admin"} {
+		files, err := fs.Glob(r.fsys, dir+"/*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			t, err := root.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.ParseFS(r.fsys, f); err != nil {
+				return nil, err
+			}
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			if dir == "admin" {
+				name = "admin/" + name
+			}
+			pages[name] = t
+		}
+	}
+	return pages, nil
+}
+
+// Render writes page name with data. It renders into a buffer first so a template
+// error never leaves half a page on the wire.
+func (r *Renderer) Render(w io.Writer, name string, data any) error {
+	pages := r.pages
+	if r.dev {
+		var err error
+		if pages, err = r.parse(); err != nil {
+			return err
+		}
+	}
+	t, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("views: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("views: render %s: %w", name, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+var baseFuncs = template.FuncMap{
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add": func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = i + 1
+		}
+		return s
+	},
+}
