@@ -24,9 +24,14 @@ func Slugify(s string) string {
 		default:
 			hyphen = true
 		}
-		if b.Len() >= 80 {
-			break
+	}
+	slug := b.String()
+	if len(slug) > 80 {
+		// Cut at a word boundary so a long headline does not end mid-word.
+		slug = slug[:80]
+		if i := strings.LastIndexByte(slug, '-'); i > 0 {
+			slug = slug[:i]
 		}
 	}
-	return strings.TrimRight(b.String(), "-")
+	return slug
 }

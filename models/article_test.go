@@ -1,0 +1,276 @@
+package models
+
+import (
+	"strings"
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// fixture is a small newsroom: two sections, one author.
+type fixture struct {
+	s             *Store
+	world, sports Section
+	author        User
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	s := newTestDB(t)
+	ctx := context.Background()
+	f := fixture{s: s}
+	var err error
+	if f.world, err = s.Sections.Create(ctx, "World", ""); err != nil {
+		t.Fatal(err)
+	}
+	if f.sports, err = s.Sections.Create(ctx, "Sport", ""); err != nil {
+		t.Fatal(err)
+	}
+	if f.author, err = s.Users.Create(ctx, testNow, NewUser{Email: "ann@example.com", Name: "Ann Writer", Password: "long enough pass", Role: RoleAuthor}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f fixture) add(t *testing.T, title string, sec Section, edit func(*ArticleInput)) int64 {
+	t.Helper()
+	in := ArticleInput{Title: title, Body: "Body of " + title, SectionID: sec.ID, AuthorIDs: []int64{f.author.ID},
+		Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true}
+	if edit != nil {
+		edit(&in)
+	}
+	id, err := f.s.Articles.Create(context.Background(), testNow, in)
+	if err != nil {
+		t.Fatalf("create %q: %v", title, err)
+	}
+	return id
+}
+
+func TestVisibilityByStatusAndTime(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cases := []struct {
+		title   string
+		status  string
+		at      time.Time
+		visible bool
+	}{
+		{"Published an hour ago", StatusPublished, testNow.Add(-time.Hour), true},
+		{"Draft", StatusDraft, time.Time{}, false},
+		{"In review", StatusReview, time.Time{}, false},
+		{"Unpublished", StatusUnpublished, testNow.Add(-time.Hour), false},
+		{"Scheduled in an hour", StatusScheduled, testNow.Add(time.Hour), false},
+		{"Scheduled time has come", StatusScheduled, testNow.Add(-time.Minute), true},
+		{"Published with a future time", StatusPublished, testNow.Add(time.Hour), false},
+	}
+	for _, c := range cases {
+		f.add(t, c.title, f.world, func(in *ArticleInput) { in.Status, in.PublishedAt = c.status, c.at })
+	}
+	for _, c := range cases {
+		t.Run(c.title, func(t *testing.T) {
+			_, err := f.s.Articles.PublishedBySlug(ctx, testNow, Slugify(c.title))
+			if c.visible && err != nil {
+				t.Errorf("want visible, got %v", err)
+			}
+			if !c.visible && !errors.Is(err, ErrNotFound) {
+				t.Errorf("want ErrNotFound, got %v", err)
+			}
+		})
+	}
+	list, err := f.s.Articles.Published(ctx, testNow, Filter{}, Page{Number: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.Total != 2 || len(list.Items) != 2 {
+		t.Errorf("list shows %d (total %d), want the 2 visible stories", len(list.Items), list.Total)
+	}
+	// The scheduled story appears by itself once its time comes.
+	later, err := f.s.Articles.Published(ctx, testNow.Add(2*time.Hour), Filter{}, Page{Number: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later.Total != 4 {
+		t.Errorf("two hours later: %d visible, want 4", later.Total)
+	}
+}
+
+func TestPaginationEdges(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := 0; i < 7; i++ {
+		f.add(t, "Story "+string(rune('A'+i)), f.world, func(in *ArticleInput) {
+			in.PublishedAt = testNow.Add(-time.Duration(i+1) * time.Hour) // A newest … G oldest
+		})
+	}
+	cases := []struct {
+		page      int
+		wantFirst string
+		wantLen   int
+		prev      bool
+		next      bool
+	}{
+		{1, "Story A", 3, false, true},
+		{2, "Story D", 3, true, true},
+		{3, "Story G", 1, true, false},
+		{4, "", 0, true, false},
+	}
+	for _, c := range cases {
+		got, err := f.s.Articles.Published(ctx, testNow, Filter{}, Page{Number: c.page, Size: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Items) != c.wantLen || got.Pages != 3 || got.Total != 7 {
+			t.Errorf("page %d: %d items of %d pages (total %d)", c.page, len(got.Items), got.Pages, got.Total)
+		}
+		if c.wantLen > 0 && got.Items[0].Title != c.wantFirst {
+			t.Errorf("page %d starts with %q, want %q", c.page, got.Items[0].Title, c.wantFirst)
+		}
+		if got.HasPrev() != c.prev || got.HasNext() != c.next {
+			t.Errorf("page %d: prev=%v next=%v", c.page, got.HasPrev(), got.HasNext())
+		}
+	}
+}
+
+func TestFiltersAuthorsTagsRelatedNeighbours(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.add(t, "Oil prices rise", f.world, func(in *ArticleInput) {
+		in.Tags = []string{"Oil", "Energy"}
+		in.PublishedAt = testNow.Add(-3 * time.Hour)
+	})
+	b := f.add(t, "Pipeline deal signed", f.world, func(in *ArticleInput) {
+		in.Tags = []string{"Energy", " Oil "}
+		in.PublishedAt = testNow.Add(-2 * time.Hour)
+	})
+	c := f.add(t, "Cup final tonight", f.sports, func(in *ArticleInput) { in.Tags = []string{"Football"} })
+	d := f.add(t, "Election called", f.world, func(in *ArticleInput) { in.PublishedAt = testNow.Add(-1 * time.Hour) })
+
+	oil, err := f.s.Tags.BySlug(ctx, "oil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTag, err := f.s.Articles.Published(ctx, testNow, Filter{TagID: oil.ID}, Page{Number: 1, Size: 10})
+	if err != nil || byTag.Total != 2 {
+		t.Fatalf("tag oil: %d stories, %v; want 2 (tags are matched case- and space-insensitively)", byTag.Total, err)
+	}
+	bySec, _ := f.s.Articles.Published(ctx, testNow, Filter{SectionID: f.sports.ID}, Page{Number: 1, Size: 10})
+	if bySec.Total != 1 || bySec.Items[0].ID != c {
+		t.Errorf("sport section: %+v", bySec.Items)
+	}
+	byAuthor, _ := f.s.Articles.Published(ctx, testNow, Filter{AuthorID: f.author.ID}, Page{Number: 1, Size: 10})
+	if byAuthor.Total != 4 || len(byAuthor.Items[0].Authors) != 1 || byAuthor.Items[0].Authors[0].Name != "Ann Writer" {
+		t.Errorf("author filter: total %d, first byline %+v", byAuthor.Total, byAuthor.Items[0].Authors)
+	}
+
+	art, _ := f.s.Articles.Get(ctx, a)
+	rel, err := f.s.Articles.Related(ctx, testNow, art, 3)
+	if err != nil || len(rel) == 0 || rel[0].ID != b {
+		t.Errorf("related to %q should lead with the story sharing two tags; got %v, %v", art.Title, titles(rel), err)
+	}
+	for _, r := range rel {
+		if r.ID == a {
+			t.Error("an article is not related to itself")
+		}
+	}
+
+	mid, _ := f.s.Articles.Get(ctx, b)
+	prev, next, err := f.s.Articles.Neighbours(ctx, testNow, mid)
+	if err != nil || prev == nil || next == nil || prev.ID != a || next.ID != d {
+		t.Errorf("neighbours of %q: prev %v next %v err %v", mid.Title, prev, next, err)
+	}
+}
+
+func titles(as []Article) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Title)
+	}
+	return out
+}
+
+func TestRenameKeepsOldSlugAsRedirect(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.add(t, "Mayor resigns", f.world, nil)
+	if err := f.s.Articles.Rename(ctx, testNow, id, "mayor-resigns-after-vote"); err != nil {
+		t.Fatal(err)
+	}
+	to, err := f.s.Articles.RedirectSlug(ctx, testNow, "mayor-resigns")
+	if err != nil || to != "mayor-resigns-after-vote" {
+		t.Fatalf("old slug → %q, %v", to, err)
+	}
+	// Renaming back must not leave a redirect loop.
+	if err := f.s.Articles.Rename(ctx, testNow, id, "mayor-resigns"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Articles.RedirectSlug(ctx, testNow, "mayor-resigns"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("current slug must not redirect: %v", err)
+	}
+	other := f.add(t, "Other story", f.world, nil)
+	if err := f.s.Articles.Rename(ctx, testNow, other, "mayor-resigns"); err == nil {
+		t.Error("renaming onto a taken slug must fail")
+	} else if v, ok := AsValidation(err); !ok || v["slug"] == "" {
+		t.Errorf("want a slug validation error, got %v", err)
+	}
+}
+
+func TestArticleValidation(t *testing.T) {
+	f := newFixture(t)
+	cases := []struct {
+		name  string
+		in    ArticleInput
+		field string
+	}{
+		{"no headline", ArticleInput{Title: "  ", SectionID: f.world.ID, Status: StatusDraft}, "title"},
+		{"no section", ArticleInput{Title: "T", Status: StatusDraft}, "section"},
+		{"bad slug", ArticleInput{Title: "T", Slug: "Not A Slug", SectionID: f.world.ID, Status: StatusDraft}, "slug"},
+		{"photo without alt", ArticleInput{Title: "T", SectionID: f.world.ID, Status: StatusDraft, MediaID: 1}, "image_alt"},
+		{"published without time", ArticleInput{Title: "T", SectionID: f.world.ID, Status: StatusPublished}, "published_at"},
+		{"unknown status", ArticleInput{Title: "T", SectionID: f.world.ID, Status: "live"}, "status"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := f.s.Articles.Create(context.Background(), testNow, c.in)
+			v, ok := AsValidation(err)
+			if !ok || v[c.field] == "" {
+				t.Fatalf("want a message on %q, got %v", c.field, err)
+			}
+		})
+	}
+	var n int
+	f.s.R.QueryRow("SELECT count(*) FROM articles").Scan(&n)
+	if n != 0 {
+		t.Errorf("%d rows written by rejected input", n)
+	}
+	// A duplicate slug is a field error, and nothing half-written remains (authors, tags).
+	f.add(t, "Same title", f.world, nil)
+	_, err := f.s.Articles.Create(context.Background(), testNow, ArticleInput{Title: "Same title", SectionID: f.world.ID,
+		Status: StatusDraft, AuthorIDs: []int64{f.author.ID}, Tags: []string{"Lonely tag"}})
+	if v, ok := AsValidation(err); !ok || v["slug"] == "" {
+		t.Fatalf("duplicate slug: %v", err)
+	}
+	if _, err := f.s.Tags.BySlug(context.Background(), "lonely-tag"); !errors.Is(err, ErrNotFound) {
+		t.Error("a rejected article left its tag behind")
+	}
+}
+
+func TestBodyIsSanitisedAndDatelineLeads(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.add(t, "Hostile body", f.world, func(in *ArticleInput) {
+		in.Body = "Talks <script>alert(1)</script> resumed.\n\n[link](javascript:alert(2)) <img src=x onerror=alert(3)>"
+		in.Dateline, in.Wire = "Tehran", "Reuters <b>"
+	})
+	a, _ := f.s.Articles.Get(ctx, id)
+	body := string(a.BodyWithDateline())
+	for _, bad := range []string{"<script", "javascript:", "onerror", "<b>"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("body keeps %q: %s", bad, body)
+		}
+	}
+	want := `<p><span class="dateline">TEHRAN (Reuters &lt;b&gt;) —</span> Talks`
+	if !strings.Contains(body, want) {
+		t.Errorf("dateline does not lead the first paragraph:\n%s", body)
+	}
+}

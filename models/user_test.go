@@ -1,0 +1,124 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestPasswordHashing(t *testing.T) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$") || strings.Contains(h, "correct horse") {
+		t.Fatalf("hash %q is not an argon2id PHC string", h)
+	}
+	h2, _ := HashPassword("correct horse battery")
+	if h == h2 {
+		t.Error("two hashes of one password are equal: the salt is not random")
+	}
+	if !CheckPassword(h, "correct horse battery") {
+		t.Error("right password refused")
+	}
+	for _, wrong := range []string{"correct horse batter", "", "Correct horse battery"} {
+		if CheckPassword(h, wrong) {
+			t.Errorf("wrong password %q accepted", wrong)
+		}
+	}
+	for _, junk := range []string{"", "$argon2id$", "$bcrypt$x$y$z$w", "$argon2id$v=19$m=x$salt$key"} {
+		if CheckPassword(junk, "anything") {
+			t.Errorf("malformed hash %q accepted", junk)
+		}
+	}
+}
+
+func TestUserCreateAndAuthenticate(t *testing.T) {
+	s := newTestDB(t)
+	ctx := context.Background()
+	u, err := s.Users.Create(ctx, testNow, NewUser{Email: "Reza@Example.com", Name: "Reza", Password: "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Role != RoleCommenter || u.Slug != "reza" {
+		t.Errorf("new user: role %q slug %q", u.Role, u.Slug)
+	}
+	if _, err := s.Users.Authenticate(ctx, "reza@example.com", "a long password"); err != nil {
+		t.Errorf("email is case-insensitive: %v", err)
+	}
+	for _, c := range []struct{ email, pw string }{{"reza@example.com", "wrong password"}, {"nobody@example.com", "a long password"}} {
+		if _, err := s.Users.Authenticate(ctx, c.email, c.pw); !errors.Is(err, ErrInvalidCredentials) {
+			t.Errorf("%s/%s: want ErrInvalidCredentials (never which part was wrong), got %v", c.email, c.pw, err)
+		}
+	}
+	// Changing the password ends every session.
+	if err := s.Users.SetPassword(ctx, u.ID, "another long one"); err != nil {
+		t.Fatal(err)
+	}
+	u2, _ := s.Users.Get(ctx, u.ID)
+	if u2.SessionVersion != u.SessionVersion+1 {
+		t.Errorf("session version %d → %d, want a bump", u.SessionVersion, u2.SessionVersion)
+	}
+
+	cases := []struct {
+		name  string
+		in    NewUser
+		field string
+	}{
+		{"taken email, other case", NewUser{Email: "REZA@example.com", Name: "Other", Password: "a long password"}, "email"},
+		{"taken name, other case", NewUser{Email: "x@example.com", Name: "REZA", Password: "a long password"}, "name"},
+		{"bad email", NewUser{Email: "not-an-email", Name: "N", Password: "a long password"}, "email"},
+		{"short password", NewUser{Email: "y@example.com", Name: "Y", Password: "short"}, "password"},
+		{"blank name", NewUser{Email: "z@example.com", Name: "   ", Password: "a long password"}, "name"},
+		{"punctuation-only name", NewUser{Email: "p@example.com", Name: "!!!", Password: "a long password"}, "name"},
+		{"bad role", NewUser{Email: "q@example.com", Name: "Q", Password: "a long password", Role: "king"}, "role"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.Users.Create(ctx, testNow, c.in)
+			if v, ok := AsValidation(err); !ok || v[c.field] == "" {
+				t.Errorf("want a message on %q, got %v", c.field, err)
+			}
+		})
+	}
+	if n, _ := s.Users.Count(ctx); n != 1 {
+		t.Errorf("%d users after rejected sign-ups, want 1", n)
+	}
+}
+
+func TestSlugify(t *testing.T) {
+	cases := map[string]string{
+		"Talks resume in Tehran":        "talks-resume-in-tehran",
+		"  Café Müller's 2nd   Show!! ": "cafe-muller-s-2nd-show",
+		"---":                           "",
+		"日本語":                           "",
+		"Ünïcödé & ASCII":               "unicode-ascii",
+	}
+	for in, want := range cases {
+		if got := Slugify(in); got != want {
+			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Slugify(strings.Repeat("word ", 100)); len(got) > 80 || strings.HasSuffix(got, "-") {
+		t.Errorf("long slug %q (len %d)", got, len(got))
+	}
+}
+
+func TestSettingsRoundTrip(t *testing.T) {
+	s := newTestDB(t)
+	ctx := context.Background()
+	got, err := s.Settings.Get(ctx)
+	if err != nil || got.MaxReplyDepth != 5 || got.DiscussionPolicy == "" {
+		t.Fatalf("defaults: %+v, %v", got, err)
+	}
+	got.SiteName, got.MaxReplyDepth, got.HeldWords, got.GuestComments = "The Daily", 3, []string{"Casino", "pills"}, true
+	if err := s.Settings.Save(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.Settings.Get(ctx)
+	if again.SiteName != "The Daily" || again.MaxReplyDepth != 3 || !again.GuestComments ||
+		strings.Join(again.HeldWords, ",") != "casino,pills" {
+		t.Errorf("after save: %+v", again)
+	}
+}
