@@ -1,9 +1,9 @@
 package models
 
 import (
-	"strings"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
