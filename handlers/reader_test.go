@@ -1,0 +1,365 @@
+package handlers
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"broadsheet/models"
+)
+
+// newsroom is a small paper: two sections, an editor, and stories in both.
+type newsroom struct {
+	*testApp
+	world, sport models.Section
+	editor       models.User
+	lead         models.Article
+}
+
+func newNewsroom(t *testing.T) newsroom {
+	ta := newTestApp(t)
+	n := newsroom{testApp: ta, world: ta.section("World"), sport: ta.section("Sport"), editor: ta.user("Mina Karimi", models.RoleEditor)}
+	for i := 0; i < 6; i++ {
+		ta.article(fmt.Sprintf("World story %d", i), n.world, n.editor, func(in *models.ArticleInput) {
+			in.PublishedAt = testNow.Add(-time.Duration(10+i) * time.Hour)
+			in.Tags = []string{"Diplomacy"}
+		})
+	}
+	ta.article("Cup final tonight", n.sport, n.editor, func(in *models.ArticleInput) { in.PublishedAt = testNow.Add(-5 * time.Hour) })
+	ta.article("Secret draft", n.world, n.editor, func(in *models.ArticleInput) { in.Status = models.StatusDraft })
+	ta.article("Tomorrow's story", n.world, n.editor, func(in *models.ArticleInput) {
+		in.Status, in.PublishedAt = models.StatusScheduled, testNow.Add(2*time.Hour)
+	})
+	n.lead = ta.article("Talks resume in Tehran", n.world, n.editor, func(in *models.ArticleInput) {
+		in.MediaID = ta.photo().ID
+		in.ImageAlt, in.ImageCaption, in.ImageCredit = "Delegates at a long table", "Delegates met on Sunday.", "Photo: Broadsheet"
+		in.Tags = []string{"Diplomacy", "Iran"}
+		in.UpdatedAt = testNow.Add(-30 * time.Minute)
+		in.Correction = "An earlier version misspelt the minister's name."
+	})
+	return n
+}
+
+func TestFrontPage(t *testing.T) {
+	n := newNewsroom(t)
+	res := n.get("/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if len(res.Cookies()) != 0 {
+		t.Errorf("anonymous reader got cookies %v: public pages must stay cacheable", res.Cookies())
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+		t.Errorf("Cache-Control %q", cc)
+	}
+	doc := parse(t, res)
+	if got := text(doc.Find(".lead-story h2")); got != "Talks resume in Tehran" {
+		t.Errorf("lead story %q", got)
+	}
+	if src, _ := doc.Find(".lead-story img").Attr("srcset"); !strings.Contains(src, "480w") {
+		t.Errorf("lead image has no responsive srcset: %q", src)
+	}
+	latest := doc.Find(".latest .card h3")
+	if latest.Length() != 4 { // PerPage 5, minus the lead
+		t.Errorf("%d latest stories, want 4", latest.Length())
+	}
+	if text(latest.First()) != "Cup final tonight" {
+		t.Errorf("latest begins with %q, want newest after the lead", text(latest.First()))
+	}
+	body := doc.Text()
+	for _, hidden := range []string{"Secret draft", "Tomorrow's story"} {
+		if strings.Contains(body, hidden) {
+			t.Errorf("front page shows %q", hidden)
+		}
+	}
+	if doc.Find(`section[aria-labelledby="sec-world"] .card`).Length() == 0 || doc.Find(`section[aria-labelledby="sec-sport"] .card`).Length() == 0 {
+		t.Error("missing a block per section")
+	}
+	if href, _ := doc.Find(`.pager a[rel="next"]`).Attr("href"); href != "/?page=2" {
+		t.Errorf("way to older news: %q", href)
+	}
+	page2 := parse(t, n.get("/?page=2"))
+	if page2.Find(".lead-story").Length() != 0 || page2.Find(".latest .card").Length() == 0 {
+		t.Error("page 2 should list older stories without a lead")
+	}
+}
+
+func TestArticlePage(t *testing.T) {
+	n := newNewsroom(t)
+	res := n.get("/articles/" + n.lead.Slug)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	doc := parse(t, res)
+	checks := []struct{ what, sel, want string }{
+		{"headline", "h1", "Talks resume in Tehran"},
+		{"dek", ".story-head .dek", "Dek of Talks resume in Tehran"},
+		{"caption and credit", "figure.lead-photo figcaption", "Delegates met on Sunday. Photo: Broadsheet"},
+		{"byline", ".byline a[href='/author/mina-karimi']", "Mina Karimi"},
+		{"dateline leads the first paragraph", ".story-body p:first-child", "TEHRAN (Reuters) — First paragraph of Talks resume in Tehran."},
+		{"correction", ".correction", "Correction: An earlier version misspelt the minister's name."},
+		{"tags", ".tags a[href='/tag/iran']", "Iran"},
+	}
+	for _, c := range checks {
+		if got := text(doc.Find(c.sel)); got != c.want {
+			t.Errorf("%s (%s) = %q, want %q", c.what, c.sel, got, c.want)
+		}
+	}
+	if alt, _ := doc.Find("figure.lead-photo img").Attr("alt"); alt != "Delegates at a long table" {
+		t.Errorf("photo alt %q", alt)
+	}
+	times := doc.Find(".story-head time")
+	if times.Length() != 2 {
+		t.Fatalf("%d <time> elements, want published and updated", times.Length())
+	}
+	if dt, _ := times.Eq(0).Attr("datetime"); dt != "2026-11-20T11:00:00Z" {
+		t.Errorf("published datetime %q", dt)
+	}
+	if dt, _ := times.Eq(1).Attr("datetime"); dt != "2026-11-20T11:30:00Z" {
+		t.Errorf("updated datetime %q", dt)
+	}
+	if href, _ := doc.Find(`link[rel="canonical"]`).Attr("href"); href != "http://news.test/articles/talks-resume-in-tehran" {
+		t.Errorf("canonical %q", href)
+	}
+	if doc.Find(".related .card").Length() == 0 {
+		t.Error("no related stories")
+	}
+	if href, _ := doc.Find(`.prevnext a[rel="prev"]`).Attr("href"); href != "/articles/world-story-0" {
+		t.Errorf("previous in section: %q", href)
+	}
+	if doc.Find(`.prevnext a[rel="next"]`).Length() != 0 {
+		t.Error("the newest story has no next")
+	}
+}
+
+func TestListPages(t *testing.T) {
+	n := newNewsroom(t)
+	cases := []struct {
+		path, heading string
+		count         int
+	}{
+		{"/section/world", "World", 5},
+		{"/section/world?page=2", "World", 2},
+		{"/section/sport", "Sport", 1},
+		{"/tag/diplomacy", "Diplomacy", 5},
+		{"/tag/iran", "Iran", 1},
+		{"/author/mina-karimi", "Mina Karimi", 5},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			res := n.get(c.path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			doc := parse(t, res)
+			if got := text(doc.Find("h1")); got != c.heading {
+				t.Errorf("heading %q", got)
+			}
+			if got := doc.Find(".card").Length(); got != c.count {
+				t.Errorf("%d stories, want %d", got, c.count)
+			}
+			if strings.Contains(doc.Text(), "Secret draft") {
+				t.Error("draft listed")
+			}
+		})
+	}
+	// A commenter's account has no public author page.
+	n.user("Reader Ray", models.RoleCommenter)
+	if res := n.get("/author/reader-ray"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("commenter author page: %d", res.StatusCode)
+	}
+}
+
+func TestRenamedSlugRedirects(t *testing.T) {
+	n := newNewsroom(t)
+	if err := n.Store.Articles.Rename(t.Context(), testNow, n.lead.ID, "tehran-talks"); err != nil {
+		t.Fatal(err)
+	}
+	res := n.get("/articles/" + n.lead.Slug)
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/articles/tehran-talks" {
+		t.Errorf("old slug: %d → %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := n.get("/articles/tehran-talks"); res.StatusCode != http.StatusOK {
+		t.Errorf("new slug: %d", res.StatusCode)
+	}
+}
+
+// Every path or query a reader can type gets an answer in the site's layout with a
+// way home: never a 500.
+func TestBadInputGetsAProperPage(t *testing.T) {
+	n := newNewsroom(t)
+	cases := []struct {
+		path   string
+		status int
+	}{
+		{"/articles/no-such-story", 404},
+		{"/articles/secret-draft", 404},
+		{"/articles/tomorrow-s-story", 404},
+		{"/articles/" + strings.Repeat("a", 5000), 404},
+		{"/articles/%E2%82%AC%F0%9F%98%80", 404},
+		{"/articles/a%2Fb", 404},
+		{"/section/nowhere", 404},
+		{"/tag/nothing", 404},
+		{"/author/nobody", 404},
+		{"/no/such/page", 404},
+		{"/?page=-1", 400},
+		{"/?page=0", 400},
+		{"/?page=abc", 400},
+		{"/?page=1.5", 400},
+		{"/?page=99999999999999999999", 400},
+		{"/?page=999", 404},
+		{"/section/world?page=%zz", 200}, // an unparseable query is ignored, as browsers' forms never send it
+		{"/section/world?page=-7", 400},
+		{"/static/css/site.css", 404}, // only fingerprinted names are served
+		{"/media/../../data/broadsheet.db", 404},
+		{"/media/0123456789abcdef0123456789abcdef.jpg", 404},
+	}
+	for _, c := range cases {
+		t.Run(c.path[:min(len(c.path), 60)], func(t *testing.T) {
+			res := n.get(c.path)
+			if res.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, c.status)
+			}
+			if c.status == 200 {
+				return
+			}
+			doc := parse(t, res)
+			if doc.Find("header.masthead").Length() == 0 || doc.Find(`main a[href="/"]`).Length() == 0 {
+				t.Error("error page is not in the site layout with a way home")
+			}
+			if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("error Cache-Control %q", cc)
+			}
+		})
+	}
+}
+
+// Malformed percent-encoding in the path is refused by net/http itself before any
+// handler runs; check over a real connection that it is a 400, not a 500.
+func TestMalformedPathEncodingIs400(t *testing.T) {
+	srv := newTestApp(t).server()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /articles/%%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("status %d, want 400", res.StatusCode)
+	}
+}
+
+func TestStaticAssetsAreFingerprintedAndCompressed(t *testing.T) {
+	ta := newTestApp(t)
+	css := ta.Assets.URL("css/site.css")
+	if !strings.HasPrefix(css, "/static/css/site.") || css == "/static/css/site.css" {
+		t.Fatalf("css URL %q is not fingerprinted", css)
+	}
+	req := httptest.NewRequest(http.MethodGet, css, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res := ta.do(req)
+	if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("css: %d, encoding %q", res.StatusCode, res.Header.Get("Content-Encoding"))
+	}
+	if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
+		t.Errorf("css Cache-Control %q", cc)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
+		t.Errorf("css Content-Type %q", ct)
+	}
+}
+
+// An article page's HTML and CSS together stay under 50 KB gzipped (images aside).
+func TestArticlePageWeight(t *testing.T) {
+	n := newNewsroom(t)
+	total := 0
+	for _, path := range []string{"/articles/" + n.lead.Slug, n.Assets.URL("css/site.css")} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res := n.do(req)
+		b, _ := io.ReadAll(res.Body)
+		if res.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s not compressed", path)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadAll(zr); err != nil {
+			t.Fatalf("%s: bad gzip: %v", path, err)
+		}
+		total += len(b)
+	}
+	if total > 50*1024 {
+		t.Errorf("article page + CSS = %d bytes gzipped, budget 50 KB", total)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	res := newTestApp(t).get("/")
+	for h, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
+		"Referrer-Policy":        "strict-origin-when-cross-origin",
+	} {
+		if got := res.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	ta := newTestApp(t)
+	if res := ta.get("/healthz"); res.StatusCode != 200 {
+		t.Errorf("healthz %d", res.StatusCode)
+	}
+	ta.Store.Close()
+	if res := ta.get("/healthz"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("healthz with a closed database: %d, want 503", res.StatusCode)
+	}
+}
+
+// A form posted from another site is refused; the same form from our own pages works.
+func TestCrossSitePostRefused(t *testing.T) {
+	ta := newTestApp(t)
+	u := ta.user("Ann Reader", models.RoleCommenter)
+	form := url.Values{"email": {u.Email}, "password": {testPassword}}
+	forged := []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "https://evil.example"},
+	}
+	for _, hdr := range forged {
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res := ta.do(req)
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("forged %v: status %d, want 403", hdr, res.StatusCode)
+		}
+		if len(res.Cookies()) != 0 {
+			t.Errorf("forged %v: a session was started", hdr)
+		}
+	}
+	if res := ta.postForm("/login", form); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("same-origin login: %d", res.StatusCode)
+	}
+}
