@@ -93,16 +93,17 @@ func firstRun(ctx context.Context, log *slog.Logger, store *models.Store, c conf
 	if err != nil {
 		return fmt.Errorf("create administrator: %w", err)
 	}
+	// Say how to log in before seeding, so a failed seed never hides the only copy of the password.
+	if generated {
+		log.Info("created the administrator — this password is shown only once", "login", c.baseURL+"/login", "email", email, "password", password)
+	} else {
+		log.Info("created the administrator", "login", c.baseURL+"/login", "email", email)
+	}
 	if c.seed {
 		if err := models.Seed(ctx, store, time.Now(), admin); err != nil {
 			return fmt.Errorf("sample content: %w", err)
 		}
 		log.Info("seeded the sample paper")
-	}
-	if generated {
-		log.Info("created the administrator — this password is shown only once", "login", c.baseURL+"/login", "email", email, "password", password)
-	} else {
-		log.Info("created the administrator", "login", c.baseURL+"/login", "email", email)
 	}
 	return nil
 }

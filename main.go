@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -38,10 +39,13 @@ func main() {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	// SIGINT/SIGTERM cancel ctx: the server stops accepting, finishes what is in flight, and exits.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	var err error
 	switch cmd {
 	case "serve":
-		err = serve(log, args)
+		err = serve(ctx, log, args, nil)
 	default:
 		err = fmt.Errorf("unknown command %q (try: serve)", cmd)
 	}
@@ -51,8 +55,9 @@ func main() {
 	}
 }
 
+// env reads a setting from the environment; unset and empty both mean the default.
 func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
+	if v := os.Getenv(name); v != "" {
 		return v
 	}
 	return def
@@ -63,7 +68,9 @@ func dataFlags(fl *flag.FlagSet, c *config) {
 	fl.StringVar(&c.data, "data", env("BROADSHEET_DATA", "./data"), "folder for the database, uploads and generated keys (BROADSHEET_DATA)")
 }
 
-func serve(log *slog.Logger, args []string) error {
+// serve runs the site until ctx is cancelled. If ready is not nil, it receives the
+// listening address once the server accepts connections (tests use it).
+func serve(ctx context.Context, log *slog.Logger, args []string, ready chan<- string) error {
 	var c config
 	fl := flag.NewFlagSet("serve", flag.ExitOnError)
 	dataFlags(fl, &c)
@@ -72,8 +79,13 @@ func serve(log *slog.Logger, args []string) error {
 	fl.BoolVar(&c.seed, "seed", env("BROADSHEET_SEED", "1") != "0", "fill an empty site with the sample paper (BROADSHEET_SEED=0 to start empty)")
 	fl.BoolVar(&c.dev, "dev", env("BROADSHEET_DEV", "") == "1", "re-read templates from ./views on every request (BROADSHEET_DEV=1)")
 	fl.Parse(args)
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	if c.baseURL == "" {
-		c.baseURL = "http://" + c.addr
+		c.baseURL = "http://" + ln.Addr().String()
 	}
 	c.baseURL = strings.TrimRight(c.baseURL, "/")
 
@@ -82,7 +94,7 @@ func serve(log *slog.Logger, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := firstRun(context.Background(), log, store, c); err != nil {
+	if err := firstRun(ctx, log, store, c); err != nil {
 		return err
 	}
 
@@ -100,18 +112,18 @@ func serve(log *slog.Logger, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Addr:              c.addr,
 		Handler:           app.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
 	select {
 	case err := <-errc:
 		return err
