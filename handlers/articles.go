@@ -69,14 +69,13 @@ func (a *App) homeShow(c echo.Context) error {
 		lead := stories.Items[0]
 		d.Lead = &lead
 		d.Stories.Items = stories.Items[1:]
-		ctx := c.Request().Context()
+		bySection, err := a.Store.Articles.LatestBySection(c.Request().Context(), a.Now(), 3, lead.ID)
+		if err != nil {
+			return err
+		}
 		for _, sec := range p.Sections {
-			got, err := a.Store.Articles.Published(ctx, a.Now(), models.Filter{SectionID: sec.ID, ExcludeID: lead.ID}, models.Page{Number: 1, Size: 3})
-			if err != nil {
-				return err
-			}
-			if len(got.Items) > 0 {
-				d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got.Items})
+			if got := bySection[sec.ID]; len(got) > 0 {
+				d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got})
 			}
 		}
 	} else if stories.Number > 1 {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"github.com/PuerkitoBio/goquery"
 	"io"
 	"net"
 	"net/http"
@@ -361,5 +362,33 @@ func TestCrossSitePostRefused(t *testing.T) {
 	}
 	if res := ta.postForm("/login", form); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("same-origin login: %d", res.StatusCode)
+	}
+}
+
+// Pages load nothing from other hosts: every resource URL is our own.
+func TestNoThirdPartyRequests(t *testing.T) {
+	n := newNewsroom(t)
+	for _, path := range []string{"/", "/articles/" + n.lead.Slug, "/section/world", "/login", "/no-such-page"} {
+		doc := parse(t, n.get(path))
+		var urls []string
+		doc.Find("img[src], script[src], iframe[src], source[src], video[src], audio[src]").Each(func(_ int, s *goquery.Selection) {
+			urls = append(urls, s.AttrOr("src", ""))
+		})
+		doc.Find("img[srcset], source[srcset]").Each(func(_ int, s *goquery.Selection) {
+			for _, part := range strings.Split(s.AttrOr("srcset", ""), ",") {
+				urls = append(urls, strings.Fields(part)[0])
+			}
+		})
+		doc.Find(`link[rel~="stylesheet"], link[rel~="icon"], link[rel~="preload"]`).Each(func(_ int, s *goquery.Selection) {
+			urls = append(urls, s.AttrOr("href", ""))
+		})
+		if len(urls) == 0 {
+			t.Fatalf("%s: found no resources at all", path)
+		}
+		for _, u := range urls {
+			if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") {
+				t.Errorf("%s loads %q from outside the site", path, u)
+			}
+		}
 	}
 }

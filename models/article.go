@@ -110,7 +110,6 @@ type Filter struct {
 	SectionID int64
 	TagID     int64
 	AuthorID  int64
-	ExcludeID int64
 }
 
 // Published lists visible articles, newest first, one page at a time.
@@ -128,10 +127,6 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 	if f.AuthorID != 0 {
 		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE user_id = ?)")
 		args = append(args, f.AuthorID)
-	}
-	if f.ExcludeID != 0 {
-		where = append(where, "a.id <> ?")
-		args = append(args, f.ExcludeID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 
@@ -223,6 +218,29 @@ func (as *ArticleStore) one(ctx context.Context, cond string, args ...any) (Arti
 		return Article{}, ErrNotFound
 	}
 	return arts[0], nil
+}
+
+// LatestBySection returns up to n visible stories per section, newest first, skipping
+// excludeID (the front page's lead). It is one statement whose per-section subquery
+// walks the (section_id, status, published_at) index, so its cost grows with the number
+// of sections, not with the size of the archive.
+func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n int, excludeID int64) (map[int64][]Article, error) {
+	arts, err := as.list(ctx, `SELECT `+articleCols+` FROM sections sx
+		JOIN articles a ON a.id IN (
+			SELECT x.id FROM articles x
+			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ? AND x.id <> ?
+			ORDER BY x.published_at DESC, x.id DESC LIMIT ?)
+		JOIN sections s ON s.id = a.section_id
+		LEFT JOIN media m ON m.id = a.media_id
+		ORDER BY a.published_at DESC, a.id DESC`, fmtTime(now), excludeID, n)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]Article{}
+	for _, a := range arts {
+		out[a.Section.ID] = append(out[a.Section.ID], a)
+	}
+	return out, nil
 }
 
 // PublishedBySlug returns the visible article with this slug, or ErrNotFound.

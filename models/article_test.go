@@ -274,3 +274,27 @@ func TestBodyIsSanitisedAndDatelineLeads(t *testing.T) {
 		t.Errorf("dateline does not lead the first paragraph:\n%s", body)
 	}
 }
+
+func TestLatestBySection(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var lead int64
+	for i := 0; i < 5; i++ {
+		id := f.add(t, "World "+string(rune('A'+i)), f.world, func(in *ArticleInput) { in.PublishedAt = testNow.Add(-time.Duration(i+1) * time.Hour) })
+		if i == 0 {
+			lead = id
+		}
+	}
+	f.add(t, "Sport A", f.sports, nil)
+	f.add(t, "Sport draft", f.sports, func(in *ArticleInput) { in.Status = StatusDraft })
+	got, err := f.s.Articles.LatestBySection(ctx, testNow, 3, lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := titles(got[f.world.ID]); strings.Join(w, ",") != "World B,World C,World D" {
+		t.Errorf("world block %v: want the 3 newest without the lead", w)
+	}
+	if s := titles(got[f.sports.ID]); strings.Join(s, ",") != "Sport A" {
+		t.Errorf("sport block %v: drafts must not show", s)
+	}
+}
