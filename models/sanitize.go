@@ -74,7 +74,7 @@ func (s *Sanitizer) PlainText(src string) string {
 
 var (
 	paraBreak  = regexp.MustCompile(`\n[ \t]*\n`)
-	blockStart = regexp.MustCompile(`(?i)^<(?:!--|(?:p|div|h[1-6]|ul|ol|dl|li|blockquote|pre|figure|table|hr|section|aside|address|iframe|script|style)\b)`)
+	blockStart = regexp.MustCompile(`(?i)^<(?:!--|(?:p|div|h[1-6]|ul|ol|dl|li|blockquote|pre|figure|table|hr|section|aside|address|iframe)\b)`)
 )
 
 // autop wraps blank-line-separated text in <p>, with <br> at single newlines,

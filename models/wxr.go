@@ -156,7 +156,7 @@ func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
 		line, _ := d.InputPos()
 		var se *xml.SyntaxError
 		if errors.As(err, &se) {
-			line = se.Line
+			line, err = se.Line, errors.New(se.Msg) // the line goes into WXRError once
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || se != nil && se.Msg == "unexpected EOF" {
 			err = errors.New("the file ends in the middle of the export (truncated?)")
