@@ -26,6 +26,9 @@ type WPReport struct {
 	Authors, Sections, Tags, Articles, Photos, Comments, Redirects int // created by this run
 	Skipped                                                        []WPSkip
 	ImageRefs                                                      []WPImageRef
+	// Titles of imported articles whose text shows images from another host, which
+	// our Content-Security-Policy (img-src 'self') will not display.
+	RemoteImages []string
 }
 
 // WPSkip is one thing not imported.
@@ -79,6 +82,10 @@ func (r *WPReport) Summary() []string {
 	}
 	for _, ref := range r.ImageRefs {
 		lines = append(lines, fmt.Sprintf("kept the featured image of %q as a reference only (%s): %s", ref.Article, ref.Reason, ref.URL))
+	}
+	if n := len(r.RemoteImages); n > 0 {
+		lines = append(lines, fmt.Sprintf("the text of %s shows images from another site, which our pages will not load "+
+			"(upload them and edit the articles): %s", count(n, "article"), strings.Join(r.RemoteImages, "; ")))
 	}
 	return lines
 }
@@ -468,11 +475,15 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		}
 		return 0, err
 	}
-	id, err := insertArticle(ctx, im.tx, im.now, in, im.s.San.ImportedArticleHTML(in.Body))
+	body := im.s.San.ImportedArticleHTML(in.Body)
+	id, err := insertArticle(ctx, im.tx, im.now, in, body)
 	if err != nil {
 		return 0, err
 	}
 	im.rep.Articles++
+	if remoteImage.MatchString(string(body)) {
+		im.rep.RemoteImages = append(im.rep.RemoteImages, title)
+	}
 	if in.MediaID != 0 {
 		im.rep.Photos++
 	}
@@ -718,6 +729,9 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 	}
 	return nil
 }
+
+// remoteImage finds an <img> in sanitised HTML whose source is on another host.
+var remoteImage = regexp.MustCompile(`<img[^>]*\ssrc="(?:https?:)?//`)
 
 var (
 	wpParaTag  = regexp.MustCompile(`(?i)\s*</?p(?:\s[^>]*)?>\s*`)

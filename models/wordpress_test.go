@@ -185,6 +185,9 @@ func TestImportWordPressExport(t *testing.T) {
 		if ref := queryString(t, s, "SELECT imported_image_url FROM articles WHERE slug = 'post-102'"); ref != missing {
 			t.Errorf("kept reference %q, want %q", ref, missing)
 		}
+		if len(rep.RemoteImages) != 1 || rep.RemoteImages[0] != "Prices & wages: “up 5%”" {
+			t.Errorf("articles with images from the old site: %q", rep.RemoteImages)
+		}
 		if len(rep.ImageRefs) != 1 || rep.ImageRefs[0].URL != missing || !strings.Contains(rep.ImageRefs[0].Reason, "no file") {
 			t.Errorf("report of missing images: %+v", rep.ImageRefs)
 		}
