@@ -187,6 +187,8 @@ func importable(it wxrItem) (kind, reason string) {
 		return "page", "pages are not articles; recreate the ones still needed by hand"
 	case "attachment":
 		return "", "" // brought in as the featured image of its post
+	case "":
+		return "item", "no post type"
 	default:
 		return "item", "WordPress " + it.Type + " items are not content"
 	}

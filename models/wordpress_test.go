@@ -274,7 +274,16 @@ func TestImportWordPressTwiceImportsNothing(t *testing.T) {
 	s := newTestDB(t)
 	importFixture(t, s, "export.xml")
 	before := rowCounts(t, s)
-	rep := importFixture(t, s, "export.xml")
+	var progress []string
+	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(wpFixtures, "export.xml"), func(line string) {
+		progress = append(progress, line)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) == 0 || progress[len(progress)-1] != "imported 12 of 12 items" {
+		t.Errorf("progress lines %q, want a last line saying all 12 items are done", progress)
+	}
 	if n := rep.Articles + rep.Comments + rep.Authors + rep.Sections + rep.Tags + rep.Photos + rep.Redirects; n != 0 {
 		t.Errorf("second run created %d rows: %s", n, rep.Summary()[0])
 	}
@@ -292,6 +301,36 @@ func TestImportWordPressTwiceImportsNothing(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(rep.Summary(), "\n"), "skipped 6 posts: already imported") {
 		t.Errorf("summary does not say why:\n%s", strings.Join(rep.Summary(), "\n"))
+	}
+}
+
+// A later export of the same blog brings only what is new: here one more reply,
+// eight levels deep, under a story imported the first time.
+func TestImportWordPressLaterExportAddsNewComments(t *testing.T) {
+	s := newTestDB(t)
+	importFixture(t, s, "export.xml")
+	b, err := os.ReadFile(filepath.Join(wpFixtures, "export.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reply = `<wp:comment><wp:comment_id>30</wp:comment_id><wp:comment_author>Late Reader</wp:comment_author>` +
+		`<wp:comment_date_gmt>2024-03-08 10:00:00</wp:comment_date_gmt><wp:comment_content>Eighth level, a week later.</wp:comment_content>` +
+		`<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>7</wp:comment_parent><wp:user_id>0</wp:user_id></wp:comment>`
+	later := strings.Replace(string(b), "<!-- In the trash;", reply+"\n<!-- In the trash;", 1)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "later.xml"), []byte(later), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(dir, "later.xml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Comments != 1 || rep.Articles != 0 {
+		t.Errorf("later export imported %d comments and %d articles, want 1 and 0", rep.Comments, rep.Articles)
+	}
+	if p := queryString(t, s, `SELECT p.body_src FROM comments c JOIN comments p ON p.id = c.parent_id
+		WHERE c.body_src = 'Eighth level, a week later.'`); !strings.HasPrefix(p, "Seventh level") {
+		t.Errorf("new reply hangs from %q, want the seventh-level comment", p)
 	}
 }
 
