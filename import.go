@@ -5,14 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"time"
 )
 
 // importCmd runs `broadsheet import wordpress [-data DIR] FILE.xml`: progress lines
 // go to stderr, the summary to stdout. The import itself lives in models.
-func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
+func importCmd(ctx context.Context, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "wordpress" {
 		return errors.New("usage: broadsheet import wordpress [-data DIR] FILE.xml (WordPress is the only source so far)")
 	}
@@ -35,13 +35,13 @@ func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer store.Close()
 	rep, err := store.ImportWordPress(ctx, time.Now(), fl.Arg(0), func(line string) {
-		fmt.Fprintln(os.Stderr, line)
+		fmt.Fprintln(stderr, line)
 	})
 	if err != nil {
 		return fmt.Errorf("import %s: %w (no authors, posts or comments were written)", fl.Arg(0), err)
 	}
 	for _, line := range rep.Summary() {
-		fmt.Println(line)
+		fmt.Fprintln(stdout, line)
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func main() {
 	case "serve":
 		err = serve(ctx, log, args, nil)
 	case "import":
-		err = importCmd(ctx, log, args)
+		err = importCmd(ctx, log, args, os.Stdout, os.Stderr)
 	default:
 		err = fmt.Errorf("unknown command %q (try: serve, import)", cmd)
 	}
