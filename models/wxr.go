@@ -28,7 +28,6 @@ type wxrAuthor struct {
 }
 
 type wxrTerm struct {
-	ID       string `xml:"term_id"`
 	Nicename string `xml:"category_nicename"`
 	Name     string `xml:"cat_name"`
 }
@@ -76,7 +75,6 @@ type wxrItem struct {
 	CommentStatus string        `xml:"comment_status"`
 	Name          string        `xml:"post_name"`
 	Status        string        `xml:"status"`
-	Parent        string        `xml:"post_parent"`
 	Type          string        `xml:"post_type"`
 	AttachmentURL string        `xml:"attachment_url"`
 	Terms         []wxrItemTerm `xml:"category"`
