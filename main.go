@@ -1,6 +1,7 @@
 // Command broadsheet runs the Broadsheet news site.
 //
 //	broadsheet [serve] [flags]   start the site (the default)
+//	broadsheet import wordpress [-data DIR] FILE.xml   import a WordPress export
 //
 // Every flag has an environment twin (BROADSHEET_ADDR for -addr, …); flags win.
 package main
@@ -46,8 +47,10 @@ func main() {
 	switch cmd {
 	case "serve":
 		err = serve(ctx, log, args, nil)
+	case "import":
+		err = importCmd(ctx, log, args, os.Stdout, os.Stderr)
 	default:
-		err = fmt.Errorf("unknown command %q (try: serve)", cmd)
+		err = fmt.Errorf("unknown command %q (try: serve, import)", cmd)
 	}
 	if err != nil {
 		log.Error(err.Error())

@@ -20,7 +20,7 @@ func (a *App) Routes() http.Handler {
 	e.Use(a.requestID, a.recoverPanics, a.logRequests, a.securityHeaders, a.bodyLimit, a.compress, a.loadUser, a.cacheHeaders)
 
 	// Public, cacheable pages.
-	e.GET("/", a.homeShow)
+	e.GET("/", a.homeShow, a.legacyPostID)
 	e.GET("/articles/:slug", a.articleShow)
 	e.GET("/section/:slug", a.sectionShow)
 	e.GET("/tag/:slug", a.tagShow)
@@ -34,7 +34,7 @@ func (a *App) Routes() http.Handler {
 	e.POST("/login", a.loginSubmit)
 	e.POST("/logout", a.logoutSubmit)
 
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	e.RouteNotFound("/*", a.notFound)
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

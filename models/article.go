@@ -366,26 +366,34 @@ func (as *ArticleStore) Create(ctx context.Context, now time.Time, in ArticleInp
 	}
 	var id int64
 	err = as.s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
-			section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
-			correction, comments_open, created_at, modified_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			in.Title, in.Slug, in.Dek, in.Body, string(html), in.Dateline, in.Wire,
-			in.SectionID, sql.NullInt64{Int64: in.MediaID, Valid: in.MediaID != 0},
-			in.ImageAlt, in.ImageCaption, in.ImageCredit, in.Status, nullTime(in.PublishedAt), nullTime(in.UpdatedAt),
-			in.Correction, in.CommentsOpen, fmtTime(now), fmtTime(now))
-		if isUnique(err) {
-			return ValidationError{"slug": "Another article already uses this slug."}
-		}
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return setAuthorsAndTags(ctx, tx, id, in.AuthorIDs, in.Tags)
+		id, err = insertArticle(ctx, tx, now, in, html)
+		return err
 	})
 	return id, err
+}
+
+// insertArticle writes a validated article with its authors and tags inside tx;
+// html is the body already sanitised from in.Body.
+func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInput, html template.HTML) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
+		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
+		correction, comments_open, created_at, modified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Title, in.Slug, in.Dek, in.Body, string(html), in.Dateline, in.Wire,
+		in.SectionID, sql.NullInt64{Int64: in.MediaID, Valid: in.MediaID != 0},
+		in.ImageAlt, in.ImageCaption, in.ImageCredit, in.Status, nullTime(in.PublishedAt), nullTime(in.UpdatedAt),
+		in.Correction, in.CommentsOpen, fmtTime(now), fmtTime(now))
+	if isUnique(err) {
+		return 0, ValidationError{"slug": "Another article already uses this slug."}
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	return id, setAuthorsAndTags(ctx, tx, id, in.AuthorIDs, in.Tags)
 }
 
 func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int64, tags []string) error {

@@ -17,6 +17,7 @@ import (
 type Sanitizer struct {
 	article  *bluemonday.Policy
 	comment  *bluemonday.Policy
+	strict   *bluemonday.Policy // no markup at all, for text taken from imported HTML
 	markdown goldmark.Markdown
 }
 
@@ -42,6 +43,7 @@ func NewSanitizer() *Sanitizer {
 	return &Sanitizer{
 		article:  art,
 		comment:  com,
+		strict:   bluemonday.StrictPolicy(),
 		markdown: goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)),
 	}
 }
@@ -53,6 +55,44 @@ func (s *Sanitizer) ArticleHTML(src string) (template.HTML, error) {
 		return "", err
 	}
 	return template.HTML(s.article.SanitizeBytes(buf.Bytes())), nil
+}
+
+// ImportedArticleHTML sanitises an article body that is already HTML (imported from
+// WordPress) with the article policy, without the Markdown step. WordPress stores
+// paragraphs as blank lines and adds <p> only when it displays a post, so loose
+// paragraphs are wrapped first, as WordPress would show them.
+func (s *Sanitizer) ImportedArticleHTML(src string) template.HTML {
+	return template.HTML(s.article.Sanitize(autop(src)))
+}
+
+// PlainText strips every tag from an imported string (titles, excerpts) and decodes
+// its entities ("Tom &#038; Jerry" → "Tom & Jerry"). The result is text for
+// templates to escape, not HTML.
+func (s *Sanitizer) PlainText(src string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(s.strict.Sanitize(src))), " ")
+}
+
+var (
+	paraBreak  = regexp.MustCompile(`\n[ \t]*\n`)
+	blockStart = regexp.MustCompile(`(?i)^<(?:!--|(?:p|div|h[1-6]|ul|ol|dl|li|blockquote|pre|figure|table|hr|section|aside|address|iframe)\b)`)
+)
+
+// autop wraps blank-line-separated text in <p>, with <br> at single newlines,
+// leaving chunks that already start with a block element alone.
+func autop(src string) string {
+	var out strings.Builder
+	for _, para := range paraBreak.Split(strings.ReplaceAll(src, "\r\n", "\n"), -1) {
+		para = strings.TrimSpace(para)
+		switch {
+		case para == "":
+		case blockStart.MatchString(para):
+			out.WriteString(para)
+			out.WriteString("\n")
+		default:
+			out.WriteString("<p>" + strings.ReplaceAll(para, "\n", "<br>\n") + "</p>\n")
+		}
+	}
+	return out.String()
 }
 
 var (

@@ -1,0 +1,766 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// WPReport is what an import did: the counts of new rows, and everything it left
+// out with the reason, for the summary the command prints.
+type WPReport struct {
+	Site                                                           string
+	Authors, Sections, Tags, Articles, Photos, Comments, Redirects int // created by this run
+	Skipped                                                        []WPSkip
+	ImageRefs                                                      []WPImageRef
+	// Titles of imported articles whose text shows images from another host, which
+	// our Content-Security-Policy (img-src 'self') will not display.
+	RemoteImages []string
+}
+
+// WPSkip is one thing not imported.
+type WPSkip struct {
+	Kind   string // post, page, comment, item, tag
+	Title  string // what a person recognises it by
+	Reason string
+}
+
+// WPImageRef is a featured image that was not brought in; its old address is kept on
+// the article (articles.imported_image_url) so an editor can fetch it later.
+type WPImageRef struct {
+	Article string // title
+	URL     string
+	Reason  string
+}
+
+func (r *WPReport) skip(kind, title, reason string) {
+	r.Skipped = append(r.Skipped, WPSkip{Kind: kind, Title: title, Reason: reason})
+}
+
+// Summary is the report as lines for a person: one line of counts, then one line
+// per kind of skip (with a few examples), then the images kept as references.
+func (r *WPReport) Summary() []string {
+	lines := []string{fmt.Sprintf("imported from %s: %s, %s, %s, %s, %s, %s, %s", r.Site,
+		count(r.Articles, "article"), count(r.Comments, "comment"), count(r.Authors, "author"),
+		count(r.Sections, "section"), count(r.Tags, "tag"), count(r.Photos, "photo"), count(r.Redirects, "redirect"))}
+	type group struct {
+		kind, reason string
+		titles       []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, s := range r.Skipped {
+		k := s.Kind + "\x00" + s.Reason
+		g := byKey[k]
+		if g == nil {
+			g = &group{kind: s.Kind, reason: s.Reason}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.titles = append(g.titles, s.Title)
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].kind < groups[j].kind })
+	for _, g := range groups {
+		eg := g.titles
+		if len(eg) > 3 {
+			eg = append(eg[:3:3], "…")
+		}
+		lines = append(lines, fmt.Sprintf("skipped %s: %s (%s)", count(len(g.titles), g.kind), g.reason, strings.Join(eg, "; ")))
+	}
+	for _, ref := range r.ImageRefs {
+		lines = append(lines, fmt.Sprintf("kept the featured image of %q as a reference only (%s): %s", ref.Article, ref.Reason, ref.URL))
+	}
+	if n := len(r.RemoteImages); n > 0 {
+		lines = append(lines, fmt.Sprintf("the text of %s shows images from another site, which our pages will not load "+
+			"(upload them and edit the articles): %s", count(n, "article"), strings.Join(r.RemoteImages, "; ")))
+	}
+	return lines
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// ImportWordPress imports the WordPress export (WXR) at xmlPath: authors, posts with
+// their sections, tags and featured images, comments with their threads, and the old
+// permalinks as redirects. The whole file is read and checked before anything is
+// written, and everything is written in one transaction, so a broken file leaves the
+// database as it was. A re-run skips whatever an earlier run imported.
+//
+// Featured images are looked for in an uploads/ folder beside the XML (the layout of
+// wp-content/uploads); photos are stored before the transaction (the media store
+// writes on its own), so a failure after that point can leave unused photos, which a
+// re-run reuses. progress, if not nil, receives a line now and then.
+func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath string, progress func(string)) (*WPReport, error) {
+	say := func(format string, args ...any) {
+		if progress != nil {
+			progress(fmt.Sprintf(format, args...))
+		}
+	}
+	f, err := os.Open(xmlPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	w, err := ParseWXR(f, func(n int) {
+		if n%50 == 0 {
+			say("read %d items", n)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	say("read %d items from %s", len(w.Items), w.Site)
+
+	im := &wpImport{s: s, w: w, now: now, rep: &WPReport{Site: w.Site},
+		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
+		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]Media{}, refs: map[string]WPImageRef{}}
+	for _, it := range w.Items {
+		if it.Type == "attachment" {
+			im.attachments[it.ID] = it
+		}
+	}
+	if err := im.savePhotos(ctx, filepath.Join(filepath.Dir(xmlPath), "uploads")); err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		im.tx = tx
+		for _, a := range w.Authors {
+			if err := im.author(ctx, a); err != nil {
+				return fmt.Errorf("author %s: %w", a.Login, err)
+			}
+		}
+		for i, it := range w.Items {
+			if err := im.item(ctx, it); err != nil {
+				return fmt.Errorf("item %s (%q): %w", it.ID, it.Title, err)
+			}
+			if (i+1)%50 == 0 {
+				say("imported %d of %d items", i+1, len(w.Items))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	say("imported %d of %d items", len(w.Items), len(w.Items))
+	return im.rep, nil
+}
+
+// wpImport is the state of one import run.
+type wpImport struct {
+	s           *Store
+	tx          *sql.Tx
+	w           *WXR
+	now         time.Time
+	rep         *WPReport
+	attachments map[string]wxrItem    // by WordPress post id
+	photos      map[string]Media      // featured photo stored for a post, by post id
+	refs        map[string]WPImageRef // featured image not brought in, by post id
+	sections    map[string]int64      // by category nicename
+	tags        map[string]int64      // by lower-cased name
+	users       map[string]int64      // by author login
+	userByWPID  map[string]int64      // by WordPress author id, for registered commenters
+}
+
+// importable says whether a post item becomes an article, and if not, why.
+func importable(it wxrItem) (kind, reason string) {
+	switch it.Type {
+	case "post":
+	case "page":
+		return "page", "pages are not articles; recreate the ones still needed by hand"
+	case "attachment":
+		return "", "" // brought in as the featured image of its post
+	case "":
+		return "item", "no post type"
+	default:
+		return "item", "WordPress " + it.Type + " items are not content"
+	}
+	switch it.Status {
+	case "publish", "future", "draft", "pending":
+		return "post", ""
+	case "private":
+		return "post", "private posts stay private: not imported"
+	case "trash":
+		return "post", "in WordPress's trash"
+	default:
+		return "post", "status " + strconv.Quote(it.Status) + " is not a story"
+	}
+}
+
+// savePhotos stores, before the transaction, the featured photo of every post this run
+// will import whose file is in uploadsDir. Posts whose photo is missing keep its URL.
+func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
+	root, rootErr := os.OpenRoot(uploadsDir) // confines file names from the XML to that folder
+	if rootErr == nil {
+		defer root.Close()
+	}
+	for _, it := range im.w.Items {
+		thumb := it.meta("_thumbnail_id")
+		if kind, reason := importable(it); kind != "post" || reason != "" || thumb == "" {
+			continue
+		}
+		if _, done, err := im.mapped(ctx, im.s.R, "post", it.ID); err != nil || done {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		att, ok := im.attachments[thumb]
+		if !ok {
+			im.refs[it.ID] = WPImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
+			continue
+		}
+		rel := att.meta("_wp_attached_file")
+		if rel == "" {
+			if i := strings.LastIndex(att.AttachmentURL, "/uploads/"); i >= 0 {
+				rel = att.AttachmentURL[i+len("/uploads/"):]
+			}
+		}
+		ref := WPImageRef{URL: att.AttachmentURL}
+		var file fs.File
+		var err error = fs.ErrNotExist
+		if rootErr == nil && rel != "" {
+			file, err = root.Open(path.Clean(rel))
+		}
+		if err != nil {
+			ref.Reason = "no file " + filepath.Join(uploadsDir, filepath.FromSlash(rel))
+			im.refs[it.ID] = ref
+			continue
+		}
+		m, err := im.s.Media.Save(ctx, im.now, file, Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
+		file.Close()
+		var me MediaError
+		if errors.As(err, &me) {
+			ref.Reason = string(me)
+			im.refs[it.ID] = ref
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("featured image of post %s: %w", it.ID, err)
+		}
+		im.photos[it.ID] = m
+	}
+	return nil
+}
+
+func (im *wpImport) photoAlt(att wxrItem) string {
+	if alt := im.s.San.PlainText(att.meta("_wp_attachment_image_alt")); alt != "" {
+		return alt
+	}
+	return im.s.San.PlainText(att.Title)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// wpTables names the table each kind in the import map points into.
+var wpTables = map[string]string{"author": "users", "post": "articles", "comment": "comments"}
+
+// mapped looks a WordPress id up in the import map. done is true when an earlier run
+// imported it; id is 0 when that row has since been deleted here.
+func (im *wpImport) mapped(ctx context.Context, q querier, kind, wpID string) (id int64, done bool, err error) {
+	var local int64
+	var exists bool
+	err = q.QueryRowContext(ctx, `SELECT m.local_id, EXISTS (SELECT 1 FROM `+wpTables[kind]+` t WHERE t.id = m.local_id)
+		FROM wp_imports m WHERE m.site = ? AND m.kind = ? AND m.wp_id = ?`, im.w.Site, kind, wpID).Scan(&local, &exists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil || !exists {
+		return 0, err == nil, err
+	}
+	return local, true, nil
+}
+
+func (im *wpImport) record(ctx context.Context, kind, wpID string, local int64) error {
+	_, err := im.tx.ExecContext(ctx, `INSERT INTO wp_imports (site, kind, wp_id, local_id, imported_at) VALUES (?, ?, ?, ?, ?)`,
+		im.w.Site, kind, wpID, local, fmtTime(im.now))
+	return err
+}
+
+// fallbackSlug names something whose name has no ASCII letters (Persian, Chinese …)
+// with a stable slug, so a re-run finds the same row.
+func fallbackSlug(prefix, key string) string {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return fmt.Sprintf("%s-%08x", prefix, h.Sum32())
+}
+
+func firstSlug(candidates ...string) string {
+	for _, c := range candidates {
+		if s := Slugify(c); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func unescapePath(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// author maps a WordPress author to a user: the one an earlier run made, else the
+// account with the same email, else a new author who cannot log in (no password).
+func (im *wpImport) author(ctx context.Context, a wxrAuthor) error {
+	id, done, err := im.mapped(ctx, im.tx, "author", a.Login)
+	if err != nil {
+		return err
+	}
+	if !done {
+		email := strings.TrimSpace(a.Email)
+		if email == "" {
+			email = firstSlug(a.Login, a.ID) + "@wordpress.invalid" // reserved TLD: never delivered
+		}
+		err := im.tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = ?", email).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			id, err = im.newAuthor(ctx, a, email)
+		}
+		if err != nil {
+			return err
+		}
+		if err := im.record(ctx, "author", a.Login, id); err != nil {
+			return err
+		}
+	}
+	if id != 0 {
+		im.users[a.Login] = id
+		im.userByWPID[a.ID] = id
+	}
+	return nil
+}
+
+func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (int64, error) {
+	name := im.s.San.PlainText(a.DisplayName)
+	if name == "" {
+		name = strings.TrimSpace(im.s.San.PlainText(a.FirstName + " " + a.LastName))
+	}
+	if name == "" {
+		name = a.Login
+	}
+	name = truncateRunes(name, 40)
+	// Display names and slugs are unique here but not in WordPress: try the name, then
+	// the name with the login, then numbered.
+	candidates := []string{name, name + " (" + truncateRunes(a.Login, 8) + ")"}
+	for i := 2; i < 10; i++ {
+		candidates = append(candidates, name+" "+strconv.Itoa(i))
+	}
+	for _, n := range candidates {
+		slug := Slugify(n)
+		if slug == "" { // a name in a non-Latin script
+			slug = fallbackSlug("author", n)
+		}
+		var id int64
+		err := im.tx.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, role, password_hash, created_at)
+			VALUES (?, ?, ?, ?, '', ?) RETURNING id`, email, n, slug, RoleAuthor, fmtTime(im.now)).Scan(&id)
+		if isUnique(err) {
+			continue
+		}
+		if err == nil {
+			im.rep.Authors++
+		}
+		return id, err
+	}
+	return 0, fmt.Errorf("no free display name for %q", name)
+}
+
+// item imports one post with its comments, or says why not.
+func (im *wpImport) item(ctx context.Context, it wxrItem) error {
+	kind, reason := importable(it)
+	title := im.s.San.PlainText(it.Title)
+	if title == "" {
+		title = "WordPress item " + it.ID
+	}
+	if kind == "" {
+		return nil
+	}
+	if reason != "" {
+		im.rep.skip(kind, title, reason)
+		im.skipComments(it, "its "+kind+" was not imported")
+		return nil
+	}
+	id, done, err := im.mapped(ctx, im.tx, "post", it.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case done && id == 0:
+		im.rep.skip("post", title, "deleted here after an earlier import")
+		im.skipComments(it, "its post was deleted here after an earlier import")
+		return nil
+	case done:
+		im.rep.skip("post", title, "already imported")
+	default:
+		if id, err = im.post(ctx, it, title); err != nil || id == 0 {
+			return err
+		}
+	}
+	return im.comments(ctx, it, id)
+}
+
+func (im *wpImport) skipComments(it wxrItem, reason string) {
+	for _, c := range it.Comments {
+		im.rep.skip("comment", "comment "+c.ID, reason)
+	}
+}
+
+// post inserts one article; id 0 with no error means it was skipped (and reported).
+func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, error) {
+	in := ArticleInput{
+		Title:        title,
+		Dek:          im.s.San.PlainText(it.Excerpt()),
+		Body:         it.Content(),
+		CommentsOpen: it.CommentStatus == "open",
+	}
+	date := wxrDate(it.DateGMT, it.Date)
+	switch it.Status {
+	case "publish", "future":
+		in.Status, in.PublishedAt = StatusPublished, date
+		if it.Status == "future" {
+			in.Status = StatusScheduled
+		}
+		if in.PublishedAt.IsZero() {
+			in.PublishedAt = im.now
+		}
+	case "draft":
+		in.Status = StatusDraft
+	case "pending":
+		in.Status = StatusReview
+	}
+	var err error
+	if in.SectionID, err = im.section(ctx, it); err != nil {
+		return 0, err
+	}
+	if uid, ok := im.users[it.Creator]; ok {
+		in.AuthorIDs = []int64{uid}
+	}
+	if m, ok := im.photos[it.ID]; ok {
+		in.MediaID, in.ImageAlt, in.ImageCaption = m.ID, m.Alt, m.Caption
+		if in.ImageAlt == "" {
+			in.ImageAlt = "Photo: " + title
+		}
+	}
+	if in.Slug, err = im.freeSlug(ctx, firstSlug(unescapePath(it.Name), title, "post "+it.ID)); err != nil {
+		return 0, err
+	}
+	if err := in.Validate(); err != nil {
+		if v, ok := AsValidation(err); ok {
+			im.rep.skip("post", title, v.Error())
+			return 0, nil
+		}
+		return 0, err
+	}
+	body := im.s.San.ImportedArticleHTML(in.Body)
+	id, err := insertArticle(ctx, im.tx, im.now, in, body)
+	if err != nil {
+		return 0, err
+	}
+	im.rep.Articles++
+	if remoteImage.MatchString(string(body)) {
+		im.rep.RemoteImages = append(im.rep.RemoteImages, title)
+	}
+	if in.MediaID != 0 {
+		im.rep.Photos++
+	}
+	if ref, ok := im.refs[it.ID]; ok && ref.URL == "" {
+		im.rep.skip("image", title, ref.Reason)
+	} else if ok {
+		ref.Article = title
+		im.rep.ImageRefs = append(im.rep.ImageRefs, ref)
+		if _, err := im.tx.ExecContext(ctx, "UPDATE articles SET imported_image_url = ? WHERE id = ?", ref.URL, id); err != nil {
+			return 0, err
+		}
+	}
+	if err := im.tagArticle(ctx, it, id); err != nil {
+		return 0, err
+	}
+	for _, p := range wpOldPaths(it) {
+		res, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", p, id)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			im.rep.Redirects++
+		}
+	}
+	return id, im.record(ctx, "post", it.ID, id)
+}
+
+// freeSlug returns base, or base-2, base-3 … whichever no article uses or used.
+func (im *wpImport) freeSlug(ctx context.Context, base string) (string, error) {
+	for i := 1; ; i++ {
+		slug := base
+		if i > 1 {
+			slug = base + "-" + strconv.Itoa(i)
+		}
+		var taken bool
+		err := im.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE slug = ?)
+			OR EXISTS (SELECT 1 FROM slug_redirects WHERE old_slug = ?)`, slug, slug).Scan(&taken)
+		if err != nil || !taken {
+			return slug, err
+		}
+	}
+}
+
+// wpOldPaths are the addresses the post had: its permalink path and WordPress's
+// plain ?p=ID form, in the normal form OldPermalink looks up.
+func wpOldPaths(it wxrItem) []string {
+	paths := []string{"/?p=" + it.ID}
+	if u, err := url.Parse(strings.TrimSpace(it.Link)); err == nil {
+		if p := oldPathKey(u.Path); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// oldPathKey normalises a decoded URL path: no trailing slash, and "" for the root.
+func oldPathKey(p string) string { return strings.TrimRight(p, "/") }
+
+// section returns the section for the post's first category, creating it on demand;
+// posts without one (or only in WordPress's default "Uncategorized") go to "Uncategorised".
+func (im *wpImport) section(ctx context.Context, it wxrItem) (int64, error) {
+	term := wxrItemTerm{Nicename: "uncategorised", Name: "Uncategorised"}
+	for _, t := range it.Terms {
+		if t.Domain == "category" && t.Nicename != "uncategorized" {
+			term = t
+			break
+		}
+	}
+	if id, ok := im.sections[term.Nicename]; ok {
+		return id, nil
+	}
+	name := im.s.San.PlainText(term.Name)
+	for _, c := range im.w.Categories { // the channel's definition has the full name
+		if c.Nicename == term.Nicename && im.s.San.PlainText(c.Name) != "" {
+			name = im.s.San.PlainText(c.Name)
+		}
+	}
+	slug := firstSlug(name, unescapePath(term.Nicename))
+	if slug == "" {
+		slug = fallbackSlug("section", term.Nicename)
+	}
+	var id int64
+	err := im.tx.QueryRowContext(ctx, "SELECT id FROM sections WHERE slug = ? OR name = ? ORDER BY slug = ? DESC LIMIT 1",
+		slug, name, slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = im.tx.QueryRowContext(ctx, `INSERT INTO sections (name, slug, position)
+			VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id`, name, slug).Scan(&id)
+		if err == nil {
+			im.rep.Sections++
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	im.sections[term.Nicename] = id
+	return id, nil
+}
+
+// tagArticle gives the article the post's tags. Categories after the first (which
+// became the section) are kept as tags too, so nothing the editors filed is lost.
+func (im *wpImport) tagArticle(ctx context.Context, it wxrItem, articleID int64) error {
+	first := true
+	for _, t := range it.Terms {
+		if t.Domain == "category" && first {
+			first = false
+			continue
+		}
+		if t.Domain != "category" && t.Domain != "post_tag" || t.Nicename == "uncategorized" {
+			continue
+		}
+		id, err := im.tag(ctx, t)
+		if err != nil {
+			return err
+		}
+		if _, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", articleID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *wpImport) tag(ctx context.Context, t wxrItemTerm) (int64, error) {
+	name := im.s.San.PlainText(t.Name)
+	if name == "" {
+		name = unescapePath(t.Nicename)
+	}
+	if id, ok := im.tags[strings.ToLower(name)]; ok {
+		return id, nil
+	}
+	slug := firstSlug(name, unescapePath(t.Nicename))
+	if slug == "" {
+		slug = fallbackSlug("tag", name)
+	}
+	var id int64
+	err := im.tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE name = ? OR slug = ? ORDER BY name = ? DESC LIMIT 1",
+		name, slug, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = im.tx.QueryRowContext(ctx, "INSERT INTO tags (name, slug) VALUES (?, ?) RETURNING id", name, slug).Scan(&id)
+		if err == nil {
+			im.rep.Tags++
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	im.tags[strings.ToLower(name)] = id
+	return id, nil
+}
+
+// commentStatus maps wp:comment_approved; "" means the comment is not imported.
+func commentStatus(approved string) string {
+	switch approved {
+	case "1":
+		return "approved"
+	case "0":
+		return "pending"
+	case "spam":
+		return "spam"
+	}
+	return ""
+}
+
+// comments imports a post's comments, parents before replies, keeping the real
+// parent at any depth (how deep a thread is shown is the page's business). A reply
+// whose parent was not imported (trash) hangs from the nearest imported ancestor.
+func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) error {
+	byID := make(map[string]wxrComment, len(it.Comments))
+	for _, c := range it.Comments {
+		byID[c.ID] = c
+	}
+	local := map[string]int64{} // WordPress comment id → our id; 0 = not imported
+	var importOne func(c wxrComment, seen int) error
+	importOne = func(c wxrComment, seen int) error {
+		if _, ok := local[c.ID]; ok {
+			return nil
+		}
+		local[c.ID] = 0 // also breaks parent cycles in a hostile file
+		if p, ok := byID[c.Parent]; ok && seen < len(byID) {
+			if err := importOne(p, seen+1); err != nil {
+				return err
+			}
+		}
+		id, done, err := im.mapped(ctx, im.tx, "comment", c.ID)
+		if err != nil || done {
+			local[c.ID] = id
+			if done {
+				im.rep.skip("comment", "comment "+c.ID, "already imported")
+			}
+			return err
+		}
+		status := commentStatus(c.Approved)
+		switch {
+		case c.Type == "pingback" || c.Type == "trackback":
+			im.rep.skip("comment", "comment "+c.ID, "pingbacks and trackbacks are not comments")
+			return nil
+		case status == "":
+			im.rep.skip("comment", "comment "+c.ID, "in WordPress's trash")
+			return nil
+		case strings.TrimSpace(c.Content) == "":
+			im.rep.skip("comment", "comment "+c.ID, "empty")
+			return nil
+		}
+		var parent sql.NullInt64
+		for p, hops := c.Parent, 0; p != "0" && p != "" && hops <= len(byID); hops++ {
+			if local[p] != 0 {
+				parent = sql.NullInt64{Int64: local[p], Valid: true}
+				break
+			}
+			p = byID[p].Parent
+		}
+		var user sql.NullInt64
+		guest, guestEmail := "", ""
+		if uid, ok := im.userByWPID[c.UserID]; ok && c.UserID != "0" {
+			user = sql.NullInt64{Int64: uid, Valid: true}
+		} else {
+			// Matching guests to accounts by email would let anyone who typed a
+			// staff member's address on the old blog speak as them here.
+			guest = truncateRunes(im.s.San.PlainText(c.Author), 80)
+			if guest == "" {
+				guest = "Anonymous"
+			}
+			guestEmail = truncateRunes(strings.TrimSpace(c.AuthorEmail), 254)
+		}
+		created := wxrDate(c.DateGMT, c.Date)
+		if created.IsZero() {
+			created = im.now
+		}
+		err = im.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email,
+			body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			articleID, parent, user, guest, guestEmail, c.Content, string(im.s.San.CommentHTML(wpCommentText(c.Content))),
+			status, truncateRunes(c.AuthorIP, 45), fmtTime(created)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		local[c.ID] = id
+		im.rep.Comments++
+		return im.record(ctx, "comment", c.ID, id)
+	}
+	for _, c := range it.Comments {
+		if err := importOne(c, 0); err != nil {
+			return fmt.Errorf("comment %s: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// remoteImage finds an <img> in sanitised HTML whose source is on another host.
+var remoteImage = regexp.MustCompile(`<img[^>]*\ssrc="(?:https?:)?//`)
+
+var (
+	wpParaTag  = regexp.MustCompile(`(?i)\s*</?p(?:\s[^>]*)?>\s*`)
+	wpBreakTag = regexp.MustCompile(`(?i)<br\s*/?>\s*`)
+)
+
+// wpCommentText turns the paragraph markup WordPress comments sometimes carry back
+// into the blank lines CommentHTML reads as paragraphs; other tags are left for the
+// comment policy to keep (a, strong, em …) or strip.
+func wpCommentText(s string) string {
+	s = wpBreakTag.ReplaceAllString(s, "\n")
+	s = wpParaTag.ReplaceAllString(s, "\n\n")
+	return strings.TrimSpace(s)
+}
+
+// OldPermalink returns the current slug of the visible imported article that once
+// lived at oldPath on WordPress ("/2019/05/03/sea-wall/" or "/?p=12"), or ErrNotFound.
+func (as *ArticleStore) OldPermalink(ctx context.Context, now time.Time, oldPath string) (string, error) {
+	key := oldPathKey(oldPath)
+	if key == "" || len(key) > 2048 {
+		return "", ErrNotFound
+	}
+	var slug string
+	err := as.s.R.QueryRowContext(ctx, `SELECT a.slug FROM wp_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.old_path = ? AND `+visible, key, fmtTime(now)).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return slug, err
+}

@@ -1,0 +1,431 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const wpFixtures = "testdata/wordpress"
+
+// importFixture imports one of our export files and fails the test on error.
+func importFixture(t *testing.T, s *Store, name string) *WPReport {
+	t.Helper()
+	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(wpFixtures, name), nil)
+	if err != nil {
+		t.Fatalf("import %s: %v", name, err)
+	}
+	return rep
+}
+
+// rowCounts counts the rows of every table, to prove an import changed nothing.
+func rowCounts(t *testing.T, s *Store) map[string]int {
+	t.Helper()
+	rows, err := s.R.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, tb := range tables {
+		var n int
+		if err := s.R.QueryRow(`SELECT count(*) FROM "` + tb + `"`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		counts[tb] = n
+	}
+	return counts
+}
+
+func queryInt(t *testing.T, s *Store, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.R.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func queryString(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	var v string
+	if err := s.R.QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+func TestImportWordPressExport(t *testing.T) {
+	s := newTestDB(t)
+	rep := importFixture(t, s, "export.xml")
+
+	got := map[string]int{"articles": rep.Articles, "comments": rep.Comments, "authors": rep.Authors,
+		"sections": rep.Sections, "tags": rep.Tags, "photos": rep.Photos, "redirects": rep.Redirects}
+	want := map[string]int{"articles": 6, "comments": 10, "authors": 2, "sections": 4, "tags": 3, "photos": 1, "redirects": 10}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("imported %d %s, want %d", got[k], k, w)
+		}
+	}
+	counts := rowCounts(t, s)
+	for table, w := range map[string]int{"articles": 6, "comments": 10, "users": 2, "sections": 4, "tags": 3, "media": 1, "wp_redirects": 10} {
+		if counts[table] != w {
+			t.Errorf("%s has %d rows, want %d", table, counts[table], w)
+		}
+	}
+
+	t.Run("statuses and dates", func(t *testing.T) {
+		for _, c := range []struct{ slug, status, published string }{
+			{"harbour-sea-wall", StatusPublished, "2024-03-05T09:30:00Z"}, // the GMT column, not the local one
+			{"post-102", StatusPublished, "2024-04-02T06:00:00Z"},         // Persian slug → stable fallback
+			{"notes-for-a-ferry-timetable-story", StatusDraft, ""},        // no post_name: from the title
+			{"new-year-fireworks", StatusScheduled, "2027-01-01T00:00:00Z"},
+			{"dock-workers-vote", StatusReview, ""},
+			{"prices-and-wages", StatusPublished, "2024-06-01T07:00:00Z"},
+		} {
+			var status, pub string
+			err := s.R.QueryRow("SELECT status, coalesce(published_at, '') FROM articles WHERE slug = ?", c.slug).Scan(&status, &pub)
+			if err != nil {
+				t.Errorf("%s: %v", c.slug, err)
+				continue
+			}
+			if status != c.status || pub != c.published {
+				t.Errorf("%s: status %s at %q, want %s at %q", c.slug, status, pub, c.status, c.published)
+			}
+		}
+	})
+
+	t.Run("skipped with reasons", func(t *testing.T) {
+		reasons := map[string]string{}
+		for _, sk := range rep.Skipped {
+			reasons[sk.Title] = sk.Kind + ": " + sk.Reason
+		}
+		for title, want := range map[string]string{
+			"About us":             "page: pages are not articles",
+			"Staff rota (private)": "post: private posts",
+			"Old harbour history":  "post: in WordPress's trash",
+			"Home":                 "item: WordPress nav_menu_item",
+			"comment 10":           "comment: in WordPress's trash",
+			"comment 12":           "comment: pingbacks and trackbacks",
+			"comment 20":           "comment: its post was not imported",
+		} {
+			if !strings.HasPrefix(reasons[title], want) {
+				t.Errorf("%s: skipped as %q, want %q…", title, reasons[title], want)
+			}
+		}
+		if n := queryInt(t, s, "SELECT count(*) FROM articles WHERE title IN ('About us', 'Staff rota (private)', 'Old harbour history', 'Home')"); n != 0 {
+			t.Errorf("%d skipped items were imported anyway", n)
+		}
+	})
+
+	t.Run("sections and tags", func(t *testing.T) {
+		// The first category is the section; the post's second category became a tag.
+		if sec := queryString(t, s, "SELECT s.name FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.slug = 'harbour-sea-wall'"); sec != "Coast & Harbour" {
+			t.Errorf("section %q, want Coast & Harbour", sec)
+		}
+		if tags := queryString(t, s, `SELECT group_concat(name, ',') FROM (SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+			JOIN articles a ON a.id = at.article_id WHERE a.slug = 'harbour-sea-wall' ORDER BY t.name)`); tags != "Business,Climate" {
+			t.Errorf("tags %q, want Business,Climate", tags)
+		}
+		// Unicode names keep their script and get an ASCII slug.
+		if slug := queryString(t, s, "SELECT slug FROM sections WHERE name = '文化'"); !strings.HasPrefix(slug, "section-") {
+			t.Errorf("文化 has slug %q", slug)
+		}
+		if slug := queryString(t, s, "SELECT slug FROM tags WHERE name = 'موسیقی'"); !strings.HasPrefix(slug, "tag-") {
+			t.Errorf("موسیقی has slug %q", slug)
+		}
+		// No category, or only WordPress's default one: our Uncategorised section.
+		if n := queryInt(t, s, `SELECT count(*) FROM articles a JOIN sections s ON s.id = a.section_id
+			WHERE s.name = 'Uncategorised' AND a.slug IN ('notes-for-a-ferry-timetable-story', 'prices-and-wages')`); n != 2 {
+			t.Errorf("%d articles in Uncategorised, want 2", n)
+		}
+	})
+
+	t.Run("authors cannot log in", func(t *testing.T) {
+		for _, email := range []string{"maryam@blog.example.org", "li.wei@blog.example.org"} {
+			u, err := s.Users.ByEmail(context.Background(), email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Role != RoleAuthor || u.passwordHash != "" {
+				t.Errorf("%s: role %s, password hash %q", email, u.Role, u.passwordHash)
+			}
+		}
+		if name := queryString(t, s, `SELECT u.name FROM article_authors aa JOIN users u ON u.id = aa.user_id
+			JOIN articles a ON a.id = aa.article_id WHERE a.slug = 'post-102'`); name != "Li Wei 李伟" {
+			t.Errorf("byline %q", name)
+		}
+	})
+
+	t.Run("featured images", func(t *testing.T) {
+		a, err := s.Articles.Get(context.Background(), int64(queryInt(t, s, "SELECT id FROM articles WHERE slug = 'harbour-sea-wall'")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Image == nil || a.Image.Width != 64 || a.Image.Alt != "The new sea wall with the old lighthouse behind it" || a.Image.Caption != "The sea wall at dawn." {
+			t.Errorf("lead photo %+v", a.Image)
+		}
+		if _, err := os.Stat(filepath.Join(s.Media.Dir, a.Image.Hash+"."+a.Image.Ext)); err != nil {
+			t.Errorf("photo file: %v", err)
+		}
+		const missing = "https://blog.example.org/wp-content/uploads/2024/04/market.jpg"
+		if ref := queryString(t, s, "SELECT imported_image_url FROM articles WHERE slug = 'post-102'"); ref != missing {
+			t.Errorf("kept reference %q, want %q", ref, missing)
+		}
+		if len(rep.RemoteImages) != 1 || rep.RemoteImages[0] != "Prices & wages: “up 5%”" {
+			t.Errorf("articles with images from the old site: %q", rep.RemoteImages)
+		}
+		if len(rep.ImageRefs) != 1 || rep.ImageRefs[0].URL != missing || !strings.Contains(rep.ImageRefs[0].Reason, "no file") {
+			t.Errorf("report of missing images: %+v", rep.ImageRefs)
+		}
+	})
+
+	t.Run("comment threads and states", func(t *testing.T) {
+		// Comment 7 is seven deep: each stored with its real parent.
+		depth := queryInt(t, s, `WITH RECURSIVE up(id, parent_id, depth) AS (
+			SELECT id, parent_id, 1 FROM comments WHERE body_src LIKE 'Seventh level%'
+			UNION ALL SELECT c.id, c.parent_id, up.depth + 1 FROM comments c JOIN up ON c.id = up.parent_id)
+			SELECT max(depth) FROM up`)
+		if depth != 7 {
+			t.Errorf("deepest reply is %d levels deep, want 7", depth)
+		}
+		for body, want := range map[string]string{
+			"Waiting for a moderator%": "pending",
+			"Buy now%":                 "spam",
+			"Finally!%":                "approved",
+		} {
+			if got := queryString(t, s, "SELECT status FROM comments WHERE body_src LIKE ?", body); got != want {
+				t.Errorf("%s: status %s, want %s", body, got, want)
+			}
+		}
+		// The reply to a trashed comment hangs from the trashed one's parent.
+		if p := queryString(t, s, `SELECT p.body_src FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.guest_email = 'mallory@example.net'`); !strings.HasPrefix(p, "Finally!") {
+			t.Errorf("orphan reply hangs from %q", p)
+		}
+		// Registered WordPress users comment as their account; everyone else as a guest.
+		var user, guest string
+		if err := s.R.QueryRow(`SELECT coalesce(u.name, ''), c.guest_name FROM comments c LEFT JOIN users u ON u.id = c.user_id
+			WHERE c.body_src LIKE '<p>Thanks for reading%'`).Scan(&user, &guest); err != nil || user != "Maryam Rahimi" || guest != "" {
+			t.Errorf("staff comment by user %q guest %q (%v)", user, guest, err)
+		}
+		if g := queryString(t, s, "SELECT guest_name FROM comments WHERE body_src LIKE 'خیلی%'"); g != "رضا" {
+			t.Errorf("guest name %q", g)
+		}
+		if at := queryString(t, s, "SELECT created_at FROM comments WHERE body_src LIKE 'Finally!%'"); at != "2024-03-05T10:00:00Z" {
+			t.Errorf("comment time %s, want the GMT one", at)
+		}
+	})
+
+	t.Run("sanitised bodies", func(t *testing.T) {
+		body := queryString(t, s, "SELECT body_html FROM articles WHERE slug = 'harbour-sea-wall'")
+		for _, bad := range []string{"<script", "stolen cookies", "javascript:", "onerror", "wp:heading"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("article body keeps %q:\n%s", bad, body)
+			}
+		}
+		for _, good := range []string{"<p>The wall, three years", "<strong>promenade</strong>", "<h2>What comes next</h2>",
+			"<li>A new ferry pier</li>", `<a href="https://example.com/report"`} {
+			if !strings.Contains(body, good) {
+				t.Errorf("article body lost %q:\n%s", good, body)
+			}
+		}
+		if src := queryString(t, s, "SELECT body_src FROM articles WHERE slug = 'harbour-sea-wall'"); !strings.Contains(src, "<script>") {
+			t.Error("body_src should keep the original for editors")
+		}
+		if body := queryString(t, s, "SELECT body_html FROM articles WHERE slug = 'post-102'"); !strings.Contains(body, "🐟") || !strings.Contains(body, "鱼市场") || strings.Contains(body, "<em>") {
+			t.Errorf("unicode body: %s", body)
+		}
+		mallory := queryString(t, s, "SELECT body_html FROM comments WHERE guest_email = 'mallory@example.net'")
+		for _, bad := range []string{"<script", "document.cookie", "<img", "onerror", "javascript:"} {
+			if strings.Contains(mallory, bad) {
+				t.Errorf("comment keeps %q: %s", bad, mallory)
+			}
+		}
+		if !strings.Contains(mallory, "<em>really</em>") {
+			t.Errorf("comment lost its emphasis: %s", mallory)
+		}
+		staff := queryString(t, s, "SELECT body_html FROM comments WHERE body_src LIKE '<p>Thanks for reading%'")
+		if want := `<p>Thanks for reading.</p><p>More <strong>tomorrow</strong>, see <a href="https://example.com/part-two" rel="nofollow ugc noopener">part two</a>.</p>`; staff != want {
+			t.Errorf("comment paragraphs:\n got %s\nwant %s", staff, want)
+		}
+		if g := queryString(t, s, "SELECT guest_name FROM comments WHERE guest_email = 'mallory@example.net'"); g != "Mallory" {
+			t.Errorf("guest name keeps markup: %q", g)
+		}
+		if title := queryString(t, s, "SELECT title FROM articles WHERE slug = 'prices-and-wages'"); title != "Prices & wages: “up 5%”" {
+			t.Errorf("title %q", title)
+		}
+	})
+}
+
+func TestImportWordPressTwiceImportsNothing(t *testing.T) {
+	s := newTestDB(t)
+	importFixture(t, s, "export.xml")
+	before := rowCounts(t, s)
+	var progress []string
+	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(wpFixtures, "export.xml"), func(line string) {
+		progress = append(progress, line)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) == 0 || progress[len(progress)-1] != "imported 12 of 12 items" {
+		t.Errorf("progress lines %q, want a last line saying all 12 items are done", progress)
+	}
+	if n := rep.Articles + rep.Comments + rep.Authors + rep.Sections + rep.Tags + rep.Photos + rep.Redirects; n != 0 {
+		t.Errorf("second run created %d rows: %s", n, rep.Summary()[0])
+	}
+	already := map[string]int{}
+	for _, sk := range rep.Skipped {
+		if sk.Reason == "already imported" {
+			already[sk.Kind]++
+		}
+	}
+	if already["post"] != 6 || already["comment"] != 10 {
+		t.Errorf("second run said already imported for %v, want 6 posts and 10 comments", already)
+	}
+	if after := rowCounts(t, s); !equalCounts(before, after) {
+		t.Errorf("second run changed the database:\nbefore %v\nafter  %v", before, after)
+	}
+	if !strings.Contains(strings.Join(rep.Summary(), "\n"), "skipped 6 posts: already imported") {
+		t.Errorf("summary does not say why:\n%s", strings.Join(rep.Summary(), "\n"))
+	}
+}
+
+// A later export of the same blog brings only what is new: here one more reply,
+// eight levels deep, under a story imported the first time.
+func TestImportWordPressLaterExportAddsNewComments(t *testing.T) {
+	s := newTestDB(t)
+	importFixture(t, s, "export.xml")
+	b, err := os.ReadFile(filepath.Join(wpFixtures, "export.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reply = `<wp:comment><wp:comment_id>30</wp:comment_id><wp:comment_author>Late Reader</wp:comment_author>` +
+		`<wp:comment_date_gmt>2024-03-08 10:00:00</wp:comment_date_gmt><wp:comment_content>Eighth level, a week later.</wp:comment_content>` +
+		`<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>7</wp:comment_parent><wp:user_id>0</wp:user_id></wp:comment>`
+	later := strings.Replace(string(b), "<!-- In the trash;", reply+"\n<!-- In the trash;", 1)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "later.xml"), []byte(later), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(dir, "later.xml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Comments != 1 || rep.Articles != 0 {
+		t.Errorf("later export imported %d comments and %d articles, want 1 and 0", rep.Comments, rep.Articles)
+	}
+	if p := queryString(t, s, `SELECT p.body_src FROM comments c JOIN comments p ON p.id = c.parent_id
+		WHERE c.body_src = 'Eighth level, a week later.'`); !strings.HasPrefix(p, "Seventh level") {
+		t.Errorf("new reply hangs from %q, want the seventh-level comment", p)
+	}
+}
+
+// An article deleted here after an import stays deleted on a re-run, and so do its comments.
+func TestImportWordPressKeepsDeletions(t *testing.T) {
+	s := newTestDB(t)
+	importFixture(t, s, "export.xml")
+	if _, err := s.W.Exec("DELETE FROM articles WHERE slug = 'harbour-sea-wall'"); err != nil {
+		t.Fatal(err)
+	}
+	rep := importFixture(t, s, "export.xml")
+	if rep.Articles != 0 || rep.Comments != 0 {
+		t.Errorf("re-run brought back %d articles and %d comments", rep.Articles, rep.Comments)
+	}
+	if n := queryInt(t, s, "SELECT count(*) FROM articles WHERE title = 'Harbour city opens its sea wall'"); n != 0 {
+		t.Errorf("deleted article is back")
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestImportWordPressBrokenFilesChangeNothing(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name, path, want string
+	}{
+		{"truncated", filepath.Join(wpFixtures, "truncated.xml"), "truncated"},
+		{"malformed", filepath.Join(wpFixtures, "malformed.xml"), "line 22"},
+		{"billion laughs", filepath.Join(wpFixtures, "laughs.xml"), "&lol9;"},
+		{"empty", write("empty.xml", ""), "empty"},
+		{"not RSS", write("html.xml", "<html><body>hello</body></html>"), "not an RSS export"},
+		{"RSS but not WordPress", write("feed.xml", `<rss version="2.0"><channel><title>A feed</title><item><title>x</title></item></channel></rss>`), "not a WordPress export"},
+		{"no site", write("nosite.xml", `<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>`), "base_site_url"},
+		{"invalid UTF-8", write("latin1.xml", "<rss><channel><title>caf\xe9</title></channel></rss>"), "UTF-8"},
+		{"undeclared encoding", write("enc.xml", `<?xml version="1.0" encoding="ISO-8859-1"?><rss></rss>`), "ISO-8859-1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newTestDB(t)
+			// A site with content already: an earlier import.
+			importFixture(t, s, "export.xml")
+			before := rowCounts(t, s)
+			rep, err := s.ImportWordPress(context.Background(), testNow, c.path, nil)
+			var we *WXRError
+			if !errors.As(err, &we) || rep != nil {
+				t.Fatalf("got report %v and error %v, want a WXRError", rep, err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not say %q", err, c.want)
+			}
+			if after := rowCounts(t, s); !equalCounts(before, after) {
+				t.Errorf("a broken file changed the database:\nbefore %v\nafter  %v", before, after)
+			}
+		})
+	}
+}
+
+func TestImportedArticleHTML(t *testing.T) {
+	san := NewSanitizer()
+	for _, c := range []struct{ in, want string }{
+		{"One.\n\nTwo\nlines.", "<p>One.</p>\n<p>Two<br>\nlines.</p>\n"},
+		{"<p>Already a paragraph.</p>", "<p>Already a paragraph.</p>\n"},
+		{`<p onclick="x()">Hi <a href="javascript:alert(1)">there</a></p>`, "<p>Hi there</p>\n"},
+		{"<script>alert(1)</script>", "<p></p>\n"},
+		{"<!-- wp:paragraph -->\n<p>Block</p>\n<!-- /wp:paragraph -->", "\n<p>Block</p>\n\n"},
+		{`<iframe src="https://evil.example/"></iframe>`, "\n"},
+	} {
+		if got := string(san.ImportedArticleHTML(c.in)); got != c.want {
+			t.Errorf("ImportedArticleHTML(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+	for in, want := range map[string]string{
+		"Tom &#038; Jerry":            "Tom & Jerry",
+		"<em>Big</em>  news\n today":  "Big news today",
+		"<script>alert(1)</script>Hi": "Hi",
+		"a &lt;b&gt; c":               "a <b> c",
+	} {
+		if got := san.PlainText(in); got != want {
+			t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package models
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// FuzzParseWXR: whatever the bytes, the parser returns an export with a site or an
+// error, and never panics or hangs.
+func FuzzParseWXR(f *testing.F) {
+	for _, name := range []string{"export.xml", "truncated.xml", "malformed.xml", "laughs.xml"} {
+		b, err := os.ReadFile(filepath.Join(wpFixtures, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		w, err := ParseWXR(bytes.NewReader(b), nil)
+		if err == nil && w.Site == "" {
+			t.Error("an export without a site was accepted")
+		}
+	})
+}
+
+// FuzzImportedArticleHTML: no imported body keeps a script, an event handler or a
+// javascript: link, judged on the parsed output (text may say "onerror=" harmlessly).
+func FuzzImportedArticleHTML(f *testing.F) {
+	san := NewSanitizer()
+	for _, s := range []string{"One.\n\nTwo", `<p onclick="x()">Hi</p>`, "<script>alert(1)</script>", `<a href="javascript:alert(1)">x</a>`,
+		"<!-- wp:paragraph -->\n<p>Block</p>", "<img src=x onerror=alert(1)>", `<a href=" JaVaScRiPt:x">y</a>`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := string(san.ImportedArticleHTML(s))
+		z := html.NewTokenizer(strings.NewReader(out))
+		for {
+			tt := z.Next()
+			if tt == html.ErrorToken {
+				return
+			}
+			if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+				continue
+			}
+			tok := z.Token()
+			switch tok.Data {
+			case "script", "style", "iframe", "object", "embed":
+				t.Fatalf("ImportedArticleHTML(%q) keeps <%s>: %s", s, tok.Data, out)
+			}
+			for _, a := range tok.Attr {
+				v := strings.ToLower(strings.TrimSpace(a.Val))
+				if strings.HasPrefix(a.Key, "on") || strings.HasPrefix(v, "javascript:") || a.Key == "style" {
+					t.Fatalf("ImportedArticleHTML(%q) keeps %s=%q: %s", s, a.Key, a.Val, out)
+				}
+			}
+		}
+	})
+}
