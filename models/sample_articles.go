@@ -61,7 +61,7 @@ var sampleArticles = []sampleArticle{
 		Dek:     "Engineers say the barrier along the Tagus estuary will hold back a once-a-century storm surge.",
 		Authors: []string{"Marta Lindqvist"}, Tags: []string{"Climate", "Transport"},
 		Art: artwork{sceneCoast, dawn, 11},
-		Alt: "A calm estuary at dawn, a low headland on the right and sunlight glinting on the water.", Caption: "The estuary at first light, the morning the new wall was opened.",
+		Alt: "A calm estuary at dawn, a low headland across the water and sunlight glinting on the ripples.", Caption: "The estuary at first light, the morning the new wall was opened.",
 		Body: `The last section of the sea wall was lowered into place on Monday morning, three years after the first pile was driven into the mud of the estuary, and the harbour authority declared the barrier open with a short ceremony on the quay.
 
 The wall runs for just under four kilometres and can be raised by a metre and a half in an emergency. Its designers say that is enough to hold back a storm surge of the size the city's engineers expect to see once a century, and perhaps twice a century by the 2080s.
@@ -166,7 +166,7 @@ Parliament will debate the draft over the next three weeks. The government needs
 		Dek:        "The shipbuilder will hire four hundred workers at its northern yard, its biggest expansion in thirty years.",
 		Authors:    []string{"Tomás Ferreira"}, Tags: []string{"Energy", "Transport", "Trade"},
 		Art: artwork{sceneCoast, winter, 71},
-		Alt: "A pale winter sea under a bright white sun, with a grey headland on the right.", Caption: "The fjord outside Norrland Marine's yard, where the first ferry will be tested.",
+		Alt: "A pale winter sea under a bright white sun, with a grey headland reaching into it.", Caption: "The fjord outside Norrland Marine's yard, where the first ferry will be tested.",
 		Body: `Norrland Marine, a family-owned shipbuilder, has won an order worth 114 million euros for twelve battery-powered ferries, the largest contract in its ninety-year history.
 
 The ferries will carry cars and passengers on short crossings along the coast and will charge their batteries at each quay in the ten minutes it takes to load. The first is due to be delivered in two years' time, and the last within five.

@@ -309,6 +309,16 @@ func fillRect(img *image.RGBA, x0, y0, x1, y1 int, c color.RGBA) {
 // it beneath the sun, wider and sparser towards the viewer as on real water.
 func sea(img *image.RGBA, rng *rand.Rand, horizon int, far, near color.RGBA, sunX float64, glint color.RGBA) {
 	fillRows(img, horizon, artHeight, far, near)
+	// Faint ripples across the whole bay keep a wide stretch of water from
+	// looking like a flat fill; like the glints they lengthen towards the viewer.
+	for range 700 {
+		y := horizon + 2 + int(float64(artHeight-horizon-2)*math.Pow(rng.Float64(), 1.2))
+		depth := float64(y-horizon) / float64(artHeight-horizon)
+		x := rng.IntN(artWidth)
+		for i := x; i < min(x+20+int(depth*240*rng.Float64()), artWidth); i++ {
+			blend(img, i, y, darken(near, 0.3), 0.18)
+		}
+	}
 	for range 900 {
 		y := horizon + 2 + int(float64(artHeight-horizon-2)*math.Pow(rng.Float64(), 1.4))
 		depth := float64(y-horizon) / float64(artHeight-horizon)
