@@ -8,7 +8,7 @@ import "time"
 // tag pages and related stories fill up, and a few stories carry the unusual
 // states (scheduled, draft, corrected, comments closed) a newcomer should see.
 
-const day = 24 * time.Hour
+const sampleDay = 24 * time.Hour
 
 type sampleSection struct{ Name, Description string }
 
@@ -92,7 +92,7 @@ The co-operative says the kiosks paid back a third of their cost in the first ye
 Not everyone is convinced. A local electricity contractor, who asked not to be named, said the batteries would need replacing within five years and questioned whether the fees would cover it. The co-operative's treasurer said the replacement fund was already "a third of the way there".`,
 	},
 	{
-		Section: "World", Dateline: "Hanoi", Wire: "Reuters", Age: 4*day + 6*time.Hour,
+		Section: "World", Dateline: "Hanoi", Wire: "Reuters", Age: 4*sampleDay + 6*time.Hour,
 		Title:   "Delta farmers try floating gardens as the flood season grows longer",
 		Dek:     "Rafts of bamboo and water hyacinth let families keep growing greens while their fields are under water.",
 		Authors: []string{"Marta Lindqvist", "Priya Raman"}, Tags: []string{"Climate", "Farming", "Community"},
@@ -109,7 +109,7 @@ Researchers at the college say the flood season in the area has lengthened by ro
 The hyacinth rafts rot after two seasons and are then dug into the fields as compost, which the farmers say has become an unexpected second benefit.`,
 	},
 	{
-		Section: "Politics", Dateline: "Brussels", Wire: "Reuters", Age: 1*day + 3*time.Hour,
+		Section: "Politics", Dateline: "Brussels", Wire: "Reuters", Age: 1*sampleDay + 3*time.Hour,
 		Title:   "Ministers agree the outline of a cross-border rail pass",
 		Dek:     "A single monthly ticket for regional trains across six borders could be on sale within two years, if parliaments agree on who pays.",
 		Authors: []string{"Daniel Osei"}, Tags: []string{"Transport", "Elections"},
@@ -126,7 +126,7 @@ The hardest question, how the ticket money is shared between rail operators, was
 Passenger groups welcomed the agreement but said they had heard similar promises before. A campaign group for border commuters said it would hold ministers to the two-year timetable.`,
 	},
 	{
-		Section: "Politics", Dateline: "Port Ellery", Wire: "Broadsheet", Age: 3*day + 2*time.Hour,
+		Section: "Politics", Dateline: "Port Ellery", Wire: "Broadsheet", Age: 3*sampleDay + 2*time.Hour,
 		Title:   "Port Ellery keeps its mayor by eleven votes after a recount",
 		Dek:     "Independent Ruth Calloway survives a challenge over the harbour car park and the closure of the night bus.",
 		Authors: []string{"Daniel Osei"}, Tags: []string{"Elections", "Transport"}, CommentsClosed: true,
@@ -160,7 +160,7 @@ Income tax thresholds are frozen for a second year, which means more people will
 Parliament will debate the draft over the next three weeks. The government needs the support of at least one smaller party to pass it, and the Greens said they would decide after studying the flood spending in detail.`,
 	},
 	{
-		Section: "Business", Dateline: "Oslo", Wire: "Reuters", Age: 2*day + 5*time.Hour, Updated: 3 * time.Hour,
+		Section: "Business", Dateline: "Oslo", Wire: "Reuters", Age: 2*sampleDay + 5*time.Hour, Updated: 3 * time.Hour,
 		Correction: "An earlier version of this story gave the value of the order as 140 million euros. It is 114 million euros.",
 		Title:      "Norrland Marine wins order for twelve electric ferries",
 		Dek:        "The shipbuilder will hire four hundred workers at its northern yard, its biggest expansion in thirty years.",
@@ -178,7 +178,7 @@ Analysts said the order showed that smaller yards could compete for electric ves
 The yard will need a new covered hall to build the hulls in winter. Construction of the hall starts next month.`,
 	},
 	{
-		Section: "Business", Dateline: "Bogotá", Wire: "AP", Age: 5*day + 8*time.Hour,
+		Section: "Business", Dateline: "Bogotá", Wire: "AP", Age: 5*sampleDay + 8*time.Hour,
 		Title:   "Small roasters feel the squeeze as coffee bean prices climb",
 		Dek:     "Growers welcome the best prices in years, but the cafés that buy from them are raising the price of a cup.",
 		Authors: []string{"Tomás Ferreira"}, Tags: []string{"Trade", "Farming"},
@@ -229,7 +229,7 @@ Their report was confirmed by the international body that keeps track of comets 
 The club plans a public viewing night when it does.`,
 	},
 	{
-		Section: "Science", Dateline: "Reykjavik", Wire: "Reuters", Age: 1*day + 14*time.Hour,
+		Section: "Science", Dateline: "Reykjavik", Wire: "Reuters", Age: 1*sampleDay + 14*time.Hour,
 		Title:   "Glacier monitors record the slowest summer melt in a decade",
 		Dek:     "A cool, cloudy summer gave the ice a rare good year, but scientists warn against reading too much into one season.",
 		Authors: []string{"Priya Raman"}, Tags: []string{"Climate", "Research"},
@@ -246,7 +246,7 @@ Cloud cover reflected more sunlight than usual, and late snowfalls in June prote
 The team will publish its full figures in the spring. Its measurements go back forty years and are used by researchers worldwide to check climate models.`,
 	},
 	{
-		Section: "Science", Dateline: "Copenhagen", Wire: "Broadsheet", Age: 6*day + 4*time.Hour, CommentsClosed: true,
+		Section: "Science", Dateline: "Copenhagen", Wire: "Broadsheet", Age: 6*sampleDay + 4*time.Hour, CommentsClosed: true,
 		Title:   "Shorter antibiotic course works as well for children's chest infections, trial finds",
 		Dek:     "Five days of treatment did as well as ten in a study of 2,400 children, which could slow the spread of resistant bacteria.",
 		Authors: []string{"Priya Raman"}, Tags: []string{"Health", "Research"},
@@ -263,7 +263,7 @@ The researchers say shorter courses could reduce the side effects children suffe
 The health agency that sets prescribing guidance said it would review the findings. Parents should not stop a course early without talking to their doctor, it said.`,
 	},
 	{
-		Section: "Culture", Dateline: "Ballyfenn", Wire: "Broadsheet", Age: 1*day + 20*time.Hour,
+		Section: "Culture", Dateline: "Ballyfenn", Wire: "Broadsheet", Age: 1*sampleDay + 20*time.Hour,
 		Title:   "Village brass band turns 150 with a concert in the hayfield",
 		Dek:     "Four generations of one family played together, and the youngest cornet player is nine.",
 		Authors: []string{"Helen Achterberg"}, Tags: []string{"Arts", "Community"},
@@ -280,7 +280,7 @@ The programme mixed marches from the band's earliest surviving books with film m
 The band says it is in better health than it has been for years, with a waiting list for its beginners' class. It will take the anniversary piece to a national competition in the spring.`,
 	},
 	{
-		Section: "Culture", Dateline: "Vienna", Wire: "Broadsheet", Age: 7*day + 10*time.Hour,
+		Section: "Culture", Dateline: "Vienna", Wire: "Broadsheet", Age: 7*sampleDay + 10*time.Hour,
 		Title:   "Library by the old tram depot opens a reading room that never closes",
 		Dek:     "Night-shift workers, students and insomniacs have made the 24-hour room the city's most unexpected success.",
 		Authors: []string{"Helen Achterberg"}, Tags: []string{"Arts", "Community", "Transport"},
@@ -314,7 +314,7 @@ The winner came from the captain, Liam Hendry, who rose above two defenders to m
 The club will learn its quarter-final opponents in Monday's draw. The chairman said the prize money would pay for new floodlights.`,
 	},
 	{
-		Section: "Sport", Dateline: "Athens", Wire: "Reuters", Age: 9*day + 18*time.Hour,
+		Section: "Sport", Dateline: "Athens", Wire: "Reuters", Age: 9*sampleDay + 18*time.Hour,
 		Title:   "Marathon moves its start to dawn as the autumn heat lingers",
 		Dek:     "Runners will set off at half past six, and organisers are adding water stations and shaded rest points along the route.",
 		Authors: []string{"Helen Achterberg", "Priya Raman"}, Tags: []string{"Athletics", "Climate", "Health"},

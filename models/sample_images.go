@@ -61,13 +61,14 @@ type artwork struct {
 // paint renders the picture. The same artwork always gives the same pixels.
 func paint(a artwork) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, artWidth, artHeight))
+	cv := canvas{img}
 	rng := rand.New(rand.NewPCG(a.Seed, uint64(a.Scene)<<32|0x5eed))
 	p := a.Palette
 	horizon := artHeight * (52 + rng.IntN(12)) / 100
 
-	sky(img, p.skyTop, p.skyLow, horizon)
+	cv.sky(p.skyTop, p.skyLow, horizon)
 	if p.night {
-		stars(img, rng, horizon)
+		cv.stars(rng, horizon)
 	}
 	sunX := float64(artWidth) * (0.15 + 0.7*rng.Float64())
 	sunY := float64(horizon) * (0.35 + 0.4*rng.Float64())
@@ -76,44 +77,44 @@ func paint(a artwork) *image.RGBA {
 	if p.night {
 		glow = 1.6 // a moon lights little of the sky around it
 	}
-	sun(img, sunX, sunY, radius, glow, p.sun)
+	cv.sun(sunX, sunY, radius, glow, p.sun)
 
 	// Layers from far to near: each is the land colour washed towards the
 	// horizon sky by how far away it is.
 	haze := func(depth float64) color.RGBA { return mix(p.land, p.skyLow, depth) }
 	switch a.Scene {
 	case sceneHills:
-		ridge(img, rng, float64(horizon)-60, 70, 0.6, haze(0.75), nil)
-		ridge(img, rng, float64(horizon)+10, 60, 0.5, haze(0.5), nil)
-		mid := ridge(img, rng, float64(horizon)+90, 55, 0.4, haze(0.3), nil)
-		trees(img, rng, mid, haze(0.45), 14)
-		near := ridge(img, rng, float64(horizon)+200, 50, 0.3, p.land, nil)
-		trees(img, rng, near, darken(p.land, 0.25), 26)
+		cv.ridge(rng, float64(horizon)-60, 70, 0.6, haze(0.75), nil)
+		cv.ridge(rng, float64(horizon)+10, 60, 0.5, haze(0.5), nil)
+		mid := cv.ridge(rng, float64(horizon)+90, 55, 0.4, haze(0.3), nil)
+		cv.trees(rng, mid, haze(0.45), 14)
+		near := cv.ridge(rng, float64(horizon)+200, 50, 0.3, p.land, nil)
+		cv.trees(rng, near, darken(p.land, 0.25), 26)
 	case sceneMountains:
-		ridge(img, rng, float64(horizon)-120, 190, 2.2, haze(0.7), nil)
-		ridge(img, rng, float64(horizon)-30, 150, 1.8, haze(0.45), nil)
-		ridge(img, rng, float64(horizon)+80, 90, 1.2, haze(0.2), nil)
-		near := ridge(img, rng, float64(horizon)+220, 40, 0.3, p.land, nil)
-		trees(img, rng, near, darken(p.land, 0.3), 30)
+		cv.ridge(rng, float64(horizon)-120, 190, 2.2, haze(0.7), nil)
+		cv.ridge(rng, float64(horizon)-30, 150, 1.8, haze(0.45), nil)
+		cv.ridge(rng, float64(horizon)+80, 90, 1.2, haze(0.2), nil)
+		near := cv.ridge(rng, float64(horizon)+220, 40, 0.3, p.land, nil)
+		cv.trees(rng, near, darken(p.land, 0.3), 30)
 	case sceneCity:
 		// Stone and glass take their colour from the sky and a neutral slate,
 		// not from the grass: a green or brown city looks wrong.
 		stone := mix(darken(p.skyTop, 0.55), rgb(0x3a3f47), 0.4)
 		far := mix(stone, p.skyLow, 0.45)
-		ridge(img, rng, float64(horizon)-30, 50, 0.5, haze(0.7), nil)
-		skyline(img, rng, horizon+40, 260, far, mix(far, p.accent, 0.35), 0.15)
-		skyline(img, rng, horizon+150, 380, stone, p.accent, 0.35)
-		fillRows(img, horizon+150, artHeight, darken(stone, 0.2), darken(stone, 0.4))
+		cv.ridge(rng, float64(horizon)-30, 50, 0.5, haze(0.7), nil)
+		cv.skyline(rng, horizon+40, 260, far, mix(far, p.accent, 0.35), 0.15)
+		cv.skyline(rng, horizon+150, 380, stone, p.accent, 0.35)
+		cv.fillRows(horizon+150, artHeight, darken(stone, 0.2), darken(stone, 0.4))
 	case sceneCoast:
-		sea(img, rng, horizon, mix(p.skyLow, p.land, 0.35), mix(p.skyTop, p.land, 0.5), sunX, p.sun)
-		headland(img, rng, horizon, haze(0.55), p.land)
+		cv.sea(rng, horizon, mix(p.skyLow, p.land, 0.35), mix(p.skyTop, p.land, 0.5), sunX, p.sun)
+		cv.headland(rng, horizon, haze(0.55), p.land)
 	case sceneFields:
-		ridge(img, rng, float64(horizon)-20, 45, 0.5, haze(0.7), nil)
-		far := ridge(img, rng, float64(horizon)+40, 40, 0.4, haze(0.45), nil)
-		trees(img, rng, far, haze(0.55), 20)
-		ridge(img, rng, float64(horizon)+120, 45, 0.35, mix(p.land, p.accent, 0.35),
+		cv.ridge(rng, float64(horizon)-20, 45, 0.5, haze(0.7), nil)
+		far := cv.ridge(rng, float64(horizon)+40, 40, 0.4, haze(0.45), nil)
+		cv.trees(rng, far, haze(0.55), 20)
+		cv.ridge(rng, float64(horizon)+120, 45, 0.35, mix(p.land, p.accent, 0.35),
 			&stripes{alt: mix(p.land, p.accent, 0.6), period: 90, slant: 0.6})
-		ridge(img, rng, float64(horizon)+240, 40, 0.3, p.land,
+		cv.ridge(rng, float64(horizon)+240, 40, 0.3, p.land,
 			&stripes{alt: mix(p.land, p.accent, 0.25), period: 140, slant: -0.8})
 	}
 	return img
@@ -131,45 +132,48 @@ func mix(a, b color.RGBA, t float64) color.RGBA {
 
 func darken(c color.RGBA, t float64) color.RGBA { return mix(c, color.RGBA{0, 0, 0, 0xff}, t) }
 
+// canvas is the picture being painted; its methods are the brushes.
+type canvas struct{ *image.RGBA }
+
 // set writes one pixel straight into the buffer; going through img.Set for
 // every pixel of every layer would make the whole seed several times slower.
-func set(img *image.RGBA, x, y int, c color.RGBA) {
-	i := y*img.Stride + x*4
-	img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 0xff
+func (cv canvas) set(x, y int, c color.RGBA) {
+	i := y*cv.Stride + x*4
+	cv.Pix[i], cv.Pix[i+1], cv.Pix[i+2], cv.Pix[i+3] = c.R, c.G, c.B, 0xff
 }
 
 // blend lays c over the pixel with opacity t.
-func blend(img *image.RGBA, x, y int, c color.RGBA, t float64) {
-	i := y*img.Stride + x*4
-	px := color.RGBA{img.Pix[i], img.Pix[i+1], img.Pix[i+2], 0xff}
-	set(img, x, y, mix(px, c, t))
+func (cv canvas) blend(x, y int, c color.RGBA, t float64) {
+	i := y*cv.Stride + x*4
+	px := color.RGBA{cv.Pix[i], cv.Pix[i+1], cv.Pix[i+2], 0xff}
+	cv.set(x, y, mix(px, c, t))
 }
 
 // fillRows paints rows [y0, y1) with a vertical gradient from top to bottom.
-func fillRows(img *image.RGBA, y0, y1 int, top, bottom color.RGBA) {
+func (cv canvas) fillRows(y0, y1 int, top, bottom color.RGBA) {
 	for y := max(y0, 0); y < min(y1, artHeight); y++ {
 		c := mix(top, bottom, float64(y-y0)/float64(y1-y0))
 		for x := 0; x < artWidth; x++ {
-			set(img, x, y, c)
+			cv.set(x, y, c)
 		}
 	}
 }
 
 // sky fills the whole picture with the sky gradient, brightest at the horizon,
 // so anything not painted over later is sky.
-func sky(img *image.RGBA, top, low color.RGBA, horizon int) {
-	fillRows(img, 0, horizon, top, low)
-	fillRows(img, horizon, artHeight, low, low)
+func (cv canvas) sky(top, low color.RGBA, horizon int) {
+	cv.fillRows(0, horizon, top, low)
+	cv.fillRows(horizon, artHeight, low, low)
 }
 
-func stars(img *image.RGBA, rng *rand.Rand, horizon int) {
+func (cv canvas) stars(rng *rand.Rand, horizon int) {
 	for range 260 {
 		x, y := rng.IntN(artWidth-1), rng.IntN(horizon*3/4)
 		b := 0.3 + 0.7*rng.Float64()
 		white := color.RGBA{0xff, 0xfb, 0xee, 0xff}
-		blend(img, x, y, white, b)
+		cv.blend(x, y, white, b)
 		if rng.IntN(6) == 0 { // a few brighter stars get a second pixel
-			blend(img, x+1, y, white, b/2)
+			cv.blend(x+1, y, white, b/2)
 		}
 	}
 }
@@ -178,7 +182,7 @@ func stars(img *image.RGBA, rng *rand.Rand, horizon int) {
 // exponentially, which looks like light scattered in the air. The glow covers
 // a large square, so its strength is looked up by whole-pixel distance instead
 // of calling math.Exp for each of a million pixels.
-func sun(img *image.RGBA, cx, cy, r, glow float64, c color.RGBA) {
+func (cv canvas) sun(cx, cy, r, glow float64, c color.RGBA) {
 	falloff := r * glow * 0.35
 	reach := r + falloff*math.Log(0.45/0.004) // where the glow fades below what 8 bits can show
 	strength := make([]float64, int(reach)+2)
@@ -190,11 +194,11 @@ func sun(img *image.RGBA, cx, cy, r, glow float64, c color.RGBA) {
 			d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy)
 			switch {
 			case d <= r-1:
-				set(img, x, y, c)
+				cv.set(x, y, c)
 			case d < r:
-				blend(img, x, y, c, r-d)
+				cv.blend(x, y, c, r-d)
 			case d < reach:
-				blend(img, x, y, c, strength[int(d)])
+				cv.blend(x, y, c, strength[int(d)])
 			}
 		}
 	}
@@ -212,7 +216,7 @@ type stripes struct {
 // base, and returns that edge so trees can stand on it. Roughness above 1
 // folds the waves into sharp peaks (mountains); below 1 they roll (hills).
 // The edge pixel is blended by coverage so the line stays smooth.
-func ridge(img *image.RGBA, rng *rand.Rand, base, amp, roughness float64, c color.RGBA, st *stripes) []float64 {
+func (cv canvas) ridge(rng *rand.Rand, base, amp, roughness float64, c color.RGBA, st *stripes) []float64 {
 	type wave struct{ f, ph, a float64 }
 	var waves []wave
 	scale, falloff := math.Max(roughness, 0.5), 1.9
@@ -240,7 +244,7 @@ func ridge(img *image.RGBA, rng *rand.Rand, base, amp, roughness float64, c colo
 		edge[x] = top
 		y0 := int(math.Floor(top))
 		if y0 >= 0 && y0 < artHeight {
-			blend(img, x, y0, c, 1-(top-float64(y0)))
+			cv.blend(x, y0, c, 1-(top-float64(y0)))
 		}
 		for y := max(y0+1, 0); y < artHeight; y++ {
 			// Land darkens a little towards the viewer, so layers do not look pasted on.
@@ -248,27 +252,27 @@ func ridge(img *image.RGBA, rng *rand.Rand, base, amp, roughness float64, c colo
 			if st != nil && int(math.Floor((float64(x)+float64(y-y0)*st.slant*4)/st.period))%2 == 0 {
 				col = mix(st.alt, shade, float64(y-y0)/float64(artHeight-y0+1))
 			}
-			set(img, x, y, col)
+			cv.set(x, y, col)
 		}
 	}
 	return edge
 }
 
 // trees stands n round-topped trees on a ridge's edge.
-func trees(img *image.RGBA, rng *rand.Rand, edge []float64, c color.RGBA, n int) {
+func (cv canvas) trees(rng *rand.Rand, edge []float64, c color.RGBA, n int) {
 	for range n {
 		x := rng.IntN(artWidth)
 		r := 8 + rng.Float64()*14
-		disc(img, float64(x), edge[x]-r*0.8, r, c)
+		cv.disc(float64(x), edge[x]-r*0.8, r, c)
 	}
 }
 
 // disc paints a filled circle with an anti-aliased rim.
-func disc(img *image.RGBA, cx, cy, r float64, c color.RGBA) {
+func (cv canvas) disc(cx, cy, r float64, c color.RGBA) {
 	for y := max(int(cy-r-1), 0); y < min(int(cy+r+2), artHeight); y++ {
 		for x := max(int(cx-r-1), 0); x < min(int(cx+r+2), artWidth); x++ {
 			if d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy); d < r {
-				blend(img, x, y, c, math.Min(1, r-d))
+				cv.blend(x, y, c, math.Min(1, r-d))
 			}
 		}
 	}
@@ -276,20 +280,20 @@ func disc(img *image.RGBA, cx, cy, r float64, c color.RGBA) {
 
 // skyline stands a row of blocks on ground level base, up to maxH tall, with a
 // grid of windows of which the share lit glow in the accent colour.
-func skyline(img *image.RGBA, rng *rand.Rand, base, maxH int, c, window color.RGBA, lit float64) {
+func (cv canvas) skyline(rng *rand.Rand, base, maxH int, c, window color.RGBA, lit float64) {
 	for x := -rng.IntN(40); x < artWidth; {
 		w := 50 + rng.IntN(110)
 		h := maxH/4 + rng.IntN(maxH*3/4)
 		top := base - h
-		fillRect(img, x, top, x+w, base, c)
+		cv.fillRect(x, top, x+w, base, c)
 		if rng.IntN(3) == 0 { // a narrower upper storey or a mast breaks the flat roofs
 			inset := w / 4
-			fillRect(img, x+inset, top-h/6, x+w-inset, top, c)
+			cv.fillRect(x+inset, top-h/6, x+w-inset, top, c)
 		}
 		for wy := top + 14; wy+12 < base; wy += 24 {
 			for wx := x + 10; wx+10 < x+w-6; wx += 20 {
 				if rng.Float64() < lit {
-					fillRect(img, wx, wy, wx+9, wy+12, window)
+					cv.fillRect(wx, wy, wx+9, wy+12, window)
 				}
 			}
 		}
@@ -297,18 +301,18 @@ func skyline(img *image.RGBA, rng *rand.Rand, base, maxH int, c, window color.RG
 	}
 }
 
-func fillRect(img *image.RGBA, x0, y0, x1, y1 int, c color.RGBA) {
+func (cv canvas) fillRect(x0, y0, x1, y1 int, c color.RGBA) {
 	for y := max(y0, 0); y < min(y1, artHeight); y++ {
 		for x := max(x0, 0); x < min(x1, artWidth); x++ {
-			set(img, x, y, c)
+			cv.set(x, y, c)
 		}
 	}
 }
 
 // sea fills everything below the horizon with water and lays short glints on
 // it beneath the sun, wider and sparser towards the viewer as on real water.
-func sea(img *image.RGBA, rng *rand.Rand, horizon int, far, near color.RGBA, sunX float64, glint color.RGBA) {
-	fillRows(img, horizon, artHeight, far, near)
+func (cv canvas) sea(rng *rand.Rand, horizon int, far, near color.RGBA, sunX float64, glint color.RGBA) {
+	cv.fillRows(horizon, artHeight, far, near)
 	// Faint ripples across the whole bay keep a wide stretch of water from
 	// looking like a flat fill; like the glints they lengthen towards the viewer.
 	for range 700 {
@@ -316,7 +320,7 @@ func sea(img *image.RGBA, rng *rand.Rand, horizon int, far, near color.RGBA, sun
 		depth := float64(y-horizon) / float64(artHeight-horizon)
 		x := rng.IntN(artWidth)
 		for i := x; i < min(x+20+int(depth*240*rng.Float64()), artWidth); i++ {
-			blend(img, i, y, darken(near, 0.3), 0.18)
+			cv.blend(i, y, darken(near, 0.3), 0.18)
 		}
 	}
 	for range 900 {
@@ -326,14 +330,14 @@ func sea(img *image.RGBA, rng *rand.Rand, horizon int, far, near color.RGBA, sun
 		length := 6 + int(depth*60*rng.Float64())
 		for i := x; i < x+length; i++ {
 			if i >= 0 && i < artWidth {
-				blend(img, i, y, glint, 0.55*(1-depth*0.6))
+				cv.blend(i, y, glint, 0.55*(1-depth*0.6))
 			}
 		}
 	}
 }
 
 // headland puts a cliff on one side of the bay with a darker shore below it.
-func headland(img *image.RGBA, rng *rand.Rand, horizon int, far, near color.RGBA) {
+func (cv canvas) headland(rng *rand.Rand, horizon int, far, near color.RGBA) {
 	left := rng.IntN(2) == 0
 	width := 500 + rng.Float64()*400
 	height := 120 + rng.Float64()*90
@@ -350,7 +354,7 @@ func headland(img *image.RGBA, rng *rand.Rand, horizon int, far, near color.RGBA
 		top := float64(horizon) - height*math.Sqrt(1-t*t) + 6*math.Sin(d*0.03)
 		y0 := int(top)
 		for y := max(y0, 0); y <= horizon+8 && y < artHeight; y++ {
-			set(img, x, y, mix(far, near, float64(y-y0)/float64(horizon+8-y0+1)*0.5))
+			cv.set(x, y, mix(far, near, float64(y-y0)/float64(horizon+8-y0+1)*0.5))
 		}
 	}
 }

@@ -89,7 +89,7 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 
 	t.Run("the draft stays hidden", func(t *testing.T) {
 		draft := sampleByStatus(t, StatusDraft)
-		for _, at := range []time.Time{testNow, testNow.Add(30 * day)} {
+		for _, at := range []time.Time{testNow, testNow.Add(30 * sampleDay)} {
 			if _, err := s.Articles.PublishedBySlug(ctx, at, Slugify(draft.Title)); !errors.Is(err, ErrNotFound) {
 				t.Errorf("draft at %v: err = %v, want ErrNotFound", at, err)
 			}
@@ -108,7 +108,7 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 
 	t.Run("publication times spread over the last ten days", func(t *testing.T) {
 		oldest, newest := all.Items[len(all.Items)-1].PublishedAt, all.Items[0].PublishedAt
-		if testNow.Sub(oldest) < 7*day || testNow.Sub(oldest) > 11*day || newest.After(testNow) {
+		if testNow.Sub(oldest) < 7*sampleDay || testNow.Sub(oldest) > 11*sampleDay || newest.After(testNow) {
 			t.Errorf("stories run from %v to %v, want about ten days up to %v", oldest, newest, testNow)
 		}
 	})
