@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -164,6 +165,19 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The sample is what a newcomer judges the site by: each story must look like a
+// real one, with a full body, a byline and topics that lead somewhere.
+func TestSampleStoriesAreComplete(t *testing.T) {
+	for _, a := range sampleArticles {
+		paragraphs := len(strings.Split(strings.TrimSpace(a.Body), "\n\n"))
+		if paragraphs < 4 || paragraphs > 8 || a.Dek == "" || len(a.Authors) < 1 || len(a.Authors) > 2 ||
+			len(a.Tags) < 2 || len(a.Tags) > 4 || a.Alt == "" || a.Caption == "" {
+			t.Errorf("%q: %d paragraphs, dek %q, %d authors, %d tags, alt %q, caption %q",
+				a.Title, paragraphs, a.Dek, len(a.Authors), len(a.Tags), a.Alt, a.Caption)
+		}
+	}
 }
 
 func TestPaintedPicturesDiffer(t *testing.T) {
