@@ -1,22 +1,100 @@
 package models
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"image/jpeg"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 )
 
 // Seed fills an empty site with the sample paper so a newcomer sees every feature at
-// first start. All of it is our own writing.
+// first start: sections, staff bylines, stories with painted lead pictures, and the
+// unusual states (scheduled, draft, corrected, comments closed). The content lives in
+// sample_articles.go, the pictures are painted by sample_images.go; all of it is our own.
 func Seed(ctx context.Context, s *Store, now time.Time, admin User) error {
-	sec, err := s.Sections.Create(ctx, "World", "News from around the globe.")
+	sections := map[string]int64{}
+	for _, sec := range sampleSections {
+		created, err := s.Sections.Create(ctx, sec.Name, sec.Description)
+		if err != nil {
+			return fmt.Errorf("section %s: %w", sec.Name, err)
+		}
+		sections[sec.Name] = created.ID
+	}
+	staff := map[string]int64{}
+	for _, p := range sampleStaff {
+		u, err := s.Users.Create(ctx, now, NewUser{
+			Email: strings.ReplaceAll(Slugify(p.Name), "-", ".") + "@broadsheet.example",
+			Name:  p.Name, Role: p.Role, Bio: p.Bio,
+			// Nobody is told this password: staff sign in as the administrator, who
+			// can set a real one later. It only has to be impossible to guess.
+			Password: rand.Text(),
+		})
+		if err != nil {
+			return fmt.Errorf("staff %s: %w", p.Name, err)
+		}
+		staff[p.Name] = u.ID
+	}
+	pictures, err := seedPictures(ctx, s, now, admin)
 	if err != nil {
 		return err
 	}
-	_, err = s.Articles.Create(ctx, now, ArticleInput{
-		Title: "Harbour city opens its new sea wall", Dek: "Engineers say the barrier will hold back a once-a-century storm.",
-		Body:     "The wall, three years in the building, was opened on Monday.\n\nResidents gathered to watch.",
-		Dateline: "Lisbon", Wire: "Broadsheet", SectionID: sec.ID, AuthorIDs: []int64{admin.ID}, Tags: []string{"Climate"},
-		Status: StatusPublished, PublishedAt: now.Add(-time.Hour), CommentsOpen: true,
-	})
+	for i, a := range sampleArticles {
+		if err := seedArticle(ctx, s, now, a, pictures[i], sections, staff); err != nil {
+			return fmt.Errorf("sample story %q: %w", a.Title, err)
+		}
+	}
+	return nil
+}
+
+// seedPictures paints every story's picture and stores it through the same
+// pipeline as an upload, so every srcset size exists. Painting, encoding and
+// resizing are nearly all of the seed's time and each picture is independent,
+// so they run on every core; the database still takes one write at a time.
+func seedPictures(ctx context.Context, s *Store, now time.Time, admin User) ([]Media, error) {
+	pictures := make([]Media, len(sampleArticles))
+	errs := make([]error, len(sampleArticles))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, a := range sampleArticles {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			var pic bytes.Buffer
+			if errs[i] = jpeg.Encode(&pic, paint(a.Art), &jpeg.Options{Quality: 92}); errs[i] != nil {
+				return
+			}
+			pictures[i], errs[i] = s.Media.Save(ctx, now, &pic, Media{Alt: a.Alt, Caption: a.Caption, Credit: sampleCredit}, admin.ID)
+		})
+	}
+	wg.Wait()
+	return pictures, errors.Join(errs...)
+}
+
+// seedArticle saves one story with its stored picture.
+func seedArticle(ctx context.Context, s *Store, now time.Time, a sampleArticle, m Media, sections, staff map[string]int64) error {
+	in := ArticleInput{
+		Title: a.Title, Dek: a.Dek, Body: a.Body, Dateline: a.Dateline, Wire: a.Wire,
+		SectionID: sections[a.Section], Tags: a.Tags,
+		MediaID: m.ID, ImageAlt: a.Alt, ImageCaption: a.Caption, ImageCredit: sampleCredit,
+		Status: cmp.Or(a.Status, StatusPublished), PublishedAt: now.Add(-a.Age),
+		Correction: a.Correction, CommentsOpen: !a.CommentsClosed,
+	}
+	if in.Status == StatusDraft {
+		in.PublishedAt = time.Time{} // a draft has no publication time yet
+	}
+	if a.Updated != 0 {
+		in.UpdatedAt = in.PublishedAt.Add(a.Updated)
+	}
+	for _, name := range a.Authors {
+		in.AuthorIDs = append(in.AuthorIDs, staff[name])
+	}
+	_, err := s.Articles.Create(ctx, now, in)
 	return err
 }
