@@ -25,6 +25,7 @@ func (a *App) Routes() http.Handler {
 	e.GET("/section/:slug", a.sectionShow)
 	e.GET("/tag/:slug", a.tagShow)
 	e.GET("/author/:slug", a.authorShow)
+	e.GET("/search", a.searchShow)
 	e.GET("/static/*", a.staticShow)
 	e.GET("/media/:file", a.mediaShow)
 	e.GET("/healthz", a.healthShow)
