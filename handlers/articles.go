@@ -126,6 +126,7 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 	p.Canonical = a.absURL("/articles/" + art.Slug)
 	p.Description = art.Dek
 	p.NoIndex = preview
+	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
 	d := articleData{page: p, Article: art, Preview: preview}
 	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
 		return err
@@ -156,6 +157,7 @@ func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
 		d.Canonical += "?page=" + strconv.Itoa(d.Stories.Number)
 	}
 	d.Description = d.Blurb
+	d.Alternates = append(d.Alternates, a.feedLinks(d.Heading+" — "+p.Site.SiteName, d.Base)...)
 	return c.Render(http.StatusOK, "list", d)
 }
 

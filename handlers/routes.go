@@ -26,6 +26,16 @@ func (a *App) Routes() http.Handler {
 	e.GET("/tag/:slug", a.tagShow)
 	e.GET("/author/:slug", a.authorShow)
 	e.GET("/search", a.searchShow)
+
+	// Feeds, sitemaps and robots.txt.
+	e.GET("/feed.rss", a.feedShow("rss", a.siteFeed))
+	e.GET("/feed.atom", a.feedShow("atom", a.siteFeed))
+	e.GET("/section/:slug/feed.rss", a.feedShow("rss", a.sectionFeed))
+	e.GET("/section/:slug/feed.atom", a.feedShow("atom", a.sectionFeed))
+	e.GET("/tag/:slug/feed.rss", a.feedShow("rss", a.tagFeed))
+	e.GET("/tag/:slug/feed.atom", a.feedShow("atom", a.tagFeed))
+	e.GET("/author/:slug/feed.rss", a.feedShow("rss", a.authorFeed))
+	e.GET("/author/:slug/feed.atom", a.feedShow("atom", a.authorFeed))
 	e.GET("/static/*", a.staticShow)
 	e.GET("/media/:file", a.mediaShow)
 	e.GET("/healthz", a.healthShow)
