@@ -127,6 +127,7 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 	p.Description = art.Dek
 	p.NoIndex = preview
 	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
+	a.describeArticle(&p, art)
 	d := articleData{page: p, Article: art, Preview: preview}
 	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
 		return err

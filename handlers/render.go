@@ -25,6 +25,8 @@ type page struct {
 	Year        int
 	NoIndex     bool
 	Alternates  []alternate // feeds of this page's stories, for <link rel="alternate">
+	Share       share       // Open Graph and Twitter card details
+	JSONLD      []any       // schema.org structured data, written as application/ld+json
 }
 
 // newPage fills the layout's data for this request.
