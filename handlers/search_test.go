@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"broadsheet/models"
 )
@@ -95,5 +98,46 @@ func TestSearchHostileQueriesNeverFail(t *testing.T) {
 		if doc.Find("main script").Length() > 0 {
 			t.Errorf("q=%.40q put a script on the page", q)
 		}
+	}
+}
+
+// A reader types words into the masthead search box and lands on marked results.
+func TestBrowserSearchFromMasthead(t *testing.T) {
+	ta := newTestApp(t)
+	ta.article("Harbour wall opens", ta.section("World"), ta.user("Mina Karimi", "editor"), nil)
+	srv := ta.server()
+	ctx := newBrowser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.SendKeys("#q", `harb* "wall`),
+		chromedp.Submit("#q"),
+		chromedp.WaitVisible(".result-count"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := must(chromedp.Run(ctx, chromedp.Text(".result-count")))(t)
+	marked := must(chromedp.Run(ctx, chromedp.Text(".result h3 mark")))(t)
+	if count != "1 story found" || marked != "Harbour" {
+		t.Errorf("count %q, first mark %q", count, marked)
+	}
+}
+
+// BenchmarkSearchPage measures the whole search page over 500 stories.
+func BenchmarkSearchPage(b *testing.B) {
+	ta := newTestApp(b)
+	world := ta.section("World")
+	ed := ta.user("Mina Karimi", "editor")
+	for i := 0; i < 500; i++ {
+		ta.article(fmt.Sprintf("Harbour report %d", i), world, ed, func(in *models.ArticleInput) {
+			in.Body = strings.Repeat("The harbour council met again about the sea wall and the budget. ", 20)
+		})
+	}
+	for b.Loop() {
+		res := ta.get("/search?q=harbour+wall")
+		if res.StatusCode != http.StatusOK {
+			b.Fatal(res.StatusCode)
+		}
+		res.Body.Close()
 	}
 }
