@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -123,21 +122,15 @@ func TestBrowserSearchFromMasthead(t *testing.T) {
 	}
 }
 
-// BenchmarkSearchPage measures the whole search page over 500 stories.
+// BenchmarkSearchPage measures a relevance-ranked search page over the bench paper,
+// where every story matches.
 func BenchmarkSearchPage(b *testing.B) {
-	ta := newTestApp(b)
-	world := ta.section("World")
-	ed := ta.user("Mina Karimi", "editor")
-	for i := 0; i < 500; i++ {
-		ta.article(fmt.Sprintf("Harbour report %d", i), world, ed, func(in *models.ArticleInput) {
-			in.Body = strings.Repeat("The harbour council met again about the sea wall and the budget. ", 20)
-		})
-	}
-	for b.Loop() {
-		res := ta.get("/search?q=harbour+wall")
-		if res.StatusCode != http.StatusOK {
-			b.Fatal(res.StatusCode)
-		}
-		res.Body.Close()
-	}
+	ta, _ := benchPaper(b)
+	benchGet(b, ta.h, "/search?q=reporting+paragraph")
+}
+
+// BenchmarkSiteFeed measures building the site's Atom feed.
+func BenchmarkSiteFeed(b *testing.B) {
+	ta, _ := benchPaper(b)
+	benchGet(b, ta.h, "/feed.atom")
 }

@@ -281,3 +281,22 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// FuzzSnippetHTML: whatever text the index hands back, the only markup in the result
+// is our own balanced <mark> elements.
+func FuzzSnippetHTML(f *testing.F) {
+	for _, s := range []string{"a \uE000b\uE001 c", "<script>x</script>", "[a](b) **c**", "\uE001\uE000<", "&amp;<mark>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, out := range []string{string(HighlightHTML(s)), string(SnippetHTML(s))} {
+			if strings.Count(out, "<mark>") != strings.Count(out, "</mark>") {
+				t.Fatalf("unbalanced marks in %q", out)
+			}
+			rest := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(out)
+			if strings.ContainsAny(rest, "<>") {
+				t.Fatalf("markup other than marks in %q (from %q)", out, s)
+			}
+		}
+	})
+}

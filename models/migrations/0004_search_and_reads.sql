@@ -18,8 +18,9 @@
 --
 -- The body is indexed from body_src (the editor's Markdown): body_html would index tag and
 -- attribute names. Snippets strip the little Markdown punctuation that shows (models/sanitize.go).
--- To rebuild everything (e.g. after restoring an old backup): DELETE FROM search_docs, then
--- UPDATE articles SET title = title; or run INSERT INTO search_index(search_index) VALUES('rebuild').
+-- To rebuild everything by hand (never needed in normal running):
+--   INSERT INTO search_refresh (id) SELECT id FROM articles;             -- search_docs from articles
+--   INSERT INTO search_index (search_index) VALUES ('rebuild');          -- the index from search_docs
 
 CREATE TABLE search_docs (
     id      INTEGER PRIMARY KEY,   -- = articles.id
