@@ -62,9 +62,13 @@ func (a *App) feedShow(format string, find func(echo.Context, models.Settings) (
 		if err != nil {
 			return err
 		}
+		page := scope.Path
+		if page == "" {
+			page = "/"
+		}
 		f := &feeds.Feed{
 			Title:       scope.Title,
-			Link:        &feeds.Link{Href: a.absURL(scope.Path + "/")},
+			Link:        &feeds.Link{Href: a.absURL(page)},
 			Description: scope.Description,
 			Copyright:   "© " + site.SiteName,
 		}

@@ -59,6 +59,13 @@ func TestFeedsParseWithAbsoluteLinksAndDates(t *testing.T) {
 				t.Errorf("Content-Type = %q", ct)
 			}
 			f := parseFeed(t, res)
+			page := strings.TrimSuffix(tt.path, "/feed."+tt.feedType)
+			if page == "" {
+				page = "/"
+			}
+			if f.Link != "http://news.test"+page {
+				t.Errorf("feed link %q, want the page it mirrors, %s", f.Link, page)
+			}
 			if f.FeedType != tt.feedType {
 				t.Errorf("feed type %q, want %q", f.FeedType, tt.feedType)
 			}
