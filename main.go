@@ -121,6 +121,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, ready chan<- st
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	go app.FlushReadsEvery(ctx, time.Minute)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)
@@ -139,5 +140,5 @@ func serve(ctx context.Context, log *slog.Logger, args []string, ready chan<- st
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return app.Close(shutdownCtx)
 }

@@ -48,6 +48,7 @@ type homeData struct {
 	Lead    *models.Article
 	Stories models.Paged[models.Article]
 	Blocks  []sectionBlock
+	Widgets widgets
 }
 
 // homeShow is the front page: the lead story, the latest, and a block per section.
@@ -78,6 +79,9 @@ func (a *App) homeShow(c echo.Context) error {
 				d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got})
 			}
 		}
+		if d.Widgets, err = a.loadWidgets(c.Request().Context()); err != nil {
+			return err
+		}
 	} else if stories.Number > 1 {
 		d.Canonical = a.absURL("/?page=" + strconv.Itoa(stories.Number))
 	}
@@ -90,6 +94,7 @@ type articleData struct {
 	Related    []models.Article
 	Prev, Next *models.Article
 	Preview    bool
+	Widgets    widgets
 }
 
 // articleShow is a story page. Slugs are plain (/articles/SLUG), not date-based:
@@ -111,6 +116,7 @@ func (a *App) articleShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.countRead(c, art)
 	return a.renderArticle(c, art, false)
 }
 
@@ -126,11 +132,16 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 	p.Canonical = a.absURL("/articles/" + art.Slug)
 	p.Description = art.Dek
 	p.NoIndex = preview
+	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
+	a.describeArticle(&p, art)
 	d := articleData{page: p, Article: art, Preview: preview}
 	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
 		return err
 	}
 	if d.Prev, d.Next, err = a.Store.Articles.Neighbours(ctx, a.Now(), art); err != nil {
+		return err
+	}
+	if d.Widgets, err = a.loadWidgets(ctx); err != nil {
 		return err
 	}
 	return c.Render(http.StatusOK, "article", d)
@@ -156,6 +167,7 @@ func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
 		d.Canonical += "?page=" + strconv.Itoa(d.Stories.Number)
 	}
 	d.Description = d.Blurb
+	d.Alternates = append(d.Alternates, a.feedLinks(d.Heading+" — "+p.Site.SiteName, d.Base)...)
 	return c.Render(http.StatusOK, "list", d)
 }
 

@@ -24,6 +24,9 @@ type page struct {
 	Flash       string
 	Year        int
 	NoIndex     bool
+	Alternates  []alternate // feeds of this page's stories, for <link rel="alternate">
+	Share       share       // Open Graph and Twitter card details
+	JSONLD      []any       // schema.org structured data, written as application/ld+json
 }
 
 // newPage fills the layout's data for this request.
@@ -47,7 +50,8 @@ func (a *App) basePage(ctx context.Context, u *models.User) (page, error) {
 	if err != nil {
 		zone = time.UTC
 	}
-	return page{Site: site, Sections: secs, User: u, Zone: zone, Year: a.Now().In(zone).Year()}, nil
+	return page{Site: site, Sections: secs, User: u, Zone: zone, Year: a.Now().In(zone).Year(),
+		Alternates: a.feedLinks(site.SiteName, "")}, nil
 }
 
 // Render implements echo.Renderer over our views.

@@ -34,6 +34,7 @@ type App struct {
 	Log      *slog.Logger
 	Now      func() time.Time // tests pin the clock
 	Config   Config
+	Reads    *models.ReadCounter // story reads counted in memory, flushed by FlushReadsEvery
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
@@ -45,7 +46,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg}
+	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store)}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },

@@ -155,3 +155,41 @@ func (a Article) BodyWithDateline() template.HTML {
 	}
 	return template.HTML("<p>" + span + "</p>" + body)
 }
+
+// HighlightHTML escapes text from the search index, turning only the index's own match
+// marks into <mark> elements (balanced, whatever the text contains).
+func HighlightHTML(marked string) template.HTML {
+	var out strings.Builder
+	open := false
+	for _, r := range marked {
+		switch {
+		case r == markOpen && !open:
+			out.WriteString("<mark>")
+			open = true
+		case r == markClose && open:
+			out.WriteString("</mark>")
+			open = false
+		case r == markOpen || r == markClose:
+		default:
+			out.WriteString(html.EscapeString(string(r)))
+		}
+	}
+	if open {
+		out.WriteString("</mark>")
+	}
+	return template.HTML(out.String())
+}
+
+var (
+	mdLink    = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdMarkers = regexp.MustCompile("(?m)^\\s*(#{1,6}|>|[-*+]|\\d+\\.)\\s+|\\*\\*|__|`+|~~")
+)
+
+// SnippetHTML is HighlightHTML for an excerpt of an article's Markdown source: links
+// keep their words, and the emphasis, heading and list punctuation readers would see
+// as noise is dropped first.
+func SnippetHTML(marked string) template.HTML {
+	s := mdLink.ReplaceAllString(marked, "$1")
+	s = mdMarkers.ReplaceAllString(s, " ")
+	return HighlightHTML(strings.Join(strings.Fields(s), " "))
+}

@@ -1,0 +1,170 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/feeds"
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+// feedItems is how many stories a feed carries.
+const feedItems = 20
+
+// Feed formats and their media types.
+var feedTypes = map[string]string{
+	"rss":  "application/rss+xml",
+	"atom": "application/atom+xml",
+}
+
+// alternate is a <link rel="alternate"> in a page head: a feed of what the page lists.
+type alternate struct {
+	Type  string
+	Title string
+	Href  string
+}
+
+// feedLinks are the RSS and Atom alternates for the list at path ("" = the whole site).
+func (a *App) feedLinks(title, path string) []alternate {
+	return []alternate{
+		{Type: feedTypes["rss"], Title: title + " (RSS)", Href: a.absURL(path + "/feed.rss")},
+		{Type: feedTypes["atom"], Title: title + " (Atom)", Href: a.absURL(path + "/feed.atom")},
+	}
+}
+
+// feedScope is what one feed lists: a title, the page it mirrors and the stories' filter.
+type feedScope struct {
+	Title, Description, Path string
+	Filter                   models.Filter
+}
+
+// feedShow serves the feed of the scope find returns, in format ("rss" or "atom").
+func (a *App) feedShow(format string, find func(echo.Context, models.Settings) (feedScope, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		site, err := a.Store.Settings.Get(ctx)
+		if err != nil {
+			return err
+		}
+		scope, err := find(c, site)
+		if err != nil {
+			return err
+		}
+		got, err := a.Store.Articles.Published(ctx, a.Now(), scope.Filter, models.Page{Number: 1, Size: feedItems})
+		if err != nil {
+			return err
+		}
+		page := scope.Path
+		if page == "" {
+			page = "/"
+		}
+		f := &feeds.Feed{
+			Title:       scope.Title,
+			Link:        &feeds.Link{Href: a.absURL(page)},
+			Description: scope.Description,
+			Copyright:   "© " + site.SiteName,
+		}
+		for _, art := range got.Items {
+			it := a.feedItem(art)
+			f.Items = append(f.Items, it)
+			if it.Updated.After(f.Updated) {
+				f.Updated = it.Updated
+			}
+		}
+		var buf bytes.Buffer
+		if format == "atom" {
+			// Atom requires an author for the feed when an entry may lack one.
+			f.Author = &feeds.Author{Name: site.SiteName}
+			err = f.WriteAtom(&buf)
+		} else {
+			err = f.WriteRss(&buf)
+		}
+		if err != nil {
+			return err
+		}
+		return serveConditional(c, feedTypes[format]+"; charset=utf-8", buf.Bytes(), f.Updated)
+	}
+}
+
+// feedItem turns a story into a feed entry with absolute links.
+func (a *App) feedItem(art models.Article) *feeds.Item {
+	link := a.absURL("/articles/" + url.PathEscape(art.Slug))
+	updated := art.PublishedAt
+	if art.UpdatedAt.After(updated) {
+		updated = art.UpdatedAt
+	}
+	it := &feeds.Item{
+		Title:       art.Title,
+		Link:        &feeds.Link{Href: link},
+		Description: art.Dek,
+		// A tag URI stays the same when the story's slug changes, so readers never see it twice.
+		Id:          "tag:" + a.host() + "," + art.CreatedAt.UTC().Format("2006-01-02") + ":article:" + strconv.FormatInt(art.ID, 10),
+		IsPermaLink: "false",
+		Created:     art.PublishedAt,
+		Updated:     updated,
+		Content:     absoluteLinks.ReplaceAllString(string(art.BodyWithDateline()), `${1}="`+a.Config.BaseURL+`/${2}`),
+	}
+	if len(art.Authors) > 0 {
+		it.Author = &feeds.Author{Name: art.Authors[0].Name}
+	}
+	return it
+}
+
+// absoluteLinks finds site-relative src and href attributes (not protocol-relative
+// ones), which a feed reader would resolve against the wrong site.
+var absoluteLinks = regexp.MustCompile(`\b(src|href)="/([^/])`)
+
+// host is the base URL's host name, for tag URIs.
+func (a *App) host() string {
+	u, err := url.Parse(a.Config.BaseURL)
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
+}
+
+func (a *App) siteFeed(_ echo.Context, site models.Settings) (feedScope, error) {
+	return feedScope{Title: site.SiteName, Description: site.Tagline}, nil
+}
+
+func (a *App) sectionFeed(c echo.Context, site models.Settings) (feedScope, error) {
+	sec, err := a.Store.Sections.BySlug(c.Request().Context(), c.Param("slug"))
+	return feedScope{Title: sec.Name + " — " + site.SiteName, Description: sec.Description,
+		Path: "/section/" + sec.Slug, Filter: models.Filter{SectionID: sec.ID}}, err
+}
+
+func (a *App) tagFeed(c echo.Context, site models.Settings) (feedScope, error) {
+	t, err := a.Store.Tags.BySlug(c.Request().Context(), c.Param("slug"))
+	return feedScope{Title: t.Name + " — " + site.SiteName, Description: "Stories about " + t.Name + ".",
+		Path: "/tag/" + t.Slug, Filter: models.Filter{TagID: t.ID}}, err
+}
+
+func (a *App) authorFeed(c echo.Context, site models.Settings) (feedScope, error) {
+	u, err := a.Store.Users.BySlug(c.Request().Context(), c.Param("slug"))
+	if err == nil && !u.CanWrite() {
+		err = models.ErrNotFound // readers' accounts have no public page, so no feed either
+	}
+	return feedScope{Title: u.Name + " — " + site.SiteName, Description: "Stories by " + u.Name + ".",
+		Path: "/author/" + u.Slug, Filter: models.Filter{AuthorID: u.ID}}, err
+}
+
+// serveConditional sends a generated document with a validator pair, answering a
+// conditional GET whose copy is still current with 304 Not Modified. The ETag is a hash
+// of the bytes, so it changes exactly when the document does; it is weak because the
+// compression middleware may re-encode the body.
+func serveConditional(c echo.Context, contentType string, body []byte, modified time.Time) error {
+	sum := sha256.Sum256(body)
+	h := c.Response().Header()
+	h.Set("Content-Type", contentType)
+	h.Set("ETag", `W/"`+hex.EncodeToString(sum[:12])+`"`)
+	http.ServeContent(c.Response(), c.Request(), "", modified, bytes.NewReader(body))
+	return nil
+}

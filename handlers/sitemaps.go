@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+// sitemapSize is how many story URLs one paged sitemap holds (the protocol allows 50,000;
+// smaller pages stay quick to build and to fetch).
+const sitemapSize = 1000
+
+// newsWindow is how far back the Google News sitemap reaches, as Google asks.
+const newsWindow = 48 * time.Hour
+
+const (
+	sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+	newsNS    = "http://www.google.com/schemas/sitemap-news/0.9"
+)
+
+type sitemapIndex struct {
+	XMLName  xml.Name     `xml:"sitemapindex"`
+	Xmlns    string       `xml:"xmlns,attr"`
+	Sitemaps []sitemapRef `xml:"sitemap"`
+}
+
+type sitemapRef struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+type urlSet struct {
+	XMLName   xml.Name     `xml:"urlset"`
+	Xmlns     string       `xml:"xmlns,attr"`
+	XmlnsNews string       `xml:"xmlns:news,attr,omitempty"`
+	URLs      []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string    `xml:"loc"`
+	LastMod string    `xml:"lastmod,omitempty"`
+	News    *newsInfo `xml:"news:news,omitempty"`
+}
+
+// newsInfo is the Google News extension; encoding/xml writes the prefixed names as given.
+type newsInfo struct {
+	Name     string `xml:"news:publication>news:name"`
+	Language string `xml:"news:publication>news:language"`
+	Date     string `xml:"news:publication_date"`
+	Title    string `xml:"news:title"`
+}
+
+func w3cTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// sendXML writes v as an XML document with conditional-GET validators.
+func sendXML(c echo.Context, v any, modified time.Time) error {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	return serveConditional(c, "application/xml; charset=utf-8", buf.Bytes(), modified)
+}
+
+// sitemapIndexShow is /sitemap.xml: the paged story sitemaps plus one for the list pages.
+func (a *App) sitemapIndexShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	first, err := a.Store.Articles.SitemapEntries(ctx, a.Now(), models.Page{Number: 1, Size: sitemapSize})
+	if err != nil {
+		return err
+	}
+	mod, err := a.Store.Articles.LastModified(ctx)
+	if err != nil {
+		return err
+	}
+	idx := sitemapIndex{Xmlns: sitemapNS, Sitemaps: []sitemapRef{{Loc: a.absURL("/sitemaps/pages.xml")}}}
+	for n := 1; n <= first.Pages; n++ {
+		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: a.absURL("/sitemaps/articles-" + strconv.Itoa(n) + ".xml")})
+	}
+	return sendXML(c, idx, mod)
+}
+
+var articleSitemap = regexp.MustCompile(`^articles-([1-9][0-9]{0,5})\.xml$`)
+
+// sitemapShow is /sitemaps/pages.xml (front page, sections, topics, writers) and
+// /sitemaps/articles-N.xml (stories, oldest first).
+func (a *App) sitemapShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	mod, err := a.Store.Articles.LastModified(ctx)
+	if err != nil {
+		return err
+	}
+	set := urlSet{Xmlns: sitemapNS}
+	name := c.Param("file")
+	if name == "pages.xml" {
+		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/")})
+		secs, err := a.Store.Sections.All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range secs {
+			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/section/" + url.PathEscape(s.Slug))})
+		}
+		tags, err := a.Store.Tags.InUse(ctx, a.Now())
+		if err != nil {
+			return err
+		}
+		for _, t := range tags {
+			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/tag/" + url.PathEscape(t.Slug))})
+		}
+		authors, err := a.Store.Users.Bylined(ctx, a.Now())
+		if err != nil {
+			return err
+		}
+		for _, au := range authors {
+			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/author/" + url.PathEscape(au.Slug))})
+		}
+		return sendXML(c, set, mod)
+	}
+	m := articleSitemap.FindStringSubmatch(name)
+	if m == nil {
+		return models.ErrNotFound
+	}
+	n, _ := strconv.Atoi(m[1]) // the pattern admits only small whole numbers
+	got, err := a.Store.Articles.SitemapEntries(ctx, a.Now(), models.Page{Number: n, Size: sitemapSize})
+	if err != nil {
+		return err
+	}
+	if len(got.Items) == 0 {
+		return models.ErrNotFound
+	}
+	for _, e := range got.Items {
+		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/articles/" + url.PathEscape(e.Slug)), LastMod: w3cTime(e.LastMod())})
+	}
+	return sendXML(c, set, mod)
+}
+
+// newsSitemapShow is /sitemap-news.xml: stories of the last 48 hours in Google's News format.
+func (a *App) newsSitemapShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	site, err := a.Store.Settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	recent, err := a.Store.Articles.PublishedSince(ctx, a.Now(), a.Now().Add(-newsWindow), sitemapSize)
+	if err != nil {
+		return err
+	}
+	mod, err := a.Store.Articles.LastModified(ctx)
+	if err != nil {
+		return err
+	}
+	set := urlSet{Xmlns: sitemapNS, XmlnsNews: newsNS}
+	for _, e := range recent {
+		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/articles/" + url.PathEscape(e.Slug)),
+			News: &newsInfo{Name: site.SiteName, Language: "en", Date: w3cTime(e.PublishedAt), Title: e.Title}})
+	}
+	return sendXML(c, set, mod)
+}
+
+// robotsShow keeps crawlers out of the newsroom and search results and points them at the sitemaps.
+func (a *App) robotsShow(c echo.Context) error {
+	var b strings.Builder
+	b.WriteString("User-agent: *\nDisallow: /admin\nDisallow: /search\n\n")
+	b.WriteString("Sitemap: " + a.absURL("/sitemap.xml") + "\n")
+	b.WriteString("Sitemap: " + a.absURL("/sitemap-news.xml") + "\n")
+	return serveConditional(c, "text/plain; charset=utf-8", []byte(b.String()), time.Time{})
+}

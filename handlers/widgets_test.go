@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"broadsheet/models"
+)
+
+func widgetTitles(doc *goquery.Document, id string) string {
+	var out []string
+	doc.Find(`section[aria-labelledby="` + id + `"] li a`).Each(func(_ int, s *goquery.Selection) { out = append(out, s.Text()) })
+	return strings.Join(out, "|")
+}
+
+func TestReaderWidgets(t *testing.T) {
+	ta := newTestApp(t)
+	world := ta.section("World")
+	ed := ta.user("Mina Karimi", "editor")
+	lead := ta.article("Lead story", world, ed, nil)
+	popular := ta.article("Popular story", world, ed, func(in *models.ArticleInput) { in.PublishedAt = testNow.Add(-2 * time.Hour) })
+	talked := ta.article("Talked-about story", world, ed, func(in *models.ArticleInput) { in.PublishedAt = testNow.Add(-3 * time.Hour) })
+
+	doc := parse(t, ta.get("/"))
+	if doc.Find(".widgets").Length() != 0 {
+		t.Error("empty widgets are shown before anyone has read or commented")
+	}
+
+	for i := 0; i < 3; i++ {
+		ta.get("/articles/" + popular.Slug).Body.Close()
+	}
+	ta.get("/articles/" + lead.Slug).Body.Close()
+	ta.do(httptest.NewRequest(http.MethodHead, "/articles/"+lead.Slug, nil)) // not a read
+	for i := 0; i < 2; i++ {
+		if _, err := ta.Store.W.Exec(`INSERT INTO comments (article_id, guest_name, body_src, body_html, status, created_at)
+			VALUES (?, 'Guest', 'Hi', '<p>Hi</p>', 'approved', ?)`, talked.ID, testNow.Format(time.RFC3339)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Reads are only in memory until a flush.
+	if got := widgetTitles(parse(t, ta.get("/")), "most-read-h"); got != "" {
+		t.Errorf("most read before a flush = %q, want nothing", got)
+	}
+	if err := ta.Reads.Flush(context.Background(), testNow); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/articles/" + lead.Slug} {
+		doc := parse(t, ta.get(path))
+		if got := widgetTitles(doc, "most-read-h"); got != "Popular story|Lead story" {
+			t.Errorf("%s: most read = %q", path, got)
+		}
+		if got := widgetTitles(doc, "most-commented-h"); got != "Talked-about story" {
+			t.Errorf("%s: most commented = %q", path, got)
+		}
+		if got := text(doc.Find(`section[aria-labelledby="most-commented-h"] .count`)); got != "2 comments" {
+			t.Errorf("%s: comment count = %q", path, got)
+		}
+	}
+}
+
+func TestCloseFlushesReads(t *testing.T) {
+	ta := newTestApp(t)
+	art := ta.article("Read once", ta.section("World"), ta.user("Mina Karimi", "editor"), nil)
+	ta.get("/articles/" + art.Slug).Body.Close()
+	if err := ta.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ta.Store.Articles.MostRead(context.Background(), testNow, 5)
+	if err != nil || len(got) != 1 {
+		t.Errorf("after Close, most read = %v (%v), want the story read", got, err)
+	}
+}

@@ -1,0 +1,107 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// joined is the titles of arts as one string, for comparing orders.
+func joined(arts []Article) string { return strings.Join(titles(arts), "|") }
+
+func TestReadCountsFlushAdditivelyFromSeveralServers(t *testing.T) {
+	f := newSearchFixture(t)
+	ctx := context.Background()
+	a := f.publish("Story A", "", "", nil)
+	b := f.publish("Story B", "", "", nil)
+	old := f.publish("Story Old", "", "", nil)
+
+	server1, server2 := NewReadCounter(f.s), NewReadCounter(f.s)
+	for i := 0; i < 3; i++ {
+		server1.Add(a, testNow)
+	}
+	for i := 0; i < 2; i++ {
+		server1.Add(b, testNow)
+		server2.Add(b, testNow.Add(-time.Hour))
+	}
+	for i := 0; i < 10; i++ {
+		server2.Add(old, testNow.Add(-ReadWindow-time.Hour)) // read, but before the window
+	}
+
+	var rows int
+	if err := f.s.R.QueryRow("SELECT count(*) FROM article_reads").Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("reads reached the database before a flush: %d rows (%v)", rows, err)
+	}
+	for _, rc := range []*ReadCounter{server2, server1, server1} { // flushing twice adds nothing twice
+		if err := rc.Flush(ctx, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := f.s.Articles.MostRead(ctx, testNow, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B: 2 + 2 from two servers beats A's 3; Old's reads are outside the window.
+	if joined(got) != "Story B|Story A" {
+		t.Errorf("most read = %q, want Story B|Story A", joined(got))
+	}
+
+	// A later flush adds to, never replaces, what is stored.
+	for i := 0; i < 2; i++ {
+		server2.Add(a, testNow)
+	}
+	if err := server2.Flush(ctx, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = f.s.Articles.MostRead(ctx, testNow, 5); joined(got) != "Story A|Story B" {
+		t.Errorf("after more reads of A: %q, want Story A|Story B", joined(got))
+	}
+
+	// Reads of a story deleted before the flush are dropped, not an error.
+	server1.Add(old, testNow)
+	f.exec("DELETE FROM articles WHERE id = ?", old)
+	if err := server1.Flush(ctx, testNow); err != nil {
+		t.Errorf("flush after a delete: %v", err)
+	}
+	// Counts past the retention are pruned.
+	if err := server1.Flush(ctx, testNow.Add(readRetention+2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	server1.Add(a, testNow.Add(readRetention+2*time.Hour))
+	if err := server1.Flush(ctx, testNow.Add(readRetention+2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.R.QueryRow("SELECT count(*) FROM article_reads").Scan(&rows); err != nil || rows != 1 {
+		t.Errorf("%d rows after pruning (%v), want 1", rows, err)
+	}
+}
+
+func TestMostCommentedCountsRecentApprovedComments(t *testing.T) {
+	f := newSearchFixture(t)
+	ctx := context.Background()
+	quiet := f.publish("Quiet story", "", "", nil)
+	busy := f.publish("Busy story", "", "", nil)
+	spammed := f.publish("Spammed story", "", "", nil)
+	draft := f.publish("Draft story", "", "", func(in *ArticleInput) { in.Status = StatusDraft })
+	comment := func(article int64, status string, at time.Time) {
+		f.exec(`INSERT INTO comments (article_id, guest_name, body_src, body_html, status, created_at) VALUES (?, 'G', 'x', 'x', ?, ?)`,
+			article, status, fmtTime(at))
+	}
+	comment(quiet, "approved", testNow)
+	comment(busy, "approved", testNow)
+	comment(busy, "approved", testNow.Add(-time.Hour))
+	for i := 0; i < 5; i++ {
+		comment(spammed, "spam", testNow)
+		comment(spammed, "pending", testNow)
+		comment(draft, "approved", testNow)
+		comment(quiet, "approved", testNow.Add(-CommentWindow-time.Hour)) // too old to count
+	}
+	got, err := f.s.Articles.MostCommented(ctx, testNow, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined(got) != "Busy story|Quiet story" {
+		t.Errorf("most commented = %q, want Busy story|Quiet story", joined(got))
+	}
+}

@@ -1,0 +1,104 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// SitemapEntry is what a sitemap says about one story: a lean row, no body.
+type SitemapEntry struct {
+	Slug        string
+	Title       string
+	PublishedAt time.Time
+	ModifiedAt  time.Time
+}
+
+// LastMod is when the story last changed as readers see it (never before it appeared).
+func (e SitemapEntry) LastMod() time.Time {
+	if e.ModifiedAt.After(e.PublishedAt) {
+		return e.ModifiedAt
+	}
+	return e.PublishedAt
+}
+
+// SitemapEntries lists visible stories oldest first, one page at a time. Oldest first
+// keeps every full page the same as new stories arrive, so crawlers re-read only the last.
+func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Page) (Paged[SitemapEntry], error) {
+	var out Paged[SitemapEntry]
+	if err := as.s.R.QueryRowContext(ctx, "SELECT count(*) FROM articles a WHERE "+visible, fmtTime(now)).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	out.setPage(p)
+	var err error
+	out.Items, err = as.entries(ctx, `SELECT a.slug, a.title, a.published_at, a.modified_at FROM articles a
+		WHERE `+visible+` ORDER BY a.published_at, a.id LIMIT ? OFFSET ?`, fmtTime(now), p.limit(), p.offset())
+	return out, err
+}
+
+// PublishedSince lists up to limit visible stories published after since, newest first
+// (the Google News sitemap).
+func (as *ArticleStore) PublishedSince(ctx context.Context, now, since time.Time, limit int) ([]SitemapEntry, error) {
+	return as.entries(ctx, `SELECT a.slug, a.title, a.published_at, a.modified_at FROM articles a
+		WHERE `+visible+` AND a.published_at >= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?`,
+		fmtTime(now), fmtTime(since), limit)
+}
+
+func (as *ArticleStore) entries(ctx context.Context, q string, args ...any) ([]SitemapEntry, error) {
+	rows, err := as.s.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SitemapEntry
+	for rows.Next() {
+		var e SitemapEntry
+		var pub, mod string
+		if err := rows.Scan(&e.Slug, &e.Title, &pub, &mod); err != nil {
+			return nil, err
+		}
+		e.PublishedAt, e.ModifiedAt = parseTime(pub), parseTime(mod)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// InUse lists the tags that at least one visible story carries, by name.
+func (ts *TagStore) InUse(ctx context.Context, now time.Time) ([]Tag, error) {
+	rows, err := ts.s.R.QueryContext(ctx, `SELECT t.id, t.name, t.slug FROM tags t
+		WHERE EXISTS (SELECT 1 FROM article_tags at JOIN articles a ON a.id = at.article_id
+		              WHERE at.tag_id = t.id AND `+visible+`) ORDER BY t.name`, fmtTime(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Tag
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.ID, &t.Name, &t.Slug); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Bylined lists the writers with at least one visible story, by name.
+func (us *UserStore) Bylined(ctx context.Context, now time.Time) ([]Author, error) {
+	rows, err := us.s.R.QueryContext(ctx, `SELECT u.id, u.name, u.slug, u.bio FROM users u
+		WHERE u.role IN ('admin', 'editor', 'author')
+		  AND EXISTS (SELECT 1 FROM article_authors aa JOIN articles a ON a.id = aa.article_id
+		              WHERE aa.user_id = u.id AND `+visible+`) ORDER BY u.name`, fmtTime(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Author
+	for rows.Next() {
+		var au Author
+		if err := rows.Scan(&au.ID, &au.Name, &au.Slug, &au.Bio); err != nil {
+			return nil, err
+		}
+		out = append(out, au)
+	}
+	return out, rows.Err()
+}
