@@ -90,6 +90,7 @@ type articleData struct {
 	Related    []models.Article
 	Prev, Next *models.Article
 	Preview    bool
+	Discussion *discussion
 }
 
 // articleShow is a story page. Slugs are plain (/articles/SLUG), not date-based:
@@ -117,6 +118,12 @@ func (a *App) articleShow(c echo.Context) error {
 // renderArticle renders a story page; editors' previews use it too, so a preview is
 // exactly what readers will see.
 func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) error {
+	return a.renderArticleStatus(c, art, preview, http.StatusOK, commentForm{})
+}
+
+// renderArticleStatus renders a story page with a given status and comment form
+// state: a refused comment comes back on its article with the reader's text.
+func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bool, status int, form commentForm) error {
 	ctx := c.Request().Context()
 	p, err := a.newPage(c)
 	if err != nil {
@@ -133,7 +140,10 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 	if d.Prev, d.Next, err = a.Store.Articles.Neighbours(ctx, a.Now(), art); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "article", d)
+	if d.Discussion, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
+		return err
+	}
+	return c.Render(status, "article", d)
 }
 
 type listData struct {
