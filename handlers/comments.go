@@ -32,8 +32,15 @@ type discussion struct {
 	Zone      *time.Location
 }
 
-// CanPost reports whether this reader gets a comment form (rather than a prompt to log in).
-func (d *discussion) CanPost() bool { return !d.Closed && (d.User != nil || d.Guest) }
+// ShowForm reports whether this reader gets a comment form rather than a prompt to
+// log in: only while the discussion is open, or to hand back text refused because
+// it closed.
+func (d *discussion) ShowForm() bool {
+	return (d.User != nil || d.Guest) && (!d.Closed || d.Form.Errors != nil)
+}
+
+// ShowPrompt reports whether to invite a logged-out reader to log in and comment.
+func (d *discussion) ShowPrompt() bool { return !d.Closed && d.User == nil && !d.Guest }
 
 // PageURL is the address of page n of the discussion.
 func (d *discussion) PageURL(n int) string {
