@@ -158,7 +158,9 @@ func TestThreadsNumberedAndNestedToMaxDepth(t *testing.T) {
 	if strings.Join(nums, " ") != "1. 2." {
 		t.Errorf("top-level numbers = %v", nums)
 	}
-	depth := func(id int64) int { return doc.Find(fmt.Sprintf("#comment-%d", id)).ParentsFiltered("ol.replies").Length() + 1 }
+	depth := func(id int64) int {
+		return doc.Find(fmt.Sprintf("#comment-%d", id)).ParentsFiltered("ol.replies").Length() + 1
+	}
 	for i, c := range chain[:4] {
 		if got := depth(c.ID); got != i+2 {
 			t.Errorf("reply %d at depth %d, want %d", i+1, got, i+2)
@@ -523,14 +525,14 @@ func TestDiscussionPaginationKeepsPermalinks(t *testing.T) {
 		last = ta.comment(art, ada, 0, fmt.Sprintf("Thread %d", i))
 	}
 	reply := ta.comment(art, bo, last.ID, "Reply on page two")
-	doc := parse(t, ta.get("/articles/" + art.Slug))
+	doc := parse(t, ta.get("/articles/"+art.Slug))
 	if got := doc.Find(".comments > li").Length(); got != threadsPerPage {
 		t.Errorf("page 1 has %d threads", got)
 	}
 	if href, _ := doc.Find(`.discussion .pager a[rel=next]`).Attr("href"); href != "/articles/"+art.Slug+"?cpage=2#discussion" {
 		t.Errorf("next page link = %q", href)
 	}
-	doc = parse(t, ta.get("/articles/" + art.Slug + "?cpage=2"))
+	doc = parse(t, ta.get("/articles/"+art.Slug+"?cpage=2"))
 	nums := doc.Find(".comments > li > article .num").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
 	if strings.Join(nums, " ") != "51. 52. 53." {
 		t.Errorf("page 2 numbers = %v", nums)
