@@ -602,3 +602,67 @@ func TestGuestCommentsWhenAllowed(t *testing.T) {
 		t.Error("guest not told their comment awaits moderation")
 	}
 }
+
+// Hostile comments go through the whole path (form post → stored → article page)
+// and nothing executable reaches the page.
+func TestCommentXSSPayloadsAreNeutralised(t *testing.T) {
+	ta, art, ed, _, _ := discussionFixture(t)
+	ck := ta.loginCookies(ed) // staff: not held, not throttled, so every payload is public
+	payloads := []string{
+		`<script>alert(1)</script>`,
+		`<img src=x onerror=alert(1)>`,
+		`<a href="javascript:alert(1)">click</a>`,
+		`<a href="JaVaScRiPt:alert(1)">click</a>`,
+		`<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>`,
+		`<a href="https://ok.example" onclick="alert(1)" style="color:red">styled</a>`,
+		`<iframe src="https://evil.example"></iframe>`,
+		`<svg onload=alert(1)><circle r=1></svg>`,
+		`<b onmouseover=alert(1)>bold</b>`,
+		`<style>body{display:none}</style>`,
+		`"><script>alert(1)</script>`,
+		`<a href="https://ok.example/" target="_top" rel="opener">x</a>`,
+		`https://example.com/"onmouseover="alert(1)`,
+		`<math><mi xlink:href="javascript:alert(1)">m</mi></math>`,
+		`<object data="x.swf"></object><embed src="x.swf">`,
+		`<form action="https://evil.example"><input name=x></form>`,
+		`<blockquote cite="javascript:alert(1)">quote</blockquote>`,
+		`<<script>script>alert(1)<</script>/script>`,
+	}
+	for i, p := range payloads {
+		ta.advance(time.Minute)
+		res := ta.postForm(commentPath(art), url.Values{"body": {p + " " + strconv.Itoa(i)}}, ck...)
+		if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("payload %d: status %d", i, res.StatusCode)
+		}
+	}
+	doc := parse(t, ta.get("/articles/"+art.Slug))
+	bodies := doc.Find(".comment-body")
+	if bodies.Length() == 0 {
+		t.Fatal("no comments rendered")
+	}
+	allowed := map[string]bool{"p": true, "br": true, "a": true, "b": true, "strong": true, "i": true, "em": true,
+		"blockquote": true, "code": true, "del": true, "div": true}
+	bodies.Find("*").Each(func(_ int, s *goquery.Selection) {
+		tag := goquery.NodeName(s)
+		if !allowed[tag] {
+			t.Errorf("disallowed element <%s> survived", tag)
+		}
+		for _, a := range s.Nodes[0].Attr {
+			switch {
+			case tag == "a" && a.Key == "href":
+				if !strings.HasPrefix(a.Val, "https://") && !strings.HasPrefix(a.Val, "http://") {
+					t.Errorf("link to %q survived", a.Val)
+				}
+			case tag == "a" && a.Key == "rel":
+				if a.Val != "nofollow ugc noopener" {
+					t.Errorf("rel = %q", a.Val)
+				}
+			default:
+				t.Errorf("attribute %s=%q survived on <%s>", a.Key, a.Val, tag)
+			}
+		}
+	})
+	if doc.Find("script:not([src])").Length() != 0 {
+		t.Error("inline script on the page")
+	}
+}
