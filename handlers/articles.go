@@ -140,8 +140,10 @@ func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bo
 	if d.Prev, d.Next, err = a.Store.Articles.Neighbours(ctx, a.Now(), art); err != nil {
 		return err
 	}
-	if d.Discussion, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
-		return err
+	if !preview { // a preview shows the story as it will read, before anyone can discuss it
+		if d.Discussion, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
+			return err
+		}
 	}
 	return c.Render(status, "article", d)
 }
