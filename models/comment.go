@@ -78,7 +78,7 @@ func (c Comment) DeletableBy(u *User) bool {
 type FloodError struct{ Wait time.Duration }
 
 func (e *FloodError) Error() string {
-	return fmt.Sprintf("You are posting too quickly. Please wait %d seconds and post again; your text is kept.", e.Seconds())
+	return fmt.Sprintf("Slow down: please wait %d seconds before posting again. Your text is kept below.", e.Seconds())
 }
 
 // Seconds is the wait rounded up to whole seconds.

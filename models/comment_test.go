@@ -310,8 +310,51 @@ func TestSeedDiscussions(t *testing.T) {
 	if threads == 0 || deepest < 3 {
 		t.Errorf("sample discussions: %d articles with threads, deepest level %d", threads, deepest)
 	}
+	if len(arts.Items) > 1 {
+		closed := 0
+		for _, a := range arts.Items {
+			if !a.CommentsOpen {
+				closed++
+			}
+		}
+		if closed == 0 {
+			t.Error("no sample discussion is closed")
+		}
+	}
 	counts, _ := s.Comments.Counts(ctx)
 	if counts.Pending != 1 {
 		t.Errorf("pending sample comments = %d, want 1", counts.Pending)
+	}
+}
+
+// With several published stories, the sample spreads threads over them and closes one.
+func TestSeedDiscussionsOverSeveralArticles(t *testing.T) {
+	s, _, _, _ := discussionDB(t)
+	ctx := context.Background()
+	sec, _ := s.Sections.Create(ctx, "Science", "")
+	for i := 1; i <= 3; i++ {
+		if _, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: fmt.Sprintf("Story %d", i), Body: "Text.", SectionID: sec.ID,
+			Status: StatusPublished, PublishedAt: testNow.Add(-time.Duration(i) * 24 * time.Hour), CommentsOpen: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := seedDiscussions(ctx, s, testNow); err != nil {
+		t.Fatal(err)
+	}
+	arts, _ := s.Articles.Published(ctx, testNow, Filter{}, Page{Number: 1, Size: 10})
+	var discussed, closed int
+	for _, a := range arts.Items {
+		if a.CommentCount > 0 {
+			discussed++
+		}
+		if !a.CommentsOpen {
+			closed++
+			if a.CommentCount == 0 {
+				t.Errorf("closed discussion %q has no comments to show", a.Title)
+			}
+		}
+	}
+	if discussed != len(sampleDiscussions) || closed != 1 {
+		t.Errorf("%d articles discussed, %d closed; want %d and 1", discussed, closed, len(sampleDiscussions))
 	}
 }
