@@ -33,11 +33,13 @@ type discussion struct {
 }
 
 // ShowForm reports whether this reader gets a comment form rather than a prompt to
-// log in: only while the discussion is open, or to hand back text refused because
-// it closed.
+// log in: while the discussion is open to them, and always to hand back refused text.
 func (d *discussion) ShowForm() bool {
-	return (d.User != nil || d.Guest) && (!d.Closed || d.Form.Errors != nil)
+	return (d.User != nil || d.Guest) && ((!d.Closed && !d.Blocked()) || d.Form.Errors != nil)
 }
+
+// Blocked reports whether the reader's account may not comment.
+func (d *discussion) Blocked() bool { return d.User != nil && d.User.Blocked }
 
 // ShowPrompt reports whether to invite a logged-out reader to log in and comment.
 func (d *discussion) ShowPrompt() bool { return !d.Closed && d.User == nil && !d.Guest }

@@ -397,6 +397,10 @@ func TestBlockedUserIsRefusedAndLoggedOut(t *testing.T) {
 		t.Errorf("stale session could post: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	ck = ta.loginCookies(ada)
+	doc := parse(t, ta.getAs("/articles/"+art.Slug, ck))
+	if doc.Find("form#reply-form").Length() != 0 || !strings.Contains(text(doc.Find("#reply-form")), "blocked from commenting") {
+		t.Error("blocked reader is offered the comment form")
+	}
 	res := ta.postForm(commentPath(art), url.Values{"body": {"Hello"}}, ck...)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(parse(t, res).Find(".error")), "blocked") {
 		t.Errorf("blocked user: status %d", res.StatusCode)

@@ -331,9 +331,9 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, now time.Time, 
 	} else {
 		who, whoArg = "user_id IS NULL AND guest_email = ?", in.GuestEmail
 	}
-	var lastBody, lastAt string
-	err := tx.QueryRowContext(ctx, "SELECT body_src, created_at FROM comments WHERE "+who+
-		" AND status <> 'deleted' ORDER BY created_at DESC, id DESC LIMIT 1", whoArg).Scan(&lastBody, &lastAt)
+	var lastBody string
+	err := tx.QueryRowContext(ctx, "SELECT body_src FROM comments WHERE "+who+
+		" AND status <> 'deleted' ORDER BY created_at DESC, id DESC LIMIT 1", whoArg).Scan(&lastBody)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -345,16 +345,13 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, now time.Time, 
 	if staff {
 		return nil
 	}
-	latest := parseTime(lastAt)
-	if in.IP != "" {
-		var ipAt sql.NullString
-		if err := tx.QueryRowContext(ctx, "SELECT max(created_at) FROM comments WHERE ip = ?", in.IP).Scan(&ipAt); err != nil {
-			return err
-		}
-		if t := parseNullTime(ipAt); t.After(latest) {
-			latest = t
-		}
+	// Every comment counts towards flooding, deleted ones too, by account and by address.
+	var last sql.NullString
+	if err := tx.QueryRowContext(ctx, "SELECT max(created_at) FROM comments WHERE ("+who+") OR (ip = ? AND ip <> '')",
+		whoArg, in.IP).Scan(&last); err != nil {
+		return err
 	}
+	latest := parseNullTime(last)
 	if wait := latest.Add(FloodInterval).Sub(now); !latest.IsZero() && wait > 0 {
 		return &FloodError{Wait: wait}
 	}
