@@ -135,6 +135,9 @@ func TestCommentPostLandsOnCommentAndHoldsFirstComment(t *testing.T) {
 	if got := text(doc.Find("#discussion-h .count")); got != "(2 comments)" {
 		t.Errorf("count = %q", got)
 	}
+	if got := text(parse(t, ta.get("/section/world")).Find(`.card a[href$="#discussion"]`)); got != "2 comments" {
+		t.Errorf("count on the section list = %q", got)
+	}
 }
 
 func TestThreadsNumberedAndNestedToMaxDepth(t *testing.T) {
