@@ -310,16 +310,14 @@ func TestSeedDiscussions(t *testing.T) {
 	if threads == 0 || deepest < 3 {
 		t.Errorf("sample discussions: %d articles with threads, deepest level %d", threads, deepest)
 	}
-	if len(arts.Items) > 1 {
-		closed := 0
-		for _, a := range arts.Items {
-			if !a.CommentsOpen {
-				closed++
-			}
+	closedWithComments := 0
+	for _, a := range arts.Items {
+		if !a.CommentsOpen && a.CommentCount > 0 {
+			closedWithComments++
 		}
-		if closed == 0 {
-			t.Error("no sample discussion is closed")
-		}
+	}
+	if closedWithComments == 0 {
+		t.Error("no closed sample discussion shows comments")
 	}
 	counts, _ := s.Comments.Counts(ctx)
 	if counts.Pending != 1 {
