@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -26,38 +27,147 @@ func localPath(p string) string {
 	return p
 }
 
-func (a *App) loginForm(c echo.Context) error {
+// formPage is newPage for account forms, which search engines should not index.
+func (a *App) formPage(c echo.Context) (page, error) {
 	p, err := a.newPage(c)
+	p.NoIndex = true
+	return p, err
+}
+
+func (a *App) loginForm(c echo.Context) error {
+	p, err := a.formPage(c)
 	if err != nil {
 		return err
 	}
-	p.NoIndex = true
 	return c.Render(http.StatusOK, "login", loginData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
+// loginSubmit logs a reader in. Failures never say whether the email or the password
+// was wrong, and repeated failures lock the account and the address for a while.
 func (a *App) loginSubmit(c echo.Context) error {
 	email, next := strings.TrimSpace(c.FormValue("email")), localPath(c.FormValue("next"))
-	u, err := a.Store.Users.Authenticate(c.Request().Context(), email, c.FormValue("password"))
-	if errors.Is(err, models.ErrInvalidCredentials) {
-		p, perr := a.newPage(c)
+	u, err := a.Store.Users.Login(c.Request().Context(), a.Now(), email, c.FormValue("password"), c.RealIP())
+	var throttled *models.ThrottledError
+	status, msg := http.StatusUnprocessableEntity, "That email and password do not match an account."
+	switch {
+	case errors.As(err, &throttled):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Minutes()*60))
+		status, msg = http.StatusTooManyRequests, throttled.Error()
+	case errors.Is(err, models.ErrInvalidCredentials):
+	case err != nil:
+		return err
+	default:
+		if err := a.startSession(c, u); err != nil {
+			return err
+		}
+		return seeOther(c, next)
+	}
+	p, err := a.formPage(c)
+	if err != nil {
+		return err
+	}
+	return c.Render(status, "login", loginData{page: p, Email: email, Next: next, Error: msg})
+}
+
+func (a *App) logoutSubmit(c echo.Context) error {
+	if err := a.endSession(c); err != nil {
+		return err
+	}
+	return seeOther(c, "/")
+}
+
+type signupData struct {
+	page
+	Name, Email, Next string
+	Errors            models.ValidationError
+}
+
+func (a *App) signupForm(c echo.Context) error {
+	p, err := a.formPage(c)
+	if err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
+}
+
+// signupSubmit creates a reader's account and logs them in.
+func (a *App) signupSubmit(c echo.Context) error {
+	d := signupData{Name: c.FormValue("name"), Email: c.FormValue("email"), Next: localPath(c.FormValue("next"))}
+	u, err := a.Store.Users.Create(c.Request().Context(), a.Now(), models.NewUser{
+		Email: d.Email, Name: d.Name, Password: c.FormValue("password"), Role: models.RoleCommenter})
+	if v, ok := models.AsValidation(err); ok {
+		p, perr := a.formPage(c)
 		if perr != nil {
 			return perr
 		}
-		p.NoIndex = true
-		return c.Render(http.StatusUnprocessableEntity, "login", loginData{page: p, Email: email, Next: next,
-			Error: "That email and password do not match an account."})
-	}
-	if err != nil {
+		d.page, d.Errors = p, v
+		return c.Render(http.StatusUnprocessableEntity, "signup", d)
+	} else if err != nil {
 		return err
 	}
 	if err := a.startSession(c, u); err != nil {
 		return err
 	}
-	return seeOther(c, next)
+	if err := a.setFlash(c, "Welcome, "+u.Name+". You can now join the discussion."); err != nil {
+		return err
+	}
+	return seeOther(c, d.Next)
 }
 
-func (a *App) logoutSubmit(c echo.Context) error {
+type accountData struct {
+	page
+	Errors models.ValidationError
+}
+
+func (a *App) renderAccount(c echo.Context, status int, errs models.ValidationError) error {
+	p, err := a.formPage(c)
+	if err != nil {
+		return err
+	}
+	return c.Render(status, "account", accountData{page: p, Errors: errs})
+}
+
+// accountShow is the reader's own page: change password, log out everywhere.
+func (a *App) accountShow(c echo.Context) error { return a.renderAccount(c, http.StatusOK, nil) }
+
+// passwordSubmit changes the password. That ends every session of the account; this
+// browser gets a fresh one so the reader stays logged in here.
+func (a *App) passwordSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	if _, err := a.Store.Users.Authenticate(ctx, u.Email, c.FormValue("current")); errors.Is(err, models.ErrInvalidCredentials) {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, models.ValidationError{"current": "That is not your current password."})
+	} else if err != nil {
+		return err
+	}
+	err := a.Store.Users.SetPassword(ctx, u.ID, c.FormValue("password"))
+	if v, ok := models.AsValidation(err); ok {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, v)
+	} else if err != nil {
+		return err
+	}
+	fresh, err := a.Store.Users.Get(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if err := a.startSession(c, fresh); err != nil {
+		return err
+	}
+	if err := a.setFlash(c, "Your password was changed. Every other session has been logged out."); err != nil {
+		return err
+	}
+	return seeOther(c, "/account")
+}
+
+// sessionsEnd logs the account out on every device, this one included.
+func (a *App) sessionsEnd(c echo.Context) error {
+	if err := a.Store.Users.EndSessions(c.Request().Context(), currentUser(c).ID); err != nil {
+		return err
+	}
 	if err := a.endSession(c); err != nil {
+		return err
+	}
+	if err := a.setFlash(c, "You have been logged out on every device."); err != nil {
 		return err
 	}
 	return seeOther(c, "/")

@@ -95,6 +95,7 @@ type articleData struct {
 	Prev, Next *models.Article
 	Preview    bool
 	Widgets    widgets
+	Discussion *discussion
 }
 
 // articleShow is a story page. Slugs are plain (/articles/SLUG), not date-based:
@@ -123,6 +124,12 @@ func (a *App) articleShow(c echo.Context) error {
 // renderArticle renders a story page; editors' previews use it too, so a preview is
 // exactly what readers will see.
 func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) error {
+	return a.renderArticleStatus(c, art, preview, http.StatusOK, commentForm{})
+}
+
+// renderArticleStatus renders a story page with a given status and comment form
+// state: a refused comment comes back on its article with the reader's text.
+func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bool, status int, form commentForm) error {
 	ctx := c.Request().Context()
 	p, err := a.newPage(c)
 	if err != nil {
@@ -133,6 +140,10 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 	p.Description = art.Dek
 	p.NoIndex = preview
 	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
+	if !preview {
+		p.Alternates = append(p.Alternates, alternate{Type: feedTypes["rss"], Title: "Comments on " + art.Title,
+			Href: a.absURL("/articles/" + art.Slug + "/comments.rss")})
+	}
 	a.describeArticle(&p, art)
 	d := articleData{page: p, Article: art, Preview: preview}
 	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
@@ -144,7 +155,12 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 	if d.Widgets, err = a.loadWidgets(ctx); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "article", d)
+	if !preview { // a preview shows the story as it will read, before anyone can discuss it
+		if d.Discussion, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
+			return err
+		}
+	}
+	return c.Render(status, "article", d)
 }
 
 type listData struct {

@@ -22,6 +22,8 @@ func (a *App) Routes() http.Handler {
 	// Public, cacheable pages.
 	e.GET("/", a.homeShow, a.legacyPostID)
 	e.GET("/articles/:slug", a.articleShow)
+	e.GET("/articles/:slug/comments.rss", a.commentFeed)
+	e.GET("/comments/:id", a.commentShow)
 	e.GET("/section/:slug", a.sectionShow)
 	e.GET("/tag/:slug", a.tagShow)
 	e.GET("/author/:slug", a.authorShow)
@@ -48,6 +50,18 @@ func (a *App) Routes() http.Handler {
 	e.GET("/login", a.loginForm)
 	e.POST("/login", a.loginSubmit)
 	e.POST("/logout", a.logoutSubmit)
+	e.GET("/signup", a.signupForm)
+	e.POST("/signup", a.signupSubmit)
+	e.GET("/account", a.accountShow, a.requireLogin)
+	e.POST("/account/password", a.passwordSubmit, a.requireLogin)
+	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
+
+	// Discussion. Posting checks login itself, since sites may allow guest comments.
+	e.POST("/articles/:slug/comments", a.commentCreate)
+	e.GET("/comments/:id/edit", a.commentEditForm, a.requireLogin)
+	e.POST("/comments/:id/edit", a.commentEditSubmit, a.requireLogin)
+	e.POST("/comments/:id/delete", a.commentDelete, a.requireLogin)
+	e.POST("/comments/:id/report", a.commentReport, a.requireLogin)
 
 	e.RouteNotFound("/*", a.notFound)
 

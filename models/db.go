@@ -27,6 +27,7 @@ type Store struct {
 	Users    *UserStore
 	Media    *MediaStore
 	Settings *SettingsStore
+	Comments *CommentStore
 
 	San *Sanitizer // the only producer of trusted HTML
 }
@@ -79,6 +80,7 @@ func Open(path, uploadsDir string) (*Store, error) {
 	s.Users = &UserStore{s}
 	s.Media = &MediaStore{s: s, Dir: uploadsDir}
 	s.Settings = &SettingsStore{s}
+	s.Comments = &CommentStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }

@@ -50,7 +50,7 @@ func Seed(ctx context.Context, s *Store, now time.Time, admin User) error {
 			return fmt.Errorf("sample story %q: %w", a.Title, err)
 		}
 	}
-	return nil
+	return seedDiscussions(ctx, s, now)
 }
 
 // seedPictures paints every story's picture and stores it through the same

@@ -13,7 +13,7 @@ import (
 
 // FS holds every static file.
 //
-//go:embed css img
+//go:embed css img js
 var FS embed.FS
 
 // Assets maps file names to fingerprinted URLs and back.

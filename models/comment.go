@@ -1,0 +1,545 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Comment statuses. Only approved comments are public; a pending one is shown to its
+// author alone, marked "awaiting moderation".
+const (
+	CommentPending  = "pending"
+	CommentApproved = "approved"
+	CommentSpam     = "spam"
+	CommentDeleted  = "deleted"
+)
+
+const (
+	// MaxCommentLen bounds a comment, counted in characters after line endings are normalised.
+	MaxCommentLen = 5000
+	// EditWindow is how long authors may edit what they posted.
+	EditWindow = 15 * time.Minute
+	// FloodInterval is the least time between two comments from one account or one address.
+	FloodInterval = 15 * time.Second
+)
+
+// Comment is one contribution to an article's discussion.
+type Comment struct {
+	ID          int64
+	ArticleID   int64
+	ParentID    int64 // 0 for a top-level comment
+	UserID      int64 // 0 for a guest
+	Name        string
+	GuestEmail  string
+	BodySrc     string        // what the commenter typed, for editing
+	BodyHTML    template.HTML // sanitised by Sanitizer.CommentHTML; never built elsewhere
+	Status      string
+	HeldReasons []string // rules that held it: first, links, word, guest
+	IP          string
+	CreatedAt   time.Time
+	EditedAt    time.Time
+
+	// Filled in by Thread.
+	Number  int  // 1, 2, 3 … for top-level comments in the public thread; 0 otherwise
+	Depth   int  // 1 for a top-level comment
+	Removed bool // deleted or hidden, kept as "[comment deleted]" so its replies stay in place
+	Replies []*Comment
+
+	// Filled in by moderation lists.
+	ArticleTitle  string
+	ArticleSlug   string
+	Reports       int
+	ReportReasons []string
+}
+
+// Pending reports whether the comment awaits a moderator.
+func (c Comment) Pending() bool { return c.Status == CommentPending }
+
+// EditableBy reports whether u may still edit the comment: their own, live, and young enough.
+func (c Comment) EditableBy(u *User, now time.Time) bool {
+	return c.DeletableBy(u) && now.Sub(c.CreatedAt) < EditWindow
+}
+
+// DeletableBy reports whether u may delete the comment: their own and live.
+func (c Comment) DeletableBy(u *User) bool {
+	return u != nil && c.UserID == u.ID && !c.Removed && (c.Status == CommentApproved || c.Status == CommentPending)
+}
+
+// FloodError refuses a comment that came too soon after the last one from the same
+// account or address. Handlers answer 429 and keep the text for a later retry.
+type FloodError struct{ Wait time.Duration }
+
+func (e *FloodError) Error() string {
+	return fmt.Sprintf("Slow down: please wait %d seconds before posting again. Your text is kept below.", e.Seconds())
+}
+
+// Seconds is the wait rounded up to whole seconds.
+func (e *FloodError) Seconds() int { return int((e.Wait + time.Second - 1) / time.Second) }
+
+// CommentStore reads and writes comments.
+type CommentStore struct{ s *Store }
+
+const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
+	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.ip, c.created_at, c.edited_at`
+
+const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
+
+func scanComment(sc interface{ Scan(...any) error }, extra ...any) (Comment, error) {
+	var c Comment
+	var held, created string
+	var edited sql.NullString
+	dest := append([]any{&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
+		&c.Status, &held, &c.IP, &created, &edited}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, ErrNotFound
+		}
+		return c, err
+	}
+	if held != "" {
+		c.HeldReasons = strings.Split(held, ",")
+	}
+	c.CreatedAt, c.EditedAt = parseTime(created), parseNullTime(edited)
+	return c, nil
+}
+
+func (cs *CommentStore) list(ctx context.Context, q string, args ...any) ([]Comment, error) {
+	rows, err := cs.s.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Comment
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Get returns any comment by id, whatever its status, or ErrNotFound.
+func (cs *CommentStore) Get(ctx context.Context, id int64) (Comment, error) {
+	return scanComment(cs.s.R.QueryRowContext(ctx, "SELECT "+commentCols+commentFrom+" WHERE c.id = ?", id))
+}
+
+// NewComment is what posting a comment needs.
+type NewComment struct {
+	ArticleID  int64
+	ParentID   int64 // 0 for a new thread
+	User       *User // nil for a guest (only when the site allows guest comments)
+	GuestName  string
+	GuestEmail string
+	Body       string
+	IP         string
+}
+
+// normaliseBody makes browsers' CRLF line endings plain newlines, so lengths and
+// duplicate checks count what the reader sees.
+func normaliseBody(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// validateBody returns what is wrong with a comment's text, or "".
+func validateBody(body string) string {
+	if !utf8.ValidString(body) {
+		return "Your comment contains bytes that are not valid text. Paste it again as plain text."
+	}
+	if strings.TrimSpace(body) == "" {
+		return "Write something before posting."
+	}
+	if n := utf8.RuneCountInString(body); n > MaxCommentLen {
+		return fmt.Sprintf("Keep comments to 5,000 characters; this one has %d.", n)
+	}
+	for _, r := range body {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			return "Your comment contains invisible control characters. Remove them and post again."
+		}
+	}
+	return ""
+}
+
+// Post validates, sanitises and stores a comment, applying the moderation rules:
+// it is refused (ValidationError or *FloodError) or stored approved or pending with
+// the reasons that held it. Everything happens in one write transaction, so two
+// posts racing cannot both slip past the flood or duplicate checks.
+func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) (Comment, error) {
+	in.Body = normaliseBody(in.Body)
+	v := ValidationError{}
+	if msg := validateBody(in.Body); msg != "" {
+		v["body"] = msg
+	}
+	st, err := cs.s.Settings.Get(ctx)
+	if err != nil {
+		return Comment{}, err
+	}
+	if in.User == nil {
+		in.GuestName, in.GuestEmail = strings.TrimSpace(in.GuestName), strings.TrimSpace(in.GuestEmail)
+		switch {
+		case !st.GuestComments:
+			return Comment{}, ValidationError{"body": "Log in or sign up to comment."}
+		case in.GuestName == "" || !utf8.ValidString(in.GuestName) || utf8.RuneCountInString(in.GuestName) > 50:
+			v["name"] = "Give a name of up to 50 characters to sign your comment."
+		}
+		if addr, err := mail.ParseAddress(in.GuestEmail); err != nil || addr.Address != in.GuestEmail || len(in.GuestEmail) > 254 {
+			v["email"] = "Enter an email address like name@example.com. It is never shown."
+		}
+	}
+	if len(v) > 0 {
+		return Comment{}, v
+	}
+	html := cs.s.San.CommentHTML(in.Body)
+	if plainText(string(html)) == "" {
+		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."}
+	}
+
+	var id int64
+	err = cs.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := checkOpen(ctx, tx, in.ArticleID, st, now); err != nil {
+			return err
+		}
+		staff := false
+		if in.User != nil {
+			var blocked bool
+			var role string
+			if err := tx.QueryRowContext(ctx, "SELECT blocked, role FROM users WHERE id = ?", in.User.ID).Scan(&blocked, &role); err != nil {
+				return err
+			}
+			if blocked {
+				return ValidationError{"body": "Your account has been blocked from commenting. Contact the editors if you think this is a mistake."}
+			}
+			staff = role == RoleAdmin || role == RoleEditor
+		}
+		parent, err := replyParent(ctx, tx, in.ArticleID, in.ParentID, st.MaxReplyDepth)
+		if err != nil {
+			return err
+		}
+		if err := checkRepeat(ctx, tx, in, now, staff); err != nil {
+			return err
+		}
+		firstTime := false
+		if in.User != nil {
+			var approved int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE user_id = ? AND status = 'approved'", in.User.ID).Scan(&approved); err != nil {
+				return err
+			}
+			firstTime = approved == 0
+		}
+		reasons := holdReasons(st, in.User == nil, staff, firstTime, in.Body, string(html))
+		status := CommentApproved
+		if len(reasons) > 0 {
+			status = CommentPending
+		}
+		var uid any
+		if in.User != nil {
+			uid = in.User.ID
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email,
+			body_src, body_html, status, held_reasons, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.ArticleID, parent, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
+			strings.Join(reasons, ","), in.IP, fmtTime(now)).Scan(&id)
+	})
+	if err != nil {
+		return Comment{}, err
+	}
+	return cs.Get(ctx, id)
+}
+
+// checkOpen refuses comments on a missing or closed discussion.
+func checkOpen(ctx context.Context, tx *sql.Tx, articleID int64, st Settings, now time.Time) error {
+	var open bool
+	var pub sql.NullString
+	err := tx.QueryRowContext(ctx, "SELECT comments_open, published_at FROM articles WHERE id = ?", articleID).Scan(&open, &pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if discussionClosed(open, parseNullTime(pub), st, now) {
+		return ValidationError{"body": "The discussion of this article is closed, so it takes no new comments."}
+	}
+	return nil
+}
+
+// replyParent checks the comment being replied to and returns the parent the reply
+// will hang from: a reply below the deepest level joins that level instead.
+func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, maxDepth int) (any, error) {
+	if parentID == 0 {
+		return nil, nil
+	}
+	var art int64
+	var status string
+	err := tx.QueryRowContext(ctx, "SELECT article_id, status FROM comments WHERE id = ?", parentID).Scan(&art, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, ValidationError{"body": "The comment you are replying to does not exist. Post a new comment instead."}
+	case err != nil:
+		return nil, err
+	case art != articleID:
+		return nil, ValidationError{"body": "The comment you are replying to belongs to another article."}
+	case status != CommentApproved:
+		return nil, ValidationError{"body": "The comment you are replying to has been removed or is not yet public. Post a new comment instead."}
+	}
+	// The parent's ancestors, nearest first: the chain decides the reply's depth.
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, n) AS (
+			SELECT id, parent_id, 0 FROM comments WHERE id = ?
+			UNION ALL SELECT c.id, c.parent_id, up.n + 1 FROM comments c JOIN up ON c.id = up.parent_id)
+		SELECT id FROM up ORDER BY n`, parentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var chain []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		chain = append(chain, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The parent sits at depth len(chain); the reply would sit one deeper.
+	if maxDepth < 1 {
+		maxDepth = 1
+	}
+	if over := len(chain) + 1 - maxDepth; over > 0 {
+		if over >= len(chain) {
+			return nil, nil
+		}
+		return chain[over], nil
+	}
+	return parentID, nil
+}
+
+// checkRepeat refuses a repeat of the poster's last comment and, except for staff,
+// a comment too soon after the last one from the same account or address.
+func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, now time.Time, staff bool) error {
+	who, whoArg := "user_id = ?", any(nil)
+	if in.User != nil {
+		whoArg = in.User.ID
+	} else {
+		who, whoArg = "user_id IS NULL AND guest_email = ?", in.GuestEmail
+	}
+	var lastBody string
+	err := tx.QueryRowContext(ctx, "SELECT body_src FROM comments WHERE "+who+
+		" AND status <> 'deleted' ORDER BY created_at DESC, id DESC LIMIT 1", whoArg).Scan(&lastBody)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	// A repeat is answered before flood control, so a reader who retries a post that
+	// already went through learns it is there rather than being told to wait.
+	if err == nil && strings.TrimSpace(lastBody) == strings.TrimSpace(in.Body) {
+		return ValidationError{"body": "You have already posted this comment."}
+	}
+	if staff {
+		return nil
+	}
+	// Every comment counts towards flooding, deleted ones too, by account and by address.
+	var last sql.NullString
+	if err := tx.QueryRowContext(ctx, "SELECT max(created_at) FROM comments WHERE ("+who+") OR (ip = ? AND ip <> '')",
+		whoArg, in.IP).Scan(&last); err != nil {
+		return err
+	}
+	latest := parseNullTime(last)
+	if wait := latest.Add(FloodInterval).Sub(now); !latest.IsZero() && wait > 0 {
+		return &FloodError{Wait: wait}
+	}
+	return nil
+}
+
+// Edit lets an author change their comment within EditWindow. The new text goes
+// through the same checks and hold rules as a new comment.
+func (cs *CommentStore) Edit(ctx context.Context, now time.Time, id int64, u User, body string) (Comment, error) {
+	body = normaliseBody(body)
+	if msg := validateBody(body); msg != "" {
+		return Comment{}, ValidationError{"body": msg}
+	}
+	html := cs.s.San.CommentHTML(body)
+	if plainText(string(html)) == "" {
+		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."}
+	}
+	st, err := cs.s.Settings.Get(ctx)
+	if err != nil {
+		return Comment{}, err
+	}
+	err = cs.s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := scanComment(tx.QueryRowContext(ctx, "SELECT "+commentCols+commentFrom+" WHERE c.id = ?", id))
+		if err != nil {
+			return err
+		}
+		if !c.DeletableBy(&u) {
+			return ErrNotFound
+		}
+		if !c.EditableBy(&u, now) {
+			return ValidationError{"body": "Comments can be edited for 15 minutes after posting; this one can no longer be changed."}
+		}
+		var approved int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE user_id = ? AND status = 'approved'", u.ID).Scan(&approved); err != nil {
+			return err
+		}
+		reasons := holdReasons(st, false, u.IsStaff(), approved == 0, body, string(html))
+		status := CommentApproved
+		if len(reasons) > 0 {
+			status = CommentPending
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE comments SET body_src = ?, body_html = ?, status = ?, held_reasons = ?, edited_at = ?
+			WHERE id = ?`, body, string(html), status, strings.Join(reasons, ","), fmtTime(now), id)
+		return err
+	})
+	if err != nil {
+		return Comment{}, err
+	}
+	return cs.Get(ctx, id)
+}
+
+// DeleteOwn lets an author delete their comment. Replies stay, under "[comment deleted]".
+func (cs *CommentStore) DeleteOwn(ctx context.Context, id, userID int64) error {
+	res, err := cs.s.W.ExecContext(ctx, `UPDATE comments SET status = 'deleted'
+		WHERE id = ? AND user_id = ? AND status IN ('approved', 'pending')`, id, userID)
+	return oneRow(res, err)
+}
+
+// Report flags a public comment for moderators. Reporting twice is harmless.
+func (cs *CommentStore) Report(ctx context.Context, now time.Time, id, userID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 500 {
+		return ValidationError{"reason": "Keep the reason to 500 characters."}
+	}
+	res, err := cs.s.W.ExecContext(ctx, `INSERT INTO comment_reports (comment_id, user_id, reason, created_at)
+		SELECT id, ?, ?, ? FROM comments WHERE id = ? AND status = 'approved'
+		ON CONFLICT (comment_id, user_id) DO UPDATE SET resolved = 0`, userID, reason, fmtTime(now), id)
+	return oneRow(res, err)
+}
+
+// SetDiscussionOpen opens or closes an article's discussion. Closed discussions keep
+// their comments on show but take no new ones.
+func (cs *CommentStore) SetDiscussionOpen(ctx context.Context, articleID int64, open bool) error {
+	res, err := cs.s.W.ExecContext(ctx, "UPDATE articles SET comments_open = ? WHERE id = ?", open, articleID)
+	return oneRow(res, err)
+}
+
+// oneRow turns "no row changed" into ErrNotFound.
+func oneRow(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Thread returns one page of an article's discussion as viewerID sees it (0 for an
+// anonymous reader): top-level threads in order of posting, each with its replies
+// nested beneath. Paging is by top-level thread, so a thread never splits.
+func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
+	roots, err := cs.tree(ctx, articleID, viewerID)
+	if err != nil {
+		return Paged[*Comment]{}, err
+	}
+	out := Paged[*Comment]{Total: len(roots)}
+	out.setPage(p)
+	if out.Pages == 0 {
+		out.Pages = 1
+	}
+	from := min(p.offset(), len(roots))
+	out.Items = roots[from:min(from+p.limit(), len(roots))]
+	return out, nil
+}
+
+// PageOf returns the page (of threads of size size) on which comment id appears to
+// viewerID, so permalinks into long discussions keep working. A comment the viewer
+// cannot see is ErrNotFound.
+func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
+	roots, err := cs.tree(ctx, c.ArticleID, viewerID)
+	if err != nil {
+		return 0, err
+	}
+	for i, r := range roots {
+		if contains(r, c.ID) {
+			return i/size + 1, nil
+		}
+	}
+	return 0, ErrNotFound
+}
+
+func contains(c *Comment, id int64) bool {
+	if c.ID == id {
+		return true
+	}
+	for _, r := range c.Replies {
+		if contains(r, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// tree loads an article's whole discussion and shapes it for viewerID: approved
+// comments, the viewer's own pending ones, and placeholders for removed comments
+// that still have visible replies. Removed comments lose their text here, so no
+// template can show it by mistake.
+func (cs *CommentStore) tree(ctx context.Context, articleID, viewerID int64) ([]*Comment, error) {
+	all, err := cs.list(ctx, "SELECT "+commentCols+commentFrom+" WHERE c.article_id = ? ORDER BY c.created_at, c.id", articleID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Comment, len(all))
+	var roots []*Comment
+	for i := range all {
+		c := &all[i]
+		byID[c.ID] = c
+		if p, ok := byID[c.ParentID]; ok {
+			p.Replies = append(p.Replies, c)
+		} else {
+			roots = append(roots, c)
+		}
+	}
+	var prune func(cs []*Comment, depth int) []*Comment
+	prune = func(list []*Comment, depth int) []*Comment {
+		kept := list[:0]
+		for _, c := range list {
+			c.Depth = depth
+			c.Replies = prune(c.Replies, depth+1)
+			visible := c.Status == CommentApproved || (c.Status == CommentPending && viewerID != 0 && c.UserID == viewerID)
+			if !visible {
+				if len(c.Replies) == 0 {
+					continue
+				}
+				c.Removed, c.Name, c.BodySrc, c.BodyHTML, c.GuestEmail, c.IP = true, "", "", "", "", ""
+			}
+			kept = append(kept, c)
+		}
+		return kept
+	}
+	roots = prune(roots, 1)
+	n := 0
+	for _, r := range roots {
+		if !r.Pending() {
+			n++
+			r.Number = n
+		}
+	}
+	return roots, nil
+}
+
+// Recent returns an article's latest approved comments, newest first, for its feed.
+func (cs *CommentStore) Recent(ctx context.Context, articleID int64, n int) ([]Comment, error) {
+	return cs.list(ctx, "SELECT "+commentCols+commentFrom+
+		" WHERE c.article_id = ? AND c.status = 'approved' ORDER BY c.created_at DESC, c.id DESC LIMIT ?", articleID, n)
+}

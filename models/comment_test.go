@@ -1,0 +1,358 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// discussionDB is a store with one open article and two reader accounts whose
+// first comments are already approved (so the first-comment hold stays out of the way).
+func discussionDB(t *testing.T) (*Store, Article, User, User) {
+	t.Helper()
+	s := newTestDB(t)
+	ctx := context.Background()
+	sec, err := s.Sections.Create(ctx, "World", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := s.Users.Create(ctx, testNow, NewUser{Email: "ed@example.com", Name: "Ed", Password: "long enough password", Role: RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: "A story", Body: "Text.", SectionID: sec.ID,
+		AuthorIDs: []int64{ed.ID}, Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := s.Articles.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users []User
+	for _, n := range []string{"Ada", "Bo"} {
+		u, err := s.Users.Create(ctx, testNow, NewUser{Email: strings.ToLower(n) + "@example.com", Name: n, Password: "long enough password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	return s, art, users[0], users[1]
+}
+
+// poster posts comments a minute apart, approving held ones.
+type poster struct {
+	t   *testing.T
+	s   *Store
+	now time.Time
+}
+
+func (p *poster) post(art Article, u User, parent int64, body string) Comment {
+	p.t.Helper()
+	p.now = p.now.Add(time.Minute)
+	c, err := p.s.Comments.Post(context.Background(), p.now, NewComment{ArticleID: art.ID, ParentID: parent, User: &u, Body: body})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if c.Pending() {
+		if err := p.s.Comments.Approve(context.Background(), c.ID); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+	return c
+}
+
+// shape renders a thread as "number:body[replies]" for compact comparison.
+func shape(list []*Comment) string {
+	var parts []string
+	for _, c := range list {
+		s := c.BodySrc
+		if c.Removed {
+			s = "[removed]"
+		}
+		if c.Number > 0 {
+			s = fmt.Sprintf("%d:%s", c.Number, s)
+		}
+		if len(c.Replies) > 0 {
+			s += "[" + shape(c.Replies) + "]"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestThreadShapeNumberingAndVisibility(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	p := &poster{t: t, s: s, now: testNow}
+	a := p.post(art, ada, 0, "a")
+	b := p.post(art, bo, a.ID, "b")
+	p.post(art, ada, b.ID, "c")
+	d := p.post(art, bo, 0, "d")
+	p.post(art, ada, a.ID, "e")
+	gone := p.post(art, bo, 0, "gone")
+	if err := s.Comments.DeleteOwn(ctx, gone.ID, bo.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Comments.MarkSpam(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	p.post(art, ada, 0, "f")
+	// A held comment (three links) from Bo: Bo sees it, nobody else does.
+	p.now = p.now.Add(time.Minute)
+	held, err := s.Comments.Post(ctx, p.now, NewComment{ArticleID: art.ID, User: &bo, Body: "http://a.example http://b.example http://c.example"})
+	if err != nil || !held.Pending() || strings.Join(held.HeldReasons, ",") != HeldLinks {
+		t.Fatalf("held = %+v, %v", held, err)
+	}
+	cases := []struct {
+		viewer int64
+		want   string
+	}{
+		{0, "1:a[b[c] e] 2:f"},
+		{ada.ID, "1:a[b[c] e] 2:f"},
+		{bo.ID, "1:a[b[c] e] 2:f " + held.BodySrc},
+	}
+	for _, tc := range cases {
+		got, err := s.Comments.Thread(ctx, art.ID, tc.viewer, Page{Number: 1, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh := shape(got.Items); sh != tc.want {
+			t.Errorf("viewer %d: %s, want %s", tc.viewer, sh, tc.want)
+		}
+	}
+	// A deleted comment with replies stays as a placeholder, without its text.
+	if err := s.Comments.Delete(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 1, Size: 10})
+	if sh := shape(got.Items); sh != "1:[removed][b[c] e] 2:f" {
+		t.Errorf("after delete: %s", sh)
+	}
+	if got.Items[0].Name != "" || got.Items[0].BodyHTML != "" {
+		t.Error("removed comment keeps its author or text")
+	}
+}
+
+func TestThreadPagination(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	p := &poster{t: t, s: s, now: testNow}
+	var roots []Comment
+	for i := 1; i <= 7; i++ {
+		c := p.post(art, ada, 0, fmt.Sprintf("t%d", i))
+		p.post(art, bo, c.ID, fmt.Sprintf("r%d", i))
+		roots = append(roots, c)
+	}
+	cases := []struct {
+		page  int
+		want  string
+		pages int
+	}{
+		{1, "1:t1[r1] 2:t2[r2] 3:t3[r3]", 3},
+		{2, "4:t4[r4] 5:t5[r5] 6:t6[r6]", 3},
+		{3, "7:t7[r7]", 3},
+		{4, "", 3},
+	}
+	for _, tc := range cases {
+		got, err := s.Comments.Thread(ctx, art.ID, 0, Page{Number: tc.page, Size: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh := shape(got.Items); sh != tc.want || got.Pages != tc.pages || got.Total != 7 {
+			t.Errorf("page %d: %s (pages %d, total %d), want %s", tc.page, sh, got.Pages, got.Total, tc.want)
+		}
+	}
+	reply, _ := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 3, Size: 3})
+	if n, err := s.Comments.PageOf(ctx, *reply.Items[0].Replies[0], 0, 3); err != nil || n != 3 {
+		t.Errorf("PageOf(reply on page 3) = %d, %v", n, err)
+	}
+	if n, err := s.Comments.PageOf(ctx, roots[3], 0, 3); err != nil || n != 2 {
+		t.Errorf("PageOf(t4) = %d, %v", n, err)
+	}
+}
+
+func TestReplyDepthJoinsDeepestLevel(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	st, _ := s.Settings.Get(ctx)
+	st.MaxReplyDepth = 3
+	if err := s.Settings.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	p := &poster{t: t, s: s, now: testNow}
+	c1 := p.post(art, ada, 0, "1")
+	c2 := p.post(art, bo, c1.ID, "2")
+	c3 := p.post(art, ada, c2.ID, "3")
+	c4 := p.post(art, bo, c3.ID, "4")
+	if c4.ParentID != c2.ID {
+		t.Errorf("reply to level 3 hangs under %d, want %d (level 2)", c4.ParentID, c2.ID)
+	}
+}
+
+func TestPostRulesAndModeration(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	first, err := s.Comments.Post(ctx, testNow, NewComment{ArticleID: art.ID, User: &ada, Body: "Hello", IP: "192.0.2.1"})
+	if err != nil || !first.Pending() || strings.Join(first.HeldReasons, ",") != HeldFirst {
+		t.Fatalf("first comment: %+v %v", first, err)
+	}
+	// Flood: same account, then same address.
+	_, err = s.Comments.Post(ctx, testNow.Add(10*time.Second), NewComment{ArticleID: art.ID, User: &ada, Body: "Again", IP: "192.0.2.9"})
+	var flood *FloodError
+	if !errors.As(err, &flood) || flood.Seconds() != 5 {
+		t.Errorf("same account 10 s later: %v", err)
+	}
+	_, err = s.Comments.Post(ctx, testNow.Add(10*time.Second), NewComment{ArticleID: art.ID, User: &bo, Body: "Hi", IP: "192.0.2.1"})
+	if !errors.As(err, &flood) {
+		t.Errorf("same address 10 s later: %v", err)
+	}
+	counts, err := s.Comments.Counts(ctx)
+	if err != nil || counts.Pending != 1 {
+		t.Errorf("counts = %+v %v", counts, err)
+	}
+	queue, err := s.Comments.Pending(ctx, Page{Number: 1, Size: 10})
+	if err != nil || queue.Total != 1 || queue.Items[0].ArticleSlug != art.Slug || queue.Items[0].HeldReasons[0] != HeldFirst {
+		t.Errorf("queue = %+v %v", queue, err)
+	}
+	if err := s.Comments.Approve(ctx, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Comments.Post(ctx, testNow.Add(time.Minute), NewComment{ArticleID: art.ID, User: &ada, Body: "Now trusted"})
+	if err != nil || second.Pending() {
+		t.Errorf("after approval: %+v %v", second, err)
+	}
+	edited, err := s.Comments.ModEdit(ctx, testNow.Add(2*time.Minute), second.ID, "Trimmed by a moderator")
+	if err != nil || edited.BodySrc != "Trimmed by a moderator" || edited.EditedAt.IsZero() || edited.Pending() {
+		t.Errorf("mod edit: %+v %v", edited, err)
+	}
+	if err := s.Users.Block(ctx, ada.ID); err != nil {
+		t.Fatal(err)
+	}
+	blocked, _ := s.Users.Get(ctx, ada.ID)
+	if !blocked.Blocked || blocked.SessionVersion != ada.SessionVersion+1 {
+		t.Errorf("block: %+v", blocked)
+	}
+	if _, err := s.Comments.Post(ctx, testNow.Add(time.Hour), NewComment{ArticleID: art.ID, User: &ada, Body: "Let me in"}); err == nil {
+		t.Error("blocked user posted")
+	}
+	if err := s.Users.Unblock(ctx, ada.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Comments.Post(ctx, testNow.Add(time.Hour), NewComment{ArticleID: art.ID, User: &ada, Body: "Back again"}); err != nil {
+		t.Errorf("unblocked user: %v", err)
+	}
+	if err := s.Comments.Approve(ctx, 999999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("approve missing: %v", err)
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	s, _, ada, _ := discussionDB(t)
+	ctx := context.Background()
+	now := testNow
+	for i := 0; i < MaxFailuresPerEmail; i++ {
+		if _, err := s.Users.Login(ctx, now, ada.Email, "wrong password", "198.51.100.1"); !errors.Is(err, ErrInvalidCredentials) {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	var th *ThrottledError
+	if _, err := s.Users.Login(ctx, now.Add(time.Minute), strings.ToUpper(ada.Email), "long enough password", "198.51.100.2"); !errors.As(err, &th) || th.Minutes() != 14 {
+		t.Errorf("locked account from another address: %v", err)
+	}
+	if _, err := s.Users.Login(ctx, now.Add(LoginWindow+time.Second), ada.Email, "long enough password", "198.51.100.1"); err != nil {
+		t.Errorf("after the window: %v", err)
+	}
+	// Per address: many accounts tried from one address.
+	for i := 0; i < MaxFailuresPerIP; i++ {
+		s.Users.Login(ctx, now, fmt.Sprintf("guess%d@example.com", i), "x", "203.0.113.7")
+	}
+	if _, err := s.Users.Login(ctx, now, ada.Email, "long enough password", "203.0.113.7"); !errors.As(err, &th) {
+		t.Errorf("locked address: %v", err)
+	}
+}
+
+func TestSeedDiscussions(t *testing.T) {
+	s := newTestDB(t)
+	ctx := context.Background()
+	admin, err := s.Users.Create(ctx, testNow, NewUser{Email: "admin@example.com", Name: "Admin", Password: "long enough password", Role: RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Seed(ctx, s, testNow, admin); err != nil {
+		t.Fatal(err)
+	}
+	arts, err := s.Articles.Published(ctx, testNow, Filter{}, Page{Number: 1, Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deepest, threads := 0, 0
+	var walk func([]*Comment)
+	walk = func(list []*Comment) {
+		for _, c := range list {
+			deepest = max(deepest, c.Depth)
+			walk(c.Replies)
+		}
+	}
+	for _, a := range arts.Items {
+		th, err := s.Comments.Thread(ctx, a.ID, 0, Page{Number: 1, Size: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if th.Total > 0 {
+			threads++
+		}
+		walk(th.Items)
+	}
+	if threads == 0 || deepest < 3 {
+		t.Errorf("sample discussions: %d articles with threads, deepest level %d", threads, deepest)
+	}
+	closedWithComments := 0
+	for _, a := range arts.Items {
+		if !a.CommentsOpen && a.CommentCount > 0 {
+			closedWithComments++
+		}
+	}
+	if closedWithComments == 0 {
+		t.Error("no closed sample discussion shows comments")
+	}
+	counts, _ := s.Comments.Counts(ctx)
+	if counts.Pending != 1 {
+		t.Errorf("pending sample comments = %d, want 1", counts.Pending)
+	}
+}
+
+// With several published stories, the sample spreads threads over them and closes one.
+func TestSeedDiscussionsOverSeveralArticles(t *testing.T) {
+	s, _, _, _ := discussionDB(t)
+	ctx := context.Background()
+	sec, _ := s.Sections.Create(ctx, "Science", "")
+	for i := 1; i <= 3; i++ {
+		if _, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: fmt.Sprintf("Story %d", i), Body: "Text.", SectionID: sec.ID,
+			Status: StatusPublished, PublishedAt: testNow.Add(-time.Duration(i) * 24 * time.Hour), CommentsOpen: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := seedDiscussions(ctx, s, testNow); err != nil {
+		t.Fatal(err)
+	}
+	arts, _ := s.Articles.Published(ctx, testNow, Filter{}, Page{Number: 1, Size: 10})
+	var discussed, closed int
+	for _, a := range arts.Items {
+		if a.CommentCount > 0 {
+			discussed++
+		}
+		if !a.CommentsOpen {
+			closed++
+			if a.CommentCount == 0 {
+				t.Errorf("closed discussion %q has no comments to show", a.Title)
+			}
+		}
+	}
+	if discussed != len(sampleDiscussions) || closed != 1 {
+		t.Errorf("%d articles discussed, %d closed; want %d and 1", discussed, closed, len(sampleDiscussions))
+	}
+}
