@@ -138,6 +138,9 @@ func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bo
 	p.Current = art.Section.Slug
 	p.Canonical = a.absURL("/articles/" + art.Slug)
 	p.Description = art.Dek
+	if p.Description == "" {
+		p.Description = a.Store.San.Excerpt(art.BodyHTML, 160)
+	}
 	p.NoIndex = preview
 	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
 	if !preview {

@@ -83,7 +83,7 @@ func (a *App) describeArticle(p *page, art models.Article) {
 	}
 	ld := ldNewsArticle{
 		Context: "https://schema.org", Type: "NewsArticle",
-		Headline: art.Title, Description: art.Dek,
+		Headline: art.Title, Description: p.Description,
 		DatePublished: w3cTime(art.PublishedAt), DateModified: w3cTime(modified),
 		Author:           []ldPerson{},
 		MainEntityOfPage: p.Canonical, ArticleSection: art.Section.Name, Keywords: p.Share.Tags,

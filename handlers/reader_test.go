@@ -392,3 +392,15 @@ func TestNoThirdPartyRequests(t *testing.T) {
 		}
 	}
 }
+
+// A story without a dek still gets a meta description: its opening words.
+func TestMetaDescriptionFallsBackToBody(t *testing.T) {
+	n := newNewsroom(t)
+	art := n.article("No dek here", n.world, n.editor, func(in *models.ArticleInput) {
+		in.Dek, in.Body = "", "The **council** met on Monday to discuss the budget."
+	})
+	doc := parse(t, n.get("/articles/"+art.Slug))
+	if got := doc.Find(`meta[name="description"]`).AttrOr("content", ""); got != "The council met on Monday to discuss the budget." {
+		t.Errorf("meta description %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"unicode/utf8"
 	"bytes"
 	"html"
 	"html/template"
@@ -70,6 +71,23 @@ func (s *Sanitizer) ImportedArticleHTML(src string) template.HTML {
 // templates to escape, not HTML.
 func (s *Sanitizer) PlainText(src string) string {
 	return strings.Join(strings.Fields(html.UnescapeString(s.strict.Sanitize(src))), " ")
+}
+
+// Excerpt is the first words of some HTML as plain text, cut at a word boundary
+// to at most max bytes with an ellipsis: a meta description for a story without a dek.
+func (s *Sanitizer) Excerpt(src template.HTML, max int) string {
+	text := s.PlainText(string(src))
+	if len(text) <= max {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:max], ' ')
+	if cut <= 0 {
+		cut = max
+		for cut > 0 && !utf8.RuneStart(text[cut]) { // never split a character
+			cut--
+		}
+	}
+	return strings.TrimRight(text[:cut], ",;:—-– ") + "…"
 }
 
 var (
