@@ -1,12 +1,12 @@
 package models
 
 import (
-	"unicode/utf8"
 	"bytes"
 	"html"
 	"html/template"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
