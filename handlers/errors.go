@@ -54,7 +54,8 @@ func (a *App) handleError(err error, c echo.Context) {
 // errorPage writes the error page in the site's layout; it is also used outside
 // Echo by the cross-origin refusal. If even that fails, a plain line is sent.
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, u *models.User, status int, msg string) {
-	w.Header().Set("Cache-Control", "no-store")
+	// "private" as well, so newsroom errors carry the same header as every other admin answer.
+	w.Header().Set("Cache-Control", "private, no-store")
 	if r.Method == http.MethodHead {
 		w.WriteHeader(status)
 		return

@@ -28,6 +28,7 @@ type Store struct {
 	Media    *MediaStore
 	Settings *SettingsStore
 	Comments *CommentStore
+	Audit    *AuditStore
 
 	San *Sanitizer // the only producer of trusted HTML
 }
@@ -81,6 +82,7 @@ func Open(path, uploadsDir string) (*Store, error) {
 	s.Media = &MediaStore{s: s, Dir: uploadsDir}
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s}
+	s.Audit = &AuditStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
