@@ -45,7 +45,7 @@ func multipartBody(tb testing.TB, form url.Values, field, filename string, file 
 }
 
 // postMultipart sends a multipart form as role.
-func (n *newsroom) postMultipart(path, role string, form url.Values, field, filename string, file []byte) *http.Response {
+func (n *adminSite) postMultipart(path, role string, form url.Values, field, filename string, file []byte) *http.Response {
 	n.tb.Helper()
 	body, ct := multipartBody(n.tb, form, field, filename, file)
 	req := httptest.NewRequest(http.MethodPost, path, body)
@@ -58,7 +58,7 @@ func (n *newsroom) postMultipart(path, role string, form url.Values, field, file
 }
 
 func TestArticleCreateAndPublish(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	form := articleFormValues(n.sec, "Harbour wall opens")
 	res := n.send(http.MethodPost, "/admin/articles", "editor", form)
 	res.Body.Close()
@@ -102,7 +102,7 @@ func TestArticleCreateAndPublish(t *testing.T) {
 }
 
 func TestArticleFormValidation(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	cases := []struct {
 		name, field string
 		edit        func(url.Values)
@@ -149,7 +149,7 @@ func TestArticleFormValidation(t *testing.T) {
 
 // Two editors open the same story; the second save is refused with both versions shown.
 func TestArticleConcurrentEditsConflict(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	path := "/admin/articles/" + strconv.FormatInt(n.draft.ID, 10)
 	first := articleFormValues(n.sec, "First editor's headline")
 	first.Set("version", strconv.Itoa(n.draft.Version))
@@ -187,7 +187,7 @@ func TestArticleConcurrentEditsConflict(t *testing.T) {
 }
 
 func TestArticleSlugChangeRedirects(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	art := n.article("Old name", n.sec, n.editor, nil)
 	form := articleFormValues(n.sec, "Old name")
 	form.Set("slug", "new-name")
@@ -213,7 +213,7 @@ func TestArticleSlugChangeRedirects(t *testing.T) {
 }
 
 func TestAuthorsEditOnlyTheirOwnDrafts(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	others := n.article("Editor's draft", n.sec, n.editor, func(in *models.ArticleInput) { in.Status = models.StatusDraft })
 	published := n.article("Author's published story", n.sec, n.author, nil)
 	for _, a := range []models.Article{others, published} {
@@ -244,7 +244,7 @@ func TestAuthorsEditOnlyTheirOwnDrafts(t *testing.T) {
 }
 
 func TestArticleListFilters(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	biz := n.section("Business")
 	n.article("Markets rally", biz, n.editor, nil)
 	n.article("Rally in the square", n.sec, n.editor, nil)
@@ -280,7 +280,7 @@ func sameSet(a, b string) bool {
 }
 
 func TestRevisionsDiffAndRestore(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	path := "/admin/articles/" + strconv.FormatInt(n.draft.ID, 10)
 	form := articleFormValues(n.sec, "Second headline")
 	form.Set("body", "A brand new paragraph.")
@@ -314,7 +314,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 }
 
 func TestArticleDeleteIsAudited(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	art := n.article("Short-lived", n.sec, n.editor, nil)
 	res := n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(art.ID, 10)+"/delete", "editor", url.Values{})
 	res.Body.Close()

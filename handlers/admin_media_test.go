@@ -70,7 +70,7 @@ func bombPNG(width, height uint32) []byte {
 }
 
 // stored counts media rows and files on disk, to prove a refusal left nothing behind.
-func (n *newsroom) stored() (rows, files int) {
+func (n *adminSite) stored() (rows, files int) {
 	n.tb.Helper()
 	n.Store.R.QueryRow("SELECT count(*) FROM media").Scan(&rows)
 	entries, err := os.ReadDir(n.Store.Media.Dir)
@@ -81,7 +81,7 @@ func (n *newsroom) stored() (rows, files int) {
 }
 
 func TestMediaUploadRefusesHostileFiles(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	good := testJPEG(t, 200, 150)
 	cases := []struct {
 		name, filename string
@@ -120,7 +120,7 @@ func TestMediaUploadRefusesHostileFiles(t *testing.T) {
 }
 
 func TestMediaUploadJudgesBytesNotNames(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	rows, files := n.stored()
 	res := n.postMultipart("/admin/media", "author", url.Values{"alt": {"Gradient"}, "credit": {"Photo: Staff"}}, "file", "really-a-png.jpg", testPNG(t, 1200, 300))
 	res.Body.Close()
@@ -153,7 +153,7 @@ func TestMediaUploadJudgesBytesNotNames(t *testing.T) {
 
 // The article form takes its photo in the same post; a bad photo keeps every field.
 func TestArticleFormPhotoUpload(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	rows, files := n.stored()
 	form := articleFormValues(n.sec, "With a bomb")
 	form.Set("image_alt", "Nothing")
@@ -181,7 +181,7 @@ func TestArticleFormPhotoUpload(t *testing.T) {
 
 // Ordinary forms keep the small body limit; only upload routes take photos' sizes.
 func TestFormBodyLimitOutsideUploads(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	res := n.send(http.MethodPost, "/admin/sections", "editor", url.Values{"name": {strings.Repeat("x", maxFormBytes+1)}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || res.Header.Get("Cache-Control") != "private, no-store" {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSectionsCreateRenameReorder(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	res := n.send(http.MethodPost, "/admin/sections", "editor", url.Values{"name": {"Business"}, "description": {"Money."}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
@@ -49,7 +49,7 @@ func TestSectionsCreateRenameReorder(t *testing.T) {
 }
 
 func TestUsersCreateRoleDeactivatePassword(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	bad := []struct {
 		form  url.Values
 		field string
@@ -113,7 +113,7 @@ func TestUsersCreateRoleDeactivatePassword(t *testing.T) {
 }
 
 func TestSettingsForm(t *testing.T) {
-	n := newNewsroom(t)
+	n := newAdminSite(t)
 	valid := url.Values{"site_name": {"The Daily Test"}, "tagline": {"All the news"}, "time_zone": {"Asia/Tehran"},
 		"discussion_policy": {"Be kind."}, "guest_comments": {"1"}, "max_reply_depth": {"3"}, "links_before_hold": {"1"},
 		"held_words": {"Spam\nscam, fraud"}, "close_after_days": {"30"}}
