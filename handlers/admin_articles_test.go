@@ -296,7 +296,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 	if !strings.Contains(text(doc.Find(".diff ins")), "+ # Second headline") || !strings.Contains(text(doc.Find(".diff del")), "- # Draft by the author") {
 		t.Errorf("diff = %q", text(doc.Find(".diff")))
 	}
-	res = n.send(http.MethodPost, path+"/revisions/"+strconv.FormatInt(revs[1].ID, 10)+"/restore", "editor", url.Values{"version": {"2"}})
+	res = n.send(http.MethodPost, path+"/restore", "editor", url.Values{"version": {"2"}, "revision": {strconv.FormatInt(revs[1].ID, 10)}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("restore: %d", res.StatusCode)
@@ -306,7 +306,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 		t.Errorf("after restore: %q v%d", art.Title, art.Version)
 	}
 	// A restore from a stale page changes nothing.
-	res = n.send(http.MethodPost, path+"/revisions/"+strconv.FormatInt(revs[0].ID, 10)+"/restore", "editor", url.Values{"version": {"2"}})
+	res = n.send(http.MethodPost, path+"/restore", "editor", url.Values{"version": {"2"}, "revision": {strconv.FormatInt(revs[0].ID, 10)}})
 	res.Body.Close()
 	if art2, _ := n.Store.Articles.Get(context.Background(), n.draft.ID); art2.Version != 3 {
 		t.Errorf("stale restore saved: v%d", art2.Version)
