@@ -66,6 +66,8 @@ type dashboardData struct {
 	Scheduled []models.Article
 	Drafts    []models.Article
 	Activity  []models.AuditEntry
+	// Moderation is the comment queue's size, for the editors who work it (nil for authors).
+	Moderation *models.ModCounts
 }
 
 // dashboardShow is the newsroom's front page: what is waiting, and what happened lately.
@@ -97,6 +99,13 @@ func (a *App) dashboardShow(c echo.Context) error {
 	}
 	if d.Activity, err = a.Store.Audit.Recent(ctx, 10); err != nil {
 		return err
+	}
+	if u.IsStaff() {
+		m, err := a.Store.Comments.Counts(ctx)
+		if err != nil {
+			return err
+		}
+		d.Moderation = &m
 	}
 	return c.Render(http.StatusOK, "admin/dashboard", d)
 }

@@ -70,6 +70,11 @@ func TestAdminRouteTable(t *testing.T) {
 	n := newAdminSite(t)
 	id := strconv.FormatInt(n.draft.ID, 10)
 	doomed := 0
+	held, err := n.Store.Comments.Post(t.Context(), testNow, models.NewComment{ArticleID: n.draft.ID, User: &n.target, Body: "A first comment."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := strconv.FormatInt(held.ID, 10)
 	table := map[string]struct {
 		allowed []string
 		path    func() string
@@ -95,6 +100,11 @@ func TestAdminRouteTable(t *testing.T) {
 		"POST /admin/users/:id/role":        {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/role" }},
 		"POST /admin/users/:id/deactivate":  {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/deactivate" }},
 		"POST /admin/users/:id/password":    {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/password" }},
+		"GET /admin/comments":               {editors, func() string { return "/admin/comments" }},
+		"POST /admin/comments/bulk":         {editors, func() string { return "/admin/comments/bulk" }},
+		"POST /admin/comments/:id/edit":     {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
+		"POST /admin/comments/:id/:action":  {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
+		"POST /admin/users/:id/block":       {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
 		"GET /admin/settings":               {admins, func() string { return "/admin/settings" }},
 		"POST /admin/settings":              {admins, func() string { return "/admin/settings" }},
 		"POST /admin/articles/:id/delete": {editors, func() string { // a fresh story each time: deleting is real

@@ -103,6 +103,11 @@ func (a *App) router() *echo.Echo {
 	adm.POST("/users/:id/role", a.adminUserRole, admins)
 	adm.POST("/users/:id/deactivate", a.adminUserDeactivate, admins)
 	adm.POST("/users/:id/password", a.adminUserPassword, admins)
+	adm.GET("/comments", a.adminModerationQueue, editors)
+	adm.POST("/comments/bulk", a.adminCommentBulk, editors)
+	adm.POST("/comments/:id/edit", a.adminCommentEdit, editors)
+	adm.POST("/comments/:id/:action", a.adminCommentAction, editors)
+	adm.POST("/users/:id/block", a.adminUserBlock, editors)
 	adm.GET("/settings", a.adminSettingsForm, admins)
 	adm.POST("/settings", a.adminSettingsSave, admins)
 
