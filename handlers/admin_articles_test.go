@@ -329,3 +329,21 @@ func TestArticleDeleteIsAudited(t *testing.T) {
 		t.Errorf("audit = %+v", log)
 	}
 }
+
+// BenchmarkAdminArticleList is the newsroom's busiest page: 200 stories, one filtered page of 25.
+func BenchmarkAdminArticleList(b *testing.B) {
+	ta := newTestApp(b)
+	sec := ta.section("World")
+	ed := ta.user("Eddie Editor", models.RoleEditor)
+	for i := 0; i < 200; i++ {
+		ta.article("Story number "+strconv.Itoa(i), sec, ed, nil)
+	}
+	cookies := ta.loginCookies(ed)
+	for b.Loop() {
+		res := ta.getAs("/admin/articles?q=number&status=published", cookies)
+		if res.StatusCode != http.StatusOK {
+			b.Fatal(res.StatusCode)
+		}
+		res.Body.Close()
+	}
+}

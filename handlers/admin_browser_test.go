@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -71,5 +72,65 @@ func TestBrowserEditorPublishesWithPhoto(t *testing.T) {
 	}
 	if src := must(chromedp.Run(ctx, chromedp.AttributeValue(".lead-story img", "src")))(t); !strings.HasPrefix(src.Value, "/media/") {
 		t.Errorf("lead photo src = %q", src.Value)
+	}
+}
+
+// A moderator finds a held first comment in the queue, approves it, and blocks its author.
+func TestBrowserModeratorApprovesAndBlocks(t *testing.T) {
+	ta := newTestApp(t)
+	world := ta.section("World")
+	ed := ta.user("Mina Karimi", models.RoleEditor)
+	reader := ta.user("Reza Reader", models.RoleCommenter)
+	story := ta.article("Talks resume in Tehran", world, ed, nil)
+	held, err := ta.Store.Comments.Post(t.Context(), ta.Now(), models.NewComment{ArticleID: story.ID, User: &reader, Body: "Hello from a first-time commenter."})
+	if err != nil || !held.Pending() {
+		t.Fatalf("held comment: %+v %v", held, err)
+	}
+	srv := ta.server()
+	ctx := newBrowser(t)
+	item := "#comment-" + strconv.FormatInt(held.ID, 10)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/login?next=/admin"),
+		chromedp.SendKeys("#f-email", ed.Email),
+		chromedp.SendKeys("#f-password", testPassword),
+		chromedp.Click(`form[action="/login"] button[type=submit]`),
+		chromedp.WaitVisible(".pending-count"),
+		chromedp.Click(`.admin-nav a[href="/admin/comments"]`),
+		chromedp.WaitVisible(item),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reason := must(chromedp.Run(ctx, chromedp.Text(item+" .held-reasons")))(t); reason != "first comment" {
+		t.Errorf("held reason = %q", reason)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(item+` form[action$="/approve"] button`),
+		chromedp.WaitVisible(".flash"),
+		chromedp.Navigate(srv.URL+"/articles/"+story.Slug),
+		chromedp.WaitVisible("h1#headline"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := must(chromedp.Run(ctx, chromedp.TextContent("main")))(t); !strings.Contains(body, "Hello from a first-time commenter.") {
+		t.Errorf("approved comment not on the article page")
+	}
+	// The commenter's next comment is held again; from the queue the moderator blocks them.
+	if _, err := ta.Store.Comments.Post(t.Context(), ta.Now().Add(time.Minute), models.NewComment{ArticleID: story.ID, User: &reader, Body: "Buy cheap watches http://a.example http://b.example http://c.example"}); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/admin/comments"),
+		chromedp.WaitVisible(".mod-item"),
+		chromedp.Click(`.mod-item form[action$="/block"] button`),
+		chromedp.WaitVisible(".flash"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flash := must(chromedp.Run(ctx, chromedp.Text(".flash")))(t)
+	if u, _ := ta.Store.Users.Get(t.Context(), reader.ID); !u.Blocked || !strings.Contains(flash, "blocked") {
+		t.Errorf("after block: blocked=%v flash %q", u.Blocked, flash)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"net/http"
@@ -136,8 +137,18 @@ func TestMediaUploadJudgesBytesNotNames(t *testing.T) {
 	if src := img.AttrOr("src", ""); !strings.HasSuffix(src, "-480.png") || img.AttrOr("alt", "") != "Gradient" {
 		t.Errorf("library shows %q alt %q", src, img.AttrOr("alt", ""))
 	}
+	// GIFs are accepted too, kept losslessly as PNG.
+	var gifBuf bytes.Buffer
+	if err := gif.Encode(&gifBuf, image.NewPaletted(image.Rect(0, 0, 40, 30), color.Palette{color.Black, color.White}), nil); err != nil {
+		t.Fatal(err)
+	}
+	res = n.postMultipart("/admin/media", "author", url.Values{"alt": {"A tiny GIF"}}, "file", "anim.gif", gifBuf.Bytes())
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("GIF upload: %d", res.StatusCode)
+	}
 	// Alt text is required; credit and caption are kept with the photo.
-	id := strconv.FormatInt(int64(r2), 10)
+	id := strconv.FormatInt(int64(r2), 10) // the PNG, uploaded first
 	res = n.send(http.MethodPost, "/admin/media/"+id, "author", url.Values{"alt": {""}, "credit": {"X"}})
 	doc = parse(t, res)
 	if res.StatusCode != 422 || doc.Find("#e-alt-"+id).Length() != 1 {

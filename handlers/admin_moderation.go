@@ -187,5 +187,9 @@ func (a *App) adminUserBlock(c echo.Context) error {
 	if err := a.Store.Audit.Log(ctx, a.Now(), staff(c).ID, action, u.Name); err != nil {
 		return err
 	}
-	return a.flashTo(c, localPath(c.FormValue("back")), msg)
+	back := "/admin/comments"
+	if b := c.FormValue("back"); b != "" {
+		back = localPath(b)
+	}
+	return a.flashTo(c, back, msg)
 }

@@ -86,3 +86,19 @@ func TestUpdateOptimisticLockingAndRevisions(t *testing.T) {
 		t.Errorf("duplicate slug: %v", err)
 	}
 }
+
+// BenchmarkDiff is a long story (400 lines) with a few lines changed: the revisions page's work.
+func BenchmarkDiff(b *testing.B) {
+	var old, new strings.Builder
+	for i := 0; i < 400; i++ {
+		line := "Paragraph " + strings.Repeat("word ", i%20) + "end."
+		old.WriteString(line + "\n")
+		if i%50 == 0 {
+			line += " (revised)"
+		}
+		new.WriteString(line + "\n")
+	}
+	for b.Loop() {
+		Diff(old.String(), new.String())
+	}
+}
