@@ -347,3 +347,19 @@ func BenchmarkAdminArticleList(b *testing.B) {
 		res.Body.Close()
 	}
 }
+
+func TestArticleListPaginationKeepsFilters(t *testing.T) {
+	n := newAdminSite(t)
+	for i := 0; i < adminPerPage+3; i++ {
+		n.article("Budget story "+strconv.Itoa(i), n.sec, n.editor, nil)
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles?q=budget", "editor", nil))
+	next := doc.Find(`.pager a[rel=next]`).AttrOr("href", "")
+	if next != "/admin/articles?q=budget&page=2" {
+		t.Fatalf("next link = %q", next)
+	}
+	doc = parse(t, n.send(http.MethodGet, next, "editor", nil))
+	if got := doc.Find(".admin-table tbody tr").Length(); got != 3 {
+		t.Errorf("page 2 has %d rows, want 3", got)
+	}
+}
