@@ -145,8 +145,8 @@ func (a *App) readArticleForm(c echo.Context, zone *time.Location) (in models.Ar
 			in.AuthorIDs = append(in.AuthorIDs, id)
 		}
 	}
-	if len(in.AuthorIDs) == 0 {
-		in.AuthorIDs = []int64{u.ID}
+	if len(in.AuthorIDs) == 0 || !u.IsStaff() {
+		in.AuthorIDs = []int64{u.ID} // an author's new story is theirs alone; the byline is the editors' call
 	}
 	in.Tags = strings.Split(form.Get("tags"), ",")
 	if form.Get("remove_photo") != "1" {

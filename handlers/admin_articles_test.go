@@ -236,6 +236,15 @@ func TestAuthorsEditOnlyTheirOwnDrafts(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submit for review: %d", res.StatusCode)
 	}
+	// A crafted form cannot put someone else on an author's byline.
+	crafted := articleFormValues(n.sec, "Author's own story")
+	crafted["authors"] = []string{strconv.FormatInt(n.editor.ID, 10)}
+	res = n.send(http.MethodPost, "/admin/articles", "author", crafted)
+	res.Body.Close()
+	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/admin/articles/"), 10, 64)
+	if a, err := n.Store.Articles.Get(context.Background(), id); err != nil || len(a.Authors) != 1 || a.Authors[0].ID != n.author.ID {
+		t.Errorf("author's new story byline: %+v %v", a.Authors, err)
+	}
 	// The list shows an author only their own stories.
 	doc = parse(t, n.send(http.MethodGet, "/admin/articles", "author", nil))
 	if got := text(doc.Find(".admin-table tbody")); strings.Contains(got, "Editor's draft") || !strings.Contains(got, n.draft.Title) {
