@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -370,5 +371,36 @@ func TestArticleListPaginationKeepsFilters(t *testing.T) {
 	doc = parse(t, n.send(http.MethodGet, next, "editor", nil))
 	if got := doc.Find(".admin-table tbody tr").Length(); got != 3 {
 		t.Errorf("page 2 has %d rows, want 3", got)
+	}
+}
+
+// Editors schedule and unpublish; the front page follows and the audit log records each.
+func TestScheduleAndUnpublish(t *testing.T) {
+	n := newAdminSite(t)
+	art := n.article("Election night", n.sec, n.editor, nil)
+	path := "/admin/articles/" + strconv.FormatInt(art.ID, 10)
+	form := articleFormValues(n.sec, "Election night")
+	form.Set("status", "scheduled")
+	form.Set("published_at", testNow.Add(3*time.Hour).Format(datetimeLocal)) // the site's zone is UTC
+	form.Set("version", strconv.Itoa(art.Version))
+	res := n.send(http.MethodPost, path, "editor", form)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("schedule: %d", res.StatusCode)
+	}
+	if res := n.get("/articles/election-night"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("scheduled story already public: %d", res.StatusCode)
+	}
+	doc := parse(t, n.send(http.MethodGet, path, "editor", nil))
+	if v := doc.Find("#f-published").AttrOr("value", ""); v != testNow.Add(3*time.Hour).Format(datetimeLocal) {
+		t.Errorf("form shows publication time %q", v)
+	}
+	form.Set("status", "unpublished")
+	form.Set("version", strconv.Itoa(art.Version+1))
+	res = n.send(http.MethodPost, path, "admin", form)
+	res.Body.Close()
+	log, _ := n.Store.Audit.Recent(context.Background(), 2)
+	if len(log) != 2 || log[0].Action != "article.unpublished" || log[0].UserName != "Ada Admin" || log[1].Action != "article.scheduled" {
+		t.Errorf("audit = %+v", log)
 	}
 }
