@@ -2,6 +2,9 @@
 //
 //	broadsheet [serve] [flags]   start the site (the default)
 //	broadsheet import wordpress [-data DIR] FILE.xml   import a WordPress export
+//	broadsheet user add --email E --name N --role R   create an account (password read from stdin)
+//	broadsheet user passwd --email E                  set a new password (read from stdin)
+//	broadsheet backup FILE                            consistent copy of the live database
 //
 // Every flag has an environment twin (BROADSHEET_ADDR for -addr, …); flags win.
 package main
@@ -49,8 +52,12 @@ func main() {
 		err = serve(ctx, log, args, nil)
 	case "import":
 		err = importCmd(ctx, log, args, os.Stdout, os.Stderr)
+	case "user":
+		err = userCmd(log, args, os.Stdin, os.Stderr)
+	case "backup":
+		err = backupCmd(log, args, os.Stderr)
 	default:
-		err = fmt.Errorf("unknown command %q (try: serve, import)", cmd)
+		err = fmt.Errorf("unknown command %q (try: serve, import, user, backup)", cmd)
 	}
 	if err != nil {
 		log.Error(err.Error())

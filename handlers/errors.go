@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,7 +55,11 @@ func (a *App) handleError(err error, c echo.Context) {
 // errorPage writes the error page in the site's layout; it is also used outside
 // Echo by the cross-origin refusal. If even that fails, a plain line is sent.
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, u *models.User, status int, msg string) {
-	w.Header().Set("Cache-Control", "no-store")
+	cc := "no-store"
+	if strings.HasPrefix(r.URL.Path, "/admin") {
+		cc = "private, no-store" // the header every other newsroom answer carries
+	}
+	w.Header().Set("Cache-Control", cc)
 	if r.Method == http.MethodHead {
 		w.WriteHeader(status)
 		return

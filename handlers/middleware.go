@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"broadsheet/models"
 )
 
 // requestID gives every request a fresh id (we never echo an inbound one, which a
@@ -74,9 +76,24 @@ const maxFormBytes = 256 << 10
 func (a *App) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	limit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   fmt.Sprintf("%dB", maxFormBytes),
-		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/admin/media") },
+		Skipper: func(c echo.Context) bool { return isUploadRoute(c.Path()) },
 	})
 	return limit(next)
+}
+
+// isUploadRoute names the routes that take photos: the media library and the article
+// form (whose photo comes in the same multipart post as the words, so the form works
+// without JavaScript). They skip the form limit above and carry uploadLimit instead.
+func isUploadRoute(path string) bool {
+	return strings.HasPrefix(path, "/admin/media") || path == "/admin/articles" || path == "/admin/articles/:id"
+}
+
+// maxUploadBody is one photo at the model's limit plus room for the form's other fields.
+const maxUploadBody = models.MaxUploadBytes + maxFormBytes
+
+// uploadLimit bounds the body of an upload route.
+func (a *App) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return middleware.BodyLimit(fmt.Sprintf("%dB", maxUploadBody))(next)
 }
 
 // compress gzips text responses over 1 KB; photos are already compressed.
@@ -108,10 +125,10 @@ func (a *App) cacheHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Add("Vary", "Cookie")
 		switch {
-		case c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead:
-			h.Set("Cache-Control", "no-store")
 		case currentUser(c) != nil || strings.HasPrefix(c.Request().URL.Path, "/admin"):
 			h.Set("Cache-Control", "private, no-store")
+		case c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead:
+			h.Set("Cache-Control", "no-store")
 		default:
 			h.Set("Cache-Control", "public, max-age=60")
 		}

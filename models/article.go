@@ -318,6 +318,7 @@ type ArticleInput struct {
 	UpdatedAt    time.Time
 	Correction   string
 	CommentsOpen bool
+	EditorID     int64 // who is saving; recorded on the revision and in the audit log (0 for seeds and imports)
 }
 
 // Validate checks the fields an article cannot be saved without.
@@ -366,8 +367,10 @@ func (as *ArticleStore) Create(ctx context.Context, now time.Time, in ArticleInp
 	}
 	var id int64
 	err = as.s.tx(ctx, func(tx *sql.Tx) error {
-		id, err = insertArticle(ctx, tx, now, in, html)
-		return err
+		if id, err = insertArticle(ctx, tx, now, in, html); err != nil {
+			return err
+		}
+		return afterSave(ctx, tx, now, id, 1, "", in)
 	})
 	return id, err
 }
@@ -431,28 +434,32 @@ func (as *ArticleStore) Rename(ctx context.Context, now time.Time, id int64, new
 	if Slugify(newSlug) != newSlug || newSlug == "" {
 		return ValidationError{"slug": "Use lower-case letters, digits and hyphens only."}
 	}
-	return as.s.tx(ctx, func(tx *sql.Tx) error {
-		var old string
-		if err := tx.QueryRowContext(ctx, "SELECT slug FROM articles WHERE id = ?", id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		} else if err != nil {
-			return err
-		}
-		if old == newSlug {
-			return nil
-		}
-		// A slug handed back to its article is no longer a redirect.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM slug_redirects WHERE old_slug = ?", newSlug); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE articles SET slug = ?, modified_at = ? WHERE id = ?", newSlug, fmtTime(now), id); isUnique(err) {
-			return ValidationError{"slug": "Another article already uses this slug."}
-		} else if err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slug_redirects (old_slug, article_id) VALUES (?, ?)", old, id)
+	return as.s.tx(ctx, func(tx *sql.Tx) error { return renameTx(ctx, tx, now, id, newSlug) })
+}
+
+// renameTx is Rename inside a caller's transaction, so an edit that changes the slug
+// saves both or neither.
+func renameTx(ctx context.Context, tx *sql.Tx, now time.Time, id int64, newSlug string) error {
+	var old string
+	if err := tx.QueryRowContext(ctx, "SELECT slug FROM articles WHERE id = ?", id).Scan(&old); errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
 		return err
-	})
+	}
+	if old == newSlug {
+		return nil
+	}
+	// A slug handed back to its article is no longer a redirect.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM slug_redirects WHERE old_slug = ?", newSlug); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE articles SET slug = ?, modified_at = ? WHERE id = ?", newSlug, fmtTime(now), id); isUnique(err) {
+		return ValidationError{"slug": "Another article already uses this slug."}
+	} else if err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slug_redirects (old_slug, article_id) VALUES (?, ?)", old, id)
+	return err
 }
 
 // LastModified is the newest modification time of anything readers can see; pages use it for ETags.

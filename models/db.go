@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type Store struct {
 	Media    *MediaStore
 	Settings *SettingsStore
 	Comments *CommentStore
+	Audit    *AuditStore
 
 	San *Sanitizer // the only producer of trusted HTML
 }
@@ -81,6 +83,7 @@ func Open(path, uploadsDir string) (*Store, error) {
 	s.Media = &MediaStore{s: s, Dir: uploadsDir}
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s}
+	s.Audit = &AuditStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
@@ -96,11 +99,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Backup writes a consistent copy of the live database to path.
+// Backup writes a consistent copy of the live database to path, safely while the
+// site runs. It never overwrites: an existing file is refused with ErrBackupExists.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s: %w", path, ErrBackupExists)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
 	_, err := s.W.ExecContext(ctx, "VACUUM INTO ?", path)
 	return err
 }
+
+// ErrBackupExists: the backup's target file is already there.
+var ErrBackupExists = errors.New("already exists; a backup never overwrites a file, so choose a new name")
 
 func checkFTS5(ctx context.Context, db *sql.DB) error {
 	var n int

@@ -171,15 +171,7 @@ func (ms *MediaStore) Save(ctx context.Context, now time.Time, r io.Reader, meta
 }
 
 func (ms *MediaStore) byHash(ctx context.Context, hash string) (Media, error) {
-	var m Media
-	var sizes string
-	err := ms.s.R.QueryRowContext(ctx, "SELECT id, hash, ext, width, height, sizes, alt, caption, credit FROM media WHERE hash = ?", hash).
-		Scan(&m.ID, &m.Hash, &m.Ext, &m.Width, &m.Height, &sizes, &m.Alt, &m.Caption, &m.Credit)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
-	}
-	m.Sizes = parseSizes(sizes)
-	return m, err
+	return scanMedia(ms.s.R.QueryRowContext(ctx, "SELECT "+mediaCols+" FROM media WHERE hash = ?", hash))
 }
 
 func encode(img image.Image, ext string) ([]byte, error) {
@@ -208,4 +200,63 @@ func writeFile(path string, b []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+const mediaCols = "id, hash, ext, width, height, sizes, alt, caption, credit"
+
+func scanMedia(sc interface{ Scan(...any) error }) (Media, error) {
+	var m Media
+	var sizes string
+	err := sc.Scan(&m.ID, &m.Hash, &m.Ext, &m.Width, &m.Height, &sizes, &m.Alt, &m.Caption, &m.Credit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	m.Sizes = parseSizes(sizes)
+	return m, err
+}
+
+// Get returns the photo with this id, or ErrNotFound.
+func (ms *MediaStore) Get(ctx context.Context, id int64) (Media, error) {
+	return scanMedia(ms.s.R.QueryRowContext(ctx, "SELECT "+mediaCols+" FROM media WHERE id = ?", id))
+}
+
+// List returns one page of the library, newest first.
+func (ms *MediaStore) List(ctx context.Context, p Page) (Paged[Media], error) {
+	var out Paged[Media]
+	if err := ms.s.R.QueryRowContext(ctx, "SELECT count(*) FROM media").Scan(&out.Total); err != nil {
+		return out, err
+	}
+	out.setPage(p)
+	rows, err := ms.s.R.QueryContext(ctx, "SELECT "+mediaCols+" FROM media ORDER BY id DESC LIMIT ? OFFSET ?", p.limit(), p.offset())
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return out, err
+		}
+		out.Items = append(out.Items, m)
+	}
+	return out, rows.Err()
+}
+
+// UpdateMeta changes the words kept with a photo: alt text (required), caption and credit.
+func (ms *MediaStore) UpdateMeta(ctx context.Context, id int64, alt, caption, credit string) error {
+	alt = strings.TrimSpace(alt)
+	if alt == "" {
+		return ValidationError{"alt": "Describe the photo for readers who cannot see it."}
+	}
+	res, err := ms.s.W.ExecContext(ctx, "UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?",
+		alt, strings.TrimSpace(caption), strings.TrimSpace(credit), id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

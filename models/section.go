@@ -62,3 +62,81 @@ func (ss *SectionStore) Create(ctx context.Context, name, description string) (S
 	}
 	return sec, err
 }
+
+// Get returns the section with this id, or ErrNotFound.
+func (ss *SectionStore) Get(ctx context.Context, id int64) (Section, error) {
+	var sec Section
+	err := ss.s.R.QueryRowContext(ctx, "SELECT id, name, slug, description, position FROM sections WHERE id = ?", id).
+		Scan(&sec.ID, &sec.Name, &sec.Slug, &sec.Description, &sec.Position)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sec, ErrNotFound
+	}
+	return sec, err
+}
+
+// Update renames and re-describes a section. The slug stays as it was, so the
+// section's address (and every link to it) keeps working after a rename.
+func (ss *SectionStore) Update(ctx context.Context, id int64, name, description string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || Slugify(name) == "" {
+		return ValidationError{"name": "A section needs a name."}
+	}
+	res, err := ss.s.W.ExecContext(ctx, "UPDATE sections SET name = ?, description = ? WHERE id = ?", name, strings.TrimSpace(description), id)
+	if isUnique(err) {
+		return ValidationError{"name": "There is already a section with this name."}
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Move swaps a section with its neighbour earlier (up) or later in the order.
+func (ss *SectionStore) Move(ctx context.Context, id int64, up bool) error {
+	return ss.s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM sections ORDER BY position, name")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var x int64
+			if err := rows.Scan(&x); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, x)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		i := -1
+		for k, x := range ids {
+			if x == id {
+				i = k
+			}
+		}
+		if i < 0 {
+			return ErrNotFound
+		}
+		j := i + 1
+		if up {
+			j = i - 1
+		}
+		if j >= 0 && j < len(ids) {
+			ids[i], ids[j] = ids[j], ids[i]
+		}
+		// Renumber everything, which also repairs ties left by older data.
+		for pos, x := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE sections SET position = ? WHERE id = ?", pos+1, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

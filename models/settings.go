@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Settings are the site-wide choices editors make in the newsroom.
@@ -68,7 +69,7 @@ func (ss *SettingsStore) Get(ctx context.Context) (Settings, error) {
 		case "links_before_hold":
 			st.LinksBeforeHold = atoiOr(v, st.LinksBeforeHold)
 		case "held_words":
-			st.HeldWords = splitWords(v)
+			st.HeldWords = SplitWords(v)
 		case "close_after_days":
 			st.CloseAfterDays = atoiOr(v, st.CloseAfterDays)
 		}
@@ -113,7 +114,8 @@ func boolStr(b bool) string {
 	return "0"
 }
 
-func splitWords(s string) []string {
+// SplitWords reads a held-words list: one word or phrase per line or comma, lower-cased.
+func SplitWords(s string) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' }) {
 		if w = strings.TrimSpace(w); w != "" {
@@ -121,4 +123,36 @@ func splitWords(s string) []string {
 		}
 	}
 	return out
+}
+
+// Validate checks every setting an administrator can type: a real IANA time zone and
+// numbers within sensible ranges.
+func (st *Settings) Validate() error {
+	v := ValidationError{}
+	st.SiteName, st.Tagline = strings.TrimSpace(st.SiteName), strings.TrimSpace(st.Tagline)
+	st.TimeZone = strings.TrimSpace(st.TimeZone)
+	if st.SiteName == "" {
+		v["site_name"] = "The site needs a name."
+	} else if len([]rune(st.SiteName)) > 100 {
+		v["site_name"] = "Keep the name under 100 characters."
+	}
+	if len([]rune(st.Tagline)) > 200 {
+		v["tagline"] = "Keep the tagline under 200 characters."
+	}
+	if _, err := time.LoadLocation(st.TimeZone); err != nil || st.TimeZone == "" || st.TimeZone == "Local" {
+		v["time_zone"] = "Use a time zone name such as Europe/London or Asia/Tehran."
+	}
+	if st.MaxReplyDepth < 1 || st.MaxReplyDepth > 10 {
+		v["max_reply_depth"] = "Choose a depth from 1 to 10."
+	}
+	if st.LinksBeforeHold < 0 || st.LinksBeforeHold > 50 {
+		v["links_before_hold"] = "Choose a number from 0 to 50."
+	}
+	if st.CloseAfterDays < 0 || st.CloseAfterDays > 3650 {
+		v["close_after_days"] = "Choose a number of days from 0 (never) to 3650."
+	}
+	if len(v) > 0 {
+		return v
+	}
+	return nil
 }

@@ -16,7 +16,7 @@ import (
 
 // FS holds every template. Pages extend layouts/base.html; partials are shared.
 //
-//go:embed layouts partials pages
+//go:embed layouts partials pages admin
 var FS embed.FS
 
 // Renderer executes named pages. Each page gets its own template set (a clone of

@@ -1,0 +1,152 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+// The newsroom's shared helpers and its dashboard. Route guards live in routes.go;
+// the checks here are the finer ones (an author and their own drafts).
+
+// formInt reads a whole number from a form; bad ok is false when the field held something else.
+func formInt(c echo.Context, name string) (n int, ok bool) {
+	raw := c.FormValue(name)
+	if raw == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(raw)
+	return n, err == nil
+}
+
+func formID(c echo.Context, name string) int64 {
+	id, _ := strconv.ParseInt(c.FormValue(name), 10, 64)
+	return id
+}
+
+// forbidden is the answer to a logged-in user acting outside their role.
+func forbidden(msg string) error { return echo.NewHTTPError(http.StatusForbidden, msg) }
+
+// staff returns the logged-in user; the route guards guarantee there is one.
+func staff(c echo.Context) models.User { return *currentUser(c) }
+
+// adminPage is newPage for the newsroom: never indexed.
+func (a *App) adminPage(c echo.Context) (page, error) {
+	p, err := a.newPage(c)
+	p.NoIndex = true
+	p.Current = "admin"
+	return p, err
+}
+
+// render renders a newsroom form after a failed submission (422) or a page (200).
+func renderForm(c echo.Context, failed bool, name string, data any) error {
+	status := http.StatusOK
+	if failed {
+		status = http.StatusUnprocessableEntity
+	}
+	return c.Render(status, name, data)
+}
+
+// flashTo sets a one-line message and sends the browser to path (post/redirect/get).
+func (a *App) flashTo(c echo.Context, path, msg string) error {
+	if err := a.setFlash(c, msg); err != nil {
+		return err
+	}
+	return seeOther(c, path)
+}
+
+type dashboardData struct {
+	page
+	Counts    map[string]int
+	Review    []models.Article
+	Scheduled []models.Article
+	Drafts    []models.Article
+	Activity  []models.AuditEntry
+	// Moderation is the comment queue's size, for the editors who work it (nil for authors).
+	Moderation *models.ModCounts
+}
+
+// dashboardShow is the newsroom's front page: what is waiting, and what happened lately.
+// Authors see their own stories; editors see everyone's.
+func (a *App) dashboardShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	p, err := a.adminPage(c)
+	if err != nil {
+		return err
+	}
+	u := staff(c)
+	d := dashboardData{page: p}
+	if d.Counts, err = a.Store.Articles.StatusCounts(ctx); err != nil {
+		return err
+	}
+	var mine int64
+	if !u.IsStaff() {
+		mine = u.ID
+	}
+	for _, l := range []struct {
+		status string
+		into   *[]models.Article
+	}{{models.StatusReview, &d.Review}, {models.StatusScheduled, &d.Scheduled}, {models.StatusDraft, &d.Drafts}} {
+		got, err := a.Store.Articles.AdminList(ctx, models.AdminFilter{Status: l.status, AuthorID: mine}, models.Page{Number: 1, Size: 5})
+		if err != nil {
+			return err
+		}
+		*l.into = got.Items
+	}
+	if d.Activity, err = a.Store.Audit.Recent(ctx, 10); err != nil {
+		return err
+	}
+	if u.IsStaff() {
+		m, err := a.Store.Comments.Counts(ctx)
+		if err != nil {
+			return err
+		}
+		d.Moderation = &m
+	}
+	return c.Render(http.StatusOK, "admin/dashboard", d)
+}
+
+// query keeps non-empty filter values for pager links.
+func query(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" && kv[i+1] != "0" {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	return v.Encode()
+}
+
+// fieldErr is what the field-error partial needs: the form's errors and one field name.
+type fieldErr struct {
+	E models.ValidationError
+	F string
+}
+
+// adminPager carries ready-made links, so filters survive paging without the
+// template having to assemble a query string.
+type adminPager struct {
+	Number, Pages int
+	Prev, Next    string
+}
+
+func newAdminPager(number, pages int, base, q string) adminPager {
+	link := func(n int) string {
+		if q != "" {
+			return base + "?" + q + "&page=" + strconv.Itoa(n)
+		}
+		return base + "?page=" + strconv.Itoa(n)
+	}
+	p := adminPager{Number: number, Pages: pages}
+	if number > 1 {
+		p.Prev = link(number - 1)
+	}
+	if number < pages {
+		p.Next = link(number + 1)
+	}
+	return p
+}

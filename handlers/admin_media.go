@@ -1,0 +1,86 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
+)
+
+type mediaData struct {
+	page
+	Media    models.Paged[models.Media]
+	Errors   models.ValidationError
+	ErrorFor int64 // the photo the errors belong to; 0 = the upload form
+	Upload   models.Media
+}
+
+func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
+	n, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	if d.page, err = a.adminPage(c); err != nil {
+		return err
+	}
+	if d.Media, err = a.Store.Media.List(c.Request().Context(), models.Page{Number: n, Size: adminPerPage}); err != nil {
+		return err
+	}
+	return c.Render(status, "admin/media", d)
+}
+
+// adminMediaList is the photo library: every upload, newest first, with its words.
+func (a *App) adminMediaList(c echo.Context) error {
+	return a.mediaPage(c, http.StatusOK, mediaData{})
+}
+
+// adminMediaUpload stores a photo from the library's upload form. Anything that is not
+// a photo we accept comes back as a message beside the file field; nothing is stored.
+func (a *App) adminMediaUpload(c echo.Context) error {
+	meta := models.Media{Alt: strings.TrimSpace(c.FormValue("alt")), Caption: strings.TrimSpace(c.FormValue("caption")),
+		Credit: strings.TrimSpace(c.FormValue("credit"))}
+	errs := models.ValidationError{}
+	if meta.Alt == "" {
+		errs["alt"] = "Describe the photo for readers who cannot see it."
+	}
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size == 0 {
+		errs["file"] = "Choose a photo to upload."
+	}
+	if len(errs) == 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = a.Store.Media.Save(c.Request().Context(), a.Now(), f, meta, staff(c).ID)
+		var me models.MediaError
+		if errors.As(err, &me) {
+			errs["file"] = me.Error()
+		} else if err != nil {
+			return err
+		} else {
+			return a.flashTo(c, "/admin/media", "The photo was added to the library.")
+		}
+	}
+	return a.mediaPage(c, http.StatusUnprocessableEntity, mediaData{Errors: errs, Upload: meta})
+}
+
+// adminMediaUpdate changes a photo's alt text, caption and credit.
+func (a *App) adminMediaUpdate(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	err = a.Store.Media.UpdateMeta(c.Request().Context(), id, c.FormValue("alt"), c.FormValue("caption"), c.FormValue("credit"))
+	if v, ok := models.AsValidation(err); ok {
+		return a.mediaPage(c, http.StatusUnprocessableEntity, mediaData{Errors: v, ErrorFor: id})
+	}
+	if err != nil {
+		return err
+	}
+	return a.flashTo(c, "/admin/media", "The photo's details were saved.")
+}

@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"broadsheet/models"
+)
+
+func testPNG(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 90, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func testJPEG(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x * 7), uint8(y * 3), uint8(x ^ y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// bombPNG is a few dozen bytes claiming width×height pixels: a valid signature and
+// IHDR (with its CRC), so a decoder would believe it, then an empty IDAT and IEND.
+func bombPNG(width, height uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(kind)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(kind), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], width)
+	binary.BigEndian.PutUint32(ihdr[4:], height)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// stored counts media rows and files on disk, to prove a refusal left nothing behind.
+func (n *adminSite) stored() (rows, files int) {
+	n.tb.Helper()
+	n.Store.R.QueryRow("SELECT count(*) FROM media").Scan(&rows)
+	entries, err := os.ReadDir(n.Store.Media.Dir)
+	if err != nil && !os.IsNotExist(err) {
+		n.tb.Fatal(err)
+	}
+	return rows, len(entries)
+}
+
+func TestMediaUploadRefusesHostileFiles(t *testing.T) {
+	n := newAdminSite(t)
+	good := testJPEG(t, 200, 150)
+	cases := []struct {
+		name, filename string
+		data           []byte
+		status         int
+		message        string
+	}{
+		{"truncated JPEG", "photo.jpg", good[:len(good)/2], 422, "truncated"},
+		{"text named .png", "photo.png", []byte("this is not a picture, just words\n"), 422, "not a JPEG, PNG, GIF or WebP"},
+		{"decompression bomb", "bomb.png", bombPNG(50000, 50000), 422, "50000×50000 pixels"},
+		{"over the size limit", "huge.jpg", append(append([]byte{}, good...), make([]byte, models.MaxUploadBytes)...), 422, "larger than 15 MB"},
+		{"over the body limit", "huger.jpg", make([]byte, maxUploadBody+1), 413, "Too large"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, files := n.stored()
+			res := n.postMultipart("/admin/media", "editor", url.Values{"alt": {"A test"}}, "file", tc.filename, tc.data)
+			doc := parse(t, res)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			if got := text(doc.Find("main")); !strings.Contains(got, tc.message) {
+				t.Errorf("page says %q, want %q", got, tc.message)
+			}
+			if tc.status == 422 && doc.Find("#e-file").Length() != 1 {
+				t.Errorf("no message beside the file field")
+			}
+			if res.Header.Get("Cache-Control") != "private, no-store" {
+				t.Errorf("Cache-Control %q", res.Header.Get("Cache-Control"))
+			}
+			if r2, f2 := n.stored(); r2 != rows || f2 != files {
+				t.Errorf("refused upload left %d rows, %d files (before %d, %d)", r2, f2, rows, files)
+			}
+		})
+	}
+}
+
+func TestMediaUploadJudgesBytesNotNames(t *testing.T) {
+	n := newAdminSite(t)
+	rows, files := n.stored()
+	res := n.postMultipart("/admin/media", "author", url.Values{"alt": {"Gradient"}, "credit": {"Photo: Staff"}}, "file", "really-a-png.jpg", testPNG(t, 1200, 300))
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("PNG named .jpg: %d", res.StatusCode)
+	}
+	r2, f2 := n.stored()
+	if r2 != rows+1 || f2 != files+3 { // the original plus the 480 and 960 widths
+		t.Errorf("stored %d rows, %d files; want %d, %d", r2, f2, rows+1, files+3)
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin/media", "author", nil))
+	img := doc.Find(".media-grid img").First()
+	if src := img.AttrOr("src", ""); !strings.HasSuffix(src, "-480.png") || img.AttrOr("alt", "") != "Gradient" {
+		t.Errorf("library shows %q alt %q", src, img.AttrOr("alt", ""))
+	}
+	// GIFs are accepted too, kept losslessly as PNG.
+	var gifBuf bytes.Buffer
+	if err := gif.Encode(&gifBuf, image.NewPaletted(image.Rect(0, 0, 40, 30), color.Palette{color.Black, color.White}), nil); err != nil {
+		t.Fatal(err)
+	}
+	res = n.postMultipart("/admin/media", "author", url.Values{"alt": {"A tiny GIF"}}, "file", "anim.gif", gifBuf.Bytes())
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("GIF upload: %d", res.StatusCode)
+	}
+	// Alt text is required; credit and caption are kept with the photo.
+	id := strconv.FormatInt(int64(r2), 10) // the PNG, uploaded first
+	res = n.send(http.MethodPost, "/admin/media/"+id, "author", url.Values{"alt": {""}, "credit": {"X"}})
+	doc = parse(t, res)
+	if res.StatusCode != 422 || doc.Find("#e-alt-"+id).Length() != 1 {
+		t.Errorf("empty alt: %d", res.StatusCode)
+	}
+	res = n.send(http.MethodPost, "/admin/media/"+id, "author", url.Values{"alt": {"A blue gradient"}, "caption": {"Dusk."}, "credit": {"Photo: Broadsheet"}})
+	res.Body.Close()
+	m, _ := n.Store.Media.Get(t.Context(), int64(r2))
+	if res.StatusCode != http.StatusSeeOther || m.Alt != "A blue gradient" || m.Credit != "Photo: Broadsheet" || m.Caption != "Dusk." {
+		t.Errorf("edit: %d %+v", res.StatusCode, m)
+	}
+}
+
+// The article form takes its photo in the same post; a bad photo keeps every field.
+func TestArticleFormPhotoUpload(t *testing.T) {
+	n := newAdminSite(t)
+	rows, files := n.stored()
+	form := articleFormValues(n.sec, "With a bomb")
+	form.Set("image_alt", "Nothing")
+	res := n.postMultipart("/admin/articles", "editor", form, "photo", "x.png", bombPNG(50000, 50000))
+	doc := parse(t, res)
+	if res.StatusCode != 422 || !strings.Contains(text(doc.Find("#e-photo")), "megapixels") || doc.Find("#f-title").AttrOr("value", "") != "With a bomb" {
+		t.Fatalf("bomb on the article form: %d %q", res.StatusCode, text(doc.Find("#e-photo")))
+	}
+	if r2, f2 := n.stored(); r2 != rows || f2 != files {
+		t.Errorf("refused photo stored something")
+	}
+	form.Set("title", "With a photo")
+	res = n.postMultipart("/admin/articles", "editor", form, "photo", "p.jpg", testJPEG(t, 1000, 600))
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("photo upload: %d", res.StatusCode)
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/admin/articles/"), 10, 64)
+	doc = parse(t, n.send(http.MethodGet, "/admin/articles/"+strconv.FormatInt(id, 10)+"/preview", "editor", nil))
+	img := doc.Find("figure.lead-photo img")
+	if img.AttrOr("alt", "") != "Nothing" || !strings.Contains(img.AttrOr("srcset", ""), "480w") {
+		t.Errorf("preview photo: alt %q srcset %q", img.AttrOr("alt", ""), img.AttrOr("srcset", ""))
+	}
+}
+
+// Ordinary forms keep the small body limit; only upload routes take photos' sizes.
+func TestFormBodyLimitOutsideUploads(t *testing.T) {
+	n := newAdminSite(t)
+	res := n.send(http.MethodPost, "/admin/sections", "editor", url.Values{"name": {strings.Repeat("x", maxFormBytes+1)}})
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge || res.Header.Get("Cache-Control") != "private, no-store" {
+		t.Errorf("big form: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}
