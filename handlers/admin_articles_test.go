@@ -80,7 +80,7 @@ func TestArticleCreateAndPublish(t *testing.T) {
 	// Preview shows the reader page with a banner, noindex, uncached.
 	res = n.send(http.MethodGet, "/admin/articles/"+strconv.FormatInt(id, 10)+"/preview", "editor", nil)
 	doc := parse(t, res)
-	if res.StatusCode != http.StatusOK || text(doc.Find("h1#headline")) != "Harbour wall opens" || doc.Find(".preview-banner").Length() != 1 ||
+	if res.StatusCode != http.StatusOK || text(doc.Find("h1#headline")) != "Harbour wall opens" || !strings.Contains(text(doc.Find(".preview-banner")), "Readers cannot see this page yet.") ||
 		doc.Find(`meta[name=robots][content=noindex]`).Length() != 1 || doc.Find(".story-body strong").Text() != "two" {
 		t.Errorf("preview: %d %q", res.StatusCode, text(doc.Find("main")))
 	}
@@ -94,6 +94,10 @@ func TestArticleCreateAndPublish(t *testing.T) {
 	}
 	if doc := parse(t, n.get("/")); text(doc.Find(".lead-story h2")) != "Harbour wall opens" {
 		t.Errorf("front page lead = %q", text(doc.Find(".lead-story h2")))
+	}
+	// The preview banner tells the truth about who can see the story.
+	if got := text(parse(t, n.send(http.MethodGet, "/admin/articles/"+strconv.FormatInt(id, 10)+"/preview", "editor", nil)).Find(".preview-banner")); !strings.Contains(got, "Readers see this story now.") {
+		t.Errorf("preview banner of a published story: %q", got)
 	}
 	// The audit log and the dashboard say who published it.
 	doc = parse(t, n.send(http.MethodGet, "/admin", "editor", nil))

@@ -94,6 +94,7 @@ type articleData struct {
 	Related    []models.Article
 	Prev, Next *models.Article
 	Preview    bool
+	Live       bool // readers can see it now (told in the preview banner)
 	Widgets    widgets
 	Discussion *discussion
 }
@@ -148,7 +149,7 @@ func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bo
 			Href: a.absURL("/articles/" + art.Slug + "/comments.rss")})
 	}
 	a.describeArticle(&p, art)
-	d := articleData{page: p, Article: art, Preview: preview}
+	d := articleData{page: p, Article: art, Preview: preview, Live: art.LiveAt(a.Now())}
 	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
 		return err
 	}

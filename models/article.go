@@ -60,6 +60,12 @@ type Image struct {
 	Credit  string
 }
 
+// LiveAt reports whether readers can see the story at now. It is the Go twin of the
+// SQL rule `visible` below; the model tests check that the two agree.
+func (a Article) LiveAt(now time.Time) bool {
+	return (a.Status == StatusPublished || a.Status == StatusScheduled) && !a.PublishedAt.IsZero() && !a.PublishedAt.After(now)
+}
+
 // ArticleStore reads and writes articles.
 type ArticleStore struct{ s *Store }
 

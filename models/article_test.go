@@ -78,6 +78,15 @@ func TestVisibilityByStatusAndTime(t *testing.T) {
 			}
 		})
 	}
+	for _, c := range cases { // the Go rule agrees with the SQL rule
+		a, err := f.s.Articles.Get(ctx, mustID(t, f.s, Slugify(c.title)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.LiveAt(testNow) != c.visible {
+			t.Errorf("%s: LiveAt = %v, want %v", c.title, a.LiveAt(testNow), c.visible)
+		}
+	}
 	list, err := f.s.Articles.Published(ctx, testNow, Filter{}, Page{Number: 1, Size: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -297,4 +306,13 @@ func TestLatestBySection(t *testing.T) {
 	if s := titles(got[f.sports.ID]); strings.Join(s, ",") != "Sport A" {
 		t.Errorf("sport block %v: drafts must not show", s)
 	}
+}
+
+func mustID(t *testing.T, s *Store, slug string) int64 {
+	t.Helper()
+	var id int64
+	if err := s.R.QueryRow("SELECT id FROM articles WHERE slug = ?", slug).Scan(&id); err != nil {
+		t.Fatalf("%s: %v", slug, err)
+	}
+	return id
 }
