@@ -225,27 +225,15 @@ func (a *App) commentCreate(c echo.Context) error {
 // commentShow resolves a comment id to its place in the discussion, so a permalink
 // (and the comment feed) keeps working however long the discussion grows.
 func (a *App) commentShow(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := idParam(c)
+	cm, art, err := a.commentAndArticle(c)
 	if err != nil {
-		return err
-	}
-	cm, err := a.Store.Comments.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	art, err := a.Store.Articles.Get(ctx, cm.ArticleID)
-	if err != nil {
-		return err
-	}
-	if _, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), art.Slug); err != nil {
 		return err
 	}
 	var viewer int64
 	if u := currentUser(c); u != nil {
 		viewer = u.ID
 	}
-	n, err := a.Store.Comments.PageOf(ctx, cm, viewer, threadsPerPage)
+	n, err := a.Store.Comments.PageOf(c.Request().Context(), cm, viewer, threadsPerPage)
 	if err != nil {
 		return err
 	}
@@ -262,6 +250,16 @@ type commentEditData struct {
 
 // ownComment loads a comment the current user may delete (their own, live) and its article.
 func (a *App) ownComment(c echo.Context) (models.Comment, models.Article, error) {
+	cm, art, err := a.commentAndArticle(c)
+	if err == nil && !cm.DeletableBy(currentUser(c)) {
+		err = echo.NewHTTPError(http.StatusForbidden, "You can change only your own comments.")
+	}
+	return cm, art, err
+}
+
+// commentAndArticle loads the comment named by :id and its article. A comment on a
+// story readers cannot see (a draft, an unpublished story) is not found.
+func (a *App) commentAndArticle(c echo.Context) (models.Comment, models.Article, error) {
 	ctx := c.Request().Context()
 	id, err := idParam(c)
 	if err != nil {
@@ -271,10 +269,10 @@ func (a *App) ownComment(c echo.Context) (models.Comment, models.Article, error)
 	if err != nil {
 		return cm, models.Article{}, err
 	}
-	if !cm.DeletableBy(currentUser(c)) {
-		return cm, models.Article{}, echo.NewHTTPError(http.StatusForbidden, "You can change only your own comments.")
-	}
 	art, err := a.Store.Articles.Get(ctx, cm.ArticleID)
+	if err == nil && !art.LiveAt(a.Now()) {
+		err = models.ErrNotFound
+	}
 	return cm, art, err
 }
 
@@ -340,19 +338,11 @@ func (a *App) commentDelete(c echo.Context) error {
 // commentReport flags a comment for the moderators.
 func (a *App) commentReport(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := idParam(c)
+	cm, art, err := a.commentAndArticle(c)
 	if err != nil {
 		return err
 	}
-	cm, err := a.Store.Comments.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	art, err := a.Store.Articles.Get(ctx, cm.ArticleID)
-	if err != nil {
-		return err
-	}
-	err = a.Store.Comments.Report(ctx, a.Now(), id, currentUser(c).ID, c.FormValue("reason"))
+	err = a.Store.Comments.Report(ctx, a.Now(), cm.ID, currentUser(c).ID, c.FormValue("reason"))
 	if v, ok := models.AsValidation(err); ok {
 		return echo.NewHTTPError(http.StatusBadRequest, v["reason"])
 	} else if err != nil {

@@ -84,7 +84,7 @@ const articleFrom = ` FROM articles a
 	JOIN sections s ON s.id = a.section_id
 	LEFT JOIN media m ON m.id = a.media_id`
 
-func scanArticle(sc interface{ Scan(...any) error }) (Article, error) {
+func scanArticle(sc scanner) (Article, error) {
 	var a Article
 	var pub, upd sql.NullString
 	var created, modified string
@@ -148,20 +148,8 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 }
 
 func (as *ArticleStore) list(ctx context.Context, q string, args ...any) ([]Article, error) {
-	rows, err := as.s.R.QueryContext(ctx, q, args...)
+	out, err := queryAll(ctx, as.s.R, scanArticle, q, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, as.attach(ctx, out)
@@ -261,9 +249,15 @@ func (as *ArticleStore) Get(ctx context.Context, id int64) (Article, error) {
 
 // RedirectSlug returns the current slug of the visible article that once had oldSlug.
 func (as *ArticleStore) RedirectSlug(ctx context.Context, now time.Time, oldSlug string) (string, error) {
+	return as.liveSlug(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.old_slug = ? AND `+visible, oldSlug, now)
+}
+
+// liveSlug runs a redirect lookup q (which takes the old key and the time) and returns
+// the slug of the visible article it finds, or ErrNotFound.
+func (as *ArticleStore) liveSlug(ctx context.Context, q, key string, now time.Time) (string, error) {
 	var slug string
-	err := as.s.R.QueryRowContext(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id
-		WHERE r.old_slug = ? AND `+visible, oldSlug, fmtTime(now)).Scan(&slug)
+	err := as.s.R.QueryRowContext(ctx, q, key, fmtTime(now)).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}

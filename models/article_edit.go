@@ -231,7 +231,7 @@ func (r Revision) Text() string {
 const revisionCols = `r.id, r.article_id, r.version, r.title, r.slug, r.dek, r.body_src, r.dateline, r.wire, r.correction,
 	r.status, coalesce(u.name, ''), r.created_at FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id`
 
-func scanRevision(sc interface{ Scan(...any) error }) (Revision, error) {
+func scanRevision(sc scanner) (Revision, error) {
 	var r Revision
 	var created string
 	err := sc.Scan(&r.ID, &r.ArticleID, &r.Version, &r.Title, &r.Slug, &r.Dek, &r.BodySrc, &r.Dateline, &r.Wire,
@@ -245,20 +245,7 @@ func scanRevision(sc interface{ Scan(...any) error }) (Revision, error) {
 
 // Revisions lists an article's revisions, newest first.
 func (as *ArticleStore) Revisions(ctx context.Context, articleID int64) ([]Revision, error) {
-	rows, err := as.s.R.QueryContext(ctx, "SELECT "+revisionCols+" WHERE r.article_id = ? ORDER BY r.id DESC", articleID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Revision
-	for rows.Next() {
-		r, err := scanRevision(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, as.s.R, scanRevision, "SELECT "+revisionCols+" WHERE r.article_id = ? ORDER BY r.id DESC", articleID)
 }
 
 // Revision returns one revision of an article, or ErrNotFound.

@@ -37,21 +37,12 @@ func (as *AuditStore) Log(ctx context.Context, now time.Time, by int64, action, 
 
 // Recent lists the newest n entries.
 func (as *AuditStore) Recent(ctx context.Context, n int) ([]AuditEntry, error) {
-	rows, err := as.s.R.QueryContext(ctx, `SELECT l.id, coalesce(u.name, ''), l.action, l.target, l.created_at
-		FROM audit_log l LEFT JOIN users u ON u.id = l.user_id ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	return queryAll(ctx, as.s.R, func(sc scanner) (AuditEntry, error) {
 		var e AuditEntry
 		var created string
-		if err := rows.Scan(&e.ID, &e.UserName, &e.Action, &e.Target, &created); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&e.ID, &e.UserName, &e.Action, &e.Target, &created)
 		e.CreatedAt = parseTime(created)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT l.id, coalesce(u.name, ''), l.action, l.target, l.created_at
+		FROM audit_log l LEFT JOIN users u ON u.id = l.user_id ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, n)
 }

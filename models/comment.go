@@ -92,7 +92,7 @@ const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.us
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
-func scanComment(sc interface{ Scan(...any) error }, extra ...any) (Comment, error) {
+func scanComment(sc scanner, extra ...any) (Comment, error) {
 	var c Comment
 	var held, created string
 	var edited sql.NullString
@@ -112,20 +112,7 @@ func scanComment(sc interface{ Scan(...any) error }, extra ...any) (Comment, err
 }
 
 func (cs *CommentStore) list(ctx context.Context, q string, args ...any) ([]Comment, error) {
-	rows, err := cs.s.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Comment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) { return scanComment(sc) }, q, args...)
 }
 
 // Get returns any comment by id, whatever its status, or ErrNotFound.
@@ -197,7 +184,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		return Comment{}, v
 	}
 	html := cs.s.San.CommentHTML(in.Body)
-	if plainText(string(html)) == "" {
+	if cs.s.San.PlainText(string(html)) == "" {
 		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."}
 	}
 
@@ -366,7 +353,7 @@ func (cs *CommentStore) Edit(ctx context.Context, now time.Time, id int64, u Use
 		return Comment{}, ValidationError{"body": msg}
 	}
 	html := cs.s.San.CommentHTML(body)
-	if plainText(string(html)) == "" {
+	if cs.s.San.PlainText(string(html)) == "" {
 		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."}
 	}
 	st, err := cs.s.Settings.Get(ctx)
@@ -427,21 +414,6 @@ func (cs *CommentStore) Report(ctx context.Context, now time.Time, id, userID in
 func (cs *CommentStore) SetDiscussionOpen(ctx context.Context, articleID int64, open bool) error {
 	res, err := cs.s.W.ExecContext(ctx, "UPDATE articles SET comments_open = ? WHERE id = ?", open, articleID)
 	return oneRow(res, err)
-}
-
-// oneRow turns "no row changed" into ErrNotFound.
-func oneRow(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
 }
 
 // Thread returns one page of an article's discussion as viewerID sees it (0 for an

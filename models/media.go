@@ -204,7 +204,7 @@ func writeFile(path string, b []byte) error {
 
 const mediaCols = "id, hash, ext, width, height, sizes, alt, caption, credit"
 
-func scanMedia(sc interface{ Scan(...any) error }) (Media, error) {
+func scanMedia(sc scanner) (Media, error) {
 	var m Media
 	var sizes string
 	err := sc.Scan(&m.ID, &m.Hash, &m.Ext, &m.Width, &m.Height, &sizes, &m.Alt, &m.Caption, &m.Credit)
@@ -227,19 +227,9 @@ func (ms *MediaStore) List(ctx context.Context, p Page) (Paged[Media], error) {
 		return out, err
 	}
 	out.setPage(p)
-	rows, err := ms.s.R.QueryContext(ctx, "SELECT "+mediaCols+" FROM media ORDER BY id DESC LIMIT ? OFFSET ?", p.limit(), p.offset())
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return out, err
-		}
-		out.Items = append(out.Items, m)
-	}
-	return out, rows.Err()
+	var err error
+	out.Items, err = queryAll(ctx, ms.s.R, scanMedia, "SELECT "+mediaCols+" FROM media ORDER BY id DESC LIMIT ? OFFSET ?", p.limit(), p.offset())
+	return out, err
 }
 
 // UpdateMeta changes the words kept with a photo: alt text (required), caption and credit.
@@ -248,15 +238,6 @@ func (ms *MediaStore) UpdateMeta(ctx context.Context, id int64, alt, caption, cr
 	if alt == "" {
 		return ValidationError{"alt": "Describe the photo for readers who cannot see it."}
 	}
-	res, err := ms.s.W.ExecContext(ctx, "UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?",
-		alt, strings.TrimSpace(caption), strings.TrimSpace(credit), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return oneRow(ms.s.W.ExecContext(ctx, "UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?",
+		alt, strings.TrimSpace(caption), strings.TrimSpace(credit), id))
 }

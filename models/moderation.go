@@ -3,8 +3,6 @@ package models
 import (
 	"context"
 	"database/sql"
-	"html"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -55,13 +53,6 @@ func hasHeldWord(src string, words []string) bool {
 		}
 	}
 	return false
-}
-
-var tagRE = regexp.MustCompile(`<[^>]*>`)
-
-// plainText is the visible text of sanitised comment HTML, for "is anything left?".
-func plainText(h string) string {
-	return strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(h, " ")))
 }
 
 // DiscussionClosed reports whether an article's discussion takes no new comments:
@@ -175,7 +166,7 @@ func (cs *CommentStore) ModEdit(ctx context.Context, now time.Time, id int64, bo
 		return Comment{}, ValidationError{"body": msg}
 	}
 	h := cs.s.San.CommentHTML(body)
-	if plainText(string(h)) == "" {
+	if cs.s.San.PlainText(string(h)) == "" {
 		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed."}
 	}
 	res, err := cs.s.W.ExecContext(ctx, "UPDATE comments SET body_src = ?, body_html = ?, edited_at = ? WHERE id = ?",

@@ -21,31 +21,23 @@ type SectionStore struct{ s *Store }
 
 // All lists sections in the editors' chosen order.
 func (ss *SectionStore) All(ctx context.Context) ([]Section, error) {
-	rows, err := ss.s.R.QueryContext(ctx, "SELECT id, name, slug, description, position FROM sections ORDER BY position, name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Section
-	for rows.Next() {
-		var sec Section
-		if err := rows.Scan(&sec.ID, &sec.Name, &sec.Slug, &sec.Description, &sec.Position); err != nil {
-			return nil, err
-		}
-		out = append(out, sec)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, ss.s.R, scanSection, "SELECT "+sectionCols+" FROM sections ORDER BY position, name")
 }
 
-// BySlug returns the section with this slug, or ErrNotFound.
-func (ss *SectionStore) BySlug(ctx context.Context, slug string) (Section, error) {
+const sectionCols = "id, name, slug, description, position"
+
+func scanSection(sc scanner) (Section, error) {
 	var sec Section
-	err := ss.s.R.QueryRowContext(ctx, "SELECT id, name, slug, description, position FROM sections WHERE slug = ?", slug).
-		Scan(&sec.ID, &sec.Name, &sec.Slug, &sec.Description, &sec.Position)
+	err := sc.Scan(&sec.ID, &sec.Name, &sec.Slug, &sec.Description, &sec.Position)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sec, ErrNotFound
 	}
 	return sec, err
+}
+
+// BySlug returns the section with this slug, or ErrNotFound.
+func (ss *SectionStore) BySlug(ctx context.Context, slug string) (Section, error) {
+	return scanSection(ss.s.R.QueryRowContext(ctx, "SELECT "+sectionCols+" FROM sections WHERE slug = ?", slug))
 }
 
 // Create adds a section at the end of the order.
@@ -81,19 +73,11 @@ func (ss *SectionStore) Update(ctx context.Context, id int64, name, description 
 	if name == "" || Slugify(name) == "" {
 		return ValidationError{"name": "A section needs a name."}
 	}
-	res, err := ss.s.W.ExecContext(ctx, "UPDATE sections SET name = ?, description = ? WHERE id = ?", name, strings.TrimSpace(description), id)
+	err := oneRow(ss.s.W.ExecContext(ctx, "UPDATE sections SET name = ?, description = ? WHERE id = ?", name, strings.TrimSpace(description), id))
 	if isUnique(err) {
 		return ValidationError{"name": "There is already a section with this name."}
 	}
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return err
 }
 
 // Move swaps a section with its neighbour earlier (up) or later in the order.

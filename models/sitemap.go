@@ -44,61 +44,29 @@ func (as *ArticleStore) PublishedSince(ctx context.Context, now, since time.Time
 }
 
 func (as *ArticleStore) entries(ctx context.Context, q string, args ...any) ([]SitemapEntry, error) {
-	rows, err := as.s.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SitemapEntry
-	for rows.Next() {
+	return queryAll(ctx, as.s.R, func(sc scanner) (SitemapEntry, error) {
 		var e SitemapEntry
 		var pub, mod string
-		if err := rows.Scan(&e.Slug, &e.Title, &pub, &mod); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&e.Slug, &e.Title, &pub, &mod)
 		e.PublishedAt, e.ModifiedAt = parseTime(pub), parseTime(mod)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, q, args...)
 }
 
 // InUse lists the tags that at least one visible story carries, by name.
 func (ts *TagStore) InUse(ctx context.Context, now time.Time) ([]Tag, error) {
-	rows, err := ts.s.R.QueryContext(ctx, `SELECT t.id, t.name, t.slug FROM tags t
+	return queryAll(ctx, ts.s.R, scanTag, `SELECT t.id, t.name, t.slug FROM tags t
 		WHERE EXISTS (SELECT 1 FROM article_tags at JOIN articles a ON a.id = at.article_id
 		              WHERE at.tag_id = t.id AND `+visible+`) ORDER BY t.name`, fmtTime(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Tag
-	for rows.Next() {
-		var t Tag
-		if err := rows.Scan(&t.ID, &t.Name, &t.Slug); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // Bylined lists the writers with at least one visible story, by name.
 func (us *UserStore) Bylined(ctx context.Context, now time.Time) ([]Author, error) {
-	rows, err := us.s.R.QueryContext(ctx, `SELECT u.id, u.name, u.slug, u.bio FROM users u
+	return queryAll(ctx, us.s.R, func(sc scanner) (Author, error) {
+		var au Author
+		return au, sc.Scan(&au.ID, &au.Name, &au.Slug, &au.Bio)
+	}, `SELECT u.id, u.name, u.slug, u.bio FROM users u
 		WHERE u.role IN ('admin', 'editor', 'author')
 		  AND EXISTS (SELECT 1 FROM article_authors aa JOIN articles a ON a.id = aa.article_id
 		              WHERE aa.user_id = u.id AND `+visible+`) ORDER BY u.name`, fmtTime(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Author
-	for rows.Next() {
-		var au Author
-		if err := rows.Scan(&au.ID, &au.Name, &au.Slug, &au.Bio); err != nil {
-			return nil, err
-		}
-		out = append(out, au)
-	}
-	return out, rows.Err()
 }

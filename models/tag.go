@@ -18,8 +18,12 @@ type TagStore struct{ s *Store }
 
 // BySlug returns the tag with this slug, or ErrNotFound.
 func (ts *TagStore) BySlug(ctx context.Context, slug string) (Tag, error) {
+	return scanTag(ts.s.R.QueryRowContext(ctx, "SELECT id, name, slug FROM tags WHERE slug = ?", slug))
+}
+
+func scanTag(sc scanner) (Tag, error) {
 	var t Tag
-	err := ts.s.R.QueryRowContext(ctx, "SELECT id, name, slug FROM tags WHERE slug = ?", slug).Scan(&t.ID, &t.Name, &t.Slug)
+	err := sc.Scan(&t.ID, &t.Name, &t.Slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}

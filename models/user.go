@@ -44,7 +44,7 @@ type UserStore struct{ s *Store }
 
 const userCols = "id, email, name, slug, bio, role, session_version, blocked, deactivated, created_at, password_hash"
 
-func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+func scanUser(sc scanner) (User, error) {
 	var u User
 	var created string
 	err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Slug, &u.Bio, &u.Role, &u.SessionVersion, &u.Blocked, &u.Deactivated,
@@ -191,16 +191,7 @@ func (us *UserStore) EndSessions(ctx context.Context, id int64) error {
 
 // exec1 runs a statement that must touch exactly one row.
 func (us *UserStore) exec1(ctx context.Context, q string, args ...any) error {
-	res, err := us.s.W.ExecContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return oneRow(us.s.W.ExecContext(ctx, q, args...))
 }
 
 // Count returns the number of accounts.

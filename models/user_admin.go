@@ -7,21 +7,8 @@ import (
 
 // List returns every account, staff first, then by name.
 func (us *UserStore) List(ctx context.Context) ([]User, error) {
-	rows, err := us.s.R.QueryContext(ctx, "SELECT "+userCols+` FROM users
+	return queryAll(ctx, us.s.R, scanUser, "SELECT "+userCols+` FROM users
 		ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'editor' THEN 1 WHEN 'author' THEN 2 ELSE 3 END, name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // Writers lists the accounts that can appear on a byline.

@@ -756,11 +756,6 @@ func (as *ArticleStore) OldPermalink(ctx context.Context, now time.Time, oldPath
 	if key == "" || len(key) > 2048 {
 		return "", ErrNotFound
 	}
-	var slug string
-	err := as.s.R.QueryRowContext(ctx, `SELECT a.slug FROM wp_redirects r JOIN articles a ON a.id = r.article_id
-		WHERE r.old_path = ? AND `+visible, key, fmtTime(now)).Scan(&slug)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	return slug, err
+	return as.liveSlug(ctx, `SELECT a.slug FROM wp_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.old_path = ? AND `+visible, key, now)
 }
