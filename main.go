@@ -95,7 +95,11 @@ func serve(ctx context.Context, log *slog.Logger, args []string, ready chan<- st
 	}
 	defer ln.Close()
 	if c.baseURL == "" {
-		c.baseURL = "http://" + ln.Addr().String()
+		// Keep the host as the operator wrote it ("localhost"), unless the OS chose the port.
+		c.baseURL = "http://" + c.addr
+		if _, port, _ := net.SplitHostPort(c.addr); port == "0" {
+			c.baseURL = "http://" + ln.Addr().String()
+		}
 	}
 	c.baseURL = strings.TrimRight(c.baseURL, "/")
 
