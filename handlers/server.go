@@ -35,6 +35,7 @@ type App struct {
 	Now      func() time.Time // tests pin the clock
 	Config   Config
 	Reads    *models.ReadCounter // story reads counted in memory, flushed by FlushReadsEvery
+	widgets  widgetCache         // the reader widgets, reused for widgetTTL
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.

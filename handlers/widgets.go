@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,12 +20,42 @@ type widgets struct {
 	MostCommented []models.Article
 }
 
-func (a *App) loadWidgets(ctx context.Context) (w widgets, err error) {
-	if w.MostRead, err = a.Store.Articles.MostRead(ctx, a.Now(), widgetSize); err != nil {
+// widgetTTL is how long a server reuses the widgets it last read.
+const widgetTTL = 30 * time.Second
+
+// widgetCache holds the last widgets read. They are the same for every reader and
+// approximate by nature (reads reach the database once a minute), so a copy up to
+// widgetTTL old costs readers nothing and saves two aggregate queries per page view
+// (a fifth of an article page's time, measured). Each server keeps its own copy; the
+// database stays the only source of truth.
+type widgetCache struct {
+	mu      sync.Mutex
+	w       widgets
+	expires time.Time
+}
+
+func (a *App) loadWidgets(ctx context.Context) (widgets, error) {
+	now := a.Now()
+	a.widgets.mu.Lock()
+	if now.Before(a.widgets.expires) {
+		w := a.widgets.w
+		a.widgets.mu.Unlock()
+		return w, nil
+	}
+	a.widgets.mu.Unlock()
+
+	var w widgets
+	var err error
+	if w.MostRead, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
 		return w, err
 	}
-	w.MostCommented, err = a.Store.Articles.MostCommented(ctx, a.Now(), widgetSize)
-	return w, err
+	if w.MostCommented, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
+		return w, err
+	}
+	a.widgets.mu.Lock()
+	a.widgets.w, a.widgets.expires = w, now.Add(widgetTTL)
+	a.widgets.mu.Unlock()
+	return w, nil
 }
 
 // countRead notes that a reader opened a story. It only touches memory; FlushReadsEvery

@@ -51,6 +51,11 @@ func TestReaderWidgets(t *testing.T) {
 	if err := ta.Reads.Flush(context.Background(), testNow); err != nil {
 		t.Fatal(err)
 	}
+	// A server reuses the widgets it read for widgetTTL, then reads them afresh.
+	if got := widgetTitles(parse(t, ta.get("/")), "most-read-h"); got != "" {
+		t.Errorf("widgets changed within widgetTTL: most read = %q", got)
+	}
+	ta.Now = func() time.Time { return testNow.Add(widgetTTL) }
 	for _, path := range []string{"/", "/articles/" + lead.Slug} {
 		doc := parse(t, ta.get(path))
 		if got := widgetTitles(doc, "most-read-h"); got != "Popular story|Lead story" {
