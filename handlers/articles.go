@@ -145,8 +145,7 @@ func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bo
 	p.NoIndex = preview
 	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
 	if !preview {
-		p.Alternates = append(p.Alternates, alternate{Type: feedTypes["rss"], Title: "Comments on " + art.Title,
-			Href: a.absURL("/articles/" + art.Slug + "/comments.rss")})
+		p.Alternates = append(p.Alternates, a.commentFeedLinks(art)...)
 	}
 	a.describeArticle(&p, art)
 	d := articleData{page: p, Article: art, Preview: preview, Live: art.LiveAt(a.Now())}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gorilla/feeds"
 	"github.com/labstack/echo/v4"
 
 	"broadsheet/models"
@@ -356,38 +355,4 @@ func (a *App) commentReport(c echo.Context) error {
 		return err
 	}
 	return seeOther(c, commentURL("/articles/"+art.Slug, n, cm.ID))
-}
-
-// commentFeed is an RSS feed of an article's latest comments.
-func (a *App) commentFeed(c echo.Context) error {
-	ctx := c.Request().Context()
-	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	list, err := a.Store.Comments.Recent(ctx, art.ID, 50)
-	if err != nil {
-		return err
-	}
-	feed := &feeds.Feed{
-		Title:       "Comments on “" + art.Title + "”",
-		Link:        &feeds.Link{Href: a.absURL("/articles/" + art.Slug)},
-		Description: "The discussion of this article, newest first.",
-		Created:     art.PublishedAt,
-	}
-	for _, cm := range list {
-		link := a.absURL("/comments/" + strconv.FormatInt(cm.ID, 10))
-		feed.Items = append(feed.Items, &feeds.Item{
-			Title: cm.Name + " on “" + art.Title + "”", Link: &feeds.Link{Href: link}, Id: link,
-			Description: string(cm.BodyHTML), Created: cm.CreatedAt,
-		})
-	}
-	if len(list) > 0 {
-		feed.Updated = list[0].CreatedAt
-	}
-	rss, err := feed.ToRss()
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, "application/rss+xml; charset=utf-8", []byte(rss))
 }

@@ -568,20 +568,34 @@ func TestCommentFeed(t *testing.T) {
 	ta, art, _, ada, bo := discussionFixture(t)
 	c1 := ta.comment(art, ada, 0, "First <b>bold</b> words")
 	ta.comment(art, bo, c1.ID, "A reply")
-	res := ta.get("/articles/" + art.Slug + "/comments.rss")
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/rss+xml") {
-		t.Fatalf("feed: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
-	}
-	defer res.Body.Close()
-	feed, err := gofeed.NewParser().Parse(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(feed.Items) != 2 || feed.Items[0].Title != "Bo Reader on “"+art.Title+"”" {
-		t.Fatalf("items = %d, first %q", len(feed.Items), feed.Items[0].Title)
-	}
-	if feed.Items[1].Link != fmt.Sprintf("http://news.test/comments/%d", c1.ID) || !strings.Contains(feed.Items[1].Description, "<b>bold</b>") {
-		t.Errorf("item = %q %q", feed.Items[1].Link, feed.Items[1].Description)
+	for format, ctype := range map[string]string{"rss": "application/rss+xml", "atom": "application/atom+xml"} {
+		t.Run(format, func(t *testing.T) {
+			res := ta.get("/articles/" + art.Slug + "/comments." + format)
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), ctype) {
+				t.Fatalf("feed: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			etag := res.Header.Get("ETag")
+			feed, err := gofeed.NewParser().Parse(res.Body)
+			res.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(feed.Items) != 2 || feed.Items[0].Title != "Bo Reader on “"+art.Title+"”" {
+				t.Fatalf("items = %d, first %q", len(feed.Items), feed.Items[0].Title)
+			}
+			body := feed.Items[1].Description
+			if feed.Items[1].Content != "" {
+				body = feed.Items[1].Content
+			}
+			if feed.Items[1].Link != fmt.Sprintf("http://news.test/comments/%d", c1.ID) || !strings.Contains(body, "<b>bold</b>") {
+				t.Errorf("item = %q %q", feed.Items[1].Link, body)
+			}
+			req := httptest.NewRequest(http.MethodGet, "/articles/"+art.Slug+"/comments."+format, nil)
+			req.Header.Set("If-None-Match", etag)
+			if res := ta.do(req); etag == "" || res.StatusCode != http.StatusNotModified {
+				t.Errorf("conditional GET with ETag %q: %d, want 304", etag, res.StatusCode)
+			}
+		})
 	}
 }
 

@@ -79,18 +79,71 @@ func (a *App) feedShow(format string, find func(echo.Context, models.Settings) (
 				f.Updated = it.Updated
 			}
 		}
-		var buf bytes.Buffer
-		if format == "atom" {
-			// Atom requires an author for the feed when an entry may lack one.
-			f.Author = &feeds.Author{Name: site.SiteName}
-			err = f.WriteAtom(&buf)
-		} else {
-			err = f.WriteRss(&buf)
-		}
+		return writeFeed(c, format, site, f)
+	}
+}
+
+// writeFeed sends f as RSS or Atom, answering conditional GETs with 304.
+func writeFeed(c echo.Context, format string, site models.Settings, f *feeds.Feed) error {
+	var buf bytes.Buffer
+	var err error
+	if format == "atom" {
+		// Atom requires an author for the feed when an entry may lack one.
+		f.Author = &feeds.Author{Name: site.SiteName}
+		err = f.WriteAtom(&buf)
+	} else {
+		err = f.WriteRss(&buf)
+	}
+	if err != nil {
+		return err
+	}
+	return serveConditional(c, feedTypes[format]+"; charset=utf-8", buf.Bytes(), f.Updated)
+}
+
+// commentFeedShow serves the latest comments of an article as RSS or Atom.
+func (a *App) commentFeedShow(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), c.Param("slug"))
 		if err != nil {
 			return err
 		}
-		return serveConditional(c, feedTypes[format]+"; charset=utf-8", buf.Bytes(), f.Updated)
+		site, err := a.Store.Settings.Get(ctx)
+		if err != nil {
+			return err
+		}
+		list, err := a.Store.Comments.Recent(ctx, art.ID, 50)
+		if err != nil {
+			return err
+		}
+		f := &feeds.Feed{
+			Title:       "Comments on “" + art.Title + "”",
+			Link:        &feeds.Link{Href: a.absURL("/articles/" + url.PathEscape(art.Slug))},
+			Description: "The discussion of this article, newest first.",
+			Created:     art.PublishedAt,
+			Updated:     art.PublishedAt,
+		}
+		for _, cm := range list {
+			link := a.absURL("/comments/" + strconv.FormatInt(cm.ID, 10))
+			f.Items = append(f.Items, &feeds.Item{
+				Title: cm.Name + " on “" + art.Title + "”", Link: &feeds.Link{Href: link}, Id: link,
+				Author:      &feeds.Author{Name: cm.Name},
+				Description: string(cm.BodyHTML), Created: cm.CreatedAt, Updated: cm.CreatedAt,
+			})
+			if cm.CreatedAt.After(f.Updated) {
+				f.Updated = cm.CreatedAt
+			}
+		}
+		return writeFeed(c, format, site, f)
+	}
+}
+
+// commentFeedLinks are the alternates for an article's discussion feeds.
+func (a *App) commentFeedLinks(art models.Article) []alternate {
+	base := a.absURL("/articles/" + url.PathEscape(art.Slug) + "/comments")
+	return []alternate{
+		{Type: feedTypes["rss"], Title: "Comments on " + art.Title + " (RSS)", Href: base + ".rss"},
+		{Type: feedTypes["atom"], Title: "Comments on " + art.Title + " (Atom)", Href: base + ".atom"},
 	}
 }
 

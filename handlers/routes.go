@@ -34,7 +34,8 @@ func (a *App) router() *echo.Echo {
 	// Public, cacheable pages.
 	e.GET("/", a.homeShow, a.legacyPostID)
 	e.GET("/articles/:slug", a.articleShow)
-	e.GET("/articles/:slug/comments.rss", a.commentFeed)
+	e.GET("/articles/:slug/comments.rss", a.commentFeedShow("rss"))
+	e.GET("/articles/:slug/comments.atom", a.commentFeedShow("atom"))
 	e.GET("/comments/:id", a.commentShow)
 	e.GET("/section/:slug", a.sectionShow)
 	e.GET("/tag/:slug", a.tagShow)
