@@ -20,11 +20,7 @@ import (
 // loginCookies logs u in through the real form and returns the session cookie.
 func (ta *testApp) loginCookies(u models.User) []*http.Cookie {
 	ta.tb.Helper()
-	res := ta.postForm("/login", url.Values{"email": {u.Email}, "password": {testPassword}})
-	if res.StatusCode != http.StatusSeeOther {
-		ta.tb.Fatalf("login as %s: status %d", u.Email, res.StatusCode)
-	}
-	return res.Cookies()
+	return ta.loginCookiesWith(u.Email, testPassword)
 }
 
 // getAs fetches a path with the given cookies.
