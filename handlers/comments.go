@@ -171,16 +171,23 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 	return d, nil
 }
 
+// liveArticle returns the story named by :slug, if readers can see it, and the site settings.
+func (a *App) liveArticle(c echo.Context) (models.Article, models.Settings, error) {
+	ctx := c.Request().Context()
+	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), c.Param("slug"))
+	if err != nil {
+		return art, models.Settings{}, err
+	}
+	site, err := a.Store.Settings.Get(ctx)
+	return art, site, err
+}
+
 // commentCreate posts a comment or reply. Success lands the reader on their comment
 // (post/redirect/get); a refused comment re-renders the article with the text kept
 // and the reason beside the form.
 func (a *App) commentCreate(c echo.Context) error {
 	ctx := c.Request().Context()
-	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	site, err := a.Store.Settings.Get(ctx)
+	art, site, err := a.liveArticle(c)
 	if err != nil {
 		return err
 	}

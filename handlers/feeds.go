@@ -103,16 +103,11 @@ func writeFeed(c echo.Context, format string, site models.Settings, f *feeds.Fee
 // commentFeedShow serves the latest comments of an article as RSS or Atom.
 func (a *App) commentFeedShow(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx := c.Request().Context()
-		art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), c.Param("slug"))
+		art, site, err := a.liveArticle(c)
 		if err != nil {
 			return err
 		}
-		site, err := a.Store.Settings.Get(ctx)
-		if err != nil {
-			return err
-		}
-		list, err := a.Store.Comments.Recent(ctx, art.ID, 50)
+		list, err := a.Store.Comments.Recent(c.Request().Context(), art.ID, 50)
 		if err != nil {
 			return err
 		}
