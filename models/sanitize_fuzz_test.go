@@ -60,3 +60,72 @@ func FuzzCommentHTML(f *testing.F) {
 		}
 	})
 }
+
+// assertSafeArticleHTML fails if sanitised article HTML keeps a script-capable element,
+// an event handler, a style attribute or a javascript: URL, judged on the parsed output
+// (text may say "onerror=" harmlessly).
+func assertSafeArticleHTML(t *testing.T, in, out string) {
+	t.Helper()
+	z := html.NewTokenizer(strings.NewReader(out))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		tok := z.Token()
+		switch tok.Data {
+		case "script", "style", "iframe", "object", "embed", "form", "input", "svg", "math":
+			t.Fatalf("sanitising %q keeps <%s>: %s", in, tok.Data, out)
+		}
+		for _, a := range tok.Attr {
+			v := strings.ToLower(strings.TrimSpace(a.Val))
+			if strings.HasPrefix(a.Key, "on") || a.Key == "style" || strings.HasPrefix(v, "javascript:") || strings.HasPrefix(v, "data:") {
+				t.Fatalf("sanitising %q keeps %s=%q: %s", in, a.Key, a.Val, out)
+			}
+		}
+	}
+}
+
+// FuzzArticleHTML: whatever an editor types as Markdown (raw HTML included), the
+// rendered body is safe to serve.
+func FuzzArticleHTML(f *testing.F) {
+	for _, s := range []string{"# Head\n\nPara with **bold** and [a link](https://example.com).",
+		"<script>alert(1)</script>", "[x](javascript:alert(1))", "![img](data:image/png;base64,AAAA)",
+		"<img src=x onerror=alert(1)>", "```\n<script>\n```", "| a | b |\n|---|---|\n| <b onclick=x>1</b> | 2 |",
+		"<a href=\"JaVaScRiPt:x\">y</a>", "[link](<javascript:alert(1)>)", "<svg onload=alert(1)>"} {
+		f.Add(s)
+	}
+	san := NewSanitizer()
+	f.Fuzz(func(t *testing.T, src string) {
+		out, err := san.ArticleHTML(src)
+		if err != nil {
+			t.Fatalf("ArticleHTML(%q): %v", src, err)
+		}
+		assertSafeArticleHTML(t, src, string(out))
+	})
+}
+
+// FuzzSlugify: a slug is always lower-case ASCII letters, digits and single inner
+// hyphens, at most 80 bytes, and slugifying a slug changes nothing.
+func FuzzSlugify(f *testing.F) {
+	for _, s := range []string{"Talks resume in Tehran", "Café Müller", "---", "日本語", "a--b", "ǅemal", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		slug := Slugify(s)
+		if len(slug) > 80 || strings.HasPrefix(slug, "-") || strings.HasSuffix(slug, "-") || strings.Contains(slug, "--") {
+			t.Fatalf("Slugify(%q) = %q", s, slug)
+		}
+		for _, r := range slug {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				t.Fatalf("Slugify(%q) = %q has %q", s, slug, r)
+			}
+		}
+		if Slugify(slug) != slug {
+			t.Fatalf("Slugify is not idempotent on %q: %q", slug, Slugify(slug))
+		}
+	})
+}
