@@ -126,27 +126,3 @@ type fieldErr struct {
 	E models.ValidationError
 	F string
 }
-
-// adminPager carries ready-made links, so filters survive paging without the
-// template having to assemble a query string.
-type adminPager struct {
-	Number, Pages int
-	Prev, Next    string
-}
-
-func newAdminPager(number, pages int, base, q string) adminPager {
-	link := func(n int) string {
-		if q != "" {
-			return base + "?" + q + "&page=" + strconv.Itoa(n)
-		}
-		return base + "?page=" + strconv.Itoa(n)
-	}
-	p := adminPager{Number: number, Pages: pages}
-	if number > 1 {
-		p.Prev = link(number - 1)
-	}
-	if number < pages {
-		p.Next = link(number + 1)
-	}
-	return p
-}

@@ -22,7 +22,7 @@ type articleListData struct {
 	Filter   models.AdminFilter
 	Writers  []models.User
 	Statuses []string
-	Query    string // the filters as a query string, for pager links
+	Pager    pager
 }
 
 func (a *App) adminArticleList(c echo.Context) error {
@@ -49,8 +49,8 @@ func (a *App) adminArticleList(c echo.Context) error {
 	if d.Writers, err = a.Store.Users.Writers(ctx); err != nil {
 		return err
 	}
-	d.Query = query("status", f.Status, "section", strconv.FormatInt(f.SectionID, 10),
-		"author", strconv.FormatInt(f.AuthorID, 10), "q", f.Query)
+	d.Pager = newPager("Pages", n, d.Articles.Pages, pageLink("/admin/articles", query("status", f.Status, "section", strconv.FormatInt(f.SectionID, 10),
+		"author", strconv.FormatInt(f.AuthorID, 10), "q", f.Query)))
 	return c.Render(http.StatusOK, "admin/articles", d)
 }
 

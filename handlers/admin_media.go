@@ -13,6 +13,7 @@ import (
 type mediaData struct {
 	page
 	Media    models.Paged[models.Media]
+	Pager    pager
 	Errors   models.ValidationError
 	ErrorFor int64 // the photo the errors belong to; 0 = the upload form
 	Upload   models.Media
@@ -29,6 +30,7 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 	if d.Media, err = a.Store.Media.List(c.Request().Context(), models.Page{Number: n, Size: adminPerPage}); err != nil {
 		return err
 	}
+	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", ""))
 	return c.Render(status, "admin/media", d)
 }
 

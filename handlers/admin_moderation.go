@@ -24,8 +24,7 @@ type moderationData struct {
 	page
 	Counts   models.ModCounts
 	Items    []queueItem
-	Pages    int
-	Number   int
+	Pager    pager
 	Errors   models.ValidationError
 	ErrorFor int64  // the comment whose edit failed
 	Edited   string // the text that failed, kept for another try
@@ -54,7 +53,7 @@ func (a *App) moderationPage(c echo.Context, status int, d moderationData) error
 	if err != nil {
 		return err
 	}
-	d.Number, d.Pages = n, max(pending.Pages, reported.Pages)
+	d.Pager = newPager("Pages", n, max(pending.Pages, reported.Pages), pageLink("/admin/comments", ""))
 	all := append(pending.Items, reported.Items...)
 	slices.SortFunc(all, func(x, y models.Comment) int {
 		return cmp.Or(y.CreatedAt.Compare(x.CreatedAt), cmp.Compare(y.ID, x.ID))

@@ -47,8 +47,16 @@ type homeData struct {
 	page
 	Lead    *models.Article
 	Stories models.Paged[models.Article]
+	Pager   pager
 	Blocks  []sectionBlock
 	Widgets widgets
+}
+
+// storyPager pages a list of stories, newest first.
+func storyPager(p models.Paged[models.Article], base string) pager {
+	pg := newPager("Pages", p.Number, p.Pages, pageLink(base, ""))
+	pg.PrevText, pg.NextText = "← Newer", "Older →"
+	return pg
 }
 
 // homeShow is the front page: the lead story, the latest, and a block per section.
@@ -65,7 +73,7 @@ func (a *App) homeShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := homeData{page: p, Stories: stories}
+	d := homeData{page: p, Stories: stories, Pager: storyPager(stories, "/")}
 	if stories.Number == 1 && len(stories.Items) > 0 {
 		lead := stories.Items[0]
 		d.Lead = &lead
@@ -170,6 +178,7 @@ type listData struct {
 	page
 	Kind, Heading, Blurb, Base string
 	Stories                    models.Paged[models.Article]
+	Pager                      pager
 }
 
 func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
@@ -181,6 +190,7 @@ func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
 	if d.Stories, err = a.listPage(c, f); err != nil {
 		return err
 	}
+	d.Pager = storyPager(d.Stories, d.Base)
 	d.Canonical = a.absURL(d.Base)
 	if d.Stories.Number > 1 {
 		d.Canonical += "?page=" + strconv.Itoa(d.Stories.Number)

@@ -25,6 +25,7 @@ type discussion struct {
 	User      *models.User
 	Guest     bool // anonymous, and the site takes guest comments
 	Threads   models.Paged[*models.Comment]
+	Pager     pager
 	Roots     []*commentNode
 	Form      commentForm
 	ReplyHere bool // the form sits beneath a comment on this page, not at the end
@@ -43,8 +44,8 @@ func (d *discussion) Blocked() bool { return d.User != nil && d.User.Blocked }
 // ShowPrompt reports whether to invite a logged-out reader to log in and comment.
 func (d *discussion) ShowPrompt() bool { return !d.Closed && d.User == nil && !d.Guest }
 
-// PageURL is the address of page n of the discussion.
-func (d *discussion) PageURL(n int) string {
+// pageURL is the address of page n of the discussion.
+func (d *discussion) pageURL(n int) string {
 	if n <= 1 {
 		return d.Base + "#discussion"
 	}
@@ -151,6 +152,8 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		return nil, echo.NewHTTPError(http.StatusNotFound, "The discussion does not have that many pages.")
 	}
 	d.Threads, d.Form = threads, form
+	d.Pager = newPager("Discussion pages", n, threads.Pages, d.pageURL)
+	d.Pager.PrevText, d.Pager.NextText = "← Earlier comments", "Later comments →"
 	now := a.Now()
 	var wrap func([]*models.Comment) []*commentNode
 	wrap = func(list []*models.Comment) []*commentNode {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,47 @@ type page struct {
 	Alternates  []alternate // feeds of this page's stories, for <link rel="alternate">
 	Share       share       // Open Graph and Twitter card details
 	JSONLD      []any       // schema.org structured data, written as application/ld+json
+}
+
+// pager is the navigation under any paged list: links to the neighbouring pages
+// ("" where there is none), made by the handler so that filters, queries and anchors
+// survive paging. Every list renders it through the one "pager" partial.
+type pager struct {
+	Label              string // names the navigation for screen readers
+	Number, Pages      int
+	Prev, Next         string
+	PrevText, NextText string
+}
+
+// newPager is the pager of page number of pages; link makes the address of a page.
+// A page past the end links back to the last page there is.
+func newPager(label string, number, pages int, link func(n int) string) pager {
+	p := pager{Label: label, Number: number, Pages: pages, PrevText: "← Previous", NextText: "Next →"}
+	if number > 1 {
+		p.Prev = link(min(number-1, max(pages, 1)))
+	}
+	if number < pages {
+		p.Next = link(number + 1)
+	}
+	return p
+}
+
+// pageLink makes the addresses of base's pages: page 1 is base itself (its canonical
+// address), others add page=N to the query q (which may be "").
+func pageLink(base, q string) func(int) string {
+	return func(n int) string {
+		v := q
+		if n > 1 {
+			if v != "" {
+				v += "&"
+			}
+			v += "page=" + strconv.Itoa(n)
+		}
+		if v == "" {
+			return base
+		}
+		return base + "?" + v
+	}
 }
 
 // newPage fills the layout's data for this request.

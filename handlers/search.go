@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,9 +18,8 @@ type searchData struct {
 	Section  string // slug, "" = all sections
 	ByDate   bool
 	Results  models.Paged[models.SearchHit]
-	Searched bool   // a query was given (as opposed to an empty search page)
-	PrevURL  string // links to the neighbouring pages of results, "" when none
-	NextURL  string
+	Searched bool // a query was given (as opposed to an empty search page)
+	Pager    pager
 }
 
 // searchShow answers GET /search?q=&section=&sort=date&page=. Whatever a reader types
@@ -51,18 +49,13 @@ func (a *App) searchShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if d.Results.HasPrev() {
-			d.PrevURL = d.pageURL(min(n-1, max(d.Results.Pages, 1)))
-		}
-		if d.Results.HasNext() {
-			d.NextURL = d.pageURL(n + 1)
-		}
+		d.Pager = newPager("Result pages", n, d.Results.Pages, pageLink("/search", d.query()))
 	}
 	return c.Render(http.StatusOK, "search", d)
 }
 
-// pageURL is the address of page n of the same search.
-func (d searchData) pageURL(n int) string {
+// query is this search as a query string, which every page of its results shares.
+func (d searchData) query() string {
 	v := url.Values{"q": {d.Query}}
 	if d.Section != "" {
 		v.Set("section", d.Section)
@@ -70,8 +63,5 @@ func (d searchData) pageURL(n int) string {
 	if d.ByDate {
 		v.Set("sort", "date")
 	}
-	if n > 1 {
-		v.Set("page", strconv.Itoa(n))
-	}
-	return "/search?" + v.Encode()
+	return v.Encode()
 }

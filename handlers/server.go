@@ -49,13 +49,11 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	}
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store)}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
-		"asset":      assets.URL,
-		"date":       func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },
-		"datetime":   func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
-		"card":       func(a models.Article, z *time.Location) cardData { return cardData{A: a, Zone: z} },
-		"pager":      func(p models.Paged[models.Article], base string) pagerData { return pagerData{P: p, Base: base} },
-		"fielderr":   func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
-		"adminpager": newAdminPager,
+		"asset":    assets.URL,
+		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },
+		"datetime": func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
+		"card":     func(a models.Article, z *time.Location) cardData { return cardData{A: a, Zone: z} },
+		"fielderr": func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
 	}, cfg.Dev)
 	if err != nil {
 		return nil, err
@@ -77,9 +75,4 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 type cardData struct {
 	A    models.Article
 	Zone *time.Location
-}
-
-type pagerData struct {
-	P    models.Paged[models.Article]
-	Base string
 }
