@@ -11,10 +11,14 @@ import (
 	"broadsheet/models"
 )
 
-// pageParam reads ?page=N. Absent means 1; anything but a whole number from 1 to
-// models.MaxPage is a 400 that says so, never a 500 or a silent page 1.
-func pageParam(c echo.Context) (int, error) {
-	raw := c.QueryParam("page")
+// pageParam reads ?page=N.
+func pageParam(c echo.Context) (int, error) { return pageNumber(c, "page") }
+
+// pageNumber reads a page number from the query parameter name. Absent means 1;
+// anything but a whole number from 1 to models.MaxPage is a 400 that says so, never
+// a 500 or a silent page 1.
+func pageNumber(c echo.Context, name string) (int, error) {
+	raw := c.QueryParam(name)
 	if raw == "" {
 		return 1, nil
 	}

@@ -135,13 +135,9 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		}
 	}
 	if n == 0 {
-		if raw := c.QueryParam("cpage"); raw != "" {
-			var err error
-			if n, err = strconv.Atoi(raw); err != nil || n < 1 || n > models.MaxPage {
-				return nil, echo.NewHTTPError(http.StatusBadRequest, "Page numbers are whole numbers starting at 1.")
-			}
-		} else {
-			n = 1
+		var err error
+		if n, err = pageNumber(c, "cpage"); err != nil {
+			return nil, err
 		}
 	}
 	threads, err := a.Store.Comments.Thread(ctx, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage})
