@@ -119,13 +119,17 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 			form.ParentID = id
 		}
 	}
+	all, err := a.Store.Comments.Discussion(ctx, art.ID, viewer)
+	if err != nil {
+		return nil, err
+	}
 	n := 0
 	if form.ParentID > 0 {
 		// Reply only to a public comment of this article; otherwise show the plain page.
 		if p, err := a.Store.Comments.Get(ctx, form.ParentID); err == nil && p.ArticleID == art.ID && p.Status == models.CommentApproved {
 			form.ParentName = p.Name
-			if n, err = a.Store.Comments.PageOf(ctx, p, viewer, threadsPerPage); err != nil && !errors.Is(err, models.ErrNotFound) {
-				return nil, err
+			if page, ok := all.PageOf(p.ID, threadsPerPage); ok {
+				n = page
 			}
 		} else if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return nil, err
@@ -135,15 +139,11 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		}
 	}
 	if n == 0 {
-		var err error
 		if n, err = pageNumber(c, "cpage"); err != nil {
 			return nil, err
 		}
 	}
-	threads, err := a.Store.Comments.Thread(ctx, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage})
-	if err != nil {
-		return nil, err
-	}
+	threads := all.Page(models.Page{Number: n, Size: threadsPerPage})
 	if n > threads.Pages {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "The discussion does not have that many pages.")
 	}

@@ -420,34 +420,54 @@ func (cs *CommentStore) SetDiscussionOpen(ctx context.Context, articleID int64, 
 // anonymous reader): top-level threads in order of posting, each with its replies
 // nested beneath. Paging is by top-level thread, so a thread never splits.
 func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
-	roots, err := cs.tree(ctx, articleID, viewerID)
+	d, err := cs.Discussion(ctx, articleID, viewerID)
+	return d.Page(p), err
+}
+
+// PageOf returns the page (of threads of size size) on which comment c appears to
+// viewerID, so permalinks into long discussions keep working. A comment the viewer
+// cannot see is ErrNotFound.
+func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
+	d, err := cs.Discussion(ctx, c.ArticleID, viewerID)
 	if err != nil {
-		return Paged[*Comment]{}, err
+		return 0, err
 	}
-	out := Paged[*Comment]{Total: len(roots)}
+	if n, ok := d.PageOf(c.ID, size); ok {
+		return n, nil
+	}
+	return 0, ErrNotFound
+}
+
+// Discussion is an article's whole discussion as one viewer sees it: loaded once,
+// then paged or searched for a comment without going back to the database.
+type Discussion struct{ roots []*Comment }
+
+// Discussion loads an article's discussion as viewerID sees it (0 for an anonymous reader).
+func (cs *CommentStore) Discussion(ctx context.Context, articleID, viewerID int64) (Discussion, error) {
+	roots, err := cs.tree(ctx, articleID, viewerID)
+	return Discussion{roots}, err
+}
+
+// Page returns one page of top-level threads, each with its replies nested beneath.
+func (d Discussion) Page(p Page) Paged[*Comment] {
+	out := Paged[*Comment]{Total: len(d.roots)}
 	out.setPage(p)
 	if out.Pages == 0 {
 		out.Pages = 1
 	}
-	from := min(p.offset(), len(roots))
-	out.Items = roots[from:min(from+p.limit(), len(roots))]
-	return out, nil
+	from := min(p.offset(), len(d.roots))
+	out.Items = d.roots[from:min(from+p.limit(), len(d.roots))]
+	return out
 }
 
-// PageOf returns the page (of threads of size size) on which comment id appears to
-// viewerID, so permalinks into long discussions keep working. A comment the viewer
-// cannot see is ErrNotFound.
-func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
-	roots, err := cs.tree(ctx, c.ArticleID, viewerID)
-	if err != nil {
-		return 0, err
-	}
-	for i, r := range roots {
-		if contains(r, c.ID) {
-			return i/size + 1, nil
+// PageOf returns the page (of threads of size size) holding comment id, if any.
+func (d Discussion) PageOf(id int64, size int) (int, bool) {
+	for i, r := range d.roots {
+		if contains(r, id) {
+			return i/size + 1, true
 		}
 	}
-	return 0, ErrNotFound
+	return 0, false
 }
 
 func contains(c *Comment, id int64) bool {
@@ -472,10 +492,14 @@ func (cs *CommentStore) tree(ctx context.Context, articleID, viewerID int64) ([]
 		return nil, err
 	}
 	byID := make(map[int64]*Comment, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	// Link in a second pass, so a reply finds its parent whatever order the rows come in
+	// (imported comments may carry a reply dated before its parent).
 	var roots []*Comment
 	for i := range all {
 		c := &all[i]
-		byID[c.ID] = c
 		if p, ok := byID[c.ParentID]; ok {
 			p.Replies = append(p.Replies, c)
 		} else {
