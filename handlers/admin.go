@@ -42,15 +42,6 @@ func (a *App) adminPage(c echo.Context) (page, error) {
 	return p, err
 }
 
-// render renders a newsroom form after a failed submission (422) or a page (200).
-func renderForm(c echo.Context, failed bool, name string, data any) error {
-	status := http.StatusOK
-	if failed {
-		status = http.StatusUnprocessableEntity
-	}
-	return c.Render(status, name, data)
-}
-
 // flashTo sets a one-line message and sends the browser to path (post/redirect/get).
 func (a *App) flashTo(c echo.Context, path, msg string) error {
 	if err := a.setFlash(c, msg); err != nil {

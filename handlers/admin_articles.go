@@ -125,9 +125,14 @@ func (a *App) adminArticleNew(c echo.Context) error {
 
 // readArticleForm reads the submitted form. A photo in the post is stored first, so
 // that a form re-shown for another mistake keeps it without a second upload.
-func (a *App) readArticleForm(c echo.Context, zone *time.Location) (in models.ArticleInput, d articleFormData, errs models.ValidationError, err error) {
+func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d articleFormData, errs models.ValidationError, err error) {
 	u := staff(c)
 	errs = models.ValidationError{}
+	site, err := a.Store.Settings.Get(c.Request().Context())
+	if err != nil {
+		return in, d, nil, err
+	}
+	zone := site.Location() // the form's times are typed in the site's zone
 	form, err := c.FormParams()
 	if err != nil {
 		return in, d, nil, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
@@ -205,11 +210,7 @@ func (a *App) showArticleForm(c echo.Context, status int, art *models.Article, i
 }
 
 func (a *App) adminArticleCreate(c echo.Context) error {
-	p, err := a.basePage(c.Request().Context(), currentUser(c))
-	if err != nil {
-		return err
-	}
-	in, typed, errs, err := a.readArticleForm(c, p.Zone)
+	in, typed, errs, err := a.readArticleForm(c)
 	if err != nil {
 		return err
 	}
@@ -275,11 +276,7 @@ func (a *App) adminArticleUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.basePage(ctx, currentUser(c))
-	if err != nil {
-		return err
-	}
-	in, typed, errs, err := a.readArticleForm(c, p.Zone)
+	in, typed, errs, err := a.readArticleForm(c)
 	if err != nil {
 		return err
 	}

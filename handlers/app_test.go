@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -138,58 +137,11 @@ func (ta *testApp) article(title string, sec models.Section, author models.User,
 	return a
 }
 
-// client is a browser-like HTTP client against a live test server: it keeps
-// cookies and does not follow redirects, so tests can assert on them.
-type client struct {
-	*http.Client
-	base string
-	tb   testing.TB
-}
-
 // server starts the site on a real listener.
 func (ta *testApp) server() *httptest.Server {
 	srv := httptest.NewServer(ta.h)
 	ta.tb.Cleanup(srv.Close)
 	return srv
-}
-
-func newClient(tb testing.TB, srv *httptest.Server) *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}, base: srv.URL, tb: tb}
-}
-
-func (c *client) get(path string) *http.Response {
-	c.tb.Helper()
-	res, err := c.Get(c.base + path)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	return res
-}
-
-// post sends a form as a same-origin browser would.
-func (c *client) post(path string, form url.Values) *http.Response {
-	c.tb.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	res, err := c.Do(req)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	return res
-}
-
-// login logs the client in and fails the test if that does not work.
-func (c *client) login(u models.User) {
-	c.tb.Helper()
-	res := c.post("/login", url.Values{"email": {u.Email}, "password": {testPassword}})
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		c.tb.Fatalf("login as %s: status %d", u.Email, res.StatusCode)
-	}
 }
 
 // photo stores a small generated picture through the real media pipeline.

@@ -182,7 +182,9 @@ func TestListPages(t *testing.T) {
 
 func TestRenamedSlugRedirects(t *testing.T) {
 	n := newNewsroom(t)
-	if err := n.Store.Articles.Rename(t.Context(), testNow, n.lead.ID, "tehran-talks"); err != nil {
+	in := n.lead.Input()
+	in.Slug = "tehran-talks"
+	if _, err := n.Store.Articles.Update(t.Context(), testNow, n.lead.ID, n.lead.Version, in); err != nil {
 		t.Fatal(err)
 	}
 	res := n.get("/articles/" + n.lead.Slug)

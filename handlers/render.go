@@ -88,10 +88,7 @@ func (a *App) basePage(ctx context.Context, u *models.User) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	zone, err := time.LoadLocation(site.TimeZone)
-	if err != nil {
-		zone = time.UTC
-	}
+	zone := site.Location()
 	return page{Site: site, Sections: secs, User: u, Zone: zone, Year: a.Now().In(zone).Year(),
 		Alternates: a.feedLinks(site.SiteName, "")}, nil
 }

@@ -358,12 +358,9 @@ func (in *ArticleInput) Validate() error {
 
 // Create saves a new article with its authors and tags in one transaction.
 func (as *ArticleStore) Create(ctx context.Context, now time.Time, in ArticleInput) (int64, error) {
-	if err := in.Validate(); err != nil {
-		return 0, err
-	}
-	html, err := as.s.San.ArticleHTML(in.Body)
+	html, err := as.prepare(&in)
 	if err != nil {
-		return 0, fmt.Errorf("render body: %w", err)
+		return 0, err
 	}
 	var id int64
 	err = as.s.tx(ctx, func(tx *sql.Tx) error {
@@ -373,6 +370,19 @@ func (as *ArticleStore) Create(ctx context.Context, now time.Time, in ArticleInp
 		return afterSave(ctx, tx, now, id, 1, "", in)
 	})
 	return id, err
+}
+
+// prepare validates an article about to be saved and renders its body: the first
+// step of every save, before the write transaction opens.
+func (as *ArticleStore) prepare(in *ArticleInput) (template.HTML, error) {
+	if err := in.Validate(); err != nil {
+		return "", err
+	}
+	html, err := as.s.San.ArticleHTML(in.Body)
+	if err != nil {
+		return "", fmt.Errorf("render body: %w", err)
+	}
+	return html, nil
 }
 
 // insertArticle writes a validated article with its authors and tags inside tx;
@@ -429,16 +439,8 @@ func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int6
 	return nil
 }
 
-// Rename gives an article a new slug, keeping the old one as a redirect.
-func (as *ArticleStore) Rename(ctx context.Context, now time.Time, id int64, newSlug string) error {
-	if Slugify(newSlug) != newSlug || newSlug == "" {
-		return ValidationError{"slug": "Use lower-case letters, digits and hyphens only."}
-	}
-	return as.s.tx(ctx, func(tx *sql.Tx) error { return renameTx(ctx, tx, now, id, newSlug) })
-}
-
-// renameTx is Rename inside a caller's transaction, so an edit that changes the slug
-// saves both or neither.
+// renameTx gives an article a new slug inside the caller's transaction (so an edit that
+// changes the slug saves both or neither), keeping the old slug as a redirect.
 func renameTx(ctx context.Context, tx *sql.Tx, now time.Time, id int64, newSlug string) error {
 	var old string
 	if err := tx.QueryRowContext(ctx, "SELECT slug FROM articles WHERE id = ?", id).Scan(&old); errors.Is(err, sql.ErrNoRows) {

@@ -62,12 +62,9 @@ func StatusesFor(u User) []string {
 // slug leaves a redirect from the old one; every save keeps a revision. It returns
 // the new version.
 func (as *ArticleStore) Update(ctx context.Context, now time.Time, id int64, version int, in ArticleInput) (int, error) {
-	if err := in.Validate(); err != nil {
-		return 0, err
-	}
-	html, err := as.s.San.ArticleHTML(in.Body)
+	html, err := as.prepare(&in)
 	if err != nil {
-		return 0, fmt.Errorf("render body: %w", err)
+		return 0, err
 	}
 	err = as.s.tx(ctx, func(tx *sql.Tx) error {
 		var oldStatus string

@@ -37,6 +37,14 @@ func DefaultSettings() Settings {
 	}
 }
 
+// Location is the site's time zone, UTC if the name is unknown to this machine.
+func (st Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(st.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
 // SettingsStore reads and writes settings.
 type SettingsStore struct{ s *Store }
 
