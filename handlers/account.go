@@ -108,10 +108,7 @@ func (a *App) signupSubmit(c echo.Context) error {
 	if err := a.startSession(c, u); err != nil {
 		return err
 	}
-	if err := a.setFlash(c, "Welcome, "+u.Name+". You can now join the discussion."); err != nil {
-		return err
-	}
-	return seeOther(c, d.Next)
+	return a.flashTo(c, d.Next, "Welcome, "+u.Name+". You can now join the discussion.")
 }
 
 type accountData struct {
@@ -153,10 +150,7 @@ func (a *App) passwordSubmit(c echo.Context) error {
 	if err := a.startSession(c, fresh); err != nil {
 		return err
 	}
-	if err := a.setFlash(c, "Your password was changed. Every other session has been logged out."); err != nil {
-		return err
-	}
-	return seeOther(c, "/account")
+	return a.flashTo(c, "/account", "Your password was changed. Every other session has been logged out.")
 }
 
 // sessionsEnd logs the account out on every device, this one included.
@@ -167,8 +161,5 @@ func (a *App) sessionsEnd(c echo.Context) error {
 	if err := a.endSession(c); err != nil {
 		return err
 	}
-	if err := a.setFlash(c, "You have been logged out on every device."); err != nil {
-		return err
-	}
-	return seeOther(c, "/")
+	return a.flashTo(c, "/", "You have been logged out on every device.")
 }

@@ -42,14 +42,6 @@ func (a *App) adminPage(c echo.Context) (page, error) {
 	return p, err
 }
 
-// flashTo sets a one-line message and sends the browser to path (post/redirect/get).
-func (a *App) flashTo(c echo.Context, path, msg string) error {
-	if err := a.setFlash(c, msg); err != nil {
-		return err
-	}
-	return seeOther(c, path)
-}
-
 type dashboardData struct {
 	page
 	Counts    map[string]int

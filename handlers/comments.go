@@ -215,10 +215,7 @@ func (a *App) commentCreate(c echo.Context) error {
 		return err
 	}
 	if u == nil {
-		if err := a.setFlash(c, "Thank you. Your comment will appear once a moderator has approved it."); err != nil {
-			return err
-		}
-		return seeOther(c, "/articles/"+art.Slug+"#discussion")
+		return a.flashTo(c, "/articles/"+art.Slug+"#discussion", "Thank you. Your comment will appear once a moderator has approved it.")
 	}
 	n, err := a.Store.Comments.PageOf(ctx, cm, u.ID, threadsPerPage)
 	if err != nil {
@@ -334,10 +331,7 @@ func (a *App) commentDelete(c echo.Context) error {
 	if err := a.Store.Comments.DeleteOwn(c.Request().Context(), cm.ID, currentUser(c).ID); err != nil {
 		return err
 	}
-	if err := a.setFlash(c, "Your comment was deleted."); err != nil {
-		return err
-	}
-	return seeOther(c, "/articles/"+art.Slug+"#discussion")
+	return a.flashTo(c, "/articles/"+art.Slug+"#discussion", "Your comment was deleted.")
 }
 
 // commentReport flags a comment for the moderators.
@@ -353,12 +347,9 @@ func (a *App) commentReport(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if err := a.setFlash(c, "Thank you. A moderator will look at that comment."); err != nil {
-		return err
-	}
 	n, err := a.Store.Comments.PageOf(ctx, cm, currentUser(c).ID, threadsPerPage)
 	if err != nil {
 		return err
 	}
-	return seeOther(c, commentURL("/articles/"+art.Slug, n, cm.ID))
+	return a.flashTo(c, commentURL("/articles/"+art.Slug, n, cm.ID), "Thank you. A moderator will look at that comment.")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"broadsheet/models"
@@ -27,19 +28,15 @@ func currentUser(c echo.Context) *models.User {
 // startSession logs u in with a brand-new session (never reusing one that came in, so a
 // planted cookie cannot be promoted: no session fixation).
 func (a *App) startSession(c echo.Context, u models.User) error {
-	s, err := a.Sessions.New(c.Request(), sessionCookie)
-	if err != nil && s == nil {
-		return err
-	}
-	s.IsNew = true
-	s.Values = map[any]any{"uid": u.ID, "ver": u.SessionVersion}
+	s := a.sessionToWrite(c, sessionCookie)
+	s.Values = map[any]any{"uid": u.ID, "ver": u.SessionVersion} // nothing carried over from before login
 	c.Set(userCtxKey, &u)
 	return s.Save(c.Request(), c.Response())
 }
 
 // endSession deletes the session cookie.
 func (a *App) endSession(c echo.Context) error {
-	s, _ := a.Sessions.New(c.Request(), sessionCookie)
+	s := a.sessionToWrite(c, sessionCookie)
 	s.Options.MaxAge = -1
 	c.Set(userCtxKey, nil)
 	return s.Save(c.Request(), c.Response())
@@ -67,12 +64,28 @@ func (a *App) sessionUser(c echo.Context) (*models.User, error) {
 	return &u, nil
 }
 
-// setFlash leaves a one-line message for the next page the browser shows.
-func (a *App) setFlash(c echo.Context, msg string) error {
-	s, _ := a.Sessions.New(c.Request(), flashCookie)
+// sessionToWrite returns the session named name for writing. gorilla's New decodes a
+// valid incoming cookie into it, and when the cookie is unreadable (forged, expired, a
+// retired key) reports why but still returns a new session. Every caller here sets
+// what it needs and saves, so an unreadable cookie is simply replaced.
+func (a *App) sessionToWrite(c echo.Context, name string) *sessions.Session {
+	s, err := a.Sessions.New(c.Request(), name)
+	if err != nil {
+		a.Log.Debug("replacing an unreadable cookie", "name", name, "err", err)
+	}
+	return s
+}
+
+// flashTo leaves a one-line message for the next page the browser shows and sends
+// it to path (post/redirect/get).
+func (a *App) flashTo(c echo.Context, path, msg string) error {
+	s := a.sessionToWrite(c, flashCookie)
 	s.Options.MaxAge = 300
 	s.Values["msg"] = msg
-	return s.Save(c.Request(), c.Response())
+	if err := s.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	return seeOther(c, path)
 }
 
 // popFlash returns and clears the pending message, if any. A page carrying a flash
