@@ -100,10 +100,16 @@ func (a *App) adminUserList(c echo.Context) error {
 // hands over; they can change it once logged in.
 func (a *App) adminUserCreate(c echo.Context) error {
 	n := models.NewUser{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role"), Password: c.FormValue("password")}
+	var err error
 	if n.Role == "" {
-		n.Role = "missing" // a role must be chosen here, not defaulted to commenter
+		// Staff choose a role here; the model's default (commenter) is for sign-ups.
+		// The other fields are still checked, on a copy so the form keeps "no role".
+		v, probe := models.ValidationError{"role": "Choose a role."}, n
+		mergeErrors(v, probe.Validate())
+		err = v
+	} else {
+		_, err = a.Store.Users.Create(c.Request().Context(), a.Now(), n)
 	}
-	_, err := a.Store.Users.Create(c.Request().Context(), a.Now(), n)
 	if v, ok := models.AsValidation(err); ok {
 		n.Password = ""
 		return a.usersPage(c, http.StatusUnprocessableEntity, usersData{Errors: v, New: n})

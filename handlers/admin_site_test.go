@@ -57,6 +57,7 @@ func TestUsersCreateRoleDeactivatePassword(t *testing.T) {
 		{url.Values{"email": {"nope"}, "name": {"New Person"}, "role": {"author"}, "password": {"long enough pw"}}, "email"},
 		{url.Values{"email": {"np@example.com"}, "name": {"New Person"}, "role": {"author"}, "password": {"short"}}, "password"},
 		{url.Values{"email": {"np@example.com"}, "name": {"New Person"}, "role": {"king"}, "password": {"long enough pw"}}, "role"},
+		{url.Values{"email": {"np@example.com"}, "name": {"New Person"}, "password": {"long enough pw"}}, "role"},
 		{url.Values{"email": {n.editor.Email}, "name": {"New Person"}, "role": {"author"}, "password": {"long enough pw"}}, "email"},
 	}
 	for _, tc := range bad {
