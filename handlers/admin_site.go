@@ -120,8 +120,8 @@ func (a *App) adminUserCreate(c echo.Context) error {
 	return a.flashTo(c, "/admin/users", "The account for "+strings.TrimSpace(n.Name)+" was created.")
 }
 
-// targetUser reads the account an action is about. Administrators cannot demote or
-// deactivate themselves, so a site can never be left without one by accident.
+// targetUser reads the account an action is about. (The actions refuse to demote or
+// deactivate the administrator doing them, so a site is never left without one.)
 func (a *App) targetUser(c echo.Context) (models.User, error) {
 	id, err := idParam(c)
 	if err != nil {

@@ -92,13 +92,12 @@ const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.us
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
-func scanComment(sc scanner, extra ...any) (Comment, error) {
+func scanComment(sc scanner) (Comment, error) {
 	var c Comment
 	var held, created string
 	var edited sql.NullString
-	dest := append([]any{&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
-		&c.Status, &held, &c.IP, &created, &edited}, extra...)
-	if err := sc.Scan(dest...); err != nil {
+	if err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
+		&c.Status, &held, &c.IP, &created, &edited); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -112,7 +111,7 @@ func scanComment(sc scanner, extra ...any) (Comment, error) {
 }
 
 func (cs *CommentStore) list(ctx context.Context, q string, args ...any) ([]Comment, error) {
-	return queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) { return scanComment(sc) }, q, args...)
+	return queryAll(ctx, cs.s.R, scanComment, q, args...)
 }
 
 // Get returns any comment by id, whatever its status, or ErrNotFound.

@@ -107,29 +107,22 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 		return out, err
 	}
 	out.setPage(p)
-	rows, err := cs.s.R.QueryContext(ctx, "SELECT "+commentCols+`, a.title, a.slug,
-		(SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved = 0) AS reports,
-		(SELECT coalesce(group_concat(r.reason, char(10)), '') FROM comment_reports r
-		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> '')`+
-		modFrom+" WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", p.limit(), p.offset())
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	var err error
+	out.Items, err = queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var title, slug, reasons string
 		var reports int
-		c, err := scanComment(rows, &title, &slug, &reports, &reasons)
-		if err != nil {
-			return out, err
-		}
+		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &reasons))
 		c.ArticleTitle, c.ArticleSlug, c.Reports = title, slug, reports
 		if reasons != "" {
 			c.ReportReasons = strings.Split(reasons, "\n")
 		}
-		out.Items = append(out.Items, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, "SELECT "+commentCols+`, a.title, a.slug,
+		(SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved = 0) AS reports,
+		(SELECT coalesce(group_concat(r.reason, char(10)), '') FROM comment_reports r
+		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> '')`+
+		modFrom+" WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", p.limit(), p.offset())
+	return out, err
 }
 
 // Approve makes a comment public and settles any reports against it.

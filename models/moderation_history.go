@@ -5,21 +5,11 @@ import "context"
 // CommenterHistory is what a moderator weighs before acting: the person's recent
 // comments, of every status, with the articles they were on.
 func (cs *CommentStore) CommenterHistory(ctx context.Context, userID int64, n int) ([]Comment, error) {
-	rows, err := cs.s.R.QueryContext(ctx, "SELECT "+commentCols+", a.title, a.slug"+modFrom+
-		" WHERE c.user_id = ? ORDER BY c.created_at DESC, c.id DESC LIMIT ?", userID, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Comment
-	for rows.Next() {
+	return queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var title, slug string
-		c, err := scanComment(rows, &title, &slug)
-		if err != nil {
-			return nil, err
-		}
+		c, err := scanComment(withExtra(sc, &title, &slug))
 		c.ArticleTitle, c.ArticleSlug = title, slug
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, "SELECT "+commentCols+", a.title, a.slug"+modFrom+
+		" WHERE c.user_id = ? ORDER BY c.created_at DESC, c.id DESC LIMIT ?", userID, n)
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"html/template"
 	"strings"
 	"time"
@@ -134,7 +133,11 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 	}
 	// Rank first, then load only this page's stories: SQLite would otherwise build the
 	// snippet of every match before sorting.
-	ids, err := as.ids(ctx, "SELECT a.id"+cond+order+" LIMIT ? OFFSET ?", append(args, p.limit(), p.offset())...)
+	ids, err := queryAll(ctx, as.s.R, func(sc scanner) (any, error) {
+		var id int64
+		err := sc.Scan(&id)
+		return id, err
+	}, "SELECT a.id"+cond+order+" LIMIT ? OFFSET ?", append(args, p.limit(), p.offset())...)
 	if err != nil || len(ids) == 0 {
 		return out, err
 	}
@@ -142,63 +145,28 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 	q := "SELECT " + articleCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
 		FROM search_index CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
 		WHERE search_index MATCH ? AND a.id = search_index.rowid AND a.id IN (` + placeholders(len(ids)) + ")"
-	rows, err := as.s.R.QueryContext(ctx, q, append(append(append(marks, marks...), match), ids...)...)
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	hits := map[int64]SearchHit{}
-	var arts []Article
-	for rows.Next() {
+	marked := map[int64][2]string{} // id → highlighted title, snippet
+	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
 		var title, snippet string
-		a, err := scanArticle(extraScanner{rows, []any{&title, &snippet}})
-		if err != nil {
-			return out, err
-		}
-		arts = append(arts, a)
-		hits[a.ID] = SearchHit{TitleHTML: HighlightHTML(title), Snippet: SnippetHTML(snippet)}
-	}
-	if err := rows.Err(); err != nil {
+		a, err := scanArticle(withExtra(sc, &title, &snippet))
+		marked[a.ID] = [2]string{title, snippet}
+		return a, err
+	}, q, append(append(append(marks, marks...), match), ids...)...)
+	if err != nil {
 		return out, err
 	}
 	if err := as.attach(ctx, arts); err != nil {
 		return out, err
 	}
+	byID := make(map[int64]Article, len(arts))
 	for _, a := range arts {
-		h := hits[a.ID]
-		h.Article = a
-		hits[a.ID] = h
+		byID[a.ID] = a
 	}
-	for _, id := range ids {
-		if h, ok := hits[id.(int64)]; ok {
-			out.Items = append(out.Items, h)
+	for _, id := range ids { // in rank order
+		if a, ok := byID[id.(int64)]; ok {
+			m := marked[a.ID]
+			out.Items = append(out.Items, SearchHit{Article: a, TitleHTML: HighlightHTML(m[0]), Snippet: SnippetHTML(m[1])})
 		}
 	}
 	return out, nil
 }
-
-// ids runs a query that returns article ids, as query arguments.
-func (as *ArticleStore) ids(ctx context.Context, q string, args ...any) ([]any, error) {
-	rows, err := as.s.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
-// extraScanner lets scanArticle read rows that carry more columns after the article's.
-type extraScanner struct {
-	rows  *sql.Rows
-	extra []any
-}
-
-func (e extraScanner) Scan(dest ...any) error { return e.rows.Scan(append(dest, e.extra...)...) }
