@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -91,7 +92,11 @@ func (a *App) homeShow(c echo.Context) error {
 				d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got})
 			}
 		}
-		if d.Widgets, err = a.loadWidgets(c.Request().Context()); err != nil {
+		st, err := a.state(c)
+		if err != nil {
+			return err
+		}
+		if d.Widgets, _, err = a.loadWidgets(c.Request().Context(), st.snap); err != nil {
 			return err
 		}
 	} else if stories.Number > 1 {
@@ -111,17 +116,71 @@ type articleData struct {
 	Discussion *discussion
 }
 
+// articleBundle is a story with the stories shown around it. Readers' bundles are
+// reused while the site snapshot they were read under is current, so a page miss
+// caused by a comment reads only the discussion.
+type articleBundle struct {
+	snap       *siteSnapshot
+	art        models.Article
+	related    []models.Article
+	prev, next *models.Article
+}
+
+func (b *articleBundle) size() int64 {
+	return int64(len(b.art.BodyHTML)+len(b.art.BodySrc)) + 8<<10
+}
+
+// liveBundle returns the visible story with this slug and its neighbours, from the
+// bundle cache when the snapshot still holds.
+func (a *App) liveBundle(c echo.Context, slug string) (*articleBundle, error) {
+	st, err := a.state(c)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := a.bundles.get(slug); ok && b.snap == st.snap {
+		return b, nil
+	}
+	ctx := c.Request().Context()
+	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), slug)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.loadBundle(ctx, art)
+	if err != nil {
+		return nil, err
+	}
+	b.snap = st.snap
+	a.bundles.put(slug, b, b.size())
+	return b, nil
+}
+
+// loadBundle reads the stories shown around art. Cards on a story page show no comment
+// counts: those would tie every story's cached page to every other story's discussion.
+func (a *App) loadBundle(ctx context.Context, art models.Article) (*articleBundle, error) {
+	b := &articleBundle{art: art}
+	var err error
+	if b.related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
+		return nil, err
+	}
+	if b.prev, b.next, err = a.Store.Articles.Neighbours(ctx, a.Now(), art); err != nil {
+		return nil, err
+	}
+	for i := range b.related {
+		b.related[i].CommentCount = 0
+	}
+	return b, nil
+}
+
 // articleShow is a story page. Slugs are plain (/articles/SLUG), not date-based:
 // a story rescheduled or corrected keeps its address, and renamed slugs redirect.
 func (a *App) articleShow(c echo.Context) error {
-	ctx := c.Request().Context()
 	slug := c.Param("slug")
 	if len(slug) > 200 {
 		return models.ErrNotFound
 	}
-	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), slug)
+	b, err := a.liveBundle(c, slug)
 	if errors.Is(err, models.ErrNotFound) {
-		to, rerr := a.Store.Articles.RedirectSlug(ctx, a.Now(), slug)
+		to, rerr := a.Store.Articles.RedirectSlug(c.Request().Context(), a.Now(), slug)
 		if rerr != nil {
 			return rerr
 		}
@@ -130,8 +189,8 @@ func (a *App) articleShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.countRead(c, art)
-	return a.renderArticle(c, art, false)
+	a.countRead(c, b.art)
+	return a.renderStory(c, b, false, http.StatusOK, commentForm{})
 }
 
 // renderArticle renders a story page; editors' previews use it too, so a preview is
@@ -143,7 +202,28 @@ func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) er
 // renderArticleStatus renders a story page with a given status and comment form
 // state: a refused comment comes back on its article with the reader's text.
 func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bool, status int, form commentForm) error {
+	b, err := a.loadBundle(c.Request().Context(), art)
+	if err != nil {
+		return err
+	}
+	return a.renderStory(c, b, preview, status, form)
+}
+
+// renderStory renders a story page from its bundle.
+func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status int, form commentForm) error {
 	ctx := c.Request().Context()
+	art := b.art
+	if !preview {
+		// The page depends on this discussion, not on every comment on the site.
+		if err := a.scopeToArticle(c, art.ID); err != nil {
+			return err
+		}
+		st, err := a.state(c)
+		if err != nil {
+			return err
+		}
+		art.CommentCount = st.v.approved
+	}
 	p, err := a.newPage(c)
 	if err != nil {
 		return err
@@ -160,14 +240,13 @@ func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bo
 		p.Alternates = append(p.Alternates, a.commentFeedLinks(art)...)
 	}
 	a.describeArticle(&p, art)
-	d := articleData{page: p, Article: art, Preview: preview, Live: art.LiveAt(a.Now())}
-	if d.Related, err = a.Store.Articles.Related(ctx, a.Now(), art, 3); err != nil {
+	a.changesAt(c, models.DiscussionClosesAt(art, p.Site))
+	d := articleData{page: p, Article: art, Related: b.related, Prev: b.prev, Next: b.next, Preview: preview, Live: art.LiveAt(a.Now())}
+	st, err := a.state(c)
+	if err != nil {
 		return err
 	}
-	if d.Prev, d.Next, err = a.Store.Articles.Neighbours(ctx, a.Now(), art); err != nil {
-		return err
-	}
-	if d.Widgets, err = a.loadWidgets(ctx); err != nil {
+	if d.Widgets, _, err = a.loadWidgets(ctx, st.snap); err != nil {
 		return err
 	}
 	if !preview { // a preview shows the story as it will read, before anyone can discuss it

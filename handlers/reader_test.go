@@ -59,7 +59,7 @@ func TestFrontPage(t *testing.T) {
 	if len(res.Cookies()) != 0 {
 		t.Errorf("anonymous reader got cookies %v: public pages must stay cacheable", res.Cookies())
 	}
-	if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+	if cc := res.Header.Get("Cache-Control"); cc != publicCacheControl {
 		t.Errorf("Cache-Control %q", cc)
 	}
 	doc := parse(t, res)

@@ -73,24 +73,32 @@ func pageLink(base, q string) func(int) string {
 
 // newPage fills the layout's data for this request.
 func (a *App) newPage(c echo.Context) (page, error) {
-	p, err := a.basePage(c.Request().Context(), currentUser(c))
+	st, err := a.state(c)
+	if err != nil {
+		return page{}, err
+	}
+	p := a.pageFrom(st.snap, currentUser(c))
 	p.Flash = a.popFlash(c)
-	return p, err
+	return p, nil
 }
 
-// basePage is newPage without the request: the error page uses it too.
+// basePage is newPage without an Echo request: the error page uses it too.
 func (a *App) basePage(ctx context.Context, u *models.User) (page, error) {
-	site, err := a.Store.Settings.Get(ctx)
+	v, err := a.Store.Versions(ctx, 0)
 	if err != nil {
 		return page{}, err
 	}
-	secs, err := a.Store.Sections.All(ctx)
+	snap, err := a.snapshot(ctx, v.Site)
 	if err != nil {
 		return page{}, err
 	}
-	zone := site.Location()
-	return page{Site: site, Sections: secs, User: u, Zone: zone, Year: a.Now().In(zone).Year(),
-		Alternates: a.feedLinks(site.SiteName, "")}, nil
+	return a.pageFrom(snap, u), nil
+}
+
+func (a *App) pageFrom(snap *siteSnapshot, u *models.User) page {
+	zone := snap.site.Location()
+	return page{Site: snap.site, Sections: snap.sections, User: u, Zone: zone, Year: a.Now().In(zone).Year(),
+		Alternates: a.feedLinks(snap.site.SiteName, "")}
 }
 
 // Render implements echo.Renderer over our views.

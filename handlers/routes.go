@@ -16,7 +16,7 @@ func (a *App) Routes() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, nil, http.StatusForbidden, "This form was sent from another site, so we refused it. Go back, reload the page and try again.")
 	}))
-	return csrf.Handler(e)
+	return csrf.Handler(headAsGet(e))
 }
 
 // router builds the Echo router itself; tests walk its registered routes.
@@ -29,7 +29,11 @@ func (a *App) router() *echo.Echo {
 	// Behind a proxy, set this to echo.ExtractIPFromXFFHeader(trusted ranges).
 	e.IPExtractor = echo.ExtractIPDirect()
 
-	e.Use(a.requestID, a.recoverPanics, a.logRequests, a.securityHeaders, a.bodyLimit, a.compress, a.loadUser, a.cacheHeaders)
+	// Order matters: the log line sees the status the error handler chose and any panic;
+	// the page cache answers anonymous readers before compression (its pages are
+	// compressed once, when stored) and before the session is looked at.
+	e.Use(a.requestID, a.logRequests, a.recoverPanics(), a.securityHeaders, bodyLimit(), a.servePages, compress(), a.loadUser, a.cacheHeaders)
+	upload := uploadLimit()
 
 	// Public, cacheable pages.
 	e.GET("/", a.homeShow, a.legacyPostID)
@@ -85,16 +89,16 @@ func (a *App) router() *echo.Echo {
 	adm.GET("", a.dashboardShow, writers)
 	adm.GET("/articles", a.adminArticleList, writers)
 	adm.GET("/articles/new", a.adminArticleNew, writers)
-	adm.POST("/articles", a.adminArticleCreate, writers, a.uploadLimit)
+	adm.POST("/articles", a.adminArticleCreate, writers, upload)
 	adm.GET("/articles/:id", a.adminArticleEdit, writers)
-	adm.POST("/articles/:id", a.adminArticleUpdate, writers, a.uploadLimit)
+	adm.POST("/articles/:id", a.adminArticleUpdate, writers, upload)
 	adm.GET("/articles/:id/preview", a.adminArticlePreview, writers)
 	adm.POST("/articles/:id/delete", a.adminArticleDelete, editors)
 	adm.GET("/articles/:id/revisions", a.adminRevisionList, writers)
 	adm.POST("/articles/:id/restore", a.adminRevisionRestore, writers)
 	adm.GET("/media", a.adminMediaList, writers)
-	adm.POST("/media", a.adminMediaUpload, writers, a.uploadLimit)
-	adm.POST("/media/:id", a.adminMediaUpdate, writers, a.uploadLimit)
+	adm.POST("/media", a.adminMediaUpload, writers, upload)
+	adm.POST("/media/:id", a.adminMediaUpdate, writers, upload)
 	adm.GET("/sections", a.adminSectionList, editors)
 	adm.POST("/sections", a.adminSectionCreate, editors)
 	adm.POST("/sections/:id", a.adminSectionUpdate, editors)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -23,6 +24,7 @@ type Config struct {
 	SecureCookies bool     // mark the session cookie Secure (true whenever the site is served over TLS)
 	SessionKeys   [][]byte // pairs of (hash key, block key); the first pair signs new cookies
 	PerPage       int      // stories per list page
+	CacheBytes    int64    // memory for cached pages and stories (default 64 MB)
 }
 
 // App carries everything a handler needs. There are no package globals.
@@ -35,7 +37,14 @@ type App struct {
 	Now      func() time.Time // tests pin the clock
 	Config   Config
 	Reads    *models.ReadCounter // story reads counted in memory, flushed by FlushReadsEvery
-	widgets  widgetCache         // the reader widgets, reused for widgetTTL
+
+	// Caches. Each entry remembers the content versions it was built from and is used
+	// only while the database still holds them (see pagecache.go).
+	widgets   widgetCache                  // the reader widgets
+	snap      atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
+	pages     *lru[*cachedPage]            // anonymous pages
+	bundles   *lru[*articleBundle]         // stories with the stories shown around them
+	rendering flight                       // misses being rendered, so each renders once
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
@@ -43,11 +52,15 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	if cfg.PerPage == 0 {
 		cfg.PerPage = 12
 	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = 64 << 20
+	}
 	assets, err := public.NewAssets(public.FS)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store)}
+	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
+		pages: newLRU[*cachedPage](cfg.CacheBytes * 3 / 4), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4)}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },

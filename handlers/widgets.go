@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 	"sync"
 	"time"
 
@@ -20,49 +19,77 @@ type widgets struct {
 	MostCommented []models.Article
 }
 
-// widgetTTL is how long a server reuses the widgets it last read.
+// widgetTTL is how often a server recomputes the rankings.
 const widgetTTL = 30 * time.Second
 
-// widgetCache holds the last widgets read. They are the same for every reader and
-// approximate by nature (reads reach the database once a minute), so a copy up to
-// widgetTTL old costs readers nothing and saves two aggregate queries per page view
-// (a fifth of an article page's time, measured). Each server keeps its own copy; the
-// database stays the only source of truth.
+// widgetCache holds the last widgets read. Their rankings are approximate by nature
+// (reads reach the database once a minute), so each server recomputes them at most
+// every widgetTTL, saving two aggregate queries per page; what they show of each story
+// (headline, slug) is never older than the site snapshot they were read under. Each
+// recomputation that changes them moves the generation, which cached pages record.
 type widgetCache struct {
 	mu      sync.Mutex
 	w       widgets
+	snap    *siteSnapshot
 	expires time.Time
+	gen     uint64
 }
 
-func (a *App) loadWidgets(ctx context.Context) (widgets, error) {
+// loadWidgets returns the widgets to show under snap and their generation, reading
+// them afresh when they were read under another snapshot or widgetTTL has passed.
+// Every cacheable request asks (see readState), so rankings move on time even while
+// every page is served from the cache.
+func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uint64, error) {
 	now := a.Now()
 	a.widgets.mu.Lock()
-	if now.Before(a.widgets.expires) {
-		w := a.widgets.w
+	if a.widgets.snap == snap && now.Before(a.widgets.expires) {
+		w, gen := a.widgets.w, a.widgets.gen
 		a.widgets.mu.Unlock()
-		return w, nil
+		return w, gen, nil
 	}
 	a.widgets.mu.Unlock()
 
 	var w widgets
 	var err error
 	if w.MostRead, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
-		return w, err
+		return w, 0, err
 	}
 	if w.MostCommented, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
-		return w, err
+		return w, 0, err
 	}
 	a.widgets.mu.Lock()
-	a.widgets.w, a.widgets.expires = w, now.Add(widgetTTL)
-	a.widgets.mu.Unlock()
-	return w, nil
+	defer a.widgets.mu.Unlock()
+	if !sameWidgets(a.widgets.w, w) {
+		a.widgets.gen++
+	}
+	a.widgets.w, a.widgets.snap, a.widgets.expires = w, snap, now.Add(widgetTTL)
+	return w, a.widgets.gen, nil
+}
+
+// sameWidgets reports whether two widget sets list the same stories.
+func sameWidgets(x, y widgets) bool {
+	same := func(p, q []models.Article) bool {
+		if len(p) != len(q) {
+			return false
+		}
+		for i := range p {
+			if p[i].ID != q[i].ID || p[i].Title != q[i].Title {
+				return false
+			}
+		}
+		return true
+	}
+	return same(x.MostRead, y.MostRead) && same(x.MostCommented, y.MostCommented)
 }
 
 // countRead notes that a reader opened a story. It only touches memory; FlushReadsEvery
 // writes the counts. HEAD requests and editors' previews are not reads.
-func (a *App) countRead(c echo.Context, art models.Article) {
-	if c.Request().Method == http.MethodGet {
-		a.Reads.Add(art.ID, a.Now())
+func (a *App) countRead(c echo.Context, art models.Article) { a.countReadID(c, art.ID) }
+
+// countReadID counts a read of story id; the page cache calls it on hits.
+func (a *App) countReadID(c echo.Context, id int64) {
+	if !isHead(c) {
+		a.Reads.Add(id, a.Now())
 	}
 }
 

@@ -64,8 +64,9 @@ func TestReaderWidgets(t *testing.T) {
 		if got := widgetTitles(doc, "most-commented-h"); got != "Talked-about story" {
 			t.Errorf("%s: most commented = %q", path, got)
 		}
-		if got := text(doc.Find(`section[aria-labelledby="most-commented-h"] .count`)); got != "2 comments" {
-			t.Errorf("%s: comment count = %q", path, got)
+		// Rankings lag up to widgetTTL, so they show no counts that could disagree with the page's own.
+		if got := doc.Find(`section[aria-labelledby="most-commented-h"] .count`).Length(); got != 0 {
+			t.Errorf("%s: the ranking shows %d counts", path, got)
 		}
 	}
 }

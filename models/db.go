@@ -32,6 +32,8 @@ type Store struct {
 	Audit    *AuditStore
 
 	San *Sanitizer // the only producer of trusted HTML
+
+	versions *sql.Stmt // versionsQuery, prepared on the reader pool
 }
 
 // Open opens (creating if needed) the SQLite database at path, checks that the
@@ -76,6 +78,10 @@ func Open(path, uploadsDir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.versions, err = r.PrepareContext(ctx, versionsQuery); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
 	s.Articles = &ArticleStore{s}
 	s.Sections = &SectionStore{s}
 	s.Tags = &TagStore{s}
@@ -90,6 +96,9 @@ func Open(path, uploadsDir string) (*Store, error) {
 
 // Close closes both pools; with WAL this checkpoints and leaves a clean file.
 func (s *Store) Close() error {
+	if s.versions != nil {
+		s.versions.Close()
+	}
 	return errors.Join(s.R.Close(), s.W.Close())
 }
 

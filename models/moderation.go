@@ -61,6 +61,14 @@ func DiscussionClosed(a Article, st Settings, now time.Time) bool {
 	return discussionClosed(a.CommentsOpen, a.PublishedAt, st, now)
 }
 
+// DiscussionClosesAt is when an open discussion closes by age (zero: not by age).
+func DiscussionClosesAt(a Article, st Settings) time.Time {
+	if !a.CommentsOpen || st.CloseAfterDays <= 0 || a.PublishedAt.IsZero() {
+		return time.Time{}
+	}
+	return a.PublishedAt.AddDate(0, 0, st.CloseAfterDays)
+}
+
 func discussionClosed(open bool, published time.Time, st Settings, now time.Time) bool {
 	if !open {
 		return true

@@ -1,0 +1,394 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/labstack/echo/v4"
+)
+
+// The page cache keeps the rendered pages of anonymous readers, which are the same for
+// all of them (DESIGN.md), and serves them again while the content versions they were
+// built from still hold in the database. A write anywhere bumps a version (triggers,
+// migration 0006), so the next request sees the change: nothing here expires by timer,
+// except pages that change by themselves at a known time (a scheduled story going
+// live, a discussion closing), which carry that time.
+//
+// A hit costs one prepared SQL statement (the versions) and a copy of stored bytes,
+// compressed once per encoding on first use, never per request.
+
+// publicCacheControl lets browsers keep a page but ask again each time (a cheap 304
+// while it is current), and lets a shared cache or CDN serve it for 10 s and while it
+// revalidates for 30 s more: that lag is the CDN's, and only where an operator puts one.
+const publicCacheControl = "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
+
+// Context keys of the page cache.
+const (
+	cacheStateKey = "cache.state"  // *cacheState of this request
+	renderingKey  = "cache.miss"   // set while a miss renders into the cache's buffer
+	headKey       = "request.head" // the request came in as HEAD
+)
+
+// cacheState is one request's view of the content versions, read once at its start.
+// Everything the page then reads is at least that new, so a page stored under these
+// versions can only be newer than they say, never older: the safe direction.
+type cacheState struct {
+	v         versionsRead
+	snap      *siteSnapshot
+	widgets   uint64    // generation of the reader widgets when the request began
+	articleID int64     // an article page depends on its own discussion only
+	until     time.Time // the page changes by itself at this time (zero: never)
+}
+
+// pageDeps are the versions a cached page was built from.
+type pageDeps struct {
+	snap       *siteSnapshot // site version and next scheduled publication
+	comments   int64         // any comment (0 when the page is one article's)
+	articleID  int64
+	discussion int64
+	widgets    uint64
+	until      time.Time
+}
+
+func (st *cacheState) deps() pageDeps {
+	d := pageDeps{snap: st.snap, articleID: st.articleID, widgets: st.widgets, until: st.until}
+	if st.articleID != 0 {
+		d.discussion = st.v.discussion
+	} else {
+		d.comments = st.v.comments
+	}
+	return d
+}
+
+// current reports whether a page built under d is still the page st would build.
+func (d pageDeps) current(st *cacheState, now time.Time) bool {
+	if d.snap != st.snap || d.widgets != st.widgets || (!d.until.IsZero() && !now.Before(d.until)) {
+		return false
+	}
+	if d.articleID != 0 {
+		return st.v.article == d.articleID && st.v.discussion == d.discussion
+	}
+	return st.v.comments == d.comments
+}
+
+// cachedPage is one stored answer: the HTML once, and its compressed forms made on
+// first use (a client asking for gzip never pays for brotli).
+type cachedPage struct {
+	deps        pageDeps
+	contentType string
+	etag        string
+	modified    time.Time
+	identity    []byte
+	gzipOnce    sync.Once
+	gzip        []byte
+	brOnce      sync.Once
+	br          []byte
+}
+
+func (p *cachedPage) size() int64 { return int64(len(p.identity))*2 + 512 } // the compressed forms are far smaller
+
+// lru is a map bounded by the total size of its values, dropping the least recently used.
+type lru[V any] struct {
+	mu    sync.Mutex
+	max   int64
+	size  int64
+	order *list.List // front: most recently used
+	items map[string]*list.Element
+}
+
+type lruItem[V any] struct {
+	key  string
+	size int64
+	val  V
+}
+
+func newLRU[V any](maxBytes int64) *lru[V] {
+	return &lru[V]{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (l *lru[V]) get(key string) (V, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if el, ok := l.items[key]; ok {
+		l.order.MoveToFront(el)
+		return el.Value.(*lruItem[V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
+func (l *lru[V]) put(key string, val V, size int64) {
+	if size > l.max/4 {
+		return // one huge value must not flush everything else
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if el, ok := l.items[key]; ok {
+		l.size -= el.Value.(*lruItem[V]).size
+		l.order.Remove(el)
+	}
+	l.items[key] = l.order.PushFront(&lruItem[V]{key: key, size: size, val: val})
+	l.size += size
+	for l.size > l.max {
+		el := l.order.Back()
+		it := el.Value.(*lruItem[V])
+		l.order.Remove(el)
+		delete(l.items, it.key)
+		l.size -= it.size
+	}
+}
+
+// bytes reports the total size held; tests and metrics read it.
+func (l *lru[V]) bytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.size
+}
+
+// flight lets one request render a missing page while others asking for the same
+// page wait for it, so a story that goes viral right after an edit is rendered once,
+// not by every connection at the same moment.
+type flight struct {
+	mu    sync.Mutex
+	calls map[string]chan struct{}
+}
+
+// begin returns (nil, true) if the caller should render key, calling done after, or a
+// channel to wait on while another request renders it.
+func (f *flight) begin(key string) (wait <-chan struct{}, lead bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ch, ok := f.calls[key]; ok {
+		return ch, false
+	}
+	if f.calls == nil {
+		f.calls = map[string]chan struct{}{}
+	}
+	f.calls[key] = make(chan struct{})
+	return nil, true
+}
+
+func (f *flight) done(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	close(f.calls[key])
+	delete(f.calls, key)
+}
+
+// headAsGet answers HEAD on every GET route, as HTTP requires (uptime monitors and
+// caches use it): the router sees a GET, while net/http, which keeps the original
+// request, still knows it was HEAD and sends no body. It wraps the router from outside,
+// since Echo routes by the request it was given, whatever middleware does to it.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(context.WithValue(r.Context(), headRequest{}, true)) // a copy
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// headRequest marks, in a request's context, a GET that came in as HEAD.
+type headRequest struct{}
+
+// isHead reports whether the request came in as HEAD (HEAD is not a read of a story).
+func isHead(c echo.Context) bool { return c.Request().Context().Value(headRequest{}) != nil }
+
+// cacheable reports whether this request may be answered from, or stored in, the
+// shared page cache: an anonymous reader's GET of a public page. A session or flash
+// cookie makes the page personal; the newsroom, files and health have their own rules.
+func cacheable(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	p := r.URL.Path
+	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/debug/"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	for _, name := range []string{sessionCookie, flashCookie} {
+		if _, err := r.Cookie(name); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// servePages is the page cache middleware.
+func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if !cacheable(r) {
+			return next(c)
+		}
+		key := r.URL.Path + "?" + r.URL.RawQuery
+		for {
+			page, _ := a.pages.get(key)
+			var articleID int64
+			if page != nil {
+				articleID = page.deps.articleID
+			}
+			st, err := a.readState(c, articleID)
+			if err != nil {
+				return err
+			}
+			if page != nil && page.deps.current(st, a.Now()) {
+				if page.deps.articleID != 0 {
+					a.countReadID(c, page.deps.articleID)
+				}
+				return a.sendPage(c, c.Response(), page)
+			}
+			wait, lead := a.rendering.begin(key)
+			if lead {
+				defer a.rendering.done(key)
+				return a.renderAndStore(c, next, key, st)
+			}
+			select { // another request is rendering this page: wait for it, then look again
+			case <-wait:
+			case <-r.Context().Done():
+				return r.Context().Err()
+			}
+		}
+	}
+}
+
+// renderAndStore runs the handler into a buffer, stores the answer if it is the same
+// for every reader (200, public, no cookie set), and sends it.
+func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, st *cacheState) error {
+	res := c.Response()
+	out := res.Writer
+	buf := &captureWriter{ResponseWriter: out}
+	res.Writer = buf
+	c.Set(renderingKey, true) // the gzip middleware leaves this answer alone: we compress it once below
+	err := next(c)
+	res.Writer = out
+	if err != nil && !res.Committed {
+		return err // nothing written: the error handler writes its page
+	}
+	h := out.Header()
+	if err == nil && buf.status == http.StatusOK && strings.HasPrefix(h.Get("Cache-Control"), "public") && h.Get("Set-Cookie") == "" {
+		sum := sha256.Sum256(buf.body.Bytes())
+		page := &cachedPage{deps: st.deps(), contentType: h.Get(echo.HeaderContentType),
+			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second),
+			identity: bytes.Clone(buf.body.Bytes())}
+		a.pages.put(key, page, page.size())
+		return a.sendPage(c, out, page)
+	}
+	out.WriteHeader(buf.status)
+	_, werr := out.Write(buf.body.Bytes())
+	if err != nil {
+		return err
+	}
+	return werr
+}
+
+// sendPage writes a stored page in the encoding the client prefers, or 304 Not
+// Modified when the client's copy is current.
+func (a *App) sendPage(c echo.Context, w http.ResponseWriter, p *cachedPage) error {
+	r := c.Request()
+	h := w.Header()
+	h.Set("Cache-Control", publicCacheControl)
+	h.Set("Vary", "Accept-Encoding, Cookie")
+	h.Set("ETag", p.etag)
+	h.Set("Last-Modified", p.modified.Format(http.TimeFormat))
+	if notModified(r, p) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	body := p.identity
+	switch ae := r.Header.Get("Accept-Encoding"); {
+	case acceptsEncoding(ae, "br"):
+		p.brOnce.Do(func() { p.br = compressed(p.identity, newBrotli) })
+		body = p.br
+		h.Set(echo.HeaderContentEncoding, "br")
+	case acceptsEncoding(ae, "gzip"):
+		p.gzipOnce.Do(func() { p.gzip = compressed(p.identity, newGzip) })
+		body = p.gzip
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	h.Set(echo.HeaderContentType, p.contentType)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(body)
+	return err
+}
+
+// notModified answers a conditional GET: If-None-Match wins over If-Modified-Since
+// (RFC 9110 §13.2.2); ETags compare weakly, as every representation shares one.
+func notModified(r *http.Request, p *cachedPage) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == "*" || tag == strings.TrimPrefix(p.etag, "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil {
+		return !p.modified.After(ims)
+	}
+	return false
+}
+
+// acceptsEncoding reports whether an Accept-Encoding header admits coding (q=0 refuses it).
+func acceptsEncoding(header, coding string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), coding) {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+type compressor interface {
+	Write([]byte) (int, error)
+	Close() error
+}
+
+func newGzip(w *bytes.Buffer) compressor {
+	z, _ := gzip.NewWriterLevel(w, gzip.BestCompression) // the level is valid, so there is no error
+	return z
+}
+
+// Brotli quality 6 compresses a page in about the time gzip -9 takes, a little smaller.
+func newBrotli(w *bytes.Buffer) compressor { return brotli.NewWriterLevel(w, 6) }
+
+// compressed returns b compressed; writing to a bytes.Buffer cannot fail.
+func compressed(b []byte, mk func(*bytes.Buffer) compressor) []byte {
+	var out bytes.Buffer
+	z := mk(&out)
+	z.Write(b)
+	z.Close()
+	return out.Bytes()
+}
+
+// captureWriter keeps a response in memory while a cache miss renders.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *captureWriter) WriteHeader(status int) { w.status = status }
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(b)
+}

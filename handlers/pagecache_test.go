@@ -1,0 +1,317 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+
+	"broadsheet/models"
+)
+
+// body reads a response body whole.
+func body(t *testing.T, res *http.Response) string {
+	t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// cachedTwice fetches path twice anonymously and fails unless the second answer came
+// from the page cache (the test clock is pinned, so the stored Last-Modified stays put
+// only when nothing was rendered again) and both are identical.
+func cachedTwice(t *testing.T, ta *testApp, path string) string {
+	t.Helper()
+	first, second := ta.get(path), ta.get(path)
+	if first.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", path, first.StatusCode)
+	}
+	b1, b2 := body(t, first), body(t, second)
+	if b1 != b2 || first.Header.Get("ETag") == "" || first.Header.Get("ETag") != second.Header.Get("ETag") {
+		t.Fatalf("GET %s twice: different answers or no ETag (%q, %q)", path, first.Header.Get("ETag"), second.Header.Get("ETag"))
+	}
+	return b1
+}
+
+// Every kind of write a reader can see shows on the very next request, though the page
+// before it was served from the cache.
+func TestCachedPagesAreNeverStale(t *testing.T) {
+	ctx := context.Background()
+	type fixture struct {
+		ta        *testApp
+		art       models.Article
+		ed, ada   models.User
+		world     models.Section
+		articleAt string
+	}
+	setup := func(t *testing.T) fixture {
+		ta, art, ed, ada, _ := discussionFixture(t)
+		sec, err := ta.Store.Sections.Get(ctx, art.Section.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fixture{ta: ta, art: art, ed: ed, ada: ada, world: sec, articleAt: "/articles/" + art.Slug}
+	}
+	edit := func(t *testing.T, f fixture, change func(*models.ArticleInput)) {
+		t.Helper()
+		art, err := f.ta.Store.Articles.Get(ctx, f.art.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := art.Input()
+		change(&in)
+		if _, err := f.ta.Store.Articles.Update(ctx, testNow, art.ID, art.Version, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name  string
+		path  func(f fixture) string
+		write func(t *testing.T, f fixture)
+		shows string // text the next answer must contain
+		gone  string // text it must no longer contain
+	}{
+		{"comment posted", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			f.ta.comment(f.art, f.ed, 0, "Fresh words from the desk")
+		}, "Fresh words from the desk", ""},
+		{"comment approved", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			c, err := f.ta.Store.Comments.Post(ctx, f.ta.Now(), models.NewComment{ArticleID: f.art.ID, User: &f.ada, Body: "Held first words"})
+			if err != nil || !c.Pending() {
+				t.Fatalf("want a held comment, got %+v, %v", c, err)
+			}
+			if body := body(t, f.ta.get(f.articleAt)); strings.Contains(body, "Held first words") {
+				t.Fatal("a held comment is on the public page")
+			}
+			if err := f.ta.Store.Comments.Approve(ctx, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "Held first words", ""},
+		{"comment edited", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			c := f.ta.comment(f.art, f.ed, 0, "Before the edit")
+			cachedTwice(t, f.ta, f.articleAt)
+			if _, err := f.ta.Store.Comments.Edit(ctx, f.ta.Now(), c.ID, f.ed, "After the edit"); err != nil {
+				t.Fatal(err)
+			}
+		}, "After the edit", "Before the edit"},
+		{"comment deleted", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			c := f.ta.comment(f.art, f.ed, 0, "Soon to be deleted")
+			cachedTwice(t, f.ta, f.articleAt)
+			if err := f.ta.Store.Comments.DeleteOwn(ctx, c.ID, f.ed.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "", "Soon to be deleted"},
+		{"comment count on the front page", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
+			f.ta.comment(f.art, f.ed, 0, "Counted")
+		}, "1 comment", ""},
+		{"article saved", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			edit(t, f, func(in *models.ArticleInput) { in.Title = "Talks resume in Tehran at last" })
+		}, "Talks resume in Tehran at last", ""},
+		{"article published", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
+			f.art = f.ta.article("A draft until now", f.world, f.ed, func(in *models.ArticleInput) { in.Status = models.StatusDraft })
+			if body := body(t, f.ta.get("/")); strings.Contains(body, "A draft until now") {
+				t.Fatal("a draft is on the front page")
+			}
+			edit(t, f, func(in *models.ArticleInput) { in.Status, in.PublishedAt = models.StatusPublished, testNow.Add(-time.Minute) })
+		}, "A draft until now", ""},
+		{"article unpublished", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
+			edit(t, f, func(in *models.ArticleInput) { in.Status = models.StatusUnpublished })
+		}, "", "Talks resume in Tehran"},
+		{"scheduled time reached", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
+			f.ta.article("Embargoed until noon", f.world, f.ed, func(in *models.ArticleInput) {
+				in.Status, in.PublishedAt = models.StatusScheduled, testNow.Add(30*time.Minute)
+			})
+			cachedTwice(t, f.ta, "/")
+			f.ta.advance(31 * time.Minute)
+		}, "Embargoed until noon", ""},
+		{"section renamed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			if err := f.ta.Store.Sections.Update(ctx, f.world.ID, "World affairs", f.world.Description); err != nil {
+				t.Fatal(err)
+			}
+		}, "World affairs", ""},
+		{"tag renamed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			edit(t, f, func(in *models.ArticleInput) { in.Tags = []string{"Diplomacy"} })
+			cachedTwice(t, f.ta, f.articleAt)
+			if _, err := f.ta.Store.W.Exec("UPDATE tags SET name = 'Diplomats' WHERE slug = 'diplomacy'"); err != nil {
+				t.Fatal(err)
+			}
+		}, "Diplomats", ""},
+		{"author renamed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			if _, err := f.ta.Store.W.Exec("UPDATE users SET name = 'Mina Karimi-Shah' WHERE id = ?", f.ed.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "Mina Karimi-Shah", ""},
+		{"settings changed", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
+			st, err := f.ta.Store.Settings.Get(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.SiteName = "The Evening Paper"
+			if err := f.ta.Store.Settings.Save(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}, "The Evening Paper", ""},
+		{"photo replaced", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			m := f.ta.photo()
+			edit(t, f, func(in *models.ArticleInput) { in.MediaID, in.ImageAlt = m.ID, "A new lead photo" })
+		}, "A new lead photo", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			path := tc.path(f)
+			cachedTwice(t, f.ta, path)
+			tc.write(t, f)
+			res := f.ta.get(path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("after the write: status %d", res.StatusCode)
+			}
+			got := body(t, res)
+			if tc.shows != "" && !strings.Contains(got, tc.shows) {
+				t.Errorf("the next request does not show %q", tc.shows)
+			}
+			if tc.gone != "" && strings.Contains(got, tc.gone) {
+				t.Errorf("the next request still shows %q", tc.gone)
+			}
+		})
+	}
+}
+
+// Personal pages are never served from the shared cache, nor stored in it.
+func TestPersonalPagesBypassTheCache(t *testing.T) {
+	ta, art, _, ada, _ := discussionFixture(t)
+	path := "/articles/" + art.Slug
+	cachedTwice(t, ta, path) // the anonymous page is in the cache
+
+	ck := ta.loginCookies(ada)
+	res := ta.postForm(commentPath(art), url.Values{"body": {"My first comment, waiting"}}, ck...)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post: status %d", res.StatusCode)
+	}
+	mine := body(t, ta.getAs(path, ck))
+	if !strings.Contains(mine, "My first comment, waiting") || !strings.Contains(mine, "Ada Reader") {
+		t.Error("the author does not see their own pending comment or their name")
+	}
+	res = ta.getAs(path, ck)
+	if cc := res.Header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("logged-in page Cache-Control %q", cc)
+	}
+	res.Body.Close()
+	anon := body(t, ta.get(path))
+	if strings.Contains(anon, "My first comment, waiting") || strings.Contains(anon, "Ada Reader") {
+		t.Error("an anonymous reader got the logged-in reader's page")
+	}
+
+	// A flash message is shown once to the reader it is for, never stored for others.
+	cachedTwice(t, ta, "/")
+	var flash []*http.Cookie
+	for _, c := range ta.postForm("/account/sessions/end", nil, ck...).Cookies() {
+		if c.Name == flashCookie {
+			flash = append(flash, c)
+		}
+	}
+	const msg = "You have been logged out on every device."
+	if got := body(t, ta.getAs("/", flash)); len(flash) == 0 || !strings.Contains(got, msg) {
+		t.Error("the flash message is not shown")
+	}
+	if got := body(t, ta.get("/")); strings.Contains(got, msg) {
+		t.Error("another reader got the flash message")
+	}
+}
+
+// HEAD is answered on every GET route with the GET's headers and no read counted;
+// conditional GETs get 304; compressed answers decode to the page.
+func TestCacheHTTPSemantics(t *testing.T) {
+	ta, art, _, _, _ := discussionFixture(t)
+	path := "/articles/" + art.Slug
+	page := cachedTwice(t, ta, path)
+
+	srv := ta.server()
+	for _, p := range []string{"/", path, "/section/world", "/feed.rss", "/sitemap.xml", "/search?q=talks", "/robots.txt"} {
+		res, err := http.Head(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || len(b) != 0 {
+			t.Errorf("HEAD %s: status %d, %d body bytes", p, res.StatusCode, len(b))
+		}
+	}
+	if err := ta.Reads.Flush(context.Background(), testNow); err != nil {
+		t.Fatal(err)
+	}
+	var reads int
+	if err := ta.Store.R.QueryRow("SELECT coalesce(sum(count), 0) FROM article_reads").Scan(&reads); err != nil {
+		t.Fatal(err)
+	}
+	if reads != 2 { // the two GETs of cachedTwice, one of them a cache hit; HEAD is not a read
+		t.Errorf("reads counted %d, want 2", reads)
+	}
+
+	res := ta.get(path)
+	etag, modified := res.Header.Get("ETag"), res.Header.Get("Last-Modified")
+	res.Body.Close()
+	if res.Header.Get("Cache-Control") != publicCacheControl || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("Cache-Control %q, Vary %q", res.Header.Get("Cache-Control"), res.Header.Get("Vary"))
+	}
+	for name, value := range map[string]string{"If-None-Match": etag, "If-Modified-Since": modified} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set(name, value)
+		if res := ta.do(req); res.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: status %d, want 304", name, res.StatusCode)
+		}
+	}
+	ta.comment(art, ta.user("Desk Editor", models.RoleEditor), 0, "Changes the page")
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("If-None-Match", etag)
+	if res := ta.do(req); res.StatusCode != http.StatusOK {
+		t.Errorf("changed page with an old ETag: status %d, want 200", res.StatusCode)
+	}
+	page = cachedTwice(t, ta, path)
+
+	decoders := map[string]func(io.Reader) (io.Reader, error){
+		"gzip": func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) },
+		"br":   func(r io.Reader) (io.Reader, error) { return brotli.NewReader(r), nil },
+	}
+	for enc, dec := range decoders {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", enc)
+		res := ta.do(req)
+		raw := body(t, res)
+		if res.Header.Get("Content-Encoding") != enc || len(raw) >= len(page)/2 {
+			t.Errorf("%s: Content-Encoding %q, %d bytes for a %d-byte page", enc, res.Header.Get("Content-Encoding"), len(raw), len(page))
+			continue
+		}
+		r, err := dec(bytes.NewReader([]byte(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(r)
+		if err != nil || string(plain) != page {
+			t.Errorf("%s: decoded answer differs from the page (%v)", enc, err)
+		}
+	}
+}
+
+// The cache holds no more than it was given, however many pages readers ask for.
+func TestPageCacheIsBoundedInBytes(t *testing.T) {
+	ta, _, _, _, _ := discussionFixture(t)
+	ta.pages = newLRU[*cachedPage](256 << 10)
+	for i := 0; i < 200; i++ {
+		ta.get("/search?q=talks&n=" + string(rune('a'+i%26)) + strings.Repeat("x", i)).Body.Close()
+	}
+	if got := ta.pages.bytes(); got > 256<<10 || got == 0 {
+		t.Errorf("cache holds %d bytes, want 0 < n ≤ %d", got, 256<<10)
+	}
+}
