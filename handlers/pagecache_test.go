@@ -122,7 +122,9 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 			if body := body(t, f.ta.get("/")); strings.Contains(body, "A draft until now") {
 				t.Fatal("a draft is on the front page")
 			}
-			edit(t, f, func(in *models.ArticleInput) { in.Status, in.PublishedAt = models.StatusPublished, testNow.Add(-time.Minute) })
+			edit(t, f, func(in *models.ArticleInput) {
+				in.Status, in.PublishedAt = models.StatusPublished, testNow.Add(-time.Minute)
+			})
 		}, "A draft until now", ""},
 		{"article unpublished", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
 			edit(t, f, func(in *models.ArticleInput) { in.Status = models.StatusUnpublished })
