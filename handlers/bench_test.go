@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -58,4 +59,79 @@ func BenchmarkArticlePage(b *testing.B) {
 func BenchmarkSectionPage(b *testing.B) {
 	ta, _ := benchPaper(b)
 	benchGet(b, ta.h, "/section/world?page=3")
+}
+
+// The page cache's three cases for the 60-comment story of the speed issue, compared in
+// one run:
+//
+//	go test -tags sqlite_fts5 -run '^$' -bench 'ArticleCache' ./handlers
+//
+// Hit: served from the cache (one statement). MissAfterComment: the first view after
+// a comment (the versions moved; story, sections and widgets are reused). Cold: every
+// cache emptied first, as after a change to the site itself.
+func benchArticleWith60Comments(b *testing.B) (*testApp, models.Article, models.User) {
+	ta, art := benchPaper(b)
+	ed := ta.user("Desk Editor", models.RoleEditor)
+	for i := range 60 {
+		ta.comment(art, ed, 0, fmt.Sprintf("Comment %d: a thought of a sentence or two, https://example.com/%d", i, i))
+	}
+	return ta, art, ed
+}
+
+func BenchmarkArticleCacheHit(b *testing.B) {
+	ta, art, _ := benchArticleWith60Comments(b)
+	benchGet(b, ta.h, "/articles/"+art.Slug)
+}
+
+func BenchmarkArticleCacheHitGzip(b *testing.B) {
+	ta, art, _ := benchArticleWith60Comments(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/articles/"+art.Slug, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		ta.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" {
+			b.Fatalf("%d %q", rec.Code, rec.Header().Get("Content-Encoding"))
+		}
+	}
+}
+
+func BenchmarkArticleCacheMissAfterComment(b *testing.B) {
+	ta, art, ed := benchArticleWith60Comments(b)
+	ctx := context.Background()
+	path := "/articles/" + art.Slug
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		n++
+		if _, err := ta.Store.Comments.Post(ctx, ta.Now(), models.NewComment{ArticleID: art.ID, User: &ed, Body: fmt.Sprintf("Another thought, number %d", n)}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		rec := httptest.NewRecorder()
+		ta.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+func BenchmarkArticleCacheCold(b *testing.B) {
+	ta, art, _ := benchArticleWith60Comments(b)
+	path := "/articles/" + art.Slug
+	b.ReportAllocs()
+	for b.Loop() {
+		ta.pages, ta.bundles = newLRU[*cachedPage](64<<20), newLRU[*articleBundle](16<<20)
+		ta.snap.Store(nil)
+		ta.widgets.mu.Lock()
+		ta.widgets.snap = nil
+		ta.widgets.mu.Unlock()
+		rec := httptest.NewRecorder()
+		ta.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
 }

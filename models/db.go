@@ -38,7 +38,11 @@ type Store struct {
 
 // Open opens (creating if needed) the SQLite database at path, checks that the
 // driver was built with FTS5, and applies pending migrations.
-func Open(path, uploadsDir string) (*Store, error) {
+func Open(path, uploadsDir string) (*Store, error) { return OpenDriver("sqlite3", path, uploadsDir) }
+
+// OpenDriver is Open through the database/sql driver registered as driverName, which
+// must be mattn's SQLite driver or a wrapper of it (tests wrap it to count statements).
+func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	// Pragmas ride in the DSN so that every pooled connection gets them.
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
@@ -50,13 +54,13 @@ func Open(path, uploadsDir string) (*Store, error) {
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 
-	w, err := sql.Open("sqlite3", dsn)
+	w, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite3", dsn+"&mode=ro")
+	r, err := sql.Open(driverName, dsn+"&mode=ro")
 	if err != nil {
 		w.Close()
 		return nil, err
