@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +11,9 @@ import (
 
 	"broadsheet/models"
 )
+
+// statusClientClosed is nginx's code for a request whose client went away.
+const statusClientClosed = 499
 
 type errorData struct {
 	page
@@ -23,6 +27,12 @@ type errorData struct {
 func (a *App) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		a.Log.Error("error after response started", "path", c.Request().URL.Path, "err", err)
+		return
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client hung up before we answered: nobody is left to read a page and it is
+		// not our failure, so it is logged (with nginx's 499) but not as an error.
+		c.Response().WriteHeader(statusClientClosed)
 		return
 	}
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. We have logged it and will look into it."

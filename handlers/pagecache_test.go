@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -315,5 +316,18 @@ func TestPageCacheIsBoundedInBytes(t *testing.T) {
 	}
 	if got := ta.pages.bytes(); got > 256<<10 || got == 0 {
 		t.Errorf("cache holds %d bytes, want 0 < n ≤ %d", got, 256<<10)
+	}
+}
+
+// A reader who hangs up is not a server failure: no error page, no error log line.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	ta, art, _, _, _ := discussionFixture(t)
+	var logged bytes.Buffer
+	ta.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := ta.do(httptest.NewRequest(http.MethodGet, "/articles/"+art.Slug, nil).WithContext(ctx))
+	if res.StatusCode != statusClientClosed || strings.Contains(logged.String(), "level=ERROR") {
+		t.Errorf("status %d, log:\n%s", res.StatusCode, logged.String())
 	}
 }
