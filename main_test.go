@@ -295,6 +295,18 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// Flags may follow positional arguments; "--" makes the rest positional.
+func TestFlagsAfterArguments(t *testing.T) {
+	cleanEnv(t)
+	var data string
+	fl := newFlagSet("backup", "", "")
+	fl.dataFlag(&data)
+	pos, err := fl.parse([]string{"one.db", "-data", "site", "--", "-two.db", "-data"}, io.Discard)
+	if err != nil || data != "site" || strings.Join(pos, " ") != "one.db -two.db -data" {
+		t.Errorf("parse: %v, data %q, arguments %q", err, data, pos)
+	}
+}
+
 // The boolean and URL readers behind -seed/-dev/-new and -base-url.
 func TestBoolAndURLValues(t *testing.T) {
 	for in, want := range map[string]bool{"true": true, "yes": true, "On": true, "1": true, "T": true,
