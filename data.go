@@ -6,30 +6,48 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"broadsheet/models"
 )
 
-// openData creates the data folder if needed, opens (and migrates) the database and
-// loads the session keys, generating them on first start.
-func openData(log *slog.Logger, dir string) (*models.Store, [][]byte, error) {
+// openSite opens the site in dir, applying pending migrations. Only serve (and
+// import -new) may create a site: to every other command a folder without a database
+// is a mistyped -data, refused before anything is written there.
+func openSite(dir string, create bool) (*models.Store, error) {
+	exists, err := siteExists(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !exists && !create {
+		return nil, noSite(dir, "only `broadsheet serve` creates a new site")
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o750); err != nil {
-		return nil, nil, fmt.Errorf("create data folder: %w", err)
+		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	keys, err := sessionKeys(log, filepath.Join(dir, "session.key"))
-	if err != nil {
-		return nil, nil, err
+	return models.Open(filepath.Join(dir, "broadsheet.db"), filepath.Join(dir, "uploads"))
+}
+
+// noSite says that dir holds no site, and how one comes to be.
+func noSite(dir, howToCreate string) error {
+	return fmt.Errorf("there is no Broadsheet site in %s (no broadsheet.db there): check -data or BROADSHEET_DATA; %s", dir, howToCreate)
+}
+
+// siteExists reports whether dir holds a site's database.
+func siteExists(dir string) (bool, error) {
+	_, err := os.Stat(filepath.Join(dir, "broadsheet.db"))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
 	}
-	store, err := models.Open(filepath.Join(dir, "broadsheet.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		return nil, nil, err
-	}
-	return store, keys, nil
+	return err == nil, err
 }
 
 // sessionKeys reads the cookie signing and encryption keys: BROADSHEET_SESSION_KEYS
@@ -72,12 +90,20 @@ func sessionKeys(log *slog.Logger, path string) ([][]byte, error) {
 }
 
 // firstRun seeds an empty site: an administrator (from BROADSHEET_ADMIN_EMAIL and
-// BROADSHEET_ADMIN_PASSWORD, or with a random password printed once) and, unless
-// turned off, the sample paper.
-func firstRun(ctx context.Context, log *slog.Logger, store *models.Store, c config) error {
-	n, err := store.Users.Count(ctx)
-	if err != nil || n > 0 {
+// BROADSHEET_ADMIN_PASSWORD, or with a random password shown once) and, unless
+// turned off, the sample paper. A site with accounts but no administrator (a fresh
+// import) gets no automatic one: the log says how to make one.
+func (r *cli) firstRun(ctx context.Context, log *slog.Logger, store *models.Store, c config) error {
+	users, err := store.Users.List(ctx)
+	if err != nil {
 		return err
+	}
+	if len(users) > 0 {
+		if !hasAdmin(users) {
+			log.Warn("this site has accounts but no administrator, so nobody can manage people or settings; " +
+				"BROADSHEET_ADMIN_EMAIL and BROADSHEET_ADMIN_PASSWORD only apply to an empty site. " + makeAdminHint(c.data))
+		}
+		return nil
 	}
 	email := env("BROADSHEET_ADMIN_EMAIL", "admin@example.com")
 	password := os.Getenv("BROADSHEET_ADMIN_PASSWORD")
@@ -91,19 +117,73 @@ func firstRun(ctx context.Context, log *slog.Logger, store *models.Store, c conf
 	}
 	admin, err := store.Users.Create(ctx, time.Now(), models.NewUser{Email: email, Name: "Site Administrator", Password: password, Role: models.RoleAdmin})
 	if err != nil {
-		return fmt.Errorf("create administrator: %w", err)
+		return fmt.Errorf("create the administrator: %w", err)
 	}
 	// Say how to log in before seeding, so a failed seed never hides the only copy of the password.
-	if generated {
-		log.Info("created the administrator — this password is shown only once", "login", c.baseURL+"/login", "email", email, "password", password)
-	} else {
-		log.Info("created the administrator", "login", c.baseURL+"/login", "email", email)
+	log.Info("created the administrator", "login", c.baseURL+"/login", "email", email)
+	switch {
+	case !generated:
+	case r.logJSON && !isTerminal(r.stderr):
+		// A JSON log is collected and kept: a password must not go into it.
+		log.Warn("the administrator's generated password is not written to a JSON log; set one with: " +
+			"broadsheet user passwd --email " + email + " -data " + c.data)
+	default:
+		// Framed, so that it stands out among the request lines that follow.
+		frame(r.stderr, "The administrator's password, shown only this once:", "",
+			"  log in at  "+c.baseURL+"/login", "  email     "+email, "  password  "+password, "",
+			"Change it after logging in, or with `broadsheet user passwd`.")
 	}
-	if c.seed {
-		if err := models.Seed(ctx, store, time.Now(), admin); err != nil {
-			return fmt.Errorf("sample content: %w", err)
-		}
-		log.Info("seeded the sample paper")
+	if !c.seed {
+		return nil
 	}
+	if err := models.Seed(ctx, store, time.Now(), admin); err != nil {
+		return fmt.Errorf("sample content: %w", err)
+	}
+	log.Warn("SAMPLE CONTENT: this new site now publishes the invented sample paper (stories, writers, comments). "+
+		"To start empty instead, stop the site, delete the data folder and start with -seed=false or BROADSHEET_SEED=false",
+		"data", c.data)
 	return nil
+}
+
+// hasAdmin reports whether any of users is an administrator.
+func hasAdmin(users []models.User) bool {
+	for _, u := range users {
+		if u.Role == models.RoleAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+// makeAdminHint tells the operator how to create the first administrator of the site in dir.
+func makeAdminHint(dir string) string {
+	return "Create one with: broadsheet user add --role admin --email YOU@EXAMPLE.COM --name \"YOUR NAME\" -data " + dir
+}
+
+// frame writes lines inside a box drawn with lines.
+func frame(w io.Writer, lines ...string) {
+	width := 0
+	for _, l := range lines {
+		width = max(width, utf8.RuneCountInString(l))
+	}
+	bar := strings.Repeat("─", width+2)
+	fmt.Fprintf(w, "┌%s┐\n", bar)
+	for _, l := range lines {
+		fmt.Fprintf(w, "│ %s%s │\n", l, strings.Repeat(" ", width-utf8.RuneCountInString(l)))
+	}
+	fmt.Fprintf(w, "└%s┘\n", bar)
+}
+
+// isTerminal reports whether w is a terminal a person is looking at.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// env reads a setting from the environment; unset and empty both mean the default.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -1,51 +1,59 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// The import command as an operator runs it: progress on stderr, the summary on
-// stdout, a second run that imports nothing, and a broken file that says so.
+// The import command as an operator runs it: -new creates the site, progress on
+// stderr, the summary and the missing administrator on stdout, a second run that
+// imports nothing, and a broken file that says so and leaves no site behind.
+// Then serve says how to make the first administrator.
 func TestImportWordPressCommand(t *testing.T) {
+	cleanEnv(t)
 	data := filepath.Join(t.TempDir(), "data")
-	t.Setenv("BROADSHEET_SESSION_KEYS", "")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	run := func(args ...string) (string, string, error) {
-		var out, errs bytes.Buffer
-		err := importCmd(context.Background(), log, append([]string{"wordpress", "-data", data}, args...), &out, &errs)
-		return out.String(), errs.String(), err
-	}
 	fixture := filepath.Join("models", "testdata", "wordpress")
+	export := filepath.Join(fixture, "export.xml")
 
-	out, progress, err := run(filepath.Join(fixture, "export.xml"))
-	if err != nil {
-		t.Fatal(err)
+	if r := runCLI("", "import", "wordpress", filepath.Join(fixture, "truncated.xml"), "-new", "-data", data); r.code != 1 || !strings.Contains(r.stderr, "truncated") {
+		t.Errorf("truncated file: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(data, "broadsheet.db")); err == nil {
+		t.Error("a failed import -new left a site behind")
+	}
+
+	r := runCLI("", "import", "wordpress", "-new", "-data", data, export)
+	if r.code != 0 {
+		t.Fatalf("import: %+v", r)
 	}
 	for _, want := range []string{"imported from https://blog.example.org: 6 articles, 10 comments, 2 authors",
-		"skipped 1 page: pages are not articles", "kept the featured image of"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("summary lacks %q:\n%s", want, out)
+		"skipped 1 page: pages are not articles", "kept the featured image of",
+		"This site has no administrator yet", "broadsheet user add --role admin"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(progress, "imported 12 of 12 items") {
-		t.Errorf("progress lacks the final line:\n%s", progress)
+	if !strings.Contains(r.stderr, "imported 12 of 12 items") {
+		t.Errorf("progress lacks the final line:\n%s", r.stderr)
 	}
 
-	out, _, err = run(filepath.Join(fixture, "export.xml"))
-	if err != nil || !strings.Contains(out, ": 0 articles, 0 comments") || !strings.Contains(out, "already imported") {
-		t.Errorf("second run: %v\n%s", err, out)
+	if r := runCLI("", "import", "wordpress", "-new", "-data", data, export); r.code != 1 || !strings.Contains(r.stderr, "already holds a site; leave out -new") {
+		t.Errorf("-new into a site: %+v", r)
+	}
+	r = runCLI("", "import", "wordpress", "-data", data, export)
+	if r.code != 0 || !strings.Contains(r.stdout, ": 0 articles, 0 comments") || !strings.Contains(r.stdout, "already imported") {
+		t.Errorf("second run: %+v", r)
 	}
 
-	if _, _, err := run(filepath.Join(fixture, "truncated.xml")); err == nil || !strings.Contains(err.Error(), "truncated") {
-		t.Errorf("truncated file: %v", err)
-	}
-	if err := importCmd(context.Background(), log, []string{"blogger", "x.xml"}, io.Discard, io.Discard); err == nil {
-		t.Error("an unknown source was accepted")
+	t.Setenv("BROADSHEET_ADMIN_EMAIL", "boss@example.com")
+	var logs syncBuffer
+	_, stop := startServe(t, &logs, "-data", data)
+	stop()
+	for _, want := range []string{"no administrator", "only apply to an empty site", "broadsheet user add --role admin"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("serve on an imported site lacks %q:\n%s", want, logs.String())
+		}
 	}
 }

@@ -1,12 +1,5 @@
-// Command broadsheet runs the Broadsheet news site.
-//
-//	broadsheet [serve] [flags]   start the site (the default)
-//	broadsheet import wordpress [-data DIR] FILE.xml   import a WordPress export
-//	broadsheet user add --email E --name N --role R   create an account (password read from stdin)
-//	broadsheet user passwd --email E                  set a new password (read from stdin)
-//	broadsheet backup FILE                            consistent copy of the live database
-//
-// Every flag has an environment twin (BROADSHEET_ADDR for -addr, …); flags win.
+// Command broadsheet runs the Broadsheet news site and the few commands an operator
+// needs beside it; `broadsheet help` lists them and `broadsheet COMMAND --help` explains one.
 package main
 
 import (
@@ -14,142 +7,163 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
+	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
-
-	"broadsheet/handlers"
-	"broadsheet/views"
 )
 
-type config struct {
-	addr    string
-	data    string
-	baseURL string
-	seed    bool
-	dev     bool
-}
-
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	args := os.Args[1:]
-	cmd := "serve"
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit statuses as shells and scripts read them; a signal adds 128 + its number.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// cli is one invocation: the terminal it talks to and what its commands share.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	logJSON        bool          // stderr carries a JSON log: free text goes there only if it is a terminal
+	ready          chan<- string // if set, serve sends its listening address (tests wait on it)
+}
+
+// command is one line of the dispatch table: `broadsheet NAME …` runs fn with the
+// arguments after NAME; fn writes its results to out (stdout).
+type command struct {
+	name, summary string
+	fn            func(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error
+}
+
+func (r *cli) commands() []command {
+	return []command{
+		{"serve", "run the site (the default when no command is given)", r.serve},
+		{"user", "add an account, set its password, or list the accounts (user add|passwd|list)", r.user},
+		{"backup", "write a consistent copy of the live database to a new file", r.backup},
+		{"import", "import a WordPress export into a site (import wordpress FILE.xml)", r.importCmd},
+		{"migrate", "apply pending database migrations to a site and exit", r.migrate},
+		{"version", "print the version and source revision of this binary", r.version},
+	}
+}
+
+// run is main without the process: it returns the exit status instead of exiting.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return (&cli{stdin: stdin, stdout: stdout, stderr: stderr}).run(args)
+}
+
+func (r *cli) run(args []string) int {
+	logOpts, args, err := splitLogFlags(args)
+	if err != nil {
+		return r.exit("broadsheet", context.Background(), err)
+	}
+	log, err := r.newLogger(logOpts)
+	if err != nil {
+		return r.exit("broadsheet", context.Background(), err)
+	}
+	name := "serve" // the README's first command is a bare `broadsheet` (or `go run .`)
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	// SIGINT/SIGTERM cancel ctx: the server stops accepting, finishes what is in flight, and exits.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var err error
-	switch cmd {
-	case "serve":
-		err = serve(ctx, log, args, nil)
-	case "import":
-		err = importCmd(ctx, log, args, os.Stdout, os.Stderr)
-	case "user":
-		err = userCmd(log, args, os.Stdin, os.Stderr)
-	case "backup":
-		err = backupCmd(log, args, os.Stderr)
-	default:
-		err = fmt.Errorf("unknown command %q (try: serve, import, user, backup)", cmd)
-	}
-	if err != nil {
-		log.Error(err.Error())
-		os.Exit(1)
-	}
-}
-
-// env reads a setting from the environment; unset and empty both mean the default.
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// dataFlags registers the flags every subcommand that opens the database shares.
-func dataFlags(fl *flag.FlagSet, c *config) {
-	fl.StringVar(&c.data, "data", env("BROADSHEET_DATA", "./data"), "folder for the database, uploads and generated keys (BROADSHEET_DATA)")
-}
-
-// serve runs the site until ctx is cancelled. If ready is not nil, it receives the
-// listening address once the server accepts connections (tests use it).
-func serve(ctx context.Context, log *slog.Logger, args []string, ready chan<- string) error {
-	var c config
-	fl := flag.NewFlagSet("serve", flag.ExitOnError)
-	dataFlags(fl, &c)
-	fl.StringVar(&c.addr, "addr", env("BROADSHEET_ADDR", "localhost:8080"), "address to listen on (BROADSHEET_ADDR)")
-	fl.StringVar(&c.baseURL, "base-url", env("BROADSHEET_BASE_URL", ""), "absolute URL of the site for links, e.g. https://news.example (BROADSHEET_BASE_URL; default http://ADDR)")
-	fl.BoolVar(&c.seed, "seed", env("BROADSHEET_SEED", "1") != "0", "fill an empty site with the sample paper (BROADSHEET_SEED=0 to start empty)")
-	fl.BoolVar(&c.dev, "dev", env("BROADSHEET_DEV", "") == "1", "re-read templates from ./views on every request (BROADSHEET_DEV=1)")
-	fl.Parse(args)
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	if c.baseURL == "" {
-		// Keep the host as the operator wrote it ("localhost"), unless the OS chose the port.
-		c.baseURL = "http://" + c.addr
-		if _, port, _ := net.SplitHostPort(c.addr); port == "0" {
-			c.baseURL = "http://" + ln.Addr().String()
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			name, args = "help", nil
+		case "-version", "--version":
+			name, args = "version", nil
 		}
 	}
-	c.baseURL = strings.TrimRight(c.baseURL, "/")
+	if name == "help" {
+		if len(args) == 0 {
+			r.help()
+			return exitOK
+		}
+		name, args = args[0], []string{"--help"}
+	}
+	for _, c := range r.commands() {
+		if c.name == name {
+			ctx, stop := signalContext()
+			defer stop()
+			return r.exit("broadsheet "+name, ctx, c.fn(ctx, log, args, r.stdout))
+		}
+	}
+	return r.exit("broadsheet", context.Background(), usageErrorf("there is no command %q", name))
+}
 
-	store, keys, err := openData(log, c.data)
-	if err != nil {
-		return err
+// help is `broadsheet help`: every command with its one-line summary.
+func (r *cli) help() {
+	fmt.Fprintln(r.stdout, "Broadsheet, a news site in one binary.\n\nusage: broadsheet [COMMAND] [flags]\n\nCommands:")
+	for _, c := range r.commands() {
+		fmt.Fprintf(r.stdout, "  %-8s  %s\n", c.name, c.summary)
 	}
-	defer store.Close()
-	if err := firstRun(ctx, log, store, c); err != nil {
-		return err
-	}
+	fmt.Fprint(r.stdout, "\nRun `broadsheet COMMAND --help` for a command's flags. Flags may come before or after\n"+
+		"other arguments; most have an environment twin, named in the help (BROADSHEET_DATA for -data).\n"+globalFlagsHelp)
+}
 
-	var viewsFS fs.FS = views.FS
-	if c.dev {
-		viewsFS = os.DirFS("views")
+// usageError is a command line that cannot be run as typed (exit 2), as opposed to
+// one that ran and failed (exit 1).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// signalError is the cause of a command's context when SIGINT or SIGTERM stopped it.
+type signalError struct{ sig syscall.Signal }
+
+func (e signalError) Error() string {
+	if e.sig == syscall.SIGINT {
+		return "interrupted (SIGINT)"
 	}
-	app, err := handlers.New(handlers.Config{
-		BaseURL:       c.baseURL,
-		Dev:           c.dev,
-		SecureCookies: strings.HasPrefix(c.baseURL, "https://"),
-		SessionKeys:   keys,
-	}, store, log, viewsFS)
-	if err != nil {
-		return err
+	return "stopped by SIGTERM"
+}
+
+// signalContext is cancelled, with a signalError as its cause, by the first SIGINT or
+// SIGTERM. After that the signals act as usual again, so a second Ctrl-C ends a
+// shutdown that hangs.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-sigs:
+			signal.Stop(sigs)
+			cancel(signalError{s.(syscall.Signal)})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel(nil) }
+}
+
+// exit turns what a command returned into a sentence on stderr and an exit status.
+func (r *cli) exit(who string, ctx context.Context, err error) int {
+	var usage usageError
+	var sig signalError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &usage):
+		fmt.Fprintf(r.stderr, "%s: %s\nRun `%s --help` for usage.\n", who, usage.msg, who)
+		return exitUsage
+	case errors.As(context.Cause(ctx), &sig):
+		fmt.Fprintf(r.stderr, "%s: %s before it finished.\n", who, sig)
+		return 128 + int(sig.sig)
 	}
-	srv := &http.Server{
-		Handler:           app.Routes(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+	fmt.Fprintf(r.stderr, "%s: %s\n", who, sentence(err.Error()))
+	return exitFailure
+}
+
+// sentence ends a message with a full stop unless it already has one.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, ":") {
+		return s
 	}
-	go app.FlushReadsEvery(ctx, time.Minute)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	// Stop accepting, let in-flight requests finish, then close the database (deferred).
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return app.Close(shutdownCtx)
+	return s + "."
 }

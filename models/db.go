@@ -33,6 +33,10 @@ type Store struct {
 
 	San *Sanitizer // the only producer of trusted HTML
 
+	// Migrated names the migrations this Open applied, oldest first, so that
+	// `broadsheet migrate` and the start-up log can say what changed.
+	Migrated []string
+
 	versions *sql.Stmt // versionsQuery, prepared on the reader pool
 }
 
@@ -78,7 +82,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, w); err != nil {
+	if err := migrate(ctx, w, func(name string) { s.Migrated = append(s.Migrated, name) }); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -114,14 +118,21 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Backup writes a consistent copy of the live database to path, safely while the
 // site runs. It never overwrites: an existing file is refused with ErrBackupExists.
+// The copy holds e-mails and password hashes, so it is created 0600 before SQLite
+// fills it (VACUUM INTO accepts an empty file); O_EXCL makes the refusal race-free.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s: %w", path, ErrBackupExists)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if err != nil {
 		return err
 	}
-	_, err := s.W.ExecContext(ctx, "VACUUM INTO ?", path)
-	return err
+	f.Close()
+	if _, err := s.W.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		// A half-written copy must not pass for a backup later.
+		return errors.Join(err, os.Remove(path))
+	}
+	return nil
 }
 
 // ErrBackupExists: the backup's target file is already there.

@@ -15,8 +15,8 @@ var migrationFS embed.FS
 
 // migrate applies, in lexical order, every embedded migration not yet recorded in
 // schema_migrations, each in its own transaction. Migrations are forward-only:
-// never edit one that has shipped; add the next number.
-func migrate(ctx context.Context, db *sql.DB) error {
+// never edit one that has shipped; add the next number. done hears each one applied.
+func migrate(ctx context.Context, db *sql.DB, done func(name string)) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -54,6 +54,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrate %s: %w", name, err)
 		}
+		done(name)
 	}
 	return nil
 }
