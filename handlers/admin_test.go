@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -107,6 +108,7 @@ func TestAdminRouteTable(t *testing.T) {
 		"POST /admin/users/:id/block":       {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
 		"GET /admin/settings":               {admins, func() string { return "/admin/settings" }},
 		"POST /admin/settings":              {admins, func() string { return "/admin/settings" }},
+		"GET /admin/debug/pprof/*":          {admins, func() string { return "/admin/debug/pprof/heap" }},
 		"POST /admin/articles/:id/delete": {editors, func() string { // a fresh story each time: deleting is real
 			doomed++
 			return "/admin/articles/" + strconv.FormatInt(n.article("Doomed "+strconv.Itoa(doomed), n.sec, n.author, nil).ID, 10) + "/delete"
@@ -152,5 +154,17 @@ func TestAdminRouteTable(t *testing.T) {
 		if !seen[key] {
 			t.Errorf("access row %s matches no registered route", key)
 		}
+	}
+}
+
+// Administrators can read a live server's profiles; the route table above checks that
+// nobody else can.
+func TestAdminProfiles(t *testing.T) {
+	n := newAdminSite(t)
+	res := n.send(http.MethodGet, "/admin/debug/pprof/heap?debug=1", "admin", nil)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "heap profile") {
+		t.Errorf("heap profile: status %d, %.80q", res.StatusCode, b)
 	}
 }

@@ -115,6 +115,7 @@ func (a *App) router() *echo.Echo {
 	adm.POST("/users/:id/block", a.adminUserBlock, editors)
 	adm.GET("/settings", a.adminSettingsForm, admins)
 	adm.POST("/settings", a.adminSettingsSave, admins)
+	adm.GET("/debug/pprof/*", pprofHandler(), admins)
 
 	e.RouteNotFound("/*", a.notFound)
 	return e
