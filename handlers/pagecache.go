@@ -234,7 +234,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		key := r.URL.Path + "?" + r.URL.RawQuery
-		for {
+		for waited := false; ; waited = true {
 			page, _ := a.pages.get(key)
 			var articleID int64
 			if page != nil {
@@ -249,6 +249,9 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 					a.countReadID(c, page.deps.articleID)
 				}
 				return a.sendPage(c, c.Response(), page)
+			}
+			if waited { // the other render stored nothing (a 404, say): do not queue again
+				return a.renderAndStore(c, next, key, st)
 			}
 			wait, lead := a.rendering.begin(key)
 			if lead {
@@ -271,7 +274,8 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 	out := res.Writer
 	buf := &captureWriter{ResponseWriter: out}
 	res.Writer = buf
-	c.Set(renderingKey, true) // the gzip middleware leaves this answer alone: we compress it once below
+	defer func() { res.Writer = out }() // also when the handler panics, so the error page reaches the client
+	c.Set(renderingKey, true)           // the gzip middleware leaves this answer alone: we compress it once below
 	err := next(c)
 	res.Writer = out
 	if err != nil && !res.Committed {
