@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,4 +167,54 @@ func (ta *testApp) loginCookiesWith(email, password string) []*http.Cookie {
 		ta.tb.Fatalf("login as %s: %d", email, res.StatusCode)
 	}
 	return res.Cookies()
+}
+
+// 200 guesses at once, one of them right: once the limit is reached, nothing more is
+// checked, so at most MaxFailuresPerEmail guesses are ever answered as a wrong password
+// or a login. Counting failures after the check let all of them through.
+func TestLoginLockoutHoldsAgainstSimultaneousGuesses(t *testing.T) {
+	ta := newTestApp(t)
+	u := ta.user("Ada Reader", models.RoleCommenter)
+	const guesses = 200
+	statuses := make(chan int, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		password := "wrong password " + strconv.Itoa(i)
+		if i == guesses/2 {
+			password = testPassword
+		}
+		wg.Go(func() {
+			statuses <- ta.postForm("/login", url.Values{"email": {u.Email}, "password": {password}}).StatusCode
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	checked := map[int]int{}
+	for s := range statuses {
+		checked[s]++
+	}
+	if admitted := guesses - checked[http.StatusTooManyRequests]; admitted > models.MaxFailuresPerEmail {
+		t.Errorf("%d of %d simultaneous guesses were checked (%v); the limit is %d", admitted, guesses, checked, models.MaxFailuresPerEmail)
+	}
+	// The same from one address across many accounts: the address's limit holds.
+	ta.advance(models.LoginWindow + time.Second)
+	emails := make([]string, 0, 40)
+	for i := range cap(emails) {
+		emails = append(emails, ta.user("Reader "+strconv.Itoa(i), models.RoleCommenter).Email)
+	}
+	statuses = make(chan int, len(emails))
+	for _, e := range emails {
+		wg.Go(func() { statuses <- ta.postForm("/login", url.Values{"email": {e}, "password": {"wrong password!"}}).StatusCode })
+	}
+	wg.Wait()
+	close(statuses)
+	admitted := 0
+	for s := range statuses {
+		if s != http.StatusTooManyRequests {
+			admitted++
+		}
+	}
+	if admitted > models.MaxFailuresPerIP {
+		t.Errorf("%d guesses from one address were checked; the limit is %d", admitted, models.MaxFailuresPerIP)
+	}
 }
