@@ -204,7 +204,9 @@ func TestLoginLockoutHoldsAgainstSimultaneousGuesses(t *testing.T) {
 	}
 	statuses = make(chan int, len(emails))
 	for _, e := range emails {
-		wg.Go(func() { statuses <- ta.postForm("/login", url.Values{"email": {e}, "password": {"wrong password!"}}).StatusCode })
+		wg.Go(func() {
+			statuses <- ta.postForm("/login", url.Values{"email": {e}, "password": {"wrong password!"}}).StatusCode
+		})
 	}
 	wg.Wait()
 	close(statuses)
