@@ -69,7 +69,16 @@ func (a *App) loginSubmit(c echo.Context) error {
 	return c.Render(status, "login", loginData{page: p, Email: email, Next: next, Error: msg})
 }
 
+// logoutSubmit ends the session on the server, not only in this browser: deleting the
+// cookie alone left any copy of it (saved, stolen, on a shared computer) working for
+// its whole life. The cookie holds no session id to revoke on its own, so logging out
+// bumps the account's session version, which ends its sessions on every device.
 func (a *App) logoutSubmit(c echo.Context) error {
+	if u := currentUser(c); u != nil {
+		if err := a.Store.Users.EndSessions(c.Request().Context(), u.ID); err != nil {
+			return err
+		}
+	}
 	if err := a.endSession(c); err != nil {
 		return err
 	}

@@ -2,6 +2,13 @@ package handlers
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/securecookie"
 
 	"broadsheet/models"
 )
@@ -219,4 +228,66 @@ func TestLoginLockoutHoldsAgainstSimultaneousGuesses(t *testing.T) {
 	if admitted > models.MaxFailuresPerIP {
 		t.Errorf("%d guesses from one address were checked; the limit is %d", admitted, models.MaxFailuresPerIP)
 	}
+}
+
+// A cookie saved before logging out must not open the account afterwards: deleting
+// it in the browser is not enough when a copy exists.
+func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
+	ta := newTestApp(t)
+	u := ta.user("Ada Reader", models.RoleCommenter)
+	saved := ta.loginCookies(u)
+	if res := ta.getAs("/account", saved); res.StatusCode != http.StatusOK {
+		t.Fatalf("logged in /account: %d", res.StatusCode)
+	}
+	if res := ta.postForm("/logout", nil, saved...); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res := ta.getAs("/account", saved); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("a cookie saved before logout still opens /account: %d", res.StatusCode)
+	}
+	// An anonymous logout is harmless.
+	if res := ta.postForm("/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous logout: %d", res.StatusCode)
+	}
+}
+
+// A session cookie says it lives 14 days; the server must refuse it after that too,
+// not at gorilla's own 30-day default.
+func TestSessionCookieOlderThanItsMaxAgeIsRefused(t *testing.T) {
+	ta := newTestApp(t)
+	u := ta.user("Ada Reader", models.RoleCommenter)
+	for _, tc := range []struct {
+		age    time.Duration
+		signed bool
+	}{{24 * time.Hour, true}, {13 * 24 * time.Hour, true}, {15 * 24 * time.Hour, false}, {29 * 24 * time.Hour, false}} {
+		ck := mintSessionCookie(t, time.Now().Add(-tc.age), map[any]any{"uid": u.ID, "ver": u.SessionVersion})
+		res := ta.getAs("/account", []*http.Cookie{ck})
+		if signed := res.StatusCode == http.StatusOK; signed != tc.signed {
+			t.Errorf("a session cookie minted %v ago: status %d, want signed in = %v", tc.age, res.StatusCode, tc.signed)
+		}
+	}
+}
+
+// mintSessionCookie encodes a session cookie as gorilla's securecookie does, with the
+// test app's keys, stamped at a chosen time (securecookie's own clock cannot be set).
+func mintSessionCookie(tb testing.TB, at time.Time, values map[any]any) *http.Cookie {
+	tb.Helper()
+	key := []byte(strings.Repeat("k", 32)) // newTestApp's hash and block key
+	plain, err := securecookie.GobEncoder{}.Serialize(values)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	iv := make([]byte, block.BlockSize())
+	rand.Read(iv)
+	cipher.NewCTR(block, iv).XORKeyStream(plain, plain)
+	b64 := base64.URLEncoding
+	signed := fmt.Sprintf("%s|%d|%s", sessionCookie, at.Unix(), b64.EncodeToString(append(iv, plain...)))
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(signed))
+	value := b64.EncodeToString(append([]byte(signed[len(sessionCookie)+1:]+"|"), mac.Sum(nil)...))
+	return &http.Cookie{Name: sessionCookie, Value: value}
 }
