@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,10 +20,14 @@ type loginData struct {
 	Error string
 }
 
-// localPath keeps only same-site paths for ?next=, so a login link cannot bounce a
-// reader to another site (an open redirect).
+// localPath keeps only clean same-site paths for ?next=, so a login link cannot bounce
+// a reader to another site (an open redirect); anything else becomes "/". Browsers drop
+// tabs and newlines from a Location and read a backslash as a slash, so "/\t/evil.example"
+// and "/\\evil.example" both mean //evil.example: any control character, space,
+// backslash or "//" is refused rather than cleaned.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || !utf8.ValidString(p) ||
+		strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == '\\' || unicode.IsControl(r) }) {
 		return "/"
 	}
 	return p

@@ -291,3 +291,49 @@ func mintSessionCookie(tb testing.TB, at time.Time, values map[any]any) *http.Co
 	value := b64.EncodeToString(append([]byte(signed[len(sessionCookie)+1:]+"|"), mac.Sum(nil)...))
 	return &http.Cookie{Name: sessionCookie, Value: value}
 }
+
+// ?next= accepts only a clean path on this site: browsers drop tabs and newlines and
+// read backslashes as slashes, so each refused case below lands on another site.
+func TestNextAcceptsOnlyCleanLocalPaths(t *testing.T) {
+	for _, tc := range []struct{ next, want string }{
+		{"/articles/x#reply-form", "/articles/x#reply-form"},
+		{"/search?q=tide+tables&page=2", "/search?q=tide+tables&page=2"},
+		{"/", "/"},
+		{"", "/"},
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{"/\r\n/evil.example", "/"},
+		{"\t//evil.example", "/"},
+		{"//evil.example", "/"},
+		{"///evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"/\\\\evil.example", "/"},
+		{"/articles/x\\..\\..\\evil", "/"},
+		{"/ /evil.example", "/"},
+		{"/\x00/evil.example", "/"},
+		{"/\x7f/evil.example", "/"},
+		{"/\u0085/evil.example", "/"},
+		{"https://evil.example/", "/"},
+		{"javascript:alert(1)", "/"},
+		{"evil.example", "/"},
+		{"/a/\xff", "/"},
+	} {
+		if got := localPath(tc.next); got != tc.want {
+			t.Errorf("localPath(%q) = %q, want %q", tc.next, got, tc.want)
+		}
+	}
+	// The same through the forms a reader submits: login and sign-up.
+	ta := newTestApp(t)
+	u := ta.user("Ada Reader", models.RoleCommenter)
+	const evil = "/\t/evil.example"
+	if res := ta.postForm("/login", url.Values{"email": {u.Email}, "password": {testPassword}, "next": {evil}}); res.Header.Get("Location") != "/" {
+		t.Errorf("login redirected to %q", res.Header.Get("Location"))
+	}
+	res := ta.postForm("/signup", url.Values{"name": {"Nadia Reader"}, "email": {"nadia@example.com"}, "password": {"long enough password"}, "next": {evil}})
+	if res.Header.Get("Location") != "/" {
+		t.Errorf("sign-up redirected to %q", res.Header.Get("Location"))
+	}
+	if v, _ := parse(t, ta.get("/login?next=%2F%09%2Fevil.example")).Find("input[name=next]").Attr("value"); v != "/" {
+		t.Errorf("login form carries next=%q", v)
+	}
+}
