@@ -173,8 +173,8 @@ func (a *App) feedItem(art models.Article) *feeds.Item {
 		updated = art.UpdatedAt
 	}
 	it := &feeds.Item{
-		Title:       art.Title,
-		Link:        &feeds.Link{Href: link},
+		Title: art.Title,
+		Link:  &feeds.Link{Href: link},
 		// The dek is plain text, but readers render an item's description (and Atom's
 		// summary, which gorilla/feeds marks type="html") as HTML: escape it as HTML, or a
 		// dek quoting "<img src=x onerror=…>" runs in the reader.
