@@ -95,6 +95,7 @@ type signupData struct {
 	page
 	Name, Email, Next string
 	Errors            models.ValidationError
+	Error             string // why the whole form was refused
 }
 
 func (a *App) signupForm(c echo.Context) error {
@@ -105,18 +106,32 @@ func (a *App) signupForm(c echo.Context) error {
 	return c.Render(http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
-// signupSubmit creates a reader's account and logs them in.
+// signupSubmit creates a reader's account and logs them in. Attempts are limited per
+// client address; a refused form comes back with what was typed.
 func (a *App) signupSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
 	d := signupData{Name: c.FormValue("name"), Email: c.FormValue("email"), Next: localPath(c.FormValue("next"))}
-	u, err := a.Store.Users.Create(c.Request().Context(), a.Now(), models.NewUser{
+	render := func(status int) error {
+		p, err := a.formPage(c)
+		if err != nil {
+			return err
+		}
+		d.page = p
+		return c.Render(status, "signup", d)
+	}
+	var throttled *models.ThrottledError
+	if err := a.Store.Users.ReserveSignup(ctx, a.Now(), c.RealIP()); errors.As(err, &throttled) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Minutes()*60))
+		d.Error = "Too many sign-ups from your network. Try again in " + strconv.Itoa(throttled.Minutes()) + " minutes."
+		return render(http.StatusTooManyRequests)
+	} else if err != nil {
+		return err
+	}
+	u, err := a.Store.Users.Create(ctx, a.Now(), models.NewUser{
 		Email: d.Email, Name: d.Name, Password: c.FormValue("password"), Role: models.RoleCommenter})
 	if v, ok := models.AsValidation(err); ok {
-		p, perr := a.formPage(c)
-		if perr != nil {
-			return perr
-		}
-		d.page, d.Errors = p, v
-		return c.Render(http.StatusUnprocessableEntity, "signup", d)
+		d.Errors = v
+		return render(http.StatusUnprocessableEntity)
 	} else if err != nil {
 		return err
 	}

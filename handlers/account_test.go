@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -335,5 +336,58 @@ func TestNextAcceptsOnlyCleanLocalPaths(t *testing.T) {
 	}
 	if v, _ := parse(t, ta.get("/login?next=%2F%09%2Fevil.example")).Find("input[name=next]").Attr("value"); v != "/" {
 		t.Errorf("login form carries next=%q", v)
+	}
+}
+
+// Sign-up is limited per client address: a script could otherwise create accounts in
+// bulk or ask, a hundred times in nine seconds, which emails already have one. Over the
+// limit the form comes back with 429, Retry-After and the text kept; other addresses
+// and the same address after the window are served.
+func TestSignupIsRateLimitedPerAddress(t *testing.T) {
+	ta := newTestApp(t)
+	ta.user("Ada Reader", models.RoleCommenter)
+	signup := func(ip, email string) *http.Response {
+		req := httptest.NewRequest(http.MethodPost, "/signup", strings.NewReader(url.Values{"name": {"Probe " + email}, "email": {email},
+			"password": {"long enough password"}, "next": {"/articles/x"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.RemoteAddr = ip + ":4000"
+		return ta.do(req)
+	}
+	for i := range models.MaxSignupsPerIP {
+		email := "ada.reader@example.com" // probing a known address: refused, and counted
+		if i%2 == 0 {
+			email = "new" + strconv.Itoa(i) + "@example.com"
+		}
+		if res := signup("203.0.113.7", email); res.StatusCode == http.StatusTooManyRequests {
+			t.Fatalf("attempt %d refused before the limit", i+1)
+		}
+	}
+	res := signup("203.0.113.7", "one.more@example.com")
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("sign-up over the limit: %d, want 429", res.StatusCode)
+	}
+	if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra <= 0 || ra > int(models.SignupWindow.Seconds()) {
+		t.Errorf("Retry-After %q", res.Header.Get("Retry-After"))
+	}
+	doc := parse(t, res)
+	if got := text(doc.Find("[role=alert]")); !strings.Contains(got, "Too many sign-ups") {
+		t.Errorf("message %q", got)
+	}
+	if v, _ := doc.Find("#f-email").Attr("value"); v != "one.more@example.com" {
+		t.Errorf("email not kept: %q", v)
+	}
+	if v, _ := doc.Find("#f-name").Attr("value"); v != "Probe one.more@example.com" {
+		t.Errorf("name not kept: %q", v)
+	}
+	if _, err := ta.Store.Users.ByEmail(context.Background(), "one.more@example.com"); err == nil {
+		t.Error("an account was created over the limit")
+	}
+	if res := signup("198.51.100.9", "elsewhere@example.com"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("another address: %d", res.StatusCode)
+	}
+	ta.advance(models.SignupWindow + time.Second)
+	if res := signup("203.0.113.7", "later@example.com"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after the window: %d", res.StatusCode)
 	}
 }

@@ -8,12 +8,16 @@ import (
 	"time"
 )
 
-// Failed logins are throttled per account and per client address. The state is in
-// the database, so every app server behind a balancer sees the same count.
+// Failed logins are throttled per account and per client address, and sign-ups per
+// client address (so a script can neither create accounts in bulk nor probe which
+// emails have one). The state is in the database, so every app server behind a
+// balancer sees the same count; login_failures holds every counted attempt.
 const (
 	LoginWindow         = 15 * time.Minute
 	MaxFailuresPerEmail = 5
 	MaxFailuresPerIP    = 20
+	SignupWindow        = time.Hour
+	MaxSignupsPerIP     = 10
 )
 
 // ThrottledError refuses a login attempt while an account or address is locked.
@@ -39,7 +43,7 @@ func (us *UserStore) Login(ctx context.Context, now time.Time, email, password, 
 	var ipRow int64
 	err := us.s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		ipRow, err = reserveAttempt(ctx, tx, now, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"ip:" + ip, MaxFailuresPerIP})
+		ipRow, err = reserveAttempt(ctx, tx, now, LoginWindow, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"ip:" + ip, MaxFailuresPerIP})
 		return err
 	})
 	if err != nil {
@@ -68,13 +72,13 @@ type throttleKey struct {
 	limit int
 }
 
-// reserveAttempt counts the attempts of the last LoginWindow under each key and, if
+// reserveAttempt counts the attempts of the last window under each key and, if
 // every count is below its limit, records one more under each; otherwise it returns
 // *ThrottledError and records nothing. It must run inside the write transaction, so
 // that the count and the record are one step. It returns the rowid recorded under the
 // last key.
-func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, keys ...throttleKey) (int64, error) {
-	since := fmtTime(now.Add(-LoginWindow))
+func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, window time.Duration, keys ...throttleKey) (int64, error) {
+	since := fmtTime(now.Add(-window))
 	for _, k := range keys {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ? AND at <= ?", k.key, since); err != nil {
 			return 0, err
@@ -85,7 +89,7 @@ func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, keys ...thro
 			return 0, err
 		}
 		if n >= k.limit {
-			return 0, &ThrottledError{RetryAfter: parseNullTime(first).Add(LoginWindow).Sub(now)}
+			return 0, &ThrottledError{RetryAfter: parseNullTime(first).Add(window).Sub(now)}
 		}
 	}
 	var row int64
@@ -95,4 +99,14 @@ func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, keys ...thro
 		}
 	}
 	return row, nil
+}
+
+// ReserveSignup counts a sign-up attempt from the client address ip, or returns
+// *ThrottledError once MaxSignupsPerIP were made from it in the last SignupWindow.
+// Every attempt counts, refused ones too: they are what probes for known emails.
+func (us *UserStore) ReserveSignup(ctx context.Context, now time.Time, ip string) error {
+	return us.s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := reserveAttempt(ctx, tx, now, SignupWindow, throttleKey{"signup:" + ip, MaxSignupsPerIP})
+		return err
+	})
 }
