@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/feeds"
 	"github.com/labstack/echo/v4"
@@ -102,12 +103,13 @@ func writeFeed(c echo.Context, format string, site models.Settings, f *feeds.Fee
 }
 
 // xmlChars drops the characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF)
-// from a serialised document; every XML answer passes through it. encoding/xml
-// replaces them in text but copies CDATA as it is, so one U+000C in a story body made
-// the RSS feed unreadable until the story left it. Markup never contains them, so
-// filtering the finished bytes cannot change the document's structure.
+// from a serialised document and replaces invalid UTF-8 with U+FFFD; every XML answer
+// passes through it. encoding/xml does the same in text but copies CDATA as it is, so
+// one U+000C in a story body made the RSS feed unreadable until the story left it.
+// Markup never contains them, so filtering the finished bytes cannot change the
+// document's structure.
 func xmlChars(doc []byte) []byte {
-	if bytes.IndexFunc(doc, notXMLChar) < 0 {
+	if utf8.Valid(doc) && bytes.IndexFunc(doc, notXMLChar) < 0 {
 		return doc
 	}
 	return bytes.Map(func(r rune) rune {

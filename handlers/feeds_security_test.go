@@ -127,7 +127,7 @@ func parseXML(doc []byte) error {
 // that parses: one U+000C or U+001F in a body made /feed.rss unreadable.
 func FuzzXMLOutputsParse(f *testing.F) {
 	for _, s := range []string{"form\x0cfeed", "unit\x1fseparator", "nul\x00byte", "bom\ufeff and \ufffe\uffff", "]]> ends CDATA",
-		xssPayload, "bad utf-8 \xff\xfe", "tab\tnewline\n"} {
+		xssPayload, "bad utf-8 \xff\xfe", "cut rune \xe2\x82", "tab\tnewline\n"} {
 		f.Add(s)
 	}
 	ta := newTestApp(f)
@@ -174,4 +174,18 @@ func FuzzXMLOutputsParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestXMLCharsKeepsOnlyWhatXMLAllows(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain <a>&amp;</a>\t\n\r": "plain <a>&amp;</a>\t\n\r",
+		"form\x0cfeed\x1f\x00":     "formfeed",
+		"not\ufffe\uffffchars":     "notchars",
+		"bad \xff byte":            "bad \ufffd byte",
+		"emoji 🗞 and ü":            "emoji 🗞 and ü",
+	} {
+		if got := string(xmlChars([]byte(in))); got != want {
+			t.Errorf("xmlChars(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
