@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,10 +20,14 @@ type loginData struct {
 	Error string
 }
 
-// localPath keeps only same-site paths for ?next=, so a login link cannot bounce a
-// reader to another site (an open redirect).
+// localPath keeps only clean same-site paths for ?next=, so a login link cannot bounce
+// a reader to another site (an open redirect); anything else becomes "/". Browsers drop
+// tabs and newlines from a Location and read a backslash as a slash, so "/\t/evil.example"
+// and "/\\evil.example" both mean //evil.example: any control character, space,
+// backslash or "//" is refused rather than cleaned.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || !utf8.ValidString(p) ||
+		strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == '\\' || unicode.IsControl(r) }) {
 		return "/"
 	}
 	return p
@@ -69,7 +75,16 @@ func (a *App) loginSubmit(c echo.Context) error {
 	return c.Render(status, "login", loginData{page: p, Email: email, Next: next, Error: msg})
 }
 
+// logoutSubmit ends the session on the server, not only in this browser: deleting the
+// cookie alone left any copy of it (saved, stolen, on a shared computer) working for
+// its whole life. The cookie holds no session id to revoke on its own, so logging out
+// bumps the account's session version, which ends its sessions on every device.
 func (a *App) logoutSubmit(c echo.Context) error {
+	if u := currentUser(c); u != nil {
+		if err := a.Store.Users.EndSessions(c.Request().Context(), u.ID); err != nil {
+			return err
+		}
+	}
 	if err := a.endSession(c); err != nil {
 		return err
 	}
@@ -80,6 +95,7 @@ type signupData struct {
 	page
 	Name, Email, Next string
 	Errors            models.ValidationError
+	Error             string // why the whole form was refused
 }
 
 func (a *App) signupForm(c echo.Context) error {
@@ -90,18 +106,32 @@ func (a *App) signupForm(c echo.Context) error {
 	return c.Render(http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
-// signupSubmit creates a reader's account and logs them in.
+// signupSubmit creates a reader's account and logs them in. Attempts are limited per
+// client address; a refused form comes back with what was typed.
 func (a *App) signupSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
 	d := signupData{Name: c.FormValue("name"), Email: c.FormValue("email"), Next: localPath(c.FormValue("next"))}
-	u, err := a.Store.Users.Create(c.Request().Context(), a.Now(), models.NewUser{
+	render := func(status int) error {
+		p, err := a.formPage(c)
+		if err != nil {
+			return err
+		}
+		d.page = p
+		return c.Render(status, "signup", d)
+	}
+	var throttled *models.ThrottledError
+	if err := a.Store.Users.ReserveSignup(ctx, a.Now(), c.RealIP()); errors.As(err, &throttled) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Minutes()*60))
+		d.Error = "Too many sign-ups from your network. Try again in " + strconv.Itoa(throttled.Minutes()) + " minutes."
+		return render(http.StatusTooManyRequests)
+	} else if err != nil {
+		return err
+	}
+	u, err := a.Store.Users.Create(ctx, a.Now(), models.NewUser{
 		Email: d.Email, Name: d.Name, Password: c.FormValue("password"), Role: models.RoleCommenter})
 	if v, ok := models.AsValidation(err); ok {
-		p, perr := a.formPage(c)
-		if perr != nil {
-			return perr
-		}
-		d.page, d.Errors = p, v
-		return c.Render(http.StatusUnprocessableEntity, "signup", d)
+		d.Errors = v
+		return render(http.StatusUnprocessableEntity)
 	} else if err != nil {
 		return err
 	}

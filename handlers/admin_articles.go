@@ -177,10 +177,12 @@ func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d article
 			return in, d, nil, err
 		}
 		defer f.Close()
-		m, err := a.Store.Media.Save(c.Request().Context(), a.Now(), f,
+		m, err := a.Store.Media.TrySave(c.Request().Context(), a.Now(), f,
 			models.Media{Alt: in.ImageAlt, Caption: in.ImageCaption, Credit: in.ImageCredit}, u.ID)
 		var me models.MediaError
 		switch {
+		case errors.Is(err, models.ErrMediaBusy):
+			errs["photo"] = mediaBusy(c)
 		case errors.As(err, &me):
 			errs["photo"] = me.Error()
 		case err != nil:

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -58,17 +59,32 @@ func (a *App) adminMediaUpload(c echo.Context) error {
 			return err
 		}
 		defer f.Close()
-		_, err = a.Store.Media.Save(c.Request().Context(), a.Now(), f, meta, staff(c).ID)
+		_, err = a.Store.Media.TrySave(c.Request().Context(), a.Now(), f, meta, staff(c).ID)
 		var me models.MediaError
-		if errors.As(err, &me) {
+		switch {
+		case errors.Is(err, models.ErrMediaBusy):
+			errs["file"] = mediaBusy(c)
+			return a.mediaPage(c, http.StatusServiceUnavailable, mediaData{Errors: errs, Upload: meta})
+		case errors.As(err, &me):
 			errs["file"] = me.Error()
-		} else if err != nil {
+		case err != nil:
 			return err
-		} else {
+		default:
 			return a.flashTo(c, "/admin/media", "The photo was added to the library.")
 		}
 	}
 	return a.mediaPage(c, http.StatusUnprocessableEntity, mediaData{Errors: errs, Upload: meta})
+}
+
+// mediaRetrySeconds is how long an upload refused while another photo is processed
+// is asked to wait: processing the largest photo we accept takes a few seconds.
+const mediaRetrySeconds = 10
+
+// mediaBusy sets Retry-After on an upload refused because the server processes one
+// photo at a time, and returns the message for the file field.
+func mediaBusy(c echo.Context) string {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(mediaRetrySeconds))
+	return "The server is processing another photo. Send this one again in " + strconv.Itoa(mediaRetrySeconds) + " seconds; what you typed is kept."
 }
 
 // adminMediaUpdate changes a photo's alt text, caption and credit.

@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"bytes"
+	"compress/zlib"
+	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -12,9 +15,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/models"
 )
@@ -52,6 +57,12 @@ func testJPEG(tb testing.TB, w, h int) []byte {
 // bombPNG is a few dozen bytes claiming width×height pixels: a valid signature and
 // IHDR (with its CRC), so a decoder would believe it, then an empty IDAT and IEND.
 func bombPNG(width, height uint32) []byte {
+	return rawPNG(width, height, 8, 6, []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01}) // 8-bit RGBA
+}
+
+// rawPNG assembles a PNG from an IHDR's fields and the IDAT's (zlib) bytes, each
+// chunk with its CRC, so any header can be claimed.
+func rawPNG(width, height uint32, depth, colorType byte, idat []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(kind string, data []byte) {
@@ -63,11 +74,32 @@ func bombPNG(width, height uint32) []byte {
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], width)
 	binary.BigEndian.PutUint32(ihdr[4:], height)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	ihdr[8], ihdr[9] = depth, colorType
 	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IDAT", idat)
 	chunk("IEND", nil)
 	return b.Bytes()
+}
+
+// blankPNG is a real, decodable PNG of width×height black pixels at the given depth
+// and colour type (0 grey, 6 RGBA), compressed row by row so that making even a
+// 40-megapixel one never holds its pixels: a few hundred KB that decode to hundreds of MB.
+func blankPNG(tb testing.TB, width, height int, depth, colorType byte) []byte {
+	tb.Helper()
+	channels := map[byte]int{0: 1, 6: 4}[colorType]
+	row := make([]byte, 1+width*channels*int(depth)/8) // filter byte 0, then the samples
+	var idat bytes.Buffer
+	z, err := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for range height {
+		z.Write(row)
+	}
+	if err := z.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return rawPNG(uint32(width), uint32(height), depth, colorType, idat.Bytes())
 }
 
 // stored counts media rows and files on disk, to prove a refusal left nothing behind.
@@ -197,5 +229,91 @@ func TestFormBodyLimitOutsideUploads(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || res.Header.Get("Cache-Control") != "private, no-store" {
 		t.Errorf("big form: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}
+
+// Bombs under the pixel cap are refused by the memory they would take, from the header
+// alone: a 323 KB 16-bit PNG of 40 megapixels took 10.5 s and ~1 GB to store, and a
+// tall 2000×20000 PNG 2 GB (the scaler's working rows). Refused, neither allocates
+// its pixels, and nothing is stored.
+func TestMediaUploadRefusesBombsByTheirMemory(t *testing.T) {
+	n := newAdminSite(t)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		says string
+	}{
+		{"16-bit 40 MP PNG", blankPNG(t, 8000, 5000, 16, 6), "16 bits per channel"},
+		{"tall 8-bit PNG", blankPNG(t, 2000, 20000, 8, 6), "2000×20000 pixels"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, files := n.stored()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			res := n.postMultipart("/admin/media", "editor", url.Values{"alt": {"A test"}}, "file", "bomb.png", tc.data)
+			took := time.Since(start)
+			runtime.ReadMemStats(&after)
+			doc := parse(t, res)
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422", res.StatusCode)
+			}
+			if got := text(doc.Find("#e-file")); !strings.Contains(got, tc.says) || !strings.Contains(got, "the limit is 768 MB") {
+				t.Errorf("file error %q, want it to say %q and the limit", got, tc.says)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("refusing a %d KB bomb allocated %d MB in %v", len(tc.data)>>10, alloc>>20, took)
+			}
+			if r2, f2 := n.stored(); r2 != rows || f2 != files {
+				t.Errorf("refused upload left %d rows, %d files (before %d, %d)", r2, f2, rows, files)
+			}
+		})
+	}
+}
+
+// One photo is processed at a time per server: an upload that arrives meanwhile is
+// answered 503 with Retry-After and the form kept, instead of decoding alongside (four
+// bombs at once took 2.6 GB). Once the first is done the same upload goes through.
+func TestMediaUploadsAreProcessedOneAtATime(t *testing.T) {
+	n := newAdminSite(t)
+	ctx := context.Background()
+	big := blankPNG(t, 8000, 5000, 8, 0) // 40 MP of grey: about a second to process
+	done := make(chan error, 1)
+	go func() {
+		_, err := n.Store.Media.Save(ctx, testNow, bytes.NewReader(big), models.Media{Alt: "Big"}, 0)
+		done <- err
+	}()
+	probe := testPNG(t, 40, 30)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		_, err := n.Store.Media.TrySave(ctx, testNow, bytes.NewReader(probe), models.Media{Alt: "Probe"}, 0)
+		if errors.Is(err, models.ErrMediaBusy) {
+			break
+		}
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("never saw the big photo being processed: %v", err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	upload := func() *http.Response {
+		return n.postMultipart("/admin/media", "editor", url.Values{"alt": {"Boats at dawn"}, "caption": {"The harbour, 6 a.m."}},
+			"file", "boats.png", testPNG(t, 320, 200))
+	}
+	res := upload()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("upload while another photo is processed: %d, Retry-After %q; want 503 with Retry-After",
+			res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	doc := parse(t, res)
+	if got := text(doc.Find("#e-file")); !strings.Contains(got, "processing another photo") {
+		t.Errorf("file error %q", got)
+	}
+	if v, _ := doc.Find("#u-alt").Attr("value"); v != "Boats at dawn" {
+		t.Errorf("alt text not kept: %q", v)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if res := upload(); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the same upload afterwards: %d", res.StatusCode)
 	}
 }

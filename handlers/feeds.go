@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/feeds"
 	"github.com/labstack/echo/v4"
@@ -97,7 +99,30 @@ func writeFeed(c echo.Context, format string, site models.Settings, f *feeds.Fee
 	if err != nil {
 		return err
 	}
-	return serveConditional(c, feedTypes[format]+"; charset=utf-8", buf.Bytes(), f.Updated)
+	return serveConditional(c, feedTypes[format]+"; charset=utf-8", xmlChars(buf.Bytes()), f.Updated)
+}
+
+// xmlChars drops the characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF)
+// from a serialised document and replaces invalid UTF-8 with U+FFFD; every XML answer
+// passes through it. encoding/xml does the same in text but copies CDATA as it is, so
+// one U+000C in a story body made the RSS feed unreadable until the story left it.
+// Markup never contains them, so filtering the finished bytes cannot change the
+// document's structure.
+func xmlChars(doc []byte) []byte {
+	if utf8.Valid(doc) && bytes.IndexFunc(doc, notXMLChar) < 0 {
+		return doc
+	}
+	return bytes.Map(func(r rune) rune {
+		if notXMLChar(r) {
+			return -1
+		}
+		return r
+	}, doc)
+}
+
+// notXMLChar reports whether r is outside XML 1.0's Char production.
+func notXMLChar(r rune) bool {
+	return !(r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF))
 }
 
 // commentFeedShow serves the latest comments of an article as RSS or Atom.
@@ -150,9 +175,12 @@ func (a *App) feedItem(art models.Article) *feeds.Item {
 		updated = art.UpdatedAt
 	}
 	it := &feeds.Item{
-		Title:       art.Title,
-		Link:        &feeds.Link{Href: link},
-		Description: art.Dek,
+		Title: art.Title,
+		Link:  &feeds.Link{Href: link},
+		// The dek is plain text, but readers render an item's description (and Atom's
+		// summary, which gorilla/feeds marks type="html") as HTML: escape it as HTML, or a
+		// dek quoting "<img src=x onerror=…>" runs in the reader.
+		Description: html.EscapeString(art.Dek),
 		// A tag URI stays the same when the story's slug changes, so readers never see it twice.
 		Id:          "tag:" + a.host() + "," + art.CreatedAt.UTC().Format("2006-01-02") + ":article:" + strconv.FormatInt(art.ID, 10),
 		IsPermaLink: "false",

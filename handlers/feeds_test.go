@@ -1,6 +1,10 @@
 package handlers
 
 import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +14,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"broadsheet/models"
 )
@@ -157,6 +163,180 @@ func TestPagesLinkTheirFeeds(t *testing.T) {
 		})
 		if !strings.Contains(strings.Join(hrefs, " "), tt.want) {
 			t.Errorf("%s: alternates %q lack %s", tt.path, hrefs, tt.want)
+		}
+	}
+}
+
+const xssPayload = `<img src=x onerror=alert(1)>`
+
+// htmlElements renders s as a feed reader renders an HTML field and returns the
+// elements it would build, and the text a reader would see.
+func htmlElements(tb testing.TB, s string) (elements []string, shown string) {
+	tb.Helper()
+	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.ElementNode:
+			el := n.Data
+			for _, a := range n.Attr {
+				el += " " + a.Key + "=" + a.Val
+			}
+			elements = append(elements, el)
+		case html.TextNode:
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	return elements, b.String()
+}
+
+// Every field of every feed, read as a feed reader reads it: text fields show what was
+// typed, and fields readers render as HTML build no element from a plain-text dek and
+// no script hook from anything. Today the dek was escaped once, so an RSS
+// <description> or an Atom <summary type="html"> holding "<img src=x onerror=…>"
+// ran in readers that render HTML.
+func TestFeedsCarryTextAsText(t *testing.T) {
+	ta := newTestApp(t)
+	sec := ta.section("World")
+	ed := ta.user("Mina Karimi", models.RoleEditor)
+	title, dek := "Tide <b>tables</b> & "+xssPayload, "A dek quoting "+xssPayload+" & <script>alert(2)</script>"
+	art := ta.article(title, sec, ed, func(in *models.ArticleInput) {
+		in.Dek = dek
+		in.Body = "A body quoting `" + xssPayload + "` as code, and <img src=x onerror=alert(3)> raw."
+	})
+	reader := ta.user("Nadia Reader", models.RoleCommenter)
+	ta.comment(art, reader, 0, "Replying with "+xssPayload+" and <a href=\"javascript:alert(4)\">a link</a>.")
+
+	for _, path := range []string{"/feed.rss", "/feed.atom", "/section/world/feed.rss", "/section/world/feed.atom",
+		"/articles/" + art.Slug + "/comments.rss", "/articles/" + art.Slug + "/comments.atom"} {
+		t.Run(path, func(t *testing.T) {
+			f := parseFeed(t, ta.get(path))
+			if len(f.Items) == 0 {
+				t.Fatal("no items")
+			}
+			for _, it := range f.Items {
+				if strings.Contains(path, "/comments.") {
+					if want := "Nadia Reader on “" + title + "”"; it.Title != want {
+						t.Errorf("title %q, want the text %q", it.Title, want)
+					}
+				} else {
+					if it.Title != title {
+						t.Errorf("title %q, want the text %q", it.Title, title)
+					}
+					els, shown := htmlElements(t, it.Description)
+					if len(els) > 0 || shown != dek {
+						t.Errorf("description builds %q and shows %q; want no markup and the dek as typed", els, shown)
+					}
+				}
+				for _, field := range []string{it.Description, it.Content} {
+					els, _ := htmlElements(t, field)
+					for _, el := range els {
+						if strings.Contains(el, "onerror") || strings.HasPrefix(el, "script") || strings.Contains(el, "javascript:") {
+							t.Errorf("a reader would build %q from %q", el, field)
+						}
+					}
+				}
+				for _, p := range it.Authors {
+					if els, _ := htmlElements(t, p.Name); len(els) > 0 {
+						t.Errorf("author %q carries markup", p.Name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// parseXML reads a whole document with encoding/xml, which enforces XML 1.0's
+// characters as a strict feed reader or crawler does.
+func parseXML(doc []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		_, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Whatever a story, a name or a comment contains, every feed and sitemap stays XML
+// that parses: one U+000C or U+001F in a body made /feed.rss unreadable.
+func FuzzXMLOutputsParse(f *testing.F) {
+	for _, s := range []string{"form\x0cfeed", "unit\x1fseparator", "nul\x00byte", "bom\ufeff and \ufffe\uffff", "]]> ends CDATA",
+		xssPayload, "bad utf-8 \xff\xfe", "cut rune \xe2\x82", "tab\tnewline\n"} {
+		f.Add(s)
+	}
+	ta := newTestApp(f)
+	sec := ta.section("World")
+	ed := ta.user("Mina Karimi", models.RoleEditor)
+	reader := ta.user("Nadia Reader", models.RoleCommenter)
+	f.Fuzz(func(t *testing.T, s string) {
+		ctx := context.Background()
+		id, err := ta.Store.Articles.Create(ctx, testNow, models.ArticleInput{Title: "Story " + s, Dek: s, Body: "Body " + s + "\n\n" + s,
+			SectionID: sec.ID, AuthorIDs: []int64{ed.ID}, Status: models.StatusPublished, PublishedAt: ta.Now().Add(-time.Minute),
+			CommentsOpen: true, Tags: []string{"Tag " + s}})
+		if _, ok := models.AsValidation(err); ok {
+			return // refused at the door: nothing reaches a feed
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		art, err := ta.Store.Articles.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.Store.Comments.Post(ctx, ta.Now(), models.NewComment{ArticleID: art.ID, User: &reader, Body: "Comment " + s}); err != nil {
+			if _, ok := models.AsValidation(err); !ok {
+				t.Fatal(err)
+			}
+		}
+		ta.advance(time.Minute)
+		paths := []string{"/feed.rss", "/feed.atom", "/section/world/feed.rss",
+			"/author/mina-karimi/feed.rss", "/articles/" + art.Slug + "/comments.rss", "/articles/" + art.Slug + "/comments.atom",
+			"/sitemap.xml", "/sitemaps/pages.xml", "/sitemaps/articles-1.xml", "/sitemap-news.xml"}
+		for _, tag := range art.Tags { // a tag name with nothing sluggable is dropped
+			paths = append(paths, "/tag/"+tag.Slug+"/feed.atom")
+		}
+		for _, path := range paths {
+			rec := httptest.NewRecorder() // not ta.get: the fuzz target's T, not the F, must report
+			ta.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			body := rec.Body.Bytes()
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: status %d", path, rec.Code)
+			}
+			if err := parseXML(body); err != nil {
+				t.Errorf("%s is not XML after %q: %v", path, s, err)
+			}
+			if strings.Contains(path, "feed") || strings.Contains(path, "comments.") {
+				if _, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err != nil {
+					t.Errorf("%s does not parse as a feed after %q: %v", path, s, err)
+				}
+			}
+		}
+	})
+}
+
+func TestXMLCharsKeepsOnlyWhatXMLAllows(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain <a>&amp;</a>\t\n\r": "plain <a>&amp;</a>\t\n\r",
+		"form\x0cfeed\x1f\x00":     "formfeed",
+		"not\ufffe\uffffchars":     "notchars",
+		"bad \xff byte":            "bad \ufffd byte",
+		"emoji 🗞 and ü":            "emoji 🗞 and ü",
+	} {
+		if got := string(xmlChars([]byte(in))); got != want {
+			t.Errorf("xmlChars(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -82,6 +82,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		Secure:   cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode,
 	}
+	a.Sessions.MaxAge(a.Sessions.Options.MaxAge) // the codecs keep their own 30 days unless told: refuse older cookies
 	return a, nil
 }
 

@@ -67,7 +67,7 @@ func sendXML(c echo.Context, v any, modified time.Time) error {
 	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
 		return err
 	}
-	return serveConditional(c, "application/xml; charset=utf-8", buf.Bytes(), modified)
+	return serveConditional(c, "application/xml; charset=utf-8", xmlChars(buf.Bytes()), modified)
 }
 
 // sitemapIndexShow is /sitemap.xml: the paged story sitemaps plus one for the list pages.

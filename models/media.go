@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "golang.org/x/image/webp" // … or WebP
@@ -38,11 +40,14 @@ type Media struct {
 	Credit  string
 }
 
-// Limits on uploads. The pixel limit is what stops decompression bombs: a tiny
-// file may claim 50000×50000 pixels, and decoding it would allocate gigabytes.
+// Limits on uploads. A tiny file may claim 50000×50000 pixels, and decoding it would
+// allocate gigabytes: the pixel limit refuses such claims outright, and the memory
+// budget refuses what fits the pixel limit but not memory (a 323 KB 16-bit PNG of
+// 40 megapixels decodes to 320 MB and took ~900 MB to store).
 const (
 	MaxUploadBytes  = 15 << 20
 	MaxUploadPixels = 40_000_000
+	MaxDecodeBytes  = 768 << 20
 )
 
 // widths are the srcset sizes made for each photo (only those narrower than the original).
@@ -88,17 +93,36 @@ func parseSizes(s string) []int {
 type MediaStore struct {
 	s   *Store
 	Dir string
+	// decoding lets one photo at a time through decoding, resizing and encoding, so
+	// the server's memory for photos is one MaxDecodeBytes budget, not one per upload
+	// (four bombs at once took 2.6 GB).
+	decoding sync.Mutex
 }
+
+// ErrMediaBusy: another photo is being processed and TrySave would not wait.
+var ErrMediaBusy = errors.New("another photo is being processed")
 
 // MediaError is an upload refused for what it is; the message is for the uploader.
 type MediaError string
 
 func (e MediaError) Error() string { return string(e) }
 
-// Save checks, re-encodes and stores an uploaded photo. The format is judged by
-// the bytes, never the file name; metadata (EXIF, GPS) is dropped by re-encoding.
-// Saving the same picture twice returns the existing record.
+// Save checks, re-encodes and stores an uploaded photo, waiting while another photo
+// is processed. The format is judged by the bytes, never the file name; metadata
+// (EXIF, GPS) is dropped by re-encoding. Saving the same picture twice returns the
+// existing record.
 func (ms *MediaStore) Save(ctx context.Context, now time.Time, r io.Reader, meta Media, by int64) (Media, error) {
+	return ms.save(ctx, now, r, meta, by, true)
+}
+
+// TrySave is Save for a request that someone is waiting on: while another photo is
+// being processed it returns ErrMediaBusy at once instead of queueing uploads (and
+// their memory) behind it.
+func (ms *MediaStore) TrySave(ctx context.Context, now time.Time, r io.Reader, meta Media, by int64) (Media, error) {
+	return ms.save(ctx, now, r, meta, by, false)
+}
+
+func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta Media, by int64, wait bool) (Media, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
 	if err != nil {
 		return Media{}, err
@@ -113,6 +137,16 @@ func (ms *MediaStore) Save(ctx context.Context, now time.Time, r io.Reader, meta
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxUploadPixels || cfg.Width > 20000 || cfg.Height > 20000 {
 		return Media{}, MediaError(fmt.Sprintf("The image is %d×%d pixels; the limit is %d megapixels.", cfg.Width, cfg.Height, MaxUploadPixels/1_000_000))
 	}
+	if need := decodeCost(cfg, format, data); need > MaxDecodeBytes {
+		return Media{}, MediaError(fmt.Sprintf("The image is %d×%d pixels at %s; processing it would take about %d MB, and the limit is %d MB. "+
+			"Save it smaller or as an ordinary 8-bit JPEG or PNG.", cfg.Width, cfg.Height, depthName(cfg), need>>20, MaxDecodeBytes>>20))
+	}
+	if wait {
+		ms.decoding.Lock()
+	} else if !ms.decoding.TryLock() {
+		return Media{}, ErrMediaBusy
+	}
+	defer ms.decoding.Unlock()
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Media{}, MediaError("The image could not be read; the file may be truncated.")
@@ -169,6 +203,59 @@ func (ms *MediaStore) Save(ctx context.Context, now time.Time, r io.Reader, meta
 		m.Alt, m.Caption, m.Credit, sql.NullInt64{Int64: by, Valid: by != 0}, fmtTime(now)).Scan(&m.ID)
 	return m, err
 }
+
+// decodeCost estimates the memory storing a photo takes, from its header alone: the
+// decoded pixels at the depth its colour model stores them, the widest resize (the
+// scaler keeps a float64 RGBA row of the new width for every source row) and the
+// re-encoded original, which for noise is as large as the pixels. It errs high: for
+// 40 MP it says 576 MB for an 8-bit RGBA PNG and 496 MB for a JPEG, whose stores
+// peaked at 471 and 400 MB resident. A GIF costs one frame: image.Decode keeps only
+// the first.
+func decodeCost(cfg image.Config, format string, data []byte) int64 {
+	pixels := int64(cfg.Width) * int64(cfg.Height)
+	cost := 2*pixels*bytesPerPixel(cfg.ColorModel) + int64(len(data))
+	if format == "jpeg" && isProgressiveJPEG(data) {
+		cost += 12 * pixels // a progressive JPEG keeps every DCT coefficient as an int32 until the last scan
+	}
+	for i := len(widths) - 1; i >= 0; i-- { // the widest size made, the only one scaled from the original
+		if widths[i] < cfg.Width {
+			cost += int64(widths[i]) * int64(cfg.Height) * 32 // xdraw's kernel scaler: [4]float64 per pixel
+			break
+		}
+	}
+	return cost
+}
+
+// bytesPerPixel is how many bytes a decoded pixel of model m takes.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // 4:4:4 at worst; DecodeConfig does not say how the chroma is subsampled
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8 // RGBA64, NRGBA64 and anything unknown: the widest
+}
+
+// depthName names an image's sample depth for a person.
+func depthName(cfg image.Config) string {
+	if bytesPerPixel(cfg.ColorModel) == 8 || cfg.ColorModel == color.Gray16Model {
+		return "16 bits per channel"
+	}
+	return "8 bits per channel"
+}
+
+// isProgressiveJPEG reports whether a JPEG has a progressive frame header (SOF2). In
+// entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so the pair
+// can only be a marker (or sit in an embedded thumbnail: then the estimate is high).
+func isProgressiveJPEG(data []byte) bool { return bytes.Contains(data, []byte{0xFF, 0xC2}) }
 
 func (ms *MediaStore) byHash(ctx context.Context, hash string) (Media, error) {
 	return scanMedia(ms.s.R.QueryRowContext(ctx, "SELECT "+mediaCols+" FROM media WHERE hash = ?", hash))

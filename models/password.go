@@ -55,3 +55,11 @@ func CheckPassword(hash, password string) bool {
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
+
+// checkNoPassword costs what CheckPassword of one of our hashes costs and matches
+// nothing. Authenticate runs it when there is no hash to check (no such account, or an
+// imported account that has not set a password), so the answer takes as long as a
+// wrong password and its timing does not tell which accounts exist.
+func checkNoPassword(password string) {
+	argon2.IDKey([]byte(password), make([]byte, 16), argonTime, argonMemory, argonThreads, argonKeyLen)
+}

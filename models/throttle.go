@@ -3,18 +3,21 @@ package models
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
 
-// Failed logins are throttled per account and per client address. The state is in
-// the database, so every app server behind a balancer sees the same count.
+// Failed logins are throttled per account and per client address, and sign-ups per
+// client address (so a script can neither create accounts in bulk nor probe which
+// emails have one). The state is in the database, so every app server behind a
+// balancer sees the same count; login_failures holds every counted attempt.
 const (
 	LoginWindow         = 15 * time.Minute
 	MaxFailuresPerEmail = 5
 	MaxFailuresPerIP    = 20
+	SignupWindow        = time.Hour
+	MaxSignupsPerIP     = 10
 )
 
 // ThrottledError refuses a login attempt while an account or address is locked.
@@ -28,49 +31,82 @@ func (e *ThrottledError) Error() string {
 // Minutes is the wait rounded up to whole minutes.
 func (e *ThrottledError) Minutes() int { return int((e.RetryAfter + time.Minute - 1) / time.Minute) }
 
-// Login checks an email and password as Authenticate does, but first refuses with
+// Login checks an email and password as Authenticate does, but refuses with
 // *ThrottledError while too many recent attempts failed for this email or from this
-// address, records each failure, and clears the account's count on success.
+// address. The attempt is reserved as a failure before the password is checked, in the
+// same write transaction that counts: simultaneous guesses are counted one after
+// another, so no more than the limit are ever checked (counting after the check let
+// 200 parallel guesses through). A success clears the account's count and returns the
+// address's reserved attempt.
 func (us *UserStore) Login(ctx context.Context, now time.Time, email, password, ip string) (User, error) {
-	keys := []struct {
-		key   string
-		limit int
-	}{{"email:" + strings.ToLower(strings.TrimSpace(email)), MaxFailuresPerEmail}, {"ip:" + ip, MaxFailuresPerIP}}
-	since := fmtTime(now.Add(-LoginWindow))
-	for _, k := range keys {
-		var n int
-		var last sql.NullString
-		if err := us.s.R.QueryRowContext(ctx, "SELECT count(*), max(at) FROM login_failures WHERE key = ? AND at > ?",
-			k.key, since).Scan(&n, &last); err != nil {
-			return User{}, err
-		}
-		if n >= k.limit {
-			return User{}, &ThrottledError{RetryAfter: parseNullTime(last).Add(LoginWindow).Sub(now)}
-		}
+	emailKey := "email:" + strings.ToLower(strings.TrimSpace(email))
+	var ipRow int64
+	err := us.s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		ipRow, err = reserveAttempt(ctx, tx, now, LoginWindow, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"ip:" + ip, MaxFailuresPerIP})
+		return err
+	})
+	if err != nil {
+		return User{}, err
 	}
 	u, err := us.Authenticate(ctx, email, password)
-	switch {
-	case errors.Is(err, ErrInvalidCredentials):
-		werr := us.s.tx(ctx, func(tx *sql.Tx) error {
-			for _, k := range keys {
-				if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ? AND at <= ?", k.key, since); err != nil {
-					return err
-				}
-				if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?)", k.key, fmtTime(now)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if werr != nil {
-			return User{}, werr
-		}
-		return User{}, err
-	case err != nil:
+	if err != nil {
 		return User{}, err
 	}
-	if _, err := us.s.W.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ?", keys[0].key); err != nil {
+	if err := us.s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ?", emailKey); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE rowid = ?", ipRow)
+		return err
+	}); err != nil {
 		return User{}, err
 	}
 	return u, nil
+}
+
+// throttleKey is one counter of attempts ('email:…', 'ip:…', 'signup:…') and how many
+// a window admits.
+type throttleKey struct {
+	key   string
+	limit int
+}
+
+// reserveAttempt counts the attempts of the last window under each key and, if
+// every count is below its limit, records one more under each; otherwise it returns
+// *ThrottledError and records nothing. It must run inside the write transaction, so
+// that the count and the record are one step. It returns the rowid recorded under the
+// last key.
+func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, window time.Duration, keys ...throttleKey) (int64, error) {
+	since := fmtTime(now.Add(-window))
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ? AND at <= ?", k.key, since); err != nil {
+			return 0, err
+		}
+		var n int
+		var first sql.NullString
+		if err := tx.QueryRowContext(ctx, "SELECT count(*), min(at) FROM login_failures WHERE key = ?", k.key).Scan(&n, &first); err != nil {
+			return 0, err
+		}
+		if n >= k.limit {
+			return 0, &ThrottledError{RetryAfter: parseNullTime(first).Add(window).Sub(now)}
+		}
+	}
+	var row int64
+	for _, k := range keys {
+		if err := tx.QueryRowContext(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid", k.key, fmtTime(now)).Scan(&row); err != nil {
+			return 0, err
+		}
+	}
+	return row, nil
+}
+
+// ReserveSignup counts a sign-up attempt from the client address ip, or returns
+// *ThrottledError once MaxSignupsPerIP were made from it in the last SignupWindow.
+// Every attempt counts, refused ones too: they are what probes for known emails.
+func (us *UserStore) ReserveSignup(ctx context.Context, now time.Time, ip string) error {
+	return us.s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := reserveAttempt(ctx, tx, now, SignupWindow, throttleKey{"signup:" + ip, MaxSignupsPerIP})
+		return err
+	})
 }

@@ -156,17 +156,18 @@ func (us *UserStore) insert(ctx context.Context, now time.Time, n NewUser, hash 
 }
 
 // Authenticate returns the user whose email and password match, or ErrInvalidCredentials.
-// It hashes even for unknown emails so response time does not reveal which accounts exist.
+// Unknown emails and accounts without a password cost one password check too, so
+// response time does not reveal which accounts exist or were imported.
 func (us *UserStore) Authenticate(ctx context.Context, email, password string) (User, error) {
 	u, err := us.ByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		HashPassword(password) // same cost as a real check
-		return User{}, ErrInvalidCredentials
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
 	}
-	if u.passwordHash == "" || !CheckPassword(u.passwordHash, password) || u.Deactivated {
+	if u.passwordHash == "" {
+		checkNoPassword(password)
+		return User{}, ErrInvalidCredentials
+	}
+	if !CheckPassword(u.passwordHash, password) || u.Deactivated {
 		return User{}, ErrInvalidCredentials
 	}
 	return u, nil

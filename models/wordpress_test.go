@@ -429,3 +429,38 @@ func TestImportedArticleHTML(t *testing.T) {
 		}
 	}
 }
+
+// An imported post has a size cap: a 52 MB story was stored. The oversized post is
+// skipped with a reason the summary prints; the rest of the export comes in.
+func TestImportWordPressCapsTheSizeOfAStory(t *testing.T) {
+	export, err := os.ReadFile(filepath.Join(wpFixtures, "export.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "The wall, three years in the building, was opened on Monday."
+	huge := strings.Repeat("<p>Filler that goes on and on.</p>\n", MaxImportedBodyBytes/30)
+	body := strings.Replace(string(export), marker, marker+"\n"+huge, 1)
+	if body == string(export) {
+		t.Fatal("fixture changed: marker not found")
+	}
+	path := filepath.Join(t.TempDir(), "huge.xml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTestDB(t)
+	rep, err := s.ImportWordPress(context.Background(), testNow, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := importFixture(t, newTestDB(t), "export.xml").Articles - 1
+	if rep.Articles != want {
+		t.Errorf("imported %d articles, want %d (all but the oversized one)", rep.Articles, want)
+	}
+	if n := queryInt(t, s, "SELECT count(*) FROM articles WHERE length(body_src) > ?", MaxImportedBodyBytes); n != 0 {
+		t.Errorf("%d stories over the cap were stored", n)
+	}
+	summary := strings.Join(rep.Summary(), "\n")
+	if !strings.Contains(summary, "Harbour city opens its sea wall") || !strings.Contains(summary, "over the limit of 1 MB") {
+		t.Errorf("the summary does not say which story was left out and why:\n%s", summary)
+	}
+}
