@@ -32,7 +32,7 @@ func openStore(t *testing.T, dir string) *models.Store {
 func enqueue(t *testing.T, s *models.Store, to string) {
 	t.Helper()
 	err := s.Mail.Enqueue(context.Background(), testNow, models.Mail{Kind: models.MailSignup, To: to, Subject: "Finish signing up — Broadsheet",
-		Body: "Follow this link:\nhttp://news.test/signup/confirm?token=abc\n\nCafé crème, naïvely long line " + strings.Repeat("x", 100) + ".",
+		Body:    "Follow this link:\nhttp://news.test/signup/confirm?token=abc\n\nCafé crème, naïvely long line " + strings.Repeat("x", 100) + ".",
 		Headers: map[string]string{"List-Unsubscribe": "<http://news.test/unsubscribe?t=1>"}})
 	if err != nil {
 		t.Fatal(err)
