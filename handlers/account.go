@@ -90,25 +90,24 @@ func (a *App) signupForm(c echo.Context) error {
 	return c.Render(http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
-// signupSubmit creates a reader's account and logs them in.
+// signupSubmit starts a reader's account. The answer is the same whether or not the
+// address has an account already (issue 12): the account is made when the reader
+// follows the link mailed to the address, and a known address's owner is told instead.
 func (a *App) signupSubmit(c echo.Context) error {
 	d := signupData{Name: c.FormValue("name"), Email: c.FormValue("email"), Next: localPath(c.FormValue("next"))}
-	u, err := a.Store.Users.Create(c.Request().Context(), a.Now(), models.NewUser{
-		Email: d.Email, Name: d.Name, Password: c.FormValue("password"), Role: models.RoleCommenter})
+	p, err := a.formPage(c)
+	if err != nil {
+		return err
+	}
+	err = a.Store.Users.StartSignup(c.Request().Context(), a.Now(), models.NewUser{Email: d.Email, Name: d.Name,
+		Password: c.FormValue("password")}, d.Next, a.signupMails(p.Site.SiteName, strings.TrimSpace(d.Email), strings.TrimSpace(d.Name)))
 	if v, ok := models.AsValidation(err); ok {
-		p, perr := a.formPage(c)
-		if perr != nil {
-			return perr
-		}
 		d.page, d.Errors = p, v
 		return c.Render(http.StatusUnprocessableEntity, "signup", d)
 	} else if err != nil {
 		return err
 	}
-	if err := a.startSession(c, u); err != nil {
-		return err
-	}
-	return a.flashTo(c, d.Next, "Welcome, "+u.Name+". You can now join the discussion.")
+	return a.signupSent(c, p)
 }
 
 type accountData struct {
