@@ -145,7 +145,11 @@ func (s *SMTP) Send(ctx context.Context, m models.Mail) error {
 		opts = append(opts, mail.WithTLSConfig(s.TLS))
 	}
 	if s.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(s.Username), mail.WithPassword(s.Password))
+		auth := mail.SMTPAuthAutoDiscover
+		if s.Mode == "insecure" { // go-mail offers no mechanism in clear text unless told; loopback only
+			auth = mail.SMTPAuthPlainNoEnc
+		}
+		opts = append(opts, mail.WithSMTPAuth(auth), mail.WithUsername(s.Username), mail.WithPassword(s.Password))
 	}
 	c, err := mail.NewClient(s.Host, opts...)
 	if err != nil {
