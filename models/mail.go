@@ -122,11 +122,6 @@ func (ms *MailStore) Retry(ctx context.Context, m Mail, retryAt time.Time, last 
 		WHERE id = ? AND state = 'sending' AND attempts = ?`, state, fmtTime(retryAt), sendErr, m.ID, m.Attempts))
 }
 
-// Get returns one message of the outbox, or ErrNotFound.
-func (ms *MailStore) Get(ctx context.Context, id int64) (Mail, error) {
-	return scanMail(ms.s.R.QueryRowContext(ctx, "SELECT "+mailCols+" FROM mail_outbox WHERE id = ?", id))
-}
-
 // To lists the messages to one address, oldest first: what its owner was sent.
 func (ms *MailStore) To(ctx context.Context, addr string) ([]Mail, error) {
 	return queryAll(ctx, ms.s.R, scanMail, "SELECT "+mailCols+" FROM mail_outbox WHERE to_addr = ? COLLATE NOCASE ORDER BY id", addr)

@@ -48,6 +48,15 @@ func state(t *testing.T, s *models.Store, to string) models.Mail {
 	return ms[0]
 }
 
+func mustSender(t *testing.T, smtpURL, from, dir string) Sender {
+	t.Helper()
+	s, err := New(smtpURL, from, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func worker(s *models.Store, sender Sender, now *time.Time) *Worker {
 	return &Worker{Mail: s.Mail, Sender: sender, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return *now }, MaxAttempts: 3, Backoff: time.Minute}
@@ -57,10 +66,7 @@ func TestSendsOverSTARTTLSWithLogin(t *testing.T) {
 	serverTLS, clientTLS := outboxtest.SelfSigned(t)
 	srv := outboxtest.Start(t, serverTLS, false)
 	srv.Login("mailer", "s3cret pass")
-	sender, err := New("smtp://mailer:s3cret%20pass@127.0.0.1:"+strconv.Itoa(srv.Port), "Broadsheet <news@news.test>", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender := mustSender(t, "smtp://mailer:s3cret%20pass@127.0.0.1:"+strconv.Itoa(srv.Port), "Broadsheet <news@news.test>", "")
 	sender.(*SMTP).TLS = clientTLS
 	s := openStore(t, t.TempDir())
 	enqueue(t, s, "ada@example.com")
@@ -102,10 +108,7 @@ func TestSendsOverSTARTTLSWithLogin(t *testing.T) {
 func TestSendsOverImplicitTLS(t *testing.T) {
 	serverTLS, clientTLS := outboxtest.SelfSigned(t)
 	srv := outboxtest.Start(t, serverTLS, true)
-	sender, err := New("smtps://127.0.0.1:"+strconv.Itoa(srv.Port), "news@news.test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender := mustSender(t, "smtps://127.0.0.1:"+strconv.Itoa(srv.Port), "news@news.test", "")
 	sender.(*SMTP).TLS = clientTLS
 	s := openStore(t, t.TempDir())
 	enqueue(t, s, "ada@example.com")
@@ -123,10 +126,7 @@ func TestSendsOverImplicitTLS(t *testing.T) {
 func TestRetriesWithBackoffWhenRefused(t *testing.T) {
 	srv := outboxtest.Start(t, nil, false)
 	srv.Refuse(outboxtest.TempFailure, outboxtest.TempFailure)
-	sender, err := New("smtp+insecure://127.0.0.1:"+strconv.Itoa(srv.Port), "news@news.test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender := mustSender(t, "smtp+insecure://127.0.0.1:"+strconv.Itoa(srv.Port), "news@news.test", "")
 	s := openStore(t, t.TempDir())
 	enqueue(t, s, "ada@example.com")
 	now := testNow
@@ -164,10 +164,7 @@ func TestRetriesWithBackoffWhenRefused(t *testing.T) {
 func TestGivesUpAfterMaxAttemptsAndKeepsTheError(t *testing.T) {
 	srv := outboxtest.Start(t, nil, false)
 	srv.Refuse(outboxtest.PermFailure, outboxtest.PermFailure, outboxtest.PermFailure, nil)
-	sender, err := New("smtp+insecure://localhost:"+strconv.Itoa(srv.Port), "news@news.test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender := mustSender(t, "smtp+insecure://localhost:"+strconv.Itoa(srv.Port), "news@news.test", "")
 	s := openStore(t, t.TempDir())
 	enqueue(t, s, "nobody@example.com")
 	now := testNow
@@ -205,10 +202,7 @@ func TestNothingLostOnRestart(t *testing.T) {
 	}
 	enqueue(t, first, "ada@example.com")
 	enqueue(t, first, "ben@example.com")
-	down, err := New("smtp+insecure://127.0.0.1:"+strconv.Itoa(deadPort), "news@news.test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	down := mustSender(t, "smtp+insecure://127.0.0.1:"+strconv.Itoa(deadPort), "news@news.test", "")
 	now := testNow
 	w := worker(first, down, &now)
 	w.Lease = time.Minute
@@ -222,10 +216,7 @@ func TestNothingLostOnRestart(t *testing.T) {
 	first.Close()
 
 	srv := outboxtest.Start(t, nil, false)
-	up, err := New("smtp+insecure://127.0.0.1:"+strconv.Itoa(srv.Port), "news@news.test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	up := mustSender(t, "smtp+insecure://127.0.0.1:"+strconv.Itoa(srv.Port), "news@news.test", "")
 	second := openStore(t, dir)
 	later := time.Now() // the restarted worker runs on the real clock, well past both waits
 	w2 := &Worker{Mail: second.Mail, Sender: up, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 20 * time.Millisecond,
@@ -254,10 +245,7 @@ func TestNothingLostOnRestart(t *testing.T) {
 func TestWithoutSMTPMailIsWrittenToAFolder(t *testing.T) {
 	dir := t.TempDir()
 	mailDir := filepath.Join(dir, "mail")
-	sender, err := New("", "news@news.test", mailDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender := mustSender(t, "", "news@news.test", mailDir)
 	if !strings.Contains(sender.String(), mailDir) {
 		t.Errorf("start-up line %q does not say where mail goes", sender)
 	}
