@@ -19,7 +19,7 @@ import (
 
 // autoHeaders mark our account mail as sent by a machine, so that away-messages
 // and vacation replies are not sent back to it (RFC 3834).
-var autoHeaders = map[string]string{"Auto-Submitted": "auto-generated"}
+func autoHeaders() map[string]string { return map[string]string{"Auto-Submitted": "auto-generated"} }
 
 // link is an absolute address on this site, for a message read outside it.
 func (a *App) link(path string, query url.Values) string {
@@ -33,7 +33,7 @@ func (a *App) link(path string, query url.Values) string {
 func (a *App) signupMails(site, email, name string) models.SignupMails {
 	return models.SignupMails{
 		Confirm: func(token string) models.Mail {
-			return models.Mail{Kind: models.MailSignup, To: email, Headers: autoHeaders,
+			return models.Mail{Kind: models.MailSignup, To: email, Headers: autoHeaders(),
 				Subject: "Finish signing up to " + site,
 				Body: fmt.Sprintf("Hello %s,\n\nSomeone, probably you, asked to open an account on %s with this address.\n"+
 					"To finish, open this link within %d hours:\n\n%s\n\n"+
@@ -41,7 +41,7 @@ func (a *App) signupMails(site, email, name string) models.SignupMails {
 					name, site, int(models.SignupTokenTTL.Hours()), a.link("/signup/confirm", url.Values{"token": {token}}))}
 		},
 		Taken: func(u models.User) models.Mail {
-			return models.Mail{Kind: models.MailSignupTaken, To: u.Email, Headers: autoHeaders,
+			return models.Mail{Kind: models.MailSignupTaken, To: u.Email, Headers: autoHeaders(),
 				Subject: "Someone tried to sign up to " + site + " with your address",
 				Body: fmt.Sprintf("Hello %s,\n\nSomeone tried to open a new account on %s with this address, which already "+
 					"has one. No account was made, and yours is unchanged.\n\n"+
@@ -163,7 +163,7 @@ func (a *App) passwordForgotSubmit(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	site := p.Site.SiteName
 	err = a.Store.Users.StartReset(c.Request().Context(), a.Now(), email, func(u models.User, token string) models.Mail {
-		return models.Mail{Kind: models.MailReset, To: u.Email, Headers: autoHeaders,
+		return models.Mail{Kind: models.MailReset, To: u.Email, Headers: autoHeaders(),
 			Subject: "Set a new password for " + site,
 			Body: fmt.Sprintf("Hello %s,\n\nSomeone, probably you, asked to set a new password for your account on %s.\n"+
 				"To choose one, open this link within %d minutes; it works once:\n\n%s\n\n"+

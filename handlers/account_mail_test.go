@@ -107,7 +107,8 @@ func (ta *testApp) sendOutbox(srv *outboxtest.Server) {
 	}
 }
 
-// received returns the text of the one message srv received for to.
+// received returns the text of the one message srv received for to, which must be
+// marked as sent by a machine.
 func received(t *testing.T, srv *outboxtest.Server, to string) (subject, body string) {
 	t.Helper()
 	var found []string
@@ -115,6 +116,9 @@ func received(t *testing.T, srv *outboxtest.Server, to string) (subject, body st
 		if len(m.To) == 1 && m.To[0] == to {
 			msg, text := outboxtest.Parse(t, m.Data)
 			subject, body = msg.Header.Get("Subject"), text
+			if msg.Header.Get("Auto-Submitted") != "auto-generated" || msg.Header.Get("From") != `"The Broadsheet" <news@news.test>` {
+				t.Errorf("headers of %q: %v", subject, msg.Header)
+			}
 			found = append(found, subject)
 		}
 	}

@@ -125,7 +125,8 @@ func (us *UserStore) FinishSignup(ctx context.Context, now time.Time, token, ren
 		}
 		next = nx
 		if rename != "" {
-			n := NewUser{Email: email, Name: rename, Password: "unused here, checked at sign-up"}
+			// Validate checks every field; only the name is new here (the password was checked at sign-up).
+			n := NewUser{Email: email, Name: rename, Password: "checked at sign-up"}
 			if err := n.Validate(); err != nil {
 				return err
 			}
