@@ -70,6 +70,7 @@ func (a *App) signupSent(c echo.Context, p page) error {
 type signupConfirmData struct {
 	page
 	Token, Email, Name string
+	Rename             bool // the name was taken meanwhile: ask for another
 	Errors             models.ValidationError
 }
 
@@ -95,7 +96,8 @@ func loggedURI(r *http.Request) string {
 func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "private, no-store") }
 
 // signupConfirmForm is the page behind the sign-up link: it shows what will be made
-// and asks for one click, so a mail scanner that fetches links spends nothing.
+// and asks for the password chosen at sign-up (see FinishSignup), so neither a mail
+// scanner that fetches links nor the address's owner can finish someone else's sign-up.
 func (a *App) signupConfirmForm(c echo.Context) error {
 	noStore(c)
 	p, err := a.formPage(c)
@@ -116,7 +118,7 @@ func (a *App) signupConfirmForm(c echo.Context) error {
 func (a *App) signupConfirmSubmit(c echo.Context) error {
 	noStore(c)
 	token, rename := c.FormValue("token"), strings.TrimSpace(c.FormValue("name"))
-	u, next, err := a.Store.Users.FinishSignup(c.Request().Context(), a.Now(), token, rename)
+	u, next, err := a.Store.Users.FinishSignup(c.Request().Context(), a.Now(), token, c.FormValue("password"), rename)
 	if err == nil {
 		if err := a.startSession(c, u); err != nil {
 			return err
@@ -128,11 +130,15 @@ func (a *App) signupConfirmSubmit(c echo.Context) error {
 		return perr
 	}
 	if v, ok := models.AsValidation(err); ok {
-		email, _, perr := a.Store.Users.PendingSignup(c.Request().Context(), a.Now(), token)
+		email, name, perr := a.Store.Users.PendingSignup(c.Request().Context(), a.Now(), token)
 		if perr != nil {
 			return perr
 		}
-		return c.Render(http.StatusUnprocessableEntity, "signup_confirm", signupConfirmData{page: p, Token: token, Email: email, Name: rename, Errors: v})
+		if rename != "" || v["name"] != "" {
+			name = rename
+		}
+		return c.Render(http.StatusUnprocessableEntity, "signup_confirm", signupConfirmData{page: p, Token: token, Email: email, Name: name,
+			Rename: rename != "" || v["name"] != "", Errors: v})
 	}
 	if errors.Is(err, models.ErrTokenInvalid) {
 		return a.linkGone(c, p, "/signup", "Sign up again")

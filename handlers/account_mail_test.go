@@ -180,7 +180,7 @@ func TestSignupAnswersAlikeForAKnownAddress(t *testing.T) {
 		t.Errorf("link page does not say what it confirms: %s", text(doc.Find(".form-page")))
 	}
 	token, _ := doc.Find("input[name=token]").Attr("value")
-	res := ta.postForm("/signup/confirm", url.Values{"token": {token}})
+	res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "password": {"long enough password"}})
 	if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) == 0 {
 		t.Fatalf("confirm: %d", res.StatusCode)
 	}
@@ -193,11 +193,18 @@ func TestSignupLinkUsedOrForged(t *testing.T) {
 	ta := newTestApp(t)
 	ta.postForm("/signup", url.Values{"name": {"Nadia"}, "email": {"nadia@example.com"}, "password": {"long enough password"}})
 	token := ta.mailedToken("nadia@example.com", "/signup/confirm")
-	if res := ta.postForm("/signup/confirm", url.Values{"token": {token}}); res.StatusCode != http.StatusSeeOther {
+	// Without the password chosen at sign-up (the address's owner, if someone else
+	// signed up with it) the link opens nothing and stays good.
+	res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "password": {"the owner's guess"}})
+	if doc := parse(t, res); res.StatusCode != http.StatusUnprocessableEntity || len(res.Cookies()) != 0 ||
+		!strings.Contains(text(doc.Find("#f-password-error")), "not the password you chose") || doc.Find("#f-name").Length() != 0 {
+		t.Fatalf("wrong password: %d %s", res.StatusCode, text(doc.Find(".form-page")))
+	}
+	if res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "password": {"long enough password"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first use: %d", res.StatusCode)
 	}
 	for name, tok := range map[string]string{"reused": token, "forged": "x" + token[1:], "empty": ""} {
-		res := ta.postForm("/signup/confirm", url.Values{"token": {tok}})
+		res := ta.postForm("/signup/confirm", url.Values{"token": {tok}, "password": {"long enough password"}})
 		if res.StatusCode != http.StatusGone || len(res.Cookies()) != 0 {
 			t.Errorf("%s: %d %v", name, res.StatusCode, res.Cookies())
 		}
@@ -215,7 +222,7 @@ func TestSignupLinkExpires(t *testing.T) {
 	ta.postForm("/signup", url.Values{"name": {"Nadia"}, "email": {"nadia@example.com"}, "password": {"long enough password"}})
 	token := ta.mailedToken("nadia@example.com", "/signup/confirm")
 	ta.advance(models.SignupTokenTTL)
-	if res := ta.postForm("/signup/confirm", url.Values{"token": {token}}); res.StatusCode != http.StatusGone {
+	if res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "password": {"long enough password"}}); res.StatusCode != http.StatusGone {
 		t.Errorf("expired link: %d", res.StatusCode)
 	}
 }
@@ -229,12 +236,12 @@ func TestSignupLinkAsksForAnotherNameIfTaken(t *testing.T) {
 	if _, err := ta.Store.Users.Create(context.Background(), testNow, models.NewUser{Email: "other@example.com", Name: "Nadia", Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
-	res := ta.postForm("/signup/confirm", url.Values{"token": {token}})
+	res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "password": {"long enough password"}})
 	doc := parse(t, res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(doc.Find("#f-name-error")), "Choose another") {
 		t.Fatalf("name taken meanwhile: %d %s", res.StatusCode, text(doc.Find(".form-page")))
 	}
-	if res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "name": {"Nadia K"}}); res.StatusCode != http.StatusSeeOther {
+	if res := ta.postForm("/signup/confirm", url.Values{"token": {token}, "password": {"long enough password"}, "name": {"Nadia K"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("with another name: %d", res.StatusCode)
 	}
 }

@@ -47,7 +47,8 @@ func TestSignup(t *testing.T) {
 	if res.StatusCode != http.StatusOK || len(res.Cookies()) != 0 || text(parse(t, res).Find("h1")) != "Check your inbox" {
 		t.Fatalf("signup: %d, cookies %v", res.StatusCode, res.Cookies())
 	}
-	res = ta.postForm("/signup/confirm", url.Values{"token": {ta.mailedToken("nadia@example.com", "/signup/confirm")}})
+	res = ta.postForm("/signup/confirm", url.Values{"token": {ta.mailedToken("nadia@example.com", "/signup/confirm")},
+		"password": {"long enough password"}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/articles/x#reply-form" {
 		t.Fatalf("signup: %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}

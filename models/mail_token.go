@@ -111,14 +111,25 @@ func spendToken(ctx context.Context, tx *sql.Tx, now time.Time, purpose, token s
 	return
 }
 
-// FinishSignup spends a sign-up link and creates the account it was sent for, with the
-// password chosen then. It returns the account and where the reader was going. A
-// display name taken since then comes back as a ValidationError (the link stays
-// good): pass another name in rename to use instead.
-func (us *UserStore) FinishSignup(ctx context.Context, now time.Time, token, rename string) (User, string, error) {
+// FinishSignup spends a sign-up link and creates the account it was sent for. The
+// reader types again the password chosen at sign-up: whoever signed up with someone
+// else's address cannot hand its owner an account whose password they know (the
+// owner, following the link, could not finish it). A wrong password or a display
+// name taken since the sign-up comes back as a ValidationError with the link still
+// good; rename, if not empty, replaces the name. It returns the account and where
+// the reader was going.
+func (us *UserStore) FinishSignup(ctx context.Context, now time.Time, token, password, rename string) (User, string, error) {
+	// The slow check runs before the write transaction, so it holds no lock.
+	_, _, hash, err := us.pendingSignup(ctx, now, token)
+	if err != nil {
+		return User{}, "", err
+	}
+	if !CheckPassword(hash, password) {
+		return User{}, "", ValidationError{"password": "That is not the password you chose when you signed up."}
+	}
 	var id int64
 	var next string
-	err := us.s.tx(ctx, func(tx *sql.Tx) error {
+	err = us.s.tx(ctx, func(tx *sql.Tx) error {
 		email, name, hash, nx, _, err := spendToken(ctx, tx, now, "signup", token)
 		if err != nil {
 			return err
@@ -157,12 +168,18 @@ func (us *UserStore) FinishSignup(ctx context.Context, now time.Time, token, ren
 // the page behind the link can say what it will create; ErrTokenInvalid if the link
 // cannot be used. It spends nothing.
 func (us *UserStore) PendingSignup(ctx context.Context, now time.Time, token string) (email, name string, err error) {
-	err = us.s.R.QueryRowContext(ctx, `SELECT email, name FROM mail_tokens
-		WHERE hash = ? AND purpose = 'signup' AND used_at IS NULL AND expires_at > ?`, tokenHash(token), fmtTime(now)).Scan(&email, &name)
+	email, name, _, err = us.pendingSignup(ctx, now, token)
+	return email, name, err
+}
+
+func (us *UserStore) pendingSignup(ctx context.Context, now time.Time, token string) (email, name, passwordHash string, err error) {
+	err = us.s.R.QueryRowContext(ctx, `SELECT email, name, password_hash FROM mail_tokens
+		WHERE hash = ? AND purpose = 'signup' AND used_at IS NULL AND expires_at > ?`, tokenHash(token), fmtTime(now)).
+		Scan(&email, &name, &passwordHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrTokenInvalid
 	}
-	return email, name, err
+	return email, name, passwordHash, err
 }
 
 // StartReset sends the owner of email a link to set a new password, made by mail from

@@ -38,17 +38,22 @@ func TestSignupByMail(t *testing.T) {
 	if email, name, err := s.Users.PendingSignup(ctx, testNow, token); err != nil || email != n.Email || name != n.Name {
 		t.Errorf("pending: %q %q %v", email, name, err)
 	}
-	u, next, err := s.Users.FinishSignup(ctx, testNow.Add(time.Hour), token, "")
+	// Someone who signed up with another's address cannot finish for its owner, who does not know the password.
+	_, _, err := s.Users.FinishSignup(ctx, testNow.Add(time.Hour), token, "the owner's guess", "")
+	if v, ok := AsValidation(err); !ok || v["password"] == "" {
+		t.Fatalf("wrong password: %v", err)
+	}
+	u, next, err := s.Users.FinishSignup(ctx, testNow.Add(time.Hour), token, n.Password, "")
 	if err != nil || u.Email != n.Email || u.Name != n.Name || u.Role != RoleCommenter || next != "/articles/x" {
 		t.Fatalf("finish: %+v %q %v", u, next, err)
 	}
 	if _, err := s.Users.Authenticate(ctx, n.Email, n.Password); err != nil {
 		t.Errorf("the password chosen at sign-up does not log in: %v", err)
 	}
-	if _, _, err := s.Users.FinishSignup(ctx, testNow.Add(time.Hour), token, ""); !errors.Is(err, ErrTokenInvalid) {
+	if _, _, err := s.Users.FinishSignup(ctx, testNow.Add(time.Hour), token, n.Password, ""); !errors.Is(err, ErrTokenInvalid) {
 		t.Errorf("link used twice: %v", err)
 	}
-	if _, _, err := s.Users.FinishSignup(ctx, testNow, "forged", ""); !errors.Is(err, ErrTokenInvalid) {
+	if _, _, err := s.Users.FinishSignup(ctx, testNow, "forged", n.Password, ""); !errors.Is(err, ErrTokenInvalid) {
 		t.Errorf("forged link: %v", err)
 	}
 }
@@ -60,7 +65,7 @@ func TestSignupLinkExpires(t *testing.T) {
 	if err := s.Users.StartSignup(ctx, testNow, n, "/", testSignupMails(n.Email, &token)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Users.FinishSignup(ctx, testNow.Add(SignupTokenTTL), token, ""); !errors.Is(err, ErrTokenInvalid) {
+	if _, _, err := s.Users.FinishSignup(ctx, testNow.Add(SignupTokenTTL), token, n.Password, ""); !errors.Is(err, ErrTokenInvalid) {
 		t.Errorf("expired link accepted: %v", err)
 	}
 }
@@ -106,11 +111,11 @@ func TestSignupNameTakenBeforeTheLinkIsFollowed(t *testing.T) {
 	if _, err := s.Users.Create(ctx, testNow, NewUser{Email: "other@example.com", Name: "Nadia", Password: "long enough password"}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := s.Users.FinishSignup(ctx, testNow, token, "")
+	_, _, err := s.Users.FinishSignup(ctx, testNow, token, "long enough password", "")
 	if v, ok := AsValidation(err); !ok || v["name"] == "" {
 		t.Fatalf("name taken meanwhile: %v", err)
 	}
-	u, _, err := s.Users.FinishSignup(ctx, testNow, token, "Nadia R")
+	u, _, err := s.Users.FinishSignup(ctx, testNow, token, "long enough password", "Nadia R")
 	if err != nil || u.Name != "Nadia R" || u.Email != "nadia@example.com" {
 		t.Errorf("with another name: %+v %v", u, err)
 	}
