@@ -106,9 +106,23 @@ func (ms *MailStore) Claim(ctx context.Context, now time.Time, lease time.Durati
 
 // Sent records that the SMTP server accepted m. The claim must still be m's (same
 // attempt): a worker whose lease ran out does not overwrite a newer attempt's result.
+// The body goes: it may hold a live link, which the reader's inbox now has.
 func (ms *MailStore) Sent(ctx context.Context, now time.Time, m Mail) error {
-	return oneRow(ms.s.W.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, last_error = ''
-		WHERE id = ? AND state = 'sending' AND attempts = ?`, fmtTime(now), m.ID, m.Attempts))
+	return oneRow(ms.s.W.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, last_error = '',
+		body_text = '' WHERE id = ? AND state = 'sending' AND attempts = ?`, fmtTime(now), m.ID, m.Attempts))
+}
+
+// Prune deletes what no one needs any more: messages sent before before, and mailed
+// links that were used or expired before it. Failed messages stay for an operator.
+func (ms *MailStore) Prune(ctx context.Context, before time.Time) error {
+	b := fmtTime(before)
+	return ms.s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM mail_outbox WHERE state = 'sent' AND sent_at < ?", b); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM mail_tokens WHERE used_at < ? OR expires_at < ?", b, b)
+		return err
+	})
 }
 
 // Retry records a failed attempt: the message waits until retryAt, or, when that

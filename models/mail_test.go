@@ -74,8 +74,53 @@ func TestOutboxSentIsFinal(t *testing.T) {
 		t.Errorf("a sent message was claimed again: %v", err)
 	}
 	got, _ := s.Mail.To(ctx, "ada@example.com")
-	if len(got) != 1 || got[0].State != MailSent || !got[0].SentAt.Equal(testNow.Add(time.Second)) {
-		t.Errorf("sent: %+v", got)
+	if len(got) != 1 || got[0].State != MailSent || !got[0].SentAt.Equal(testNow.Add(time.Second)) || got[0].Body != "" {
+		t.Errorf("sent (the body, which may hold a link, forgotten): %+v", got)
+	}
+}
+
+func TestOutboxPruneKeepsFailedAndRecentMail(t *testing.T) {
+	s, ctx := newTestDB(t), context.Background()
+	for _, to := range []string{"old@example.com", "new@example.com", "failed@example.com"} {
+		if err := s.Mail.Enqueue(ctx, testNow, testMail(to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, end := range []func(Mail) error{
+		func(m Mail) error { return s.Mail.Sent(ctx, testNow, m) },
+		func(m Mail) error { return s.Mail.Sent(ctx, testNow.Add(72*time.Hour), m) },
+		func(m Mail) error { return s.Mail.Retry(ctx, m, testNow, true, "550") },
+	} {
+		m, err := s.Mail.Claim(ctx, testNow, time.Minute)
+		if err != nil {
+			t.Fatal(i, err)
+		}
+		if err := end(m); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	var token string
+	if err := s.Users.StartSignup(ctx, testNow, NewUser{Email: "nadia@example.com", Name: "Nadia", Password: "long enough password"}, "/",
+		testSignupMails("nadia@example.com", &token)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Mail.Prune(ctx, testNow.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for to, want := range map[string]int{"old@example.com": 0, "new@example.com": 1, "failed@example.com": 1, "nadia@example.com": 1} {
+		if got, _ := s.Mail.To(ctx, to); len(got) != want {
+			t.Errorf("%s: %d messages left, want %d", to, len(got), want)
+		}
+	}
+	if _, _, err := s.Users.PendingSignup(ctx, testNow, token); err != nil {
+		t.Errorf("a live sign-up link was pruned: %v", err)
+	}
+	if err := s.Mail.Prune(ctx, testNow.Add(SignupTokenTTL+time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.R.QueryRow("SELECT count(*) FROM mail_tokens").Scan(&n); err != nil || n != 0 {
+		t.Errorf("expired links kept: %d %v", n, err)
 	}
 }
 

@@ -301,3 +301,25 @@ func TestSMTPURL(t *testing.T) {
 		t.Error("a bad -mail-from was accepted")
 	}
 }
+
+// The running worker forgets sent mail after Keep, so the outbox does not grow forever.
+func TestWorkerPrunesSentMail(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	enqueue(t, s, "ada@example.com")
+	now := testNow
+	w := worker(s, mustSender(t, "", "news@news.test", filepath.Join(dir, "mail")), &now)
+	if _, err := w.SendOne(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	later := testNow.Add(2 * time.Hour)
+	w.Now, w.Keep = func() time.Time { return later }, time.Hour
+	stop := w.Start(context.Background())
+	defer stop()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if ms, err := s.Mail.To(context.Background(), "ada@example.com"); err == nil && len(ms) == 0 {
+			return
+		}
+	}
+	t.Error("sent mail older than Keep is still in the outbox")
+}

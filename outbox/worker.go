@@ -22,6 +22,9 @@ type Worker struct {
 	MaxBackoff  time.Duration // the longest wait between attempts (default 6 hours)
 	Lease       time.Duration // how long a claim holds: a dead worker's message is taken again after it (default 5 minutes)
 	Poll        time.Duration // how often an idle worker looks for due mail (default 2 seconds)
+	Keep        time.Duration // how long sent messages and spent links are kept (default 30 days)
+
+	pruned time.Time // when Run last pruned
 }
 
 func (w *Worker) defaults() {
@@ -43,6 +46,9 @@ func (w *Worker) defaults() {
 	if w.Poll == 0 {
 		w.Poll = 2 * time.Second
 	}
+	if w.Keep == 0 {
+		w.Keep = 30 * 24 * time.Hour
+	}
 }
 
 // Start runs the worker in the background until ctx ends or stop is called; stop
@@ -58,6 +64,7 @@ func (w *Worker) Start(ctx context.Context) (stop func()) {
 }
 
 // Run sends due messages until ctx ends, and looks again every Poll when none is due.
+// Once an hour it prunes what is older than Keep.
 func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	t := time.NewTimer(0)
@@ -67,6 +74,12 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if now := w.Now(); now.Sub(w.pruned) >= time.Hour {
+			if err := w.Mail.Prune(ctx, now.Add(-w.Keep)); err != nil && ctx.Err() == nil {
+				w.Log.Error("mail outbox: prune", "err", err)
+			}
+			w.pruned = now
 		}
 		for ctx.Err() == nil {
 			sent, err := w.SendOne(ctx)

@@ -10,7 +10,7 @@ CREATE TABLE mail_outbox (
     kind            TEXT NOT NULL,               -- what it is for ('signup', 'reset', …): rate limits, operators
     to_addr         TEXT NOT NULL,
     subject         TEXT NOT NULL,
-    body_text       TEXT NOT NULL,
+    body_text       TEXT NOT NULL,               -- emptied once sent: it may hold a live link
     headers         TEXT NOT NULL DEFAULT '{}',  -- JSON object of extra headers (List-Unsubscribe, …)
     state           TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
@@ -26,7 +26,8 @@ CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE state IN ('q
 CREATE INDEX mail_outbox_recent ON mail_outbox (to_addr COLLATE NOCASE, kind, created_at);
 
 -- Single-use links sent by mail: finishing a sign-up, resetting a password. Only the
--- SHA-256 of the token is kept, so a copy of the database opens no account. A sign-up
+-- SHA-256 of the token is kept here, and the outbox forgets a message's body once it
+-- is sent, so a copy of the database opens no account (save links still queued). A sign-up
 -- creates no account until its link is followed: the address is proven before it can
 -- be used, and nobody can hold an address they do not own.
 CREATE TABLE mail_tokens (
