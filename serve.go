@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"broadsheet/handlers"
+	"broadsheet/outbox"
 	"broadsheet/views"
 )
 
@@ -23,6 +25,8 @@ type config struct {
 	baseURL string
 	seed    bool
 	dev     bool
+	smtp    string // SMTP server URL; empty: mail is written to DATA/mail
+	from    string // From address of the site's mail
 }
 
 // serve runs the site until ctx is cancelled (SIGINT/SIGTERM): it then stops
@@ -41,6 +45,12 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	fl.twin("seed")
 	fl.Var(boolValue{&c.dev}, "dev", "re-read templates from ./views on every request")
 	fl.twin("dev")
+	fl.StringVar(&c.smtp, "smtp", "", "mail server `URL`: smtp://USER:PASS@HOST:587 (STARTTLS), smtps://…:465 (TLS) or\n"+
+		"smtp+insecure://127.0.0.1:PORT (loopback only); prefer the environment twin, which ps does not show.\n"+
+		"Without it, mail is written to DIR/mail as .eml files instead of being sent")
+	fl.twin("smtp")
+	fl.StringVar(&c.from, "mail-from", "", "the From `ADDRESS` of the site's mail (default broadsheet@ the -base-url host)")
+	fl.twin("mail-from")
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {
 		return err
@@ -59,6 +69,15 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		if _, port, _ := net.SplitHostPort(c.addr); port == "0" {
 			c.baseURL = "http://" + ln.Addr().String()
 		}
+	}
+
+	if c.from == "" {
+		u, _ := url.Parse(c.baseURL)
+		c.from = "broadsheet@" + u.Hostname()
+	}
+	sender, err := outbox.New(c.smtp, c.from, filepath.Join(c.data, "mail"))
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
 
 	store, err := openSite(c.data, true)
@@ -98,6 +117,9 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		IdleTimeout:       120 * time.Second,
 	}
 	go app.FlushReadsEvery(ctx, time.Minute)
+	log.Info("mail", "from", c.from, "to", sender.String())
+	stopMail := (&outbox.Worker{Mail: store.Mail, Sender: sender, Log: log}).Start(ctx)
+	defer stopMail() // before the database closes: the worker may be recording a send
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)

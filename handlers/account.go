@@ -106,39 +106,35 @@ func (a *App) signupForm(c echo.Context) error {
 	return c.Render(http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
-// signupSubmit creates a reader's account and logs them in. Attempts are limited per
-// client address; a refused form comes back with what was typed.
+// signupSubmit starts a reader's account. Attempts are limited per client address. The
+// answer is the same whether or not the address has an account already (issue 12): the
+// account is made when the reader follows the link mailed to the address, and a known
+// address's owner is told instead. A refused form comes back with what was typed.
 func (a *App) signupSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	d := signupData{Name: c.FormValue("name"), Email: c.FormValue("email"), Next: localPath(c.FormValue("next"))}
-	render := func(status int) error {
-		p, err := a.formPage(c)
-		if err != nil {
-			return err
-		}
-		d.page = p
-		return c.Render(status, "signup", d)
+	p, err := a.formPage(c)
+	if err != nil {
+		return err
 	}
+	d.page = p
 	var throttled *models.ThrottledError
 	if err := a.Store.Users.ReserveSignup(ctx, a.Now(), c.RealIP()); errors.As(err, &throttled) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Minutes()*60))
 		d.Error = "Too many sign-ups from your network. Try again in " + strconv.Itoa(throttled.Minutes()) + " minutes."
-		return render(http.StatusTooManyRequests)
+		return c.Render(http.StatusTooManyRequests, "signup", d)
 	} else if err != nil {
 		return err
 	}
-	u, err := a.Store.Users.Create(ctx, a.Now(), models.NewUser{
-		Email: d.Email, Name: d.Name, Password: c.FormValue("password"), Role: models.RoleCommenter})
+	err = a.Store.Users.StartSignup(ctx, a.Now(), models.NewUser{Email: d.Email, Name: d.Name,
+		Password: c.FormValue("password")}, d.Next, a.signupMails(p.Site.SiteName, strings.TrimSpace(d.Email), strings.TrimSpace(d.Name)))
 	if v, ok := models.AsValidation(err); ok {
 		d.Errors = v
-		return render(http.StatusUnprocessableEntity)
+		return c.Render(http.StatusUnprocessableEntity, "signup", d)
 	} else if err != nil {
 		return err
 	}
-	if err := a.startSession(c, u); err != nil {
-		return err
-	}
-	return a.flashTo(c, d.Next, "Welcome, "+u.Name+". You can now join the discussion.")
+	return a.signupSent(c, p)
 }
 
 type accountData struct {

@@ -35,6 +35,12 @@ func TestBrowserDiscussion(t *testing.T) {
 		chromedp.SendKeys("#f-email", "nadia@example.com"),
 		chromedp.SendKeys("#f-password", "a long password"),
 		chromedp.Click(".form-page button[type=submit]"),
+		chromedp.WaitNotPresent("#f-password"), // "Check your inbox": the account waits for the mailed link
+	))(t)
+	must(0, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+ta.mailedLink("nadia@example.com", "/signup/confirm")),
+		chromedp.SendKeys("#f-password", "a long password", chromedp.NodeVisible),
+		chromedp.Click(".form-page button[type=submit]"),
 		chromedp.WaitVisible("form#reply-form"),
 		chromedp.Click(".account button.link"), // log out
 		chromedp.WaitVisible(`.account a[href="/login"]`),

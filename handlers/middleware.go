@@ -50,7 +50,7 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		a.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-			slog.String("method", c.Request().Method), slog.String("uri", c.Request().RequestURI),
+			slog.String("method", c.Request().Method), slog.String("uri", loggedURI(c.Request())),
 			slog.Int("status", c.Response().Status), slog.Duration("latency", time.Since(start)),
 			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)))
 		return nil
