@@ -560,7 +560,7 @@ func TestThreadMigrationBackfillsExistingComments(t *testing.T) {
 	p.post(art, ed, b.ID, "c")
 	d := p.post(art, ed, 0, "d")
 	p.post(art, ed, d.ID, "e")
-	for _, q := range []string{"DROP TRIGGER comments_root", "DROP INDEX comments_roots", "DROP INDEX comments_thread",
+	for _, q := range []string{"DROP TRIGGER comments_root", "DROP INDEX comments_roots", "DROP INDEX comments_thread", "DROP INDEX comments_public",
 		"ALTER TABLE comments DROP COLUMN root_id", "DELETE FROM schema_migrations WHERE version = 'migrations/0008_comment_threads.sql'"} {
 		if res, err := s.W.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
