@@ -474,7 +474,7 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 		out.Pages = 1
 	}
 	// A top-level comment awaiting moderation is shown to its author unnumbered, so
-	// the numbers others see do not shift when it is approved or refused.
+	// the numbers its author sees agree with everyone else's.
 	out.Items = nest(rows, viewerID)
 	for _, r := range out.Items {
 		if !r.Pending() {
@@ -526,7 +526,7 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 
 // visibleTo reports whether viewerID (0 for an anonymous reader) may read c's text:
 // public comments, and their own comments awaiting moderation.
-func visibleTo(c Comment, viewerID int64) bool {
+func visibleTo(c *Comment, viewerID int64) bool {
 	return c.Status == CommentApproved || (c.Status == CommentPending && viewerID != 0 && c.UserID == viewerID)
 }
 
@@ -556,7 +556,7 @@ func nest(list []Comment, viewerID int64) []*Comment {
 		for _, c := range list {
 			c.Depth = depth
 			c.Replies = prune(c.Replies, depth+1)
-			if !visibleTo(*c, viewerID) {
+			if !visibleTo(c, viewerID) {
 				if len(c.Replies) == 0 {
 					continue
 				}
