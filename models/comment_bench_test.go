@@ -7,56 +7,32 @@ import (
 	"time"
 )
 
-// benchDiscussions makes arts stories each carrying n comments from an editor (staff
-// skip flood control and holds, so every post is accepted), in threads of five: a
-// root, two replies, a reply to the first reply and a reply to that. It returns the
-// store, the stories, the editor and the clock after the last post.
-func benchDiscussions(b *testing.B, arts, n int) (*Store, []Article, User, time.Time) {
+// benchDiscussions gives each of arts stories n comments from one reader, a minute
+// apart (so flood control passes them and the post path runs every check), in
+// threads of five: a top-level comment and a chain of four replies beneath it.
+func benchDiscussions(b *testing.B, arts, n int) (*Store, []Article, User, *poster) {
 	b.Helper()
-	s := newTestDB(b)
-	ctx := context.Background()
-	sec, err := s.Sections.Create(ctx, "World", "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ed, err := s.Users.Create(ctx, testNow, NewUser{Email: "ed@example.com", Name: "Ed", Password: "long enough password", Role: RoleEditor})
-	if err != nil {
-		b.Fatal(err)
-	}
-	now := testNow
-	var out []Article
-	for a := 0; a < arts; a++ {
-		id, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: fmt.Sprintf("Story %d", a), Body: "Text.", SectionID: sec.ID,
-			AuthorIDs: []int64{ed.ID}, Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true})
+	s, art, ada, _ := discussionDB(b)
+	out := []Article{art}
+	for len(out) < arts {
+		id, err := s.Articles.Create(context.Background(), testNow, ArticleInput{Title: fmt.Sprintf("Story %d", len(out)), Body: "Text.",
+			SectionID: art.Section.ID, Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true})
 		if err != nil {
 			b.Fatal(err)
 		}
-		art, err := s.Articles.Get(ctx, id)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var root, r1, r2 int64
+		out = append(out, Article{ID: id})
+	}
+	p := &poster{t: b, s: s, now: testNow}
+	for _, a := range out {
+		var parent int64
 		for i := 0; i < n; i++ {
-			parent := []func() int64{func() int64 { return 0 }, func() int64 { return root }, func() int64 { return root },
-				func() int64 { return r1 }, func() int64 { return r2 }}[i%5]()
-			now = now.Add(time.Second)
-			c, err := s.Comments.Post(ctx, now, NewComment{ArticleID: art.ID, ParentID: parent, User: &ed,
-				Body: fmt.Sprintf("Comment %d on story %d, a sentence or two of opinion.", i, a)})
-			if err != nil {
-				b.Fatal(err)
+			if i%5 == 0 {
+				parent = 0
 			}
-			switch i % 5 {
-			case 0:
-				root = c.ID
-			case 1:
-				r1 = c.ID
-			case 3:
-				r2 = c.ID
-			}
+			parent = p.post(a, ada, parent, fmt.Sprintf("Comment %d, a sentence or two of opinion.", i)).ID
 		}
-		out = append(out, art)
 	}
-	return s, out, ed, now
+	return s, out, ada, p
 }
 
 // BenchmarkPostComment is what one accepted POST asks of the store: Post, then PageOf
@@ -67,18 +43,18 @@ func benchDiscussions(b *testing.B, arts, n int) (*Store, []Article, User, time.
 func BenchmarkPostComment(b *testing.B) {
 	for _, tc := range []struct{ arts, n int }{{100, 10}, {1, 5000}} {
 		b.Run(fmt.Sprint(tc.n), func(b *testing.B) {
-			s, arts, ed, now := benchDiscussions(b, tc.arts, tc.n)
+			s, arts, ada, p := benchDiscussions(b, tc.arts, tc.n)
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
 			i := 0
 			for b.Loop() {
-				now = now.Add(time.Second)
-				c, err := s.Comments.Post(ctx, now, NewComment{ArticleID: arts[i%len(arts)].ID, User: &ed, Body: fmt.Sprintf("Benchmark comment %d", i)})
+				p.now = p.now.Add(time.Minute)
+				c, err := s.Comments.Post(ctx, p.now, NewComment{ArticleID: arts[i%len(arts)].ID, User: &ada, Body: fmt.Sprintf("Benchmark comment %d", i)})
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := s.Comments.PageOf(ctx, c, ed.ID, 50); err != nil {
+				if _, err := s.Comments.PageOf(ctx, c, ada.ID, 50); err != nil {
 					b.Fatal(err)
 				}
 				i++

@@ -13,7 +13,7 @@ import (
 
 // discussionDB is a store with one open article and two reader accounts whose
 // first comments are already approved (so the first-comment hold stays out of the way).
-func discussionDB(t *testing.T) (*Store, Article, User, User) {
+func discussionDB(t testing.TB) (*Store, Article, User, User) {
 	t.Helper()
 	s := newTestDB(t)
 	ctx := context.Background()
@@ -47,7 +47,7 @@ func discussionDB(t *testing.T) (*Store, Article, User, User) {
 
 // poster posts comments a minute apart, approving held ones.
 type poster struct {
-	t   *testing.T
+	t   testing.TB
 	s   *Store
 	now time.Time
 }
