@@ -204,7 +204,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 			}
 			staff = role == RoleAdmin || role == RoleEditor
 		}
-		parent, err := replyParent(ctx, tx, in.ArticleID, in.ParentID, st.MaxReplyDepth)
+		parent, root, err := replyParent(ctx, tx, in.ArticleID, in.ParentID, st.MaxReplyDepth)
 		if err != nil {
 			return err
 		}
@@ -228,9 +228,9 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if in.User != nil {
 			uid = in.User.ID
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email,
-			body_src, body_html, status, held_reasons, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.ArticleID, parent, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
+		return tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, user_id, guest_name, guest_email,
+			body_src, body_html, status, held_reasons, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
 			strings.Join(reasons, ","), in.IP, fmtTime(now)).Scan(&id)
 	})
 	if err != nil {
@@ -266,23 +266,24 @@ func checkOpen(ctx context.Context, tx *sql.Tx, articleID int64, st Settings, no
 }
 
 // replyParent checks the comment being replied to and returns the parent the reply
-// will hang from: a reply below the deepest level joins that level instead.
-func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, maxDepth int) (any, error) {
+// will hang from (a reply below the deepest level joins that level instead) and the
+// top-level comment of its thread; both nil for a new thread.
+func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, maxDepth int) (parent, root any, err error) {
 	if parentID == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var art int64
 	var status string
-	err := tx.QueryRowContext(ctx, "SELECT article_id, status FROM comments WHERE id = ?", parentID).Scan(&art, &status)
+	err = tx.QueryRowContext(ctx, "SELECT article_id, status FROM comments WHERE id = ?", parentID).Scan(&art, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, ValidationError{"body": "The comment you are replying to does not exist. Post a new comment instead."}
+		return nil, nil, ValidationError{"body": "The comment you are replying to does not exist. Post a new comment instead."}
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case art != articleID:
-		return nil, ValidationError{"body": "The comment you are replying to belongs to another article."}
+		return nil, nil, ValidationError{"body": "The comment you are replying to belongs to another article."}
 	case status != CommentApproved:
-		return nil, ValidationError{"body": "The comment you are replying to has been removed or is not yet public. Post a new comment instead."}
+		return nil, nil, ValidationError{"body": "The comment you are replying to has been removed or is not yet public. Post a new comment instead."}
 	}
 	// The parent's ancestors, nearest first: the chain decides the reply's depth.
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, n) AS (
@@ -290,31 +291,32 @@ func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, max
 			UNION ALL SELECT c.id, c.parent_id, up.n + 1 FROM comments c JOIN up ON c.id = up.parent_id)
 		SELECT id FROM up ORDER BY n`, parentID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var chain []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		chain = append(chain, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The parent sits at depth len(chain); the reply would sit one deeper.
 	if maxDepth < 1 {
 		maxDepth = 1
 	}
+	root = chain[len(chain)-1]
 	if over := len(chain) + 1 - maxDepth; over > 0 {
 		if over >= len(chain) {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return chain[over], nil
+		return chain[over], root, nil
 	}
-	return parentID, nil
+	return parentID, root, nil
 }
 
 // checkRepeat refuses a repeat of the poster's last comment and, except for staff,
@@ -428,11 +430,12 @@ func (cs *CommentStore) SetDiscussionOpen(ctx context.Context, articleID int64, 
 }
 
 // keptRoot is the SQL test that top-level comment r leads a thread the viewer
-// (parameter :viewer) sees: it is public, or something in its thread is public or the
-// viewer's own pending comment, which keeps r on show as a placeholder. It is the
-// same rule as nest's pruning, asked of the thread index instead of the tree.
-const keptRoot = `(r.status = 'approved' OR EXISTS (SELECT 1 FROM comments x WHERE x.root_id = r.id
-	AND (x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))))`
+// (parameter :viewer) sees: it is public or the viewer's own pending comment, or one
+// of its replies is, which keeps r on show as a placeholder. It is the same rule as
+// nest's pruning, asked of the thread index instead of the tree.
+const keptRoot = `(r.status = 'approved' OR (r.status = 'pending' AND r.user_id = :viewer)
+	OR EXISTS (SELECT 1 FROM comments x WHERE x.root_id = r.id
+		AND (x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))))`
 
 // keptThreads selects, from the covering index of top-level comments, the threads of
 // article :article that :viewer sees, in order of posting.
@@ -456,7 +459,7 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 	}, `WITH page AS (SELECT r.id, r.created_at`+keptThreads+` LIMIT :limit OFFSET :offset)
 		SELECT `+commentCols+`, (SELECT count(*)`+keptThreads+`),
 			(SELECT count(*) FROM (SELECT r.status`+keptThreads+` LIMIT :offset) WHERE status <> 'pending')
-		FROM page JOIN comments c ON c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
+		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 		ORDER BY page.created_at, page.id, c.created_at, c.id`,
 		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
 	if err != nil {
@@ -502,7 +505,7 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 	err := cs.s.R.QueryRowContext(ctx, `SELECT c.status = 'approved' OR (c.status = 'pending' AND c.user_id = :viewer),
 			(SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
 				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
-			WHERE t.id = c.root_id AND `+keptRoot+`)
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+`)
 		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&shown, &before)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound

@@ -578,7 +578,31 @@ func TestThreadMigrationBackfillsExistingComments(t *testing.T) {
 		t.Errorf("page 2 after the migration: %s (%d pages), %v", shape(th.Items), th.Pages, err)
 	}
 	var stray int
-	if err := s.R.QueryRow("SELECT count(*) FROM comments WHERE root_id NOT IN (?, ?)", a.ID, d.ID).Scan(&stray); err != nil || stray != 0 {
+	if err := s.R.QueryRow("SELECT count(*) FROM comments WHERE coalesce(root_id, id) NOT IN (?, ?)", a.ID, d.ID).Scan(&stray); err != nil || stray != 0 {
 		t.Errorf("%d comments outside the two threads, %v", stray, err)
+	}
+}
+
+// A writer that inserts comments without naming their thread (the WordPress import, a
+// bulk generator) still gets them paged with their thread.
+func TestRepliesFromOtherWritersJoinTheirThread(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	p := &poster{t: t, s: s, now: testNow}
+	p.post(art, ada, 0, "first")
+	root := p.post(art, ada, 0, "second")
+	reply := p.post(art, bo, root.ID, "reply")
+	var id int64
+	err := s.W.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, body_src, body_html, created_at)
+		VALUES (?, ?, ?, 'imported', 'imported', ?) RETURNING id`, art.ID, reply.ID, ada.ID, fmtTime(testNow)).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 2, Size: 1})
+	if err != nil || shape(th.Items) != "2:second[reply[imported]]" {
+		t.Errorf("page 2: %s, %v", shape(th.Items), err)
+	}
+	if n, err := s.Comments.PageOf(ctx, Comment{ID: id}, 0, 1); err != nil || n != 2 {
+		t.Errorf("PageOf(imported reply) = %d, %v", n, err)
 	}
 }
