@@ -119,17 +119,14 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 			form.ParentID = id
 		}
 	}
-	all, err := a.Store.Comments.Discussion(ctx, art.ID, viewer)
-	if err != nil {
-		return nil, err
-	}
-	n := 0
+	var n int
+	var err error
 	if form.ParentID > 0 {
 		// Reply only to a public comment of this article; otherwise show the plain page.
 		if p, err := a.Store.Comments.Get(ctx, form.ParentID); err == nil && p.ArticleID == art.ID && p.Status == models.CommentApproved {
 			form.ParentName = p.Name
-			if page, ok := all.PageOf(p.ID, threadsPerPage); ok {
-				n = page
+			if n, err = a.Store.Comments.PageOf(ctx, p, viewer, threadsPerPage); err != nil {
+				return nil, err
 			}
 		} else if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return nil, err
@@ -143,7 +140,10 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 			return nil, err
 		}
 	}
-	threads := all.Page(models.Page{Number: n, Size: threadsPerPage})
+	threads, err := a.Store.Comments.Thread(ctx, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage})
+	if err != nil {
+		return nil, err
+	}
 	if n > threads.Pages {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "The discussion does not have that many pages.")
 	}

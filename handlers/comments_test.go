@@ -684,3 +684,35 @@ func TestCommentXSSPayloadsAreNeutralised(t *testing.T) {
 		t.Error("inline script on the page")
 	}
 }
+
+// A post lands on the page where its author sees it: a new thread after 50 others on
+// page two (held for moderation, so only its author has a page two), a reply to the
+// first thread on page one.
+func TestPostLandsOnItsPage(t *testing.T) {
+	ta, art, ed, ada, bo := discussionFixture(t)
+	var first models.Comment
+	for i := 1; i <= threadsPerPage; i++ {
+		c := ta.comment(art, ed, 0, fmt.Sprintf("Thread %d", i))
+		if i == 1 {
+			first = c
+		}
+	}
+	adaCookies := ta.loginCookies(ada)
+	res := ta.postForm("/articles/"+art.Slug+"/comments", url.Values{"body": {"A new thread of my own"}}, adaCookies...)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/articles/"+art.Slug+"?cpage=2#comment-") {
+		t.Fatalf("new thread: %d → %q, want page 2", res.StatusCode, loc)
+	}
+	ta.advance(time.Minute) // past the flood limit on the shared test address
+	res = ta.postForm("/articles/"+art.Slug+"/comments", url.Values{"body": {"A reply on page one"}, "parent": {fmt.Sprint(first.ID)}}, ta.loginCookies(bo)...)
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/articles/"+art.Slug+"#comment-") {
+		t.Errorf("reply: %d → %q, want page 1", res.StatusCode, loc)
+	}
+	doc := parse(t, ta.getAs("/articles/"+art.Slug+"?cpage=2", adaCookies))
+	if got := text(doc.Find(".comments > li")); !strings.Contains(got, "A new thread of my own") || doc.Find(".comments > li > article .num").Length() != 0 {
+		t.Errorf("page 2 for its author: %q, numbered %d", got, doc.Find(".comments > li > article .num").Length())
+	}
+	if res := ta.get("/articles/" + art.Slug + "?cpage=2"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("page 2 for everyone else: %d, want 404", res.StatusCode)
+	}
+}

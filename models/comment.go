@@ -204,7 +204,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 			}
 			staff = role == RoleAdmin || role == RoleEditor
 		}
-		parent, err := replyParent(ctx, tx, in.ArticleID, in.ParentID, st.MaxReplyDepth)
+		parent, root, err := replyParent(ctx, tx, in.ArticleID, in.ParentID, st.MaxReplyDepth)
 		if err != nil {
 			return err
 		}
@@ -213,11 +213,11 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		}
 		firstTime := false
 		if in.User != nil {
-			var approved int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE user_id = ? AND status = 'approved'", in.User.ID).Scan(&approved); err != nil {
+			trusted, err := hasApproved(ctx, tx, in.User.ID)
+			if err != nil {
 				return err
 			}
-			firstTime = approved == 0
+			firstTime = !trusted
 		}
 		reasons := holdReasons(st, in.User == nil, staff, firstTime, in.Body, string(html))
 		status := CommentApproved
@@ -228,15 +228,24 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if in.User != nil {
 			uid = in.User.ID
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email,
-			body_src, body_html, status, held_reasons, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.ArticleID, parent, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
+		return tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, user_id, guest_name, guest_email,
+			body_src, body_html, status, held_reasons, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
 			strings.Join(reasons, ","), in.IP, fmtTime(now)).Scan(&id)
 	})
 	if err != nil {
 		return Comment{}, err
 	}
 	return cs.Get(ctx, id)
+}
+
+// hasApproved reports whether the user has a public comment, which lifts the hold
+// on first comments. It stops at the first one, so a prolific commenter costs no
+// more than a new one.
+func hasApproved(ctx context.Context, tx *sql.Tx, userID int64) (bool, error) {
+	var ok bool
+	err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM comments WHERE user_id = ? AND status = 'approved')", userID).Scan(&ok)
+	return ok, err
 }
 
 // checkOpen refuses comments on a missing or closed discussion.
@@ -257,23 +266,24 @@ func checkOpen(ctx context.Context, tx *sql.Tx, articleID int64, st Settings, no
 }
 
 // replyParent checks the comment being replied to and returns the parent the reply
-// will hang from: a reply below the deepest level joins that level instead.
-func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, maxDepth int) (any, error) {
+// will hang from (a reply below the deepest level joins that level instead) and the
+// top-level comment of its thread; both nil for a new thread.
+func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, maxDepth int) (parent, root any, err error) {
 	if parentID == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var art int64
 	var status string
-	err := tx.QueryRowContext(ctx, "SELECT article_id, status FROM comments WHERE id = ?", parentID).Scan(&art, &status)
+	err = tx.QueryRowContext(ctx, "SELECT article_id, status FROM comments WHERE id = ?", parentID).Scan(&art, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, ValidationError{"body": "The comment you are replying to does not exist. Post a new comment instead."}
+		return nil, nil, ValidationError{"body": "The comment you are replying to does not exist. Post a new comment instead."}
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case art != articleID:
-		return nil, ValidationError{"body": "The comment you are replying to belongs to another article."}
+		return nil, nil, ValidationError{"body": "The comment you are replying to belongs to another article."}
 	case status != CommentApproved:
-		return nil, ValidationError{"body": "The comment you are replying to has been removed or is not yet public. Post a new comment instead."}
+		return nil, nil, ValidationError{"body": "The comment you are replying to has been removed or is not yet public. Post a new comment instead."}
 	}
 	// The parent's ancestors, nearest first: the chain decides the reply's depth.
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, n) AS (
@@ -281,31 +291,32 @@ func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, max
 			UNION ALL SELECT c.id, c.parent_id, up.n + 1 FROM comments c JOIN up ON c.id = up.parent_id)
 		SELECT id FROM up ORDER BY n`, parentID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var chain []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		chain = append(chain, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The parent sits at depth len(chain); the reply would sit one deeper.
 	if maxDepth < 1 {
 		maxDepth = 1
 	}
+	root = chain[len(chain)-1]
 	if over := len(chain) + 1 - maxDepth; over > 0 {
 		if over >= len(chain) {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return chain[over], nil
+		return chain[over], root, nil
 	}
-	return parentID, nil
+	return parentID, root, nil
 }
 
 // checkRepeat refuses a repeat of the poster's last comment and, except for staff,
@@ -332,12 +343,15 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, now time.Time, 
 		return nil
 	}
 	// Every comment counts towards flooding, deleted ones too, by account and by address.
-	var last sql.NullString
-	if err := tx.QueryRowContext(ctx, "SELECT max(created_at) FROM comments WHERE ("+who+") OR (ip = ? AND ip <> '')",
+	// Two separate maxima, because each is then read off the end of its index, where
+	// one max over "account OR address" visited every comment either ever posted.
+	var last string
+	if err := tx.QueryRowContext(ctx, "SELECT max(coalesce((SELECT max(created_at) FROM comments WHERE "+who+"), ''),"+
+		" coalesce((SELECT max(created_at) FROM comments WHERE ip = ? AND ip <> ''), ''))",
 		whoArg, in.IP).Scan(&last); err != nil {
 		return err
 	}
-	latest := parseNullTime(last)
+	latest := parseTime(last)
 	if wait := latest.Add(FloodInterval).Sub(now); !latest.IsZero() && wait > 0 {
 		return &FloodError{Wait: wait}
 	}
@@ -370,11 +384,11 @@ func (cs *CommentStore) Edit(ctx context.Context, now time.Time, id int64, u Use
 		if !c.EditableBy(&u, now) {
 			return ValidationError{"body": "Comments can be edited for 15 minutes after posting; this one can no longer be changed."}
 		}
-		var approved int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE user_id = ? AND status = 'approved'", u.ID).Scan(&approved); err != nil {
+		trusted, err := hasApproved(ctx, tx, u.ID)
+		if err != nil {
 			return err
 		}
-		reasons := holdReasons(st, false, u.IsStaff(), approved == 0, body, string(html))
+		reasons := holdReasons(st, false, u.IsStaff(), !trusted, body, string(html))
 		status := CommentApproved
 		if len(reasons) > 0 {
 			status = CommentPending
@@ -415,90 +429,124 @@ func (cs *CommentStore) SetDiscussionOpen(ctx context.Context, articleID int64, 
 	return oneRow(res, err)
 }
 
+// keptRoot is the SQL test that top-level comment r leads a thread the viewer
+// (parameter :viewer) sees: it is public or the viewer's own pending comment, or one
+// of its replies is, which keeps r on show as a placeholder. It is the same rule as
+// nest's pruning, asked of the thread index instead of the tree.
+const keptRoot = `(r.status = 'approved' OR (r.status = 'pending' AND r.user_id = :viewer)
+	OR EXISTS (SELECT 1 FROM comments x WHERE x.root_id = r.id
+		AND (x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))))`
+
+// keptThreads selects, from the covering index of top-level comments, the threads of
+// article :article that :viewer sees, in order of posting.
+const keptThreads = ` FROM comments r INDEXED BY comments_roots
+	WHERE r.article_id = :article AND r.parent_id IS NULL AND ` + keptRoot + ` ORDER BY r.created_at, r.id`
+
 // Thread returns one page of an article's discussion as viewerID sees it (0 for an
 // anonymous reader): top-level threads in order of posting, each with its replies
 // nested beneath. Paging is by top-level thread, so a thread never splits.
+//
+// One statement picks the page's threads from the index of top-level comments,
+// counts the threads and the numbered threads before the page (index-only scans,
+// with a probe of the thread index only for a removed or pending top-level comment),
+// and returns the page's threads whole. A page past the end costs a second
+// statement, for the total its pager needs.
 func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
-	d, err := cs.Discussion(ctx, articleID, viewerID)
-	return d.Page(p), err
-}
-
-// PageOf returns the page (of threads of size size) on which comment c appears to
-// viewerID, so permalinks into long discussions keep working. A comment the viewer
-// cannot see is ErrNotFound.
-func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
-	d, err := cs.Discussion(ctx, c.ArticleID, viewerID)
+	out := Paged[*Comment]{}
+	var numbered int // numbered threads on earlier pages
+	rows, err := queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
+		return scanComment(withExtra(sc, &out.Total, &numbered))
+	}, `WITH page AS (SELECT r.id, r.created_at`+keptThreads+` LIMIT :limit OFFSET :offset)
+		SELECT `+commentCols+`, (SELECT count(*)`+keptThreads+`),
+			(SELECT count(*) FROM (SELECT r.status`+keptThreads+` LIMIT :offset) WHERE status <> 'pending')
+		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
+		ORDER BY page.created_at, page.id, c.created_at, c.id`,
+		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
 	if err != nil {
-		return 0, err
+		return out, err
 	}
-	if n, ok := d.PageOf(c.ID, size); ok {
-		return n, nil
+	if len(rows) == 0 && p.Number > 1 {
+		err := cs.s.R.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT r.id"+keptThreads+")",
+			sql.Named("article", articleID), sql.Named("viewer", viewerID)).Scan(&out.Total)
+		if err != nil {
+			return out, err
+		}
 	}
-	return 0, ErrNotFound
-}
-
-// Discussion is an article's whole discussion as one viewer sees it: loaded once,
-// then paged or searched for a comment without going back to the database.
-type Discussion struct{ roots []*Comment }
-
-// Discussion loads an article's discussion as viewerID sees it (0 for an anonymous reader).
-func (cs *CommentStore) Discussion(ctx context.Context, articleID, viewerID int64) (Discussion, error) {
-	roots, err := cs.tree(ctx, articleID, viewerID)
-	return Discussion{roots}, err
-}
-
-// Page returns one page of top-level threads, each with its replies nested beneath.
-func (d Discussion) Page(p Page) Paged[*Comment] {
-	out := Paged[*Comment]{Total: len(d.roots)}
 	out.setPage(p)
 	if out.Pages == 0 {
 		out.Pages = 1
 	}
-	from := min(p.offset(), len(d.roots))
-	out.Items = d.roots[from:min(from+p.limit(), len(d.roots))]
-	return out
-}
-
-// PageOf returns the page (of threads of size size) holding comment id, if any.
-func (d Discussion) PageOf(id int64, size int) (int, bool) {
-	for i, r := range d.roots {
-		if contains(r, id) {
-			return i/size + 1, true
+	// A top-level comment awaiting moderation is shown to its author unnumbered, so
+	// the numbers its author sees agree with everyone else's.
+	out.Items = nest(rows, viewerID)
+	for _, r := range out.Items {
+		if !r.Pending() {
+			numbered++
+			r.Number = numbered
 		}
 	}
-	return 0, false
+	return out, nil
 }
 
-func contains(c *Comment, id int64) bool {
-	if c.ID == id {
-		return true
+// PageOf returns the page (of threads of size size) on which comment c appears to
+// viewerID, so permalinks into long discussions keep working. A comment the viewer
+// cannot see is ErrNotFound; a removed one is found while it stands as the
+// placeholder above replies the viewer sees.
+//
+// The page follows from the number of threads the viewer sees that start before c's
+// thread, counted in the index of top-level comments: one statement, whatever the
+// size of the discussion, plus a walk down c's replies for a comment the viewer
+// cannot read.
+func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
+	// The comment's status is read here rather than taken from c, which may be older
+	// than a moderator's last decision.
+	var shown bool
+	var before int
+	err := cs.s.R.QueryRowContext(ctx, `SELECT c.status = 'approved' OR (c.status = 'pending' AND c.user_id = :viewer),
+			(SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+`)
+		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&shown, &before)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
 	}
-	for _, r := range c.Replies {
-		if contains(r, id) {
-			return true
-		}
+	if err == nil && !shown {
+		err = cs.s.R.QueryRowContext(ctx, `WITH RECURSIVE down(id) AS (
+				SELECT id FROM comments WHERE parent_id = :id
+				UNION ALL SELECT k.id FROM comments k JOIN down ON k.parent_id = down.id)
+			SELECT EXISTS (SELECT 1 FROM down JOIN comments x ON x.id = down.id
+				WHERE x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))`,
+			sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&shown)
 	}
-	return false
+	if err != nil {
+		return 0, err
+	}
+	if !shown {
+		return 0, ErrNotFound
+	}
+	return before/size + 1, nil
 }
 
-// tree loads an article's whole discussion and shapes it for viewerID: approved
+// visibleTo reports whether viewerID (0 for an anonymous reader) may read c's text:
+// public comments, and their own comments awaiting moderation.
+func visibleTo(c *Comment, viewerID int64) bool {
+	return c.Status == CommentApproved || (c.Status == CommentPending && viewerID != 0 && c.UserID == viewerID)
+}
+
+// nest nests a page's comments into threads and shapes them for viewerID: approved
 // comments, the viewer's own pending ones, and placeholders for removed comments
 // that still have visible replies. Removed comments lose their text here, so no
-// template can show it by mistake.
-func (cs *CommentStore) tree(ctx context.Context, articleID, viewerID int64) ([]*Comment, error) {
-	all, err := cs.list(ctx, "SELECT "+commentCols+commentFrom+" WHERE c.article_id = ? ORDER BY c.created_at, c.id", articleID)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*Comment, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
+// template can show it by mistake. list is in order of posting.
+func nest(list []Comment, viewerID int64) []*Comment {
+	byID := make(map[int64]*Comment, len(list))
+	for i := range list {
+		byID[list[i].ID] = &list[i]
 	}
 	// Link in a second pass, so a reply finds its parent whatever order the rows come in
 	// (imported comments may carry a reply dated before its parent).
 	var roots []*Comment
-	for i := range all {
-		c := &all[i]
+	for i := range list {
+		c := &list[i]
 		if p, ok := byID[c.ParentID]; ok {
 			p.Replies = append(p.Replies, c)
 		} else {
@@ -511,8 +559,7 @@ func (cs *CommentStore) tree(ctx context.Context, articleID, viewerID int64) ([]
 		for _, c := range list {
 			c.Depth = depth
 			c.Replies = prune(c.Replies, depth+1)
-			visible := c.Status == CommentApproved || (c.Status == CommentPending && viewerID != 0 && c.UserID == viewerID)
-			if !visible {
+			if !visibleTo(c, viewerID) {
 				if len(c.Replies) == 0 {
 					continue
 				}
@@ -522,15 +569,7 @@ func (cs *CommentStore) tree(ctx context.Context, articleID, viewerID int64) ([]
 		}
 		return kept
 	}
-	roots = prune(roots, 1)
-	n := 0
-	for _, r := range roots {
-		if !r.Pending() {
-			n++
-			r.Number = n
-		}
-	}
-	return roots, nil
+	return prune(roots, 1)
 }
 
 // Recent returns an article's latest approved comments, newest first, for its feed.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +13,7 @@ import (
 
 // discussionDB is a store with one open article and two reader accounts whose
 // first comments are already approved (so the first-comment hold stays out of the way).
-func discussionDB(t *testing.T) (*Store, Article, User, User) {
+func discussionDB(t testing.TB) (*Store, Article, User, User) {
 	t.Helper()
 	s := newTestDB(t)
 	ctx := context.Background()
@@ -45,7 +47,7 @@ func discussionDB(t *testing.T) (*Store, Article, User, User) {
 
 // poster posts comments a minute apart, approving held ones.
 type poster struct {
-	t   *testing.T
+	t   testing.TB
 	s   *Store
 	now time.Time
 }
@@ -358,24 +360,249 @@ func TestSeedDiscussionsOverSeveralArticles(t *testing.T) {
 }
 
 // A reply stored with an earlier time than its parent (imported discussions can have
-// one) still nests beneath it, and the discussion found once serves paging and lookup.
+// one) still nests beneath it, and is found on its thread's page.
 func TestDiscussionLinksRepliesWhateverTheirOrder(t *testing.T) {
 	s, art, ada, bo := discussionDB(t)
 	p := &poster{t: t, s: s, now: testNow}
 	root := p.post(art, ada, 0, "Root")
 	p.now = testNow.Add(-time.Hour) // the reply's clock runs behind
 	reply := p.post(art, bo, root.ID, "Early reply")
-	d, err := s.Comments.Discussion(context.Background(), art.ID, 0)
+	ctx := context.Background()
+	th, err := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 1, Size: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := shape(d.Page(Page{Number: 1, Size: 10}).Items); got != "1:Root[Early reply]" {
+	if got := shape(th.Items); got != "1:Root[Early reply]" {
 		t.Errorf("thread = %s, want the reply beneath its parent", got)
 	}
-	if n, ok := d.PageOf(reply.ID, 10); !ok || n != 1 {
-		t.Errorf("PageOf(reply) = %d, %v", n, ok)
+	if n, err := s.Comments.PageOf(ctx, reply, 0, 10); err != nil || n != 1 {
+		t.Errorf("PageOf(reply) = %d, %v", n, err)
 	}
-	if _, ok := d.PageOf(reply.ID+100, 10); ok {
-		t.Error("PageOf found a comment that is not there")
+}
+
+// referenceThreads is the discussion as the site shaped it before paging moved into
+// SQL: every comment of the article loaded, nested, pruned for the viewer, numbered,
+// then cut into pages. The paged queries must agree with it exactly.
+func referenceThreads(t *testing.T, s *Store, articleID, viewer int64) []*Comment {
+	t.Helper()
+	all, err := s.Comments.list(context.Background(), "SELECT "+commentCols+commentFrom+" WHERE c.article_id = ? ORDER BY c.created_at, c.id", articleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := nest(all, viewer)
+	n := 0
+	for _, r := range roots {
+		if !r.Pending() {
+			n++
+			r.Number = n
+		}
+	}
+	return roots
+}
+
+// Random discussions with every status in every position (removed threads with and
+// without live replies, pending comments seen only by their authors, replies under
+// removed comments, replies dated before their parents): each page, its numbers and
+// total, and the page of every comment match the whole-discussion reference, for an
+// anonymous reader and for each author.
+func TestPagedThreadsMatchWholeDiscussion(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	ed, err := s.Users.Create(ctx, testNow, NewUser{Email: "cy@example.com", Name: "Cy", Password: "long enough password", Role: RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 5000))
+	now := testNow
+	var ids []int64
+	for i := 0; i < 120; i++ {
+		var parent int64
+		if len(ids) > 0 && rng.IntN(3) > 0 {
+			parent = ids[rng.IntN(len(ids))]
+		}
+		now = now.Add(time.Minute)
+		c, err := s.Comments.Post(ctx, now, NewComment{ArticleID: art.ID, ParentID: parent, User: &ed, Body: fmt.Sprintf("c%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	statuses := []string{CommentApproved, CommentApproved, CommentApproved, CommentPending, CommentSpam, CommentDeleted}
+	users := []int64{ed.ID, ada.ID, bo.ID}
+	for _, id := range ids {
+		// Some replies carry a time before their parent's, as imported ones may.
+		skew := time.Duration(rng.IntN(3)-1) * time.Duration(rng.IntN(200)) * time.Minute
+		if _, err := s.W.ExecContext(ctx, "UPDATE comments SET status = ?, user_id = ?, created_at = ? WHERE id = ?",
+			statuses[rng.IntN(len(statuses))], users[rng.IntN(len(users))], fmtTime(now.Add(skew)), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, viewer := range []int64{0, ed.ID, ada.ID, bo.ID} {
+		ref := referenceThreads(t, s, art.ID, viewer)
+		for _, size := range []int{1, 3, 7, 50} {
+			pages := max(1, (len(ref)+size-1)/size)
+			for n := 1; n <= pages+1; n++ {
+				got, err := s.Comments.Thread(ctx, art.ID, viewer, Page{Number: n, Size: size})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := ref[min((n-1)*size, len(ref)):min(n*size, len(ref))]
+				if shape(got.Items) != shape(want) || got.Total != len(ref) || got.Pages != pages {
+					t.Fatalf("viewer %d, size %d, page %d: %s (total %d, pages %d)\nwant %s (total %d, pages %d)",
+						viewer, size, n, shape(got.Items), got.Total, got.Pages, shape(want), len(ref), pages)
+				}
+			}
+			onPage := map[int64]int{}
+			var walk func(list []*Comment, page int)
+			walk = func(list []*Comment, page int) {
+				for _, c := range list {
+					onPage[c.ID] = page
+					walk(c.Replies, page)
+				}
+			}
+			for i, r := range ref {
+				walk([]*Comment{r}, i/size+1)
+			}
+			for _, id := range ids {
+				n, err := s.Comments.PageOf(ctx, Comment{ID: id}, viewer, size)
+				if want, ok := onPage[id]; ok != (err == nil) || n != want {
+					t.Fatalf("viewer %d, size %d: PageOf(%d) = %d, %v; want %d (shown %v)", viewer, size, id, n, err, want, ok)
+				}
+			}
+		}
+	}
+}
+
+// Numbers count threads across pages and skip a pending top-level comment, which its
+// author sees unnumbered; a removed thread with a live reply keeps its number.
+func TestThreadNumbersAcrossPageBoundaries(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	p := &poster{t: t, s: s, now: testNow}
+	t1 := p.post(art, ada, 0, "t1")
+	t2 := p.post(art, ada, 0, "t2")
+	p.post(art, bo, t2.ID, "r2")
+	p.now = p.now.Add(time.Minute)
+	held, err := s.Comments.Post(ctx, p.now, NewComment{ArticleID: art.ID, User: &bo, Body: "http://a.example http://b.example http://c.example"})
+	if err != nil || !held.Pending() {
+		t.Fatalf("held = %+v, %v", held, err)
+	}
+	t4 := p.post(art, ada, 0, "t4")
+	if err := s.Comments.Delete(ctx, t2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Comments.MarkSpam(ctx, t1.ID); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		viewer int64
+		page   int
+		want   string
+	}{
+		{0, 1, "1:[removed][r2]"},
+		{0, 2, "2:t4"},
+		{bo.ID, 1, "1:[removed][r2]"},
+		{bo.ID, 2, held.BodySrc},
+		{bo.ID, 3, "2:t4"},
+	}
+	for _, tc := range cases {
+		got, err := s.Comments.Thread(ctx, art.ID, tc.viewer, Page{Number: tc.page, Size: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh := shape(got.Items); sh != tc.want {
+			t.Errorf("viewer %d page %d: %s, want %s", tc.viewer, tc.page, sh, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		c      Comment
+		viewer int64
+		page   int
+	}{{t2, 0, 1}, {t4, 0, 2}, {t4, bo.ID, 3}, {held, bo.ID, 2}} {
+		if n, err := s.Comments.PageOf(ctx, tc.c, tc.viewer, 1); err != nil || n != tc.page {
+			t.Errorf("PageOf(%s) for viewer %d = %d, %v; want %d", tc.c.BodySrc, tc.viewer, n, err, tc.page)
+		}
+	}
+	for _, tc := range []struct {
+		c      Comment
+		viewer int64
+	}{{t1, 0}, {held, 0}, {held, ada.ID}} {
+		if _, err := s.Comments.PageOf(ctx, tc.c, tc.viewer, 1); !errors.Is(err, ErrNotFound) {
+			t.Errorf("PageOf(%s) for viewer %d: %v, want not found", tc.c.BodySrc, tc.viewer, err)
+		}
+	}
+}
+
+// Discussions posted before 0008_comment_threads get their threads from the
+// migration: the database is taken back to before it and opened again.
+func TestThreadMigrationBackfillsExistingComments(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "test.db")
+	s, err := Open(path, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sec, _ := s.Sections.Create(ctx, "World", "")
+	ed, err := s.Users.Create(ctx, testNow, NewUser{Email: "ed@example.com", Name: "Ed", Password: "long enough password", Role: RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: "A story", Body: "Text.", SectionID: sec.ID,
+		Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &poster{t: t, s: s, now: testNow}
+	art := Article{ID: id}
+	a := p.post(art, ed, 0, "a")
+	b := p.post(art, ed, a.ID, "b")
+	p.post(art, ed, b.ID, "c")
+	d := p.post(art, ed, 0, "d")
+	p.post(art, ed, d.ID, "e")
+	for _, q := range []string{"DROP TRIGGER comments_root", "DROP INDEX comments_roots", "DROP INDEX comments_thread", "DROP INDEX comments_public",
+		"ALTER TABLE comments DROP COLUMN root_id", "DELETE FROM schema_migrations WHERE version = 'migrations/0008_comment_threads.sql'"} {
+		if res, err := s.W.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		} else if n, _ := res.RowsAffected(); strings.HasPrefix(q, "DELETE") && n != 1 {
+			t.Fatalf("%s: %d rows", q, n)
+		}
+	}
+	s.Close()
+	if s, err = Open(path, dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	th, err := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 2, Size: 1})
+	if err != nil || shape(th.Items) != "2:d[e]" || th.Pages != 2 {
+		t.Errorf("page 2 after the migration: %s (%d pages), %v", shape(th.Items), th.Pages, err)
+	}
+	var stray int
+	if err := s.R.QueryRow("SELECT count(*) FROM comments WHERE coalesce(root_id, id) NOT IN (?, ?)", a.ID, d.ID).Scan(&stray); err != nil || stray != 0 {
+		t.Errorf("%d comments outside the two threads, %v", stray, err)
+	}
+}
+
+// A writer that inserts comments without naming their thread (the WordPress import, a
+// bulk generator) still gets them paged with their thread.
+func TestRepliesFromOtherWritersJoinTheirThread(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	p := &poster{t: t, s: s, now: testNow}
+	p.post(art, ada, 0, "first")
+	root := p.post(art, ada, 0, "second")
+	reply := p.post(art, bo, root.ID, "reply")
+	var id int64
+	err := s.W.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, body_src, body_html, created_at)
+		VALUES (?, ?, ?, 'imported', 'imported', ?) RETURNING id`, art.ID, reply.ID, ada.ID, fmtTime(testNow)).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 2, Size: 1})
+	if err != nil || shape(th.Items) != "2:second[reply[imported]]" {
+		t.Errorf("page 2: %s, %v", shape(th.Items), err)
+	}
+	if n, err := s.Comments.PageOf(ctx, Comment{ID: id}, 0, 1); err != nil || n != 2 {
+		t.Errorf("PageOf(imported reply) = %d, %v", n, err)
 	}
 }
