@@ -135,3 +135,24 @@ func BenchmarkArticleCacheCold(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkArticleLoggedIn is the 60-comment story for a logged-in reader with no
+// comment of their own there: rendered for them, around the shared discussion fragment.
+func BenchmarkArticleLoggedIn(b *testing.B) {
+	ta, art, _ := benchArticleWith60Comments(b)
+	cookies := ta.loginCookies(ta.user("Logged Reader", models.RoleCommenter))
+	path := "/articles/" + art.Slug
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		ta.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}

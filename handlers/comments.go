@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,6 +32,7 @@ type discussion struct {
 	Form      commentForm
 	ReplyHere bool // the form sits beneath a comment on this page, not at the end
 	Zone      *time.Location
+	Tree      template.HTML // the comments already rendered (shared by readers they look the same to), or ""
 }
 
 // ShowForm reports whether this reader gets a comment form rather than a prompt to
@@ -167,18 +170,67 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		return out
 	}
 	d.Roots = wrap(threads.Items)
-	return d, nil
+	return d, a.shareTree(c, d, art.ID, n)
 }
 
-// liveArticle returns the story named by :slug, if readers can see it, and the site settings.
-func (a *App) liveArticle(c echo.Context) (models.Article, models.Settings, error) {
-	ctx := c.Request().Context()
-	art, err := a.Store.Articles.PublishedBySlug(ctx, a.Now(), c.Param("slug"))
-	if err != nil {
-		return art, models.Settings{}, err
+// treeFragment is a discussion page's comments rendered for logged-in readers.
+type treeFragment struct {
+	snap *siteSnapshot // the site's zone and names it was rendered with
+	html template.HTML
+}
+
+// shareTree lets logged-in readers share one rendering of a discussion page's comments.
+// Readers who have no comment on the page see exactly the same comments and controls
+// (reply and report on each), so the page of the discussion version is rendered once
+// for all of them; a reader with comments of their own there (edit, delete, their
+// pending ones) or a reply form inside the tree gets their own rendering. Anonymous
+// readers have the page cache instead.
+func (a *App) shareTree(c echo.Context, d *discussion, articleID int64, n int) error {
+	if d.User == nil || d.ReplyHere || ownsAny(d.Roots, d.User.ID) {
+		return nil
 	}
-	site, err := a.Store.Settings.Get(ctx)
-	return art, site, err
+	st, err := a.state(c)
+	if err != nil || st.v.article != articleID {
+		return err // not scoped to this discussion's version (a preview): render as usual
+	}
+	key := fmt.Sprintf("%d/%d/%d/%t", articleID, st.v.discussion, n, d.Closed)
+	if f, ok := a.trees.get(key); ok && f.snap == st.snap {
+		d.Tree = f.html
+		return nil
+	}
+	html, err := a.Views.Fragment("article", "comment-list", d)
+	if err != nil {
+		return err
+	}
+	a.trees.put(key, treeFragment{snap: st.snap, html: html}, int64(len(html))+128)
+	d.Tree = html
+	return nil
+}
+
+// ownsAny reports whether any comment in the tree is the user's.
+func ownsAny(nodes []*commentNode, userID int64) bool {
+	for _, n := range nodes {
+		if n.C.UserID == userID || ownsAny(n.Replies, userID) {
+			return true
+		}
+	}
+	return false
+}
+
+// liveArticle returns the story named by :slug, if readers can see it, and the site
+// settings, from the caches the story page uses (one statement while they hold: a busy
+// story's comment posts spent a quarter of their time reading it afresh). Its comment
+// count is not kept current there: pages take it from the discussion's versions.
+func (a *App) liveArticle(c echo.Context) (models.Article, models.Settings, error) {
+	b, err := a.liveBundle(c, c.Param("slug"))
+	if err != nil {
+		return models.Article{}, models.Settings{}, err
+	}
+	st, err := a.state(c)
+	if err != nil {
+		return models.Article{}, models.Settings{}, err
+	}
+	return b.art, st.snap.site, nil
 }
 
 // commentCreate posts a comment or reply. Success lands the reader on their comment

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/brotli"
 
 	"broadsheet/models"
@@ -329,5 +330,44 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 	res := ta.do(httptest.NewRequest(http.MethodGet, "/articles/"+art.Slug, nil).WithContext(ctx))
 	if res.StatusCode != statusClientClosed || strings.Contains(logged.String(), "level=ERROR") {
 		t.Errorf("status %d, log:\n%s", res.StatusCode, logged.String())
+	}
+}
+
+// Logged-in readers with no comments of their own on a discussion page share one
+// rendering of it; each still sees their own comments with their own controls, and
+// nobody sees another reader's pending comment.
+func TestLoggedInReadersShareTheRenderedDiscussion(t *testing.T) {
+	ta, art, ed, ada, bo := discussionFixture(t)
+	cal := ta.user("Cal Reader", models.RoleCommenter)
+	path := "/articles/" + art.Slug
+	ta.comment(art, ed, 0, "An editor's note")
+	held, err := ta.Store.Comments.Post(context.Background(), ta.Now(), models.NewComment{ArticleID: art.ID, User: &ada, Body: "Ada waits for a moderator"})
+	if err != nil || !held.Pending() {
+		t.Fatalf("want a held comment: %+v %v", held, err)
+	}
+	view := func(u models.User) *goquery.Selection {
+		t.Helper()
+		return parse(t, ta.getAs(path, ta.loginCookies(u))).Find("ol.comments")
+	}
+	boTree, _ := view(bo).Html()
+	if ta.trees.bytes() == 0 {
+		t.Fatal("Bo's view was not kept for sharing")
+	}
+	calTree, _ := view(cal).Html()
+	if boTree != calTree || !strings.Contains(boTree, "Report") || strings.Contains(boTree, "Ada waits") || strings.Contains(boTree, ">Edit<") {
+		t.Errorf("readers without comments got different or wrong comments:\n%s\n---\n%s", boTree, calTree)
+	}
+	adaTree := view(ada)
+	if !strings.Contains(adaTree.Text(), "Ada waits for a moderator") || adaTree.Find(`a[href$="/edit"]`).Length() != 1 {
+		t.Errorf("Ada does not see her pending comment with its controls:\n%s", adaTree.Text())
+	}
+
+	ta.comment(art, bo, 0, "Bo joins in")
+	if got := view(bo).Find(`a[href$="/edit"]`).Length(); got != 1 {
+		t.Errorf("Bo sees %d edit links on his own comment, want 1", got)
+	}
+	calTree2 := view(cal)
+	if !strings.Contains(calTree2.Text(), "Bo joins in") || calTree2.Find(`a[href$="/edit"]`).Length() != 0 {
+		t.Errorf("Cal's shared view is stale or carries Bo's controls:\n%s", calTree2.Text())
 	}
 }

@@ -44,6 +44,7 @@ type App struct {
 	snap      atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
 	pages     *lru[*cachedPage]            // anonymous pages
 	bundles   *lru[*articleBundle]         // stories with the stories shown around them
+	trees     *lru[treeFragment]           // discussion pages rendered for logged-in readers
 	rendering flight                       // misses being rendered, so each renders once
 }
 
@@ -60,7 +61,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		return nil, err
 	}
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
-		pages: newLRU[*cachedPage](cfg.CacheBytes * 3 / 4), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4)}
+		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
+		trees: newLRU[treeFragment](cfg.CacheBytes / 4)}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },

@@ -75,26 +75,51 @@ func (r *Renderer) parse() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-// Render writes page name with data. It renders into a buffer first so a template
-// error never leaves half a page on the wire.
-func (r *Renderer) Render(w io.Writer, name string, data any) error {
+// page returns the template set of page name, parsed afresh in dev mode.
+func (r *Renderer) page(name string) (*template.Template, error) {
 	pages := r.pages
 	if r.dev {
 		var err error
 		if pages, err = r.parse(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	t, ok := pages[name]
 	if !ok {
-		return fmt.Errorf("views: no page %q", name)
+		return nil, fmt.Errorf("views: no page %q", name)
+	}
+	return t, nil
+}
+
+// Render writes page name with data. It renders into a buffer first so a template
+// error never leaves half a page on the wire.
+func (r *Renderer) Render(w io.Writer, name string, data any) error {
+	t, err := r.page(name)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		return fmt.Errorf("views: render %s: %w", name, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
+}
+
+// Fragment renders the named template of page's set on its own, for a handler to reuse
+// in later pages (the comments of a discussion page, shared by readers it looks the
+// same to). The result is html/template's own output, escaped for element content,
+// and is only ever put back into element content: so it may be trusted as HTML.
+func (r *Renderer) Fragment(page, name string, data any) (template.HTML, error) {
+	t, err := r.page(page)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("views: render %s/%s: %w", page, name, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 var baseFuncs = template.FuncMap{
