@@ -331,9 +331,11 @@ func TestNextAcceptsOnlyCleanLocalPaths(t *testing.T) {
 	if res := ta.postForm("/login", url.Values{"email": {u.Email}, "password": {testPassword}, "next": {evil}}); res.Header.Get("Location") != "/" {
 		t.Errorf("login redirected to %q", res.Header.Get("Location"))
 	}
-	res := ta.postForm("/signup", url.Values{"name": {"Nadia Reader"}, "email": {"nadia@example.com"}, "password": {"long enough password"}, "next": {evil}})
-	if res.Header.Get("Location") != "/" {
-		t.Errorf("sign-up redirected to %q", res.Header.Get("Location"))
+	ta.postForm("/signup", url.Values{"name": {"Nadia Reader"}, "email": {"nadia@example.com"}, "password": {"long enough password"}, "next": {evil}}).Body.Close()
+	res := ta.postForm("/signup/confirm", url.Values{"token": {ta.mailedToken("nadia@example.com", "/signup/confirm")},
+		"password": {"long enough password"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		t.Errorf("sign-up (finished from the mailed link) redirected to %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	if v, _ := parse(t, ta.get("/login?next=%2F%09%2Fevil.example")).Find("input[name=next]").Attr("value"); v != "/" {
 		t.Errorf("login form carries next=%q", v)
