@@ -56,6 +56,8 @@ func main() {
 		err = userCmd(log, args, os.Stdin, os.Stderr)
 	case "backup":
 		err = backupCmd(log, args, os.Stderr)
+	case "generate":
+		err = generateCmd(ctx, log, args, os.Stderr)
 	default:
 		err = fmt.Errorf("unknown command %q (try: serve, import, user, backup)", cmd)
 	}
