@@ -319,13 +319,32 @@ func (as *ArticleStore) liveSlug(ctx context.Context, q, key string, now time.Ti
 	return slug, err
 }
 
-// Related lists up to n visible stories sharing the most tags with a, then its section's latest.
+// relatedPerTag bounds how many of each tag's newest stories Related weighs: it ranks
+// candidates, not the archive, so a tag on 100,000 stories costs what a tag on 100 does.
+const relatedPerTag = 50
+
+// Related lists up to n visible stories sharing the most tags with a, then its
+// section's latest, then the paper's latest. Candidates are each of a's tags' newest
+// stories, read from the tag link index, so the cost is bounded by a's tags.
 func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n int) ([]Article, error) {
-	return as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.id <> ?
-		ORDER BY (SELECT count(*) FROM article_tags x JOIN article_tags y ON x.tag_id = y.tag_id
-		          WHERE x.article_id = a.id AND y.article_id = ?) DESC,
-		         (a.section_id = ?) DESC, a.published_at DESC
-		LIMIT ?`, fmtTime(now), a.ID, a.ID, a.Section.ID, n)
+	t := fmtTime(now)
+	return as.list(ctx, `WITH cand(id, shared) AS (
+			SELECT z.article_id, 1 FROM article_tags x JOIN article_tags z ON z.rowid IN (
+				SELECT w.rowid FROM article_tags w WHERE w.tag_id = x.tag_id AND w.live_at <= ?1
+				ORDER BY w.live_at DESC, w.article_id DESC LIMIT ?2)
+			WHERE x.article_id = ?3
+			UNION ALL
+			SELECT * FROM (SELECT a.id, 0 FROM articles a WHERE `+strings.ReplaceAll(visible, "?", "?1")+` AND a.section_id = ?4
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)
+			UNION ALL
+			SELECT * FROM (SELECT a.id, 0 FROM articles a WHERE `+strings.ReplaceAll(visible, "?", "?1")+`
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)),
+		pick(id, shared) AS (SELECT id, sum(shared) FROM cand WHERE id <> ?3 GROUP BY id)
+		SELECT `+articleCols+` FROM pick JOIN articles a ON a.id = pick.id
+		JOIN sections s ON s.id = a.section_id
+		LEFT JOIN media m ON m.id = a.media_id
+		ORDER BY pick.shared DESC, (a.section_id = ?4) DESC, a.published_at DESC, a.id DESC
+		LIMIT ?6`, t, relatedPerTag, a.ID, a.Section.ID, n+1, n)
 }
 
 // Neighbours returns the previous (older) and next (newer) visible stories in a's section; either may be nil.

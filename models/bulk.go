@@ -40,7 +40,7 @@ var bulkSQL = map[string]string{
 		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
 		correction, comments_open, created_at, modified_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`,
-	"status": `UPDATE articles SET status = ? WHERE id = ?`,
+	"status":  `UPDATE articles SET status = ? WHERE id = ?`,
 	"author":  `INSERT OR IGNORE INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?)`,
 	"tag":     `INSERT INTO tags (name, slug) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 	"tagLink": `INSERT OR IGNORE INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags WHERE slug = ?`,

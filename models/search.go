@@ -102,6 +102,9 @@ type SearchHit struct {
 	Snippet   template.HTML // an excerpt of the body with <mark>ed matches
 }
 
+// searchCap is how many of the newest matches a search weighs and counts.
+const searchCap = 1000
+
 // searchWeights are the bm25 column weights: title, dek, body, tags, authors. A word in
 // the headline counts ten times a word in the body.
 const searchWeights = "10.0, 5.0, 1.0, 4.0, 3.0"
@@ -115,19 +118,26 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		out.setPage(p)
 		return out, nil
 	}
-	cond := " FROM search_index CROSS JOIN articles a WHERE search_index MATCH ? AND a.id = search_index.rowid AND " + visible
-	args := []any{match, fmtTime(now)}
+	// Only the newest searchCap matches are weighed (FTS5 reads a term's matches in id
+	// order, so LIMIT stops it early): a common word costs what a rare one does. Stories
+	// are numbered as they are written, so these are the newest stories, which is what a
+	// reader of a news site looks for; a rarer word or a phrase finds the older ones.
+	cand := `WITH cand(id, score) AS MATERIALIZED (
+			SELECT rowid, bm25(search_index, ` + searchWeights + `) FROM search_index WHERE search_index MATCH ?
+			ORDER BY rowid DESC LIMIT ?)`
+	found := ` FROM cand CROSS JOIN articles a WHERE a.id = cand.id AND ` + visible
+	args := []any{match, searchCap, fmtTime(now)}
 	if in.SectionID != 0 {
-		cond += " AND a.section_id = ?"
+		found += " AND a.section_id = ?"
 		args = append(args, in.SectionID)
 	}
-	// CROSS JOIN keeps SQLite from scanning every story and running the match for each:
-	// the full-text match runs once and stories are looked up by id.
-	if err := as.s.R.QueryRowContext(ctx, "SELECT count(*)"+cond, args...).Scan(&out.Total); err != nil {
+	var weighed int
+	if err := as.s.R.QueryRowContext(ctx, cand+"SELECT count(*), (SELECT count(*) FROM cand)"+found, args...).Scan(&out.Total, &weighed); err != nil {
 		return out, err
 	}
+	out.More = weighed == searchCap
 	out.setPage(p)
-	order := " ORDER BY bm25(search_index, " + searchWeights + "), a.published_at DESC, a.id DESC"
+	order := " ORDER BY cand.score, a.published_at DESC, a.id DESC"
 	if in.ByDate {
 		order = " ORDER BY a.published_at DESC, a.id DESC"
 	}
@@ -137,7 +147,7 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		var id int64
 		err := sc.Scan(&id)
 		return id, err
-	}, "SELECT a.id"+cond+order+" LIMIT ? OFFSET ?", append(args, p.limit(), p.offset())...)
+	}, cand+"SELECT a.id"+found+order+" LIMIT ? OFFSET ?", append(args, p.limit(), p.offset())...)
 	if err != nil || len(ids) == 0 {
 		return out, err
 	}

@@ -23,15 +23,19 @@ func (e SitemapEntry) LastMod() time.Time {
 
 // SitemapEntries lists visible stories oldest first, one page at a time. Oldest first
 // keeps every full page the same as new stories arrive, so crawlers re-read only the last.
+// Like Published, the total is the kept count and the page's ids come from the index of
+// live stories alone; only the page's rows are read.
 func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Page) (Paged[SitemapEntry], error) {
 	var out Paged[SitemapEntry]
-	if err := as.s.R.QueryRowContext(ctx, "SELECT count(*) FROM articles a WHERE "+visible, fmtTime(now)).Scan(&out.Total); err != nil {
+	t := fmtTime(now)
+	if err := as.s.R.QueryRowContext(ctx, listingFor(Filter{}).total, t).Scan(&out.Total); err != nil {
 		return out, err
 	}
 	out.setPage(p)
 	var err error
-	out.Items, err = as.entries(ctx, `SELECT a.slug, a.title, a.published_at, a.modified_at FROM articles a
-		WHERE `+visible+` ORDER BY a.published_at, a.id LIMIT ? OFFSET ?`, fmtTime(now), p.limit(), p.offset())
+	out.Items, err = as.entries(ctx, `SELECT a.slug, a.title, a.published_at, a.modified_at FROM (
+			SELECT a.id FROM articles a WHERE `+visible+` ORDER BY a.published_at, a.id LIMIT ? OFFSET ?) pick
+		JOIN articles a ON a.id = pick.id ORDER BY a.published_at, a.id`, t, p.limit(), p.offset())
 	return out, err
 }
 
@@ -53,11 +57,12 @@ func (as *ArticleStore) entries(ctx context.Context, q string, args ...any) ([]S
 	}, q, args...)
 }
 
-// InUse lists the tags that at least one visible story carries, by name.
+// InUse lists the tags that at least one visible story carries, by name: one probe of
+// the tag link index per tag (live_at is the story's time while it is live).
 func (ts *TagStore) InUse(ctx context.Context, now time.Time) ([]Tag, error) {
 	return queryAll(ctx, ts.s.R, scanTag, `SELECT t.id, t.name, t.slug FROM tags t
-		WHERE EXISTS (SELECT 1 FROM article_tags at JOIN articles a ON a.id = at.article_id
-		              WHERE at.tag_id = t.id AND `+visible+`) ORDER BY t.name`, fmtTime(now))
+		WHERE EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id AND at.live_at <= ?)
+		ORDER BY t.name`, fmtTime(now))
 }
 
 // Bylined lists the writers with at least one visible story, by name.
@@ -67,6 +72,6 @@ func (us *UserStore) Bylined(ctx context.Context, now time.Time) ([]Author, erro
 		return au, sc.Scan(&au.ID, &au.Name, &au.Slug, &au.Bio)
 	}, `SELECT u.id, u.name, u.slug, u.bio FROM users u
 		WHERE u.role IN ('admin', 'editor', 'author')
-		  AND EXISTS (SELECT 1 FROM article_authors aa JOIN articles a ON a.id = aa.article_id
-		              WHERE aa.user_id = u.id AND `+visible+`) ORDER BY u.name`, fmtTime(now))
+		  AND EXISTS (SELECT 1 FROM article_authors aa WHERE aa.user_id = u.id AND aa.live_at <= ?)
+		ORDER BY u.name`, fmtTime(now))
 }
