@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -122,17 +123,18 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 	// order, so LIMIT stops it early): a common word costs what a rare one does. Stories
 	// are numbered as they are written, so these are the newest stories, which is what a
 	// reader of a news site looks for; a rarer word or a phrase finds the older ones.
-	cand := `WITH cand(id, score) AS MATERIALIZED (
-			SELECT rowid, bm25(search_index, ` + searchWeights + `) FROM search_index WHERE search_index MATCH ?
-			ORDER BY rowid DESC LIMIT ?)`
-	found := ` FROM cand CROSS JOIN articles a WHERE a.id = cand.id AND ` + visible
+	// Whether a match is visible is read from an index (articles_live_id), not the row.
+	newest := `(SELECT rowid AS id%s FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?) cand`
+	join := ` JOIN articles a INDEXED BY articles_live_id
+		ON a.id = cand.id AND a.status IN ('published', 'scheduled') AND a.published_at <= ?`
 	args := []any{match, searchCap, fmtTime(now)}
 	if in.SectionID != 0 {
-		found += " AND a.section_id = ?"
+		join += " AND a.section_id = ?"
 		args = append(args, in.SectionID)
 	}
 	var weighed int
-	if err := as.s.R.QueryRowContext(ctx, cand+"SELECT count(*), (SELECT count(*) FROM cand)"+found, args...).Scan(&out.Total, &weighed); err != nil {
+	if err := as.s.R.QueryRowContext(ctx, "SELECT count(a.id), count(*) FROM "+fmt.Sprintf(newest, "")+" LEFT"+join,
+		args...).Scan(&out.Total, &weighed); err != nil {
 		return out, err
 	}
 	out.More = weighed == searchCap
@@ -147,7 +149,8 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		var id int64
 		err := sc.Scan(&id)
 		return id, err
-	}, cand+"SELECT a.id"+found+order+" LIMIT ? OFFSET ?", append(args, p.limit(), p.offset())...)
+	}, "SELECT a.id FROM "+fmt.Sprintf(newest, ", bm25(search_index, "+searchWeights+") AS score")+join+order+" LIMIT ? OFFSET ?",
+		append(args, p.limit(), p.offset())...)
 	if err != nil || len(ids) == 0 {
 		return out, err
 	}

@@ -23,8 +23,10 @@ func (e SitemapEntry) LastMod() time.Time {
 
 // SitemapEntries lists visible stories oldest first, one page at a time. Oldest first
 // keeps every full page the same as new stories arrive, so crawlers re-read only the last.
-// Like Published, the total is the kept count and the page's ids come from the index of
-// live stories alone; only the page's rows are read.
+//
+// The total is the kept count; the page's ids are counted off the index of live stories
+// from whichever end is nearer (the last pages, the ones that change, are read from the
+// newest end), and the entries come from articles_live_id, so no row is read.
 func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Page) (Paged[SitemapEntry], error) {
 	var out Paged[SitemapEntry]
 	t := fmtTime(now)
@@ -32,10 +34,18 @@ func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Pag
 		return out, err
 	}
 	out.setPage(p)
+	dir, limit, offset := "", p.limit(), p.offset()
+	if offset >= out.Total {
+		return out, nil
+	}
+	if fromEnd := out.Total - offset - limit; fromEnd < offset {
+		dir, limit, offset = " DESC", min(limit, out.Total-offset), max(fromEnd, 0)
+	}
 	var err error
 	out.Items, err = as.entries(ctx, `SELECT a.slug, a.title, a.published_at, a.modified_at FROM (
-			SELECT a.id FROM articles a WHERE `+visible+` ORDER BY a.published_at, a.id LIMIT ? OFFSET ?) pick
-		JOIN articles a ON a.id = pick.id ORDER BY a.published_at, a.id`, t, p.limit(), p.offset())
+			SELECT a.id FROM articles a WHERE `+visible+` ORDER BY a.published_at`+dir+`, a.id`+dir+` LIMIT ? OFFSET ?) pick
+		JOIN articles a INDEXED BY articles_live_id ON a.id = pick.id AND a.status IN ('published', 'scheduled')
+		ORDER BY a.published_at, a.id`, t, limit, offset)
 	return out, err
 }
 

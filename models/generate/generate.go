@@ -473,7 +473,17 @@ func (g *gen) body() string {
 		}
 		b.WriteString("\n\n")
 	}
+	if g.r.Intn(3) == 0 {
+		// Place names give search its long tail: thousands of them, each in a few stories.
+		fmt.Fprintf(&b, "The %s of %s was mentioned too.\n", g.noun(), g.placeName())
+	}
 	return b.String()
+}
+
+// placeName makes one of 8,000 invented place names ("Velmarosk").
+func (g *gen) placeName() string {
+	name := syllables[g.r.Intn(len(syllables))] + syllables[g.r.Intn(len(syllables))] + syllables[g.r.Intn(len(syllables))]
+	return strings.ToUpper(name[:1]) + name[1:]
 }
 
 // discussion writes n comments on a story published at pub, threaded the way real

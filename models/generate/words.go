@@ -74,3 +74,6 @@ var commentOpeners = []string{
 	"I think", "Surely", "As someone who lives nearby,", "Honestly,", "Good reporting.", "I disagree:",
 	"Thanks for this.", "Interesting that", "Not convinced.", "Spot on.", "Has anyone asked why", "In my experience,",
 }
+
+var syllables = []string{"vel", "mar", "osk", "tan", "bri", "quo", "zel", "dun", "fai", "lor",
+	"kes", "ump", "rav", "ith", "gol", "nep", "syl", "wex", "har", "cyn"}
