@@ -76,7 +76,9 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 	check("unpublished")
 	edit(a, func(in *ArticleInput) { in.Status = StatusPublished })
 	check("republished")
-	edit(b, func(in *ArticleInput) { in.SectionID, in.Tags, in.AuthorIDs = f.sports.ID, []string{"Markets"}, []int64{other.ID} })
+	edit(b, func(in *ArticleInput) {
+		in.SectionID, in.Tags, in.AuthorIDs = f.sports.ID, []string{"Markets"}, []int64{other.ID}
+	})
 	check("moved, retagged, rebylined")
 	edit(b, func(in *ArticleInput) { in.PublishedAt = testNow.Add(time.Hour); in.Status = StatusScheduled })
 	check("rescheduled")
