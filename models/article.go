@@ -80,7 +80,10 @@ const articleCols = `a.id, a.title, a.slug, a.dek, a.body_src, a.body_html, a.da
 	m.id, m.hash, m.ext, m.width, m.height, m.sizes,
 	(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')`
 
-const articleFrom = ` FROM articles a
+const articleFrom = ` FROM articles a` + articleJoins
+
+// articleJoins brings in a story's section and photo.
+const articleJoins = `
 	JOIN sections s ON s.id = a.section_id
 	LEFT JOIN media m ON m.id = a.media_id`
 
@@ -131,9 +134,7 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 		return out, err
 	}
 	out.setPage(p)
-	q := "SELECT " + articleCols + " FROM (" + l.ids + `) pick JOIN articles a ON a.id = pick.id
-		JOIN sections s ON s.id = a.section_id
-		LEFT JOIN media m ON m.id = a.media_id
+	q := "SELECT " + articleCols + " FROM (" + l.ids + ") pick JOIN articles a ON a.id = pick.id" + articleJoins + `
 		ORDER BY a.published_at DESC, a.id DESC`
 	items, err := as.list(ctx, q, append(append([]any{t}, l.args...), p.limit(), p.offset())...)
 	out.Items = items
@@ -153,13 +154,14 @@ func listingFor(f Filter) listing {
 	switch f {
 	case Filter{}:
 		return listing{
-			ids: `SELECT a.id FROM articles a WHERE ` + visible + ` ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			ids: `SELECT a.id FROM articles a INDEXED BY articles_live WHERE ` + visible + `
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
 			total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = 'all' AND key = 0), 0) -
 				(SELECT count(*) FROM articles a WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?)`,
 		}
 	case Filter{SectionID: f.SectionID}:
 		return listing{
-			ids: `SELECT a.id FROM articles a WHERE ` + visible + ` AND a.section_id = ?
+			ids: `SELECT a.id FROM articles a INDEXED BY articles_live_section WHERE ` + visible + ` AND a.section_id = ?
 				ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
 			total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = 'section' AND key = ?2), 0) -
 				(SELECT count(*) FROM articles a WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?1 AND a.section_id = ?2)`,
@@ -276,11 +278,10 @@ func (as *ArticleStore) one(ctx context.Context, cond string, args ...any) (Arti
 func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n int, excludeID int64) (map[int64][]Article, error) {
 	arts, err := as.list(ctx, `SELECT `+articleCols+` FROM sections sx
 		JOIN articles a ON a.id IN (
-			SELECT x.id FROM articles x
+			SELECT x.id FROM articles x INDEXED BY articles_live_section
 			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ? AND x.id <> ?
 			ORDER BY x.published_at DESC, x.id DESC LIMIT ?)
-		JOIN sections s ON s.id = a.section_id
-		LEFT JOIN media m ON m.id = a.media_id
+`+articleJoins+`
 		ORDER BY a.published_at DESC, a.id DESC`, fmtTime(now), excludeID, n)
 	if err != nil {
 		return nil, err
@@ -334,32 +335,34 @@ func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n
 				ORDER BY w.live_at DESC, w.article_id DESC LIMIT ?2)
 			WHERE x.article_id = ?3
 			UNION ALL
-			SELECT * FROM (SELECT a.id, 0 FROM articles a WHERE `+strings.ReplaceAll(visible, "?", "?1")+` AND a.section_id = ?4
+			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live_section
+				WHERE `+strings.ReplaceAll(visible, "?", "?1")+` AND a.section_id = ?4
 				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)
 			UNION ALL
-			SELECT * FROM (SELECT a.id, 0 FROM articles a WHERE `+strings.ReplaceAll(visible, "?", "?1")+`
+			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live WHERE `+strings.ReplaceAll(visible, "?", "?1")+`
 				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)),
 		pick(id, shared) AS (SELECT id, sum(shared) FROM cand WHERE id <> ?3 GROUP BY id)
-		SELECT `+articleCols+` FROM pick JOIN articles a ON a.id = pick.id
-		JOIN sections s ON s.id = a.section_id
-		LEFT JOIN media m ON m.id = a.media_id
+		SELECT `+articleCols+` FROM pick JOIN articles a ON a.id = pick.id`+articleJoins+`
 		ORDER BY pick.shared DESC, (a.section_id = ?4) DESC, a.published_at DESC, a.id DESC
 		LIMIT ?6`, t, relatedPerTag, a.ID, a.Section.ID, n+1, n)
 }
 
 // Neighbours returns the previous (older) and next (newer) visible stories in a's section; either may be nil.
+// The row-value comparisons let each be one seek in the section's index of live stories.
 func (as *ArticleStore) Neighbours(ctx context.Context, now time.Time, a Article) (prev, next *Article, err error) {
 	t := fmtTime(now)
 	pub := fmtTime(a.PublishedAt)
-	older, err := as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.section_id = ?
-		AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?)) ORDER BY a.published_at DESC, a.id DESC LIMIT 1`,
-		t, a.Section.ID, pub, pub, a.ID)
+	// Older than a visible story is visible by time, so the older one needs only the status.
+	older, err := as.list(ctx, "SELECT "+articleCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+`
+		WHERE a.status IN ('published', 'scheduled') AND a.section_id = ?
+		AND (a.published_at, a.id) < (?, ?) ORDER BY a.published_at DESC, a.id DESC LIMIT 1`,
+		a.Section.ID, pub, a.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	newer, err := as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.section_id = ?
-		AND (a.published_at > ? OR (a.published_at = ? AND a.id > ?)) ORDER BY a.published_at ASC, a.id ASC LIMIT 1`,
-		t, a.Section.ID, pub, pub, a.ID)
+	newer, err := as.list(ctx, "SELECT "+articleCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+` WHERE `+visible+` AND a.section_id = ?
+		AND (a.published_at, a.id) > (?, ?) ORDER BY a.published_at ASC, a.id ASC LIMIT 1`,
+		t, a.Section.ID, pub, a.ID)
 	if err != nil {
 		return nil, nil, err
 	}

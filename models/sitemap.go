@@ -43,7 +43,7 @@ func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Pag
 	}
 	var err error
 	out.Items, err = as.entries(ctx, `SELECT a.slug, a.title, a.published_at, a.modified_at FROM (
-			SELECT a.id FROM articles a WHERE `+visible+` ORDER BY a.published_at`+dir+`, a.id`+dir+` LIMIT ? OFFSET ?) pick
+			SELECT a.id FROM articles a INDEXED BY articles_live WHERE `+visible+` ORDER BY a.published_at`+dir+`, a.id`+dir+` LIMIT ? OFFSET ?) pick
 		JOIN articles a INDEXED BY articles_live_id ON a.id = pick.id AND a.status IN ('published', 'scheduled')
 		ORDER BY a.published_at, a.id`, t, limit, offset)
 	return out, err
