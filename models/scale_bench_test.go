@@ -89,7 +89,7 @@ func chooseParams(ctx context.Context, s *models.Store, now time.Time) (benchPar
 		(SELECT key FROM live_counts WHERE scope = 'section' ORDER BY n DESC LIMIT 1),
 		(SELECT key FROM live_counts WHERE scope = 'tag' ORDER BY n DESC LIMIT 1),
 		(SELECT key FROM live_counts WHERE scope = 'author' ORDER BY n DESC LIMIT 1),
-		(SELECT body_src FROM articles WHERE body_src LIKE '%was mentioned too.%' LIMIT 1)`).Scan(&p.section, &p.tag, &p.author, &body)
+		coalesce((SELECT body_src FROM articles WHERE body_src LIKE '%was mentioned too.%' LIMIT 1), '')`).Scan(&p.section, &p.tag, &p.author, &body)
 	if err != nil {
 		return p, err
 	}

@@ -103,8 +103,9 @@ type SearchHit struct {
 	Snippet   template.HTML // an excerpt of the body with <mark>ed matches
 }
 
-// searchCap is how many of the newest matches a search weighs and counts.
-const searchCap = 1000
+// searchCap is how many of the newest matches a search counts and lists: 20 pages of
+// results, more than readers turn.
+const searchCap = 200
 
 // searchWeights are the bm25 column weights: title, dek, body, tags, authors. A word in
 // the headline counts ten times a word in the body.
@@ -119,7 +120,7 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		out.setPage(p)
 		return out, nil
 	}
-	// Only the newest searchCap matches are weighed (FTS5 reads a term's matches in id
+	// Only the newest searchCap matches are counted and listed (FTS5 reads a term's matches in id
 	// order, so LIMIT stops it early): a common word costs what a rare one does. Stories
 	// are numbered as they are written, so these are the newest stories, which is what a
 	// reader of a news site looks for; a rarer word or a phrase finds the older ones.
@@ -139,9 +140,12 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 	}
 	out.More = weighed == searchCap
 	out.setPage(p)
-	order := " ORDER BY cand.score, a.published_at DESC, a.id DESC"
-	if in.ByDate {
-		order = " ORDER BY a.published_at DESC, a.id DESC"
+	// bm25 weighs a word by how rare it is, which FTS5 learns by reading every match of
+	// it: for a word past the cap that is the whole-archive cost the cap avoids, so
+	// those are listed newest first, as a news reader searching a common word wants.
+	score, order := "", " ORDER BY a.published_at DESC, a.id DESC"
+	if !in.ByDate && !out.More {
+		score, order = ", bm25(search_index, "+searchWeights+") AS score", " ORDER BY cand.score, a.published_at DESC, a.id DESC"
 	}
 	// Rank first, then load only this page's stories: SQLite would otherwise build the
 	// snippet of every match before sorting.
@@ -149,15 +153,17 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		var id int64
 		err := sc.Scan(&id)
 		return id, err
-	}, "SELECT a.id FROM "+fmt.Sprintf(newest, ", bm25(search_index, "+searchWeights+") AS score")+join+order+" LIMIT ? OFFSET ?",
+	}, "SELECT a.id FROM "+fmt.Sprintf(newest, score)+join+order+" LIMIT ? OFFSET ?",
 		append(args, p.limit(), p.offset())...)
 	if err != nil || len(ids) == 0 {
 		return out, err
 	}
+	// The ids constrain search_index itself, so FTS5 looks up just these rows; constrained
+	// on the articles side, it would run the match over every story first.
 	marks := []any{string(markOpen), string(markClose)}
 	q := "SELECT " + articleCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
 		FROM search_index CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
-		WHERE search_index MATCH ? AND a.id = search_index.rowid AND a.id IN (` + placeholders(len(ids)) + ")"
+		WHERE search_index MATCH ? AND search_index.rowid IN (` + placeholders(len(ids)) + `) AND a.id = search_index.rowid`
 	marked := map[int64][2]string{} // id → highlighted title, snippet
 	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
 		var title, snippet string

@@ -15,7 +15,7 @@ CREATE INDEX articles_live ON articles (published_at DESC, id DESC, status)
 CREATE INDEX articles_live_section ON articles (section_id, published_at DESC, id DESC, status)
     WHERE status IN ('published', 'scheduled');
 -- Is story N visible, and what do a sitemap and search need of it? Search asks this of
--- up to a thousand matches and a sitemap page of a thousand stories; the row itself
+-- up to 200 matches and a sitemap page of a thousand stories; the row itself
 -- answers only after walking past the body (overflow pages) to status and the times.
 CREATE INDEX articles_live_id ON articles (id, status, published_at, section_id, modified_at, slug, title)
     WHERE status IN ('published', 'scheduled');
