@@ -284,3 +284,20 @@ func TestSignalsEndAPasswordPrompt(t *testing.T) {
 		}
 	}
 }
+
+// generate fills a new folder with an archive a reader can browse, and never adds
+// invented stories to a site that has some.
+func TestGenerateFillsOnlyAnEmptySite(t *testing.T) {
+	cleanEnv(t)
+	dir := filepath.Join(t.TempDir(), "big")
+	r := runCLI("", "generate", "-data", dir, "-articles", "30", "-comments", "120")
+	if r.code != 0 || !strings.Contains(r.stdout, "Generated 30 stories") {
+		t.Fatalf("generate: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI("", "generate", "-data", dir, "-articles", "5", "-comments", "5"); r.code != 1 {
+		t.Errorf("a second generate into the same site: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if r := runCLI("", "generate", "-data", dir, "-articles", "many"); r.code != 2 {
+		t.Errorf("a bad number: exit %d, want 2", r.code)
+	}
+}

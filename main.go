@@ -48,6 +48,7 @@ func (r *cli) commands() []command {
 		{"backup", "write a consistent copy of the live database to a new file", r.backup},
 		{"import", "import a WordPress export into a site (import wordpress FILE.xml)", r.importCmd},
 		{"migrate", "apply pending database migrations to a site and exit", r.migrate},
+		{"generate", "fill a site with a large realistic archive (for load tests)", r.generate},
 		{"version", "print the version and source revision of this binary", r.version},
 	}
 }

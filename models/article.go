@@ -80,7 +80,10 @@ const articleCols = `a.id, a.title, a.slug, a.dek, a.body_src, a.body_html, a.da
 	m.id, m.hash, m.ext, m.width, m.height, m.sizes,
 	(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')`
 
-const articleFrom = ` FROM articles a
+const articleFrom = ` FROM articles a` + articleJoins
+
+// articleJoins brings in a story's section and photo.
+const articleJoins = `
 	JOIN sections s ON s.id = a.section_id
 	LEFT JOIN media m ON m.id = a.media_id`
 
@@ -119,9 +122,59 @@ type Filter struct {
 }
 
 // Published lists visible articles, newest first, one page at a time.
+//
+// Its cost does not grow with the archive: the page's ids come from a partial index
+// of live stories alone (OFFSET skips index entries, never rows), only that page's
+// rows are read, and the total is a count kept by triggers (migration 0007).
 func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, p Page) (Paged[Article], error) {
+	l := listingFor(f)
+	t := fmtTime(now)
+	var out Paged[Article]
+	if err := as.s.R.QueryRowContext(ctx, l.total, append([]any{t}, l.args...)...).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	out.setPage(p)
+	q := "SELECT " + articleCols + " FROM (" + l.ids + ") pick JOIN articles a ON a.id = pick.id" + articleJoins + `
+		ORDER BY a.published_at DESC, a.id DESC`
+	items, err := as.list(ctx, q, append(append([]any{t}, l.args...), p.limit(), p.offset())...)
+	out.Items = items
+	return out, err
+}
+
+// listing is how one kind of story list is read cheaply: ids is a query for one page
+// of ids, newest first, from an index alone (it takes now, args, LIMIT and OFFSET);
+// total counts the visible stories (it takes now, then args) as the kept count of live
+// stories less those whose time has not come (a short range at the top of the index).
+type listing struct {
+	ids, total string
+	args       []any
+}
+
+func listingFor(f Filter) listing {
+	switch f {
+	case Filter{}:
+		return listing{
+			ids: `SELECT a.id FROM articles a INDEXED BY articles_live WHERE ` + visible + `
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = 'all' AND key = 0), 0) -
+				(SELECT count(*) FROM articles a WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?)`,
+		}
+	case Filter{SectionID: f.SectionID}:
+		return listing{
+			ids: `SELECT a.id FROM articles a INDEXED BY articles_live_section WHERE ` + visible + ` AND a.section_id = ?
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = 'section' AND key = ?2), 0) -
+				(SELECT count(*) FROM articles a WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?1 AND a.section_id = ?2)`,
+			args: []any{f.SectionID},
+		}
+	case Filter{TagID: f.TagID}:
+		return linkListing("article_tags", "tag_id", "tag", f.TagID)
+	case Filter{AuthorID: f.AuthorID}:
+		return linkListing("article_authors", "user_id", "author", f.AuthorID)
+	}
+	// Several filters at once (no page of the site asks for this): the plain query.
 	where := []string{visible}
-	args := []any{fmtTime(now)}
+	var args []any
 	if f.SectionID != 0 {
 		where = append(where, "a.section_id = ?")
 		args = append(args, f.SectionID)
@@ -134,17 +187,21 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE user_id = ?)")
 		args = append(args, f.AuthorID)
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
+	cond := " FROM articles a WHERE " + strings.Join(where, " AND ")
+	return listing{ids: "SELECT a.id" + cond + " ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
+		total: "SELECT count(*)" + cond, args: args}
+}
 
-	var out Paged[Article]
-	if err := as.s.R.QueryRowContext(ctx, "SELECT count(*) FROM articles a"+cond, args...).Scan(&out.Total); err != nil {
-		return out, err
+// linkListing lists a tag's or a writer's stories through the link table, whose
+// live_at copies the story's publication time while it is live (migration 0007).
+func linkListing(table, col, scope string, key int64) listing {
+	return listing{
+		ids: `SELECT article_id AS id FROM ` + table + ` WHERE live_at <= ? AND ` + col + ` = ?
+			ORDER BY live_at DESC, article_id DESC LIMIT ? OFFSET ?`,
+		total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = '` + scope + `' AND key = ?2), 0) -
+			(SELECT count(*) FROM ` + table + ` WHERE live_at > ?1 AND ` + col + ` = ?2)`,
+		args: []any{key},
 	}
-	out.setPage(p)
-	q := "SELECT " + articleCols + articleFrom + cond + " ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
-	items, err := as.list(ctx, q, append(args, p.limit(), p.offset())...)
-	out.Items = items
-	return out, err
 }
 
 func (as *ArticleStore) list(ctx context.Context, q string, args ...any) ([]Article, error) {
@@ -221,11 +278,10 @@ func (as *ArticleStore) one(ctx context.Context, cond string, args ...any) (Arti
 func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n int, excludeID int64) (map[int64][]Article, error) {
 	arts, err := as.list(ctx, `SELECT `+articleCols+` FROM sections sx
 		JOIN articles a ON a.id IN (
-			SELECT x.id FROM articles x
+			SELECT x.id FROM articles x INDEXED BY articles_live_section
 			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ? AND x.id <> ?
 			ORDER BY x.published_at DESC, x.id DESC LIMIT ?)
-		JOIN sections s ON s.id = a.section_id
-		LEFT JOIN media m ON m.id = a.media_id
+`+articleJoins+`
 		ORDER BY a.published_at DESC, a.id DESC`, fmtTime(now), excludeID, n)
 	if err != nil {
 		return nil, err
@@ -264,28 +320,49 @@ func (as *ArticleStore) liveSlug(ctx context.Context, q, key string, now time.Ti
 	return slug, err
 }
 
-// Related lists up to n visible stories sharing the most tags with a, then its section's latest.
+// relatedPerTag bounds how many of each tag's newest stories Related weighs: it ranks
+// candidates, not the archive, so a tag on 100,000 stories costs what a tag on 100 does.
+const relatedPerTag = 50
+
+// Related lists up to n visible stories sharing the most tags with a, then its
+// section's latest, then the paper's latest. Candidates are each of a's tags' newest
+// stories, read from the tag link index, so the cost is bounded by a's tags.
 func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n int) ([]Article, error) {
-	return as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.id <> ?
-		ORDER BY (SELECT count(*) FROM article_tags x JOIN article_tags y ON x.tag_id = y.tag_id
-		          WHERE x.article_id = a.id AND y.article_id = ?) DESC,
-		         (a.section_id = ?) DESC, a.published_at DESC
-		LIMIT ?`, fmtTime(now), a.ID, a.ID, a.Section.ID, n)
+	t := fmtTime(now)
+	return as.list(ctx, `WITH cand(id, shared) AS (
+			SELECT z.article_id, 1 FROM article_tags x JOIN article_tags z ON z.rowid IN (
+				SELECT w.rowid FROM article_tags w WHERE w.tag_id = x.tag_id AND w.live_at <= ?1
+				ORDER BY w.live_at DESC, w.article_id DESC LIMIT ?2)
+			WHERE x.article_id = ?3
+			UNION ALL
+			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live_section
+				WHERE `+strings.ReplaceAll(visible, "?", "?1")+` AND a.section_id = ?4
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)
+			UNION ALL
+			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live WHERE `+strings.ReplaceAll(visible, "?", "?1")+`
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)),
+		pick(id, shared) AS (SELECT id, sum(shared) FROM cand WHERE id <> ?3 GROUP BY id)
+		SELECT `+articleCols+` FROM pick JOIN articles a ON a.id = pick.id`+articleJoins+`
+		ORDER BY pick.shared DESC, (a.section_id = ?4) DESC, a.published_at DESC, a.id DESC
+		LIMIT ?6`, t, relatedPerTag, a.ID, a.Section.ID, n+1, n)
 }
 
 // Neighbours returns the previous (older) and next (newer) visible stories in a's section; either may be nil.
+// The row-value comparisons let each be one seek in the section's index of live stories.
 func (as *ArticleStore) Neighbours(ctx context.Context, now time.Time, a Article) (prev, next *Article, err error) {
 	t := fmtTime(now)
 	pub := fmtTime(a.PublishedAt)
-	older, err := as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.section_id = ?
-		AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?)) ORDER BY a.published_at DESC, a.id DESC LIMIT 1`,
-		t, a.Section.ID, pub, pub, a.ID)
+	// Older than a visible story is visible by time, so the older one needs only the status.
+	older, err := as.list(ctx, "SELECT "+articleCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+`
+		WHERE a.status IN ('published', 'scheduled') AND a.section_id = ?
+		AND (a.published_at, a.id) < (?, ?) ORDER BY a.published_at DESC, a.id DESC LIMIT 1`,
+		a.Section.ID, pub, a.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	newer, err := as.list(ctx, "SELECT "+articleCols+articleFrom+` WHERE `+visible+` AND a.section_id = ?
-		AND (a.published_at > ? OR (a.published_at = ? AND a.id > ?)) ORDER BY a.published_at ASC, a.id ASC LIMIT 1`,
-		t, a.Section.ID, pub, pub, a.ID)
+	newer, err := as.list(ctx, "SELECT "+articleCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+` WHERE `+visible+` AND a.section_id = ?
+		AND (a.published_at, a.id) > (?, ?) ORDER BY a.published_at ASC, a.id ASC LIMIT 1`,
+		t, a.Section.ID, pub, a.ID)
 	if err != nil {
 		return nil, nil, err
 	}

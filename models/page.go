@@ -20,6 +20,7 @@ type Paged[T any] struct {
 	Total  int
 	Number int
 	Pages  int
+	More   bool // Total stopped at a cap: there are more than Total (search)
 }
 
 func (pg *Paged[T]) setPage(p Page) {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"strings"
 	"time"
@@ -102,6 +103,10 @@ type SearchHit struct {
 	Snippet   template.HTML // an excerpt of the body with <mark>ed matches
 }
 
+// searchCap is how many of the newest matches a search counts and lists: 20 pages of
+// results, more than readers turn.
+const searchCap = 200
+
 // searchWeights are the bm25 column weights: title, dek, body, tags, authors. A word in
 // the headline counts ten times a word in the body.
 const searchWeights = "10.0, 5.0, 1.0, 4.0, 3.0"
@@ -115,21 +120,32 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		out.setPage(p)
 		return out, nil
 	}
-	cond := " FROM search_index CROSS JOIN articles a WHERE search_index MATCH ? AND a.id = search_index.rowid AND " + visible
-	args := []any{match, fmtTime(now)}
+	// Only the newest searchCap matches are counted and listed (FTS5 reads a term's matches in id
+	// order, so LIMIT stops it early): a common word costs what a rare one does. Stories
+	// are numbered as they are written, so these are the newest stories, which is what a
+	// reader of a news site looks for; a rarer word or a phrase finds the older ones.
+	// Whether a match is visible is read from an index (articles_live_id), not the row.
+	newest := `(SELECT rowid AS id%s FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?) cand`
+	join := ` JOIN articles a INDEXED BY articles_live_id
+		ON a.id = cand.id AND a.status IN ('published', 'scheduled') AND a.published_at <= ?`
+	args := []any{match, searchCap, fmtTime(now)}
 	if in.SectionID != 0 {
-		cond += " AND a.section_id = ?"
+		join += " AND a.section_id = ?"
 		args = append(args, in.SectionID)
 	}
-	// CROSS JOIN keeps SQLite from scanning every story and running the match for each:
-	// the full-text match runs once and stories are looked up by id.
-	if err := as.s.R.QueryRowContext(ctx, "SELECT count(*)"+cond, args...).Scan(&out.Total); err != nil {
+	var weighed int
+	if err := as.s.R.QueryRowContext(ctx, "SELECT count(a.id), count(*) FROM "+fmt.Sprintf(newest, "")+" LEFT"+join,
+		args...).Scan(&out.Total, &weighed); err != nil {
 		return out, err
 	}
+	out.More = weighed == searchCap
 	out.setPage(p)
-	order := " ORDER BY bm25(search_index, " + searchWeights + "), a.published_at DESC, a.id DESC"
-	if in.ByDate {
-		order = " ORDER BY a.published_at DESC, a.id DESC"
+	// bm25 weighs a word by how rare it is, which FTS5 learns by reading every match of
+	// it: for a word past the cap that is the whole-archive cost the cap avoids, so
+	// those are listed newest first, as a news reader searching a common word wants.
+	score, order := "", " ORDER BY a.published_at DESC, a.id DESC"
+	if !in.ByDate && !out.More {
+		score, order = ", bm25(search_index, "+searchWeights+") AS score", " ORDER BY cand.score, a.published_at DESC, a.id DESC"
 	}
 	// Rank first, then load only this page's stories: SQLite would otherwise build the
 	// snippet of every match before sorting.
@@ -137,14 +153,17 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 		var id int64
 		err := sc.Scan(&id)
 		return id, err
-	}, "SELECT a.id"+cond+order+" LIMIT ? OFFSET ?", append(args, p.limit(), p.offset())...)
+	}, "SELECT a.id FROM "+fmt.Sprintf(newest, score)+join+order+" LIMIT ? OFFSET ?",
+		append(args, p.limit(), p.offset())...)
 	if err != nil || len(ids) == 0 {
 		return out, err
 	}
+	// The ids constrain search_index itself, so FTS5 looks up just these rows; constrained
+	// on the articles side, it would run the match over every story first.
 	marks := []any{string(markOpen), string(markClose)}
 	q := "SELECT " + articleCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
 		FROM search_index CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
-		WHERE search_index MATCH ? AND a.id = search_index.rowid AND a.id IN (` + placeholders(len(ids)) + ")"
+		WHERE search_index MATCH ? AND search_index.rowid IN (` + placeholders(len(ids)) + `) AND a.id = search_index.rowid`
 	marked := map[int64][2]string{} // id → highlighted title, snippet
 	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
 		var title, snippet string

@@ -1,0 +1,96 @@
+package generate
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"broadsheet/models"
+)
+
+var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func openStore(tb testing.TB) *models.Store {
+	tb.Helper()
+	dir := tb.TempDir()
+	s, err := models.Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestGenerateSmallArchive(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	var calls int
+	sum, err := Run(ctx, s, Options{Articles: 200, Comments: 2000, Now: testNow, Seed: 7,
+		Progress: func(a, c int) { calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Articles != 200 || sum.Comments != 2000 || calls == 0 {
+		t.Fatalf("summary %+v after %d progress calls; want 200 stories and 2000 comments", sum, calls)
+	}
+	var stories, comments, replies, maxDepth, readers int
+	err = s.R.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM comments),
+		(SELECT count(*) FROM comments WHERE parent_id IS NOT NULL),
+		(SELECT count(DISTINCT user_id) FROM comments)`).Scan(&stories, &comments, &replies, &readers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stories != 200 || comments != 2000 || replies == 0 || readers < 5 {
+		t.Errorf("database holds %d stories, %d comments (%d replies) from %d readers", stories, comments, replies, readers)
+	}
+	err = s.R.QueryRowContext(ctx, `WITH RECURSIVE d(id, depth) AS (
+		SELECT id, 1 FROM comments WHERE parent_id IS NULL
+		UNION ALL SELECT c.id, d.depth + 1 FROM comments c JOIN d ON c.parent_id = d.id)
+		SELECT max(depth) FROM d`).Scan(&maxDepth)
+	if err != nil || maxDepth < 3 || maxDepth > 5 {
+		t.Errorf("deepest reply at depth %d (%v), want 3 to 5 (the site's default limit)", maxDepth, err)
+	}
+
+	all, err := s.Articles.Published(ctx, testNow, models.Filter{}, models.Page{Number: 1, Size: 10})
+	if err != nil || all.Total < 190 || len(all.Items) != 10 {
+		t.Fatalf("front page: %d listed, total %d, %v; want nearly all 200 visible", len(all.Items), all.Total, err)
+	}
+	lead := all.Items[0]
+	if len(lead.Authors) == 0 || lead.BodyHTML == "" || lead.Section.ID == 0 {
+		t.Errorf("newest story %q has authors %v, body %d bytes, section %d", lead.Title, lead.Authors, len(lead.BodyHTML), lead.Section.ID)
+	}
+	for name, f := range map[string]models.Filter{
+		"section": {SectionID: lead.Section.ID},
+		"author":  {AuthorID: lead.Authors[0].ID},
+		"tag":     {TagID: firstTag(t, all.Items)},
+	} {
+		got, err := s.Articles.Published(ctx, testNow, f, models.Page{Number: 1, Size: 10})
+		if err != nil || got.Total == 0 || len(got.Items) == 0 {
+			t.Errorf("%s page: %d stories, %v", name, got.Total, err)
+		}
+	}
+	for _, word := range []string{"council", lead.Title} {
+		res, err := s.Articles.Search(ctx, testNow, models.SearchInput{Query: word}, models.Page{Number: 1, Size: 10})
+		if err != nil || res.Total == 0 {
+			t.Errorf("search %q: %d found, %v", word, res.Total, err)
+		}
+	}
+
+	if _, err := Run(ctx, s, Options{Articles: 1, Now: testNow}); !errors.Is(err, ErrNotEmpty) {
+		t.Errorf("second run into a paper with stories: %v, want ErrNotEmpty", err)
+	}
+}
+
+// firstTag returns a tag carried by one of the stories.
+func firstTag(t *testing.T, arts []models.Article) int64 {
+	t.Helper()
+	for _, a := range arts {
+		if len(a.Tags) > 0 {
+			return a.Tags[0].ID
+		}
+	}
+	t.Fatal("no story on the front page has a tag")
+	return 0
+}
