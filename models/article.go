@@ -78,7 +78,7 @@ const articleCols = `a.id, a.title, a.slug, a.dek, a.body_src, a.body_html, a.da
 	s.id, s.name, s.slug, s.description, s.position,
 	a.image_alt, a.image_caption, a.image_credit,
 	m.id, m.hash, m.ext, m.width, m.height, m.sizes,
-	(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')`
+	coalesce((SELECT d.approved FROM discussions d WHERE d.article_id = a.id), 0)` // kept by triggers (0006)
 
 const articleFrom = ` FROM articles a` + articleJoins
 

@@ -94,3 +94,40 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// The approved count kept beside the discussion version (lists and story pages show it)
+// agrees with a count of the rows through every change of a comment's state.
+func TestKeptApprovedCountAgrees(t *testing.T) {
+	f := newFixture(t)
+	s, ctx := f.s, context.Background()
+	art := f.add(t, "The story", f.world, nil)
+	reader, err := s.Users.Create(ctx, testNow, NewUser{Email: "rea@example.com", Name: "Rea", Password: "long enough pass"})
+	must(t, err)
+	check := func(step string) {
+		t.Helper()
+		v, err := s.Versions(ctx, art)
+		must(t, err)
+		var n int
+		must(t, s.R.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved'", art).Scan(&n))
+		if v.Approved != n {
+			t.Errorf("%s: kept %d approved, the rows say %d", step, v.Approved, n)
+		}
+	}
+	held, err := s.Comments.Post(ctx, testNow, NewComment{ArticleID: art, User: &reader, Body: "Held first"})
+	must(t, err)
+	check("held")
+	must(t, s.Comments.Approve(ctx, held.ID))
+	check("approved")
+	second, err := s.Comments.Post(ctx, testNow.Add(time.Minute), NewComment{ArticleID: art, User: &reader, Body: "Second"})
+	must(t, err)
+	check("second")
+	must(t, s.Comments.MarkSpam(ctx, second.ID))
+	check("spam")
+	must(t, s.Comments.Approve(ctx, second.ID))
+	check("approved again")
+	must(t, s.Comments.DeleteOwn(ctx, second.ID, reader.ID))
+	check("deleted")
+	_, err = s.W.ExecContext(ctx, "DELETE FROM comments WHERE id = ?", held.ID)
+	must(t, err)
+	check("row removed")
+}
