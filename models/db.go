@@ -30,6 +30,7 @@ type Store struct {
 	Settings *SettingsStore
 	Comments *CommentStore
 	Audit    *AuditStore
+	Limits   *RateLimiter
 
 	San *Sanitizer // the only producer of trusted HTML
 
@@ -98,6 +99,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s}
 	s.Audit = &AuditStore{s}
+	s.Limits = &RateLimiter{s: s}
 	s.San = NewSanitizer()
 	return s, nil
 }
