@@ -213,7 +213,7 @@ func cacheable(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/debug/"} {
+	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/readyz", "/metrics", "/debug/"} {
 		if strings.HasPrefix(p, prefix) {
 			return false
 		}
@@ -245,6 +245,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if page != nil && page.deps.current(st, a.Now()) {
+				a.metrics.cacheHits.Inc()
 				if page.deps.articleID != 0 {
 					a.countReadID(c, page.deps.articleID)
 				}
@@ -252,6 +253,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			wait, lead := a.rendering.begin(key)
 			if lead {
+				a.metrics.cacheMisses.Inc()
 				defer a.rendering.done(key)
 				return a.renderAndStore(c, next, key, st)
 			}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -205,4 +206,14 @@ func (rl *RateLimiter) prune(ctx context.Context, now time.Time) {
 	}
 	// A failed sweep is retried at the next one; the hit it rode on has been counted.
 	rl.s.W.ExecContext(ctx, "DELETE FROM rate_limits WHERE window_start < ?", now.Add(-24*time.Hour).Unix())
+}
+
+// DiskFree is the space, in bytes, left for this user on the disk that holds the
+// data folder (the uploads sit beside the database).
+func (s *Store) DiskFree() (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(s.Media.Dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
 }
