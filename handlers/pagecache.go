@@ -273,6 +273,9 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 	out := res.Writer
 	buf := &captureWriter{ResponseWriter: out}
 	res.Writer = buf
+	// Restored on a panic too, or the recovered error page would go into the buffer
+	// and the reader would get an empty 200.
+	defer func() { res.Writer = out }()
 	c.Set(renderingKey, true) // the gzip middleware leaves this answer alone: we compress it once below
 	err := next(c)
 	res.Writer = out

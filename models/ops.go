@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -212,7 +213,11 @@ func (rl *RateLimiter) prune(ctx context.Context, now time.Time) {
 // data folder (the uploads sit beside the database).
 func (s *Store) DiskFree() (uint64, error) {
 	var st syscall.Statfs_t
-	if err := syscall.Statfs(s.Media.Dir, &st); err != nil {
+	err := syscall.Statfs(s.Media.Dir, &st)
+	if errors.Is(err, fs.ErrNotExist) { // no photo uploaded yet: the data folder itself
+		err = syscall.Statfs(filepath.Dir(s.Media.Dir), &st)
+	}
+	if err != nil {
 		return 0, err
 	}
 	return st.Bavail * uint64(st.Bsize), nil
