@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -83,4 +84,69 @@ func TestSlowLorisCannotStarveOthers(t *testing.T) {
 		t.Errorf("%d of %d slow connections refused, want all but the %d one address may hold", refused, attackers, perClient)
 	}
 	t.Logf("%d refused at once, %d dropped at the header timeout, all within %v", refused, attackers-refused, time.Since(start))
+}
+
+// A binary older than its database refuses to start, in a sentence that says why.
+func TestServeRefusesNewerDatabase(t *testing.T) {
+	cleanEnv(t)
+	dir := t.TempDir()
+	store, err := openSite(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.W.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES ('migrations/0999_from_the_future.sql', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	r := runCLI("", "serve", "-data", dir, "-addr", "127.0.0.1:0")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "0999_from_the_future.sql") || !strings.Contains(r.stderr, "newer Broadsheet") {
+		t.Errorf("serve on a newer database: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// At start an unwritable database is named in the log with what to fix. Root ignores
+// file modes, so SQLite is told to refuse writes (query_only gives the same
+// SQLITE_READONLY a read-only file does).
+func TestStartNamesAnUnwritableDatabase(t *testing.T) {
+	dir := t.TempDir()
+	store, err := openSite(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.W.Exec("PRAGMA query_only = 1"); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	checkStorage(slog.New(slog.NewTextHandler(&logs, nil)), store, dir, 1<<62)
+	for _, want := range []string{"the database cannot be written", "write access to the data folder", "nearly full", "free space on that disk"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+func TestLimitFlagValues(t *testing.T) {
+	var n int64
+	for in, want := range map[string]int64{"64KB": 64 << 10, "100 MB": 100 << 20, "512": 512, "1gb": 1 << 30} {
+		if err := (sizeValue{&n}).Set(in); err != nil || n != want {
+			t.Errorf("size %q = %d, %v; want %d", in, n, err, want)
+		}
+	}
+	for _, bad := range []string{"", "-1MB", "lots", "1.5MB"} {
+		if err := (sizeValue{&n}).Set(bad); err == nil {
+			t.Errorf("size %q accepted", bad)
+		}
+	}
+	var nets []*net.IPNet
+	if err := (cidrsValue{&nets}).Set("10.0.0.0/8, 192.0.2.7,2001:db8::/32"); err != nil || len(nets) != 3 || !nets[1].Contains(net.ParseIP("192.0.2.7")) || nets[1].Contains(net.ParseIP("192.0.2.8")) {
+		t.Errorf("trusted proxies = %v, %v", nets, err)
+	}
+	if err := (cidrsValue{&nets}).Set("10.0.0.0/33"); err == nil {
+		t.Error("a bad range was accepted")
+	}
+	r := runCLI("", "serve", "-rate-limits", "search=often")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "search=often") {
+		t.Errorf("a bad -rate-limits: exit %d %q", r.code, r.stderr)
+	}
 }

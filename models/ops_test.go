@@ -102,3 +102,18 @@ func TestRateLimiterFixedWindow(t *testing.T) {
 		t.Errorf("next window: %v", err)
 	}
 }
+
+// BenchmarkRateLimitHit is the cost the limiter adds to a request that reaches a
+// limited handler: one upsert on the writer connection.
+func BenchmarkRateLimitHit(b *testing.B) {
+	s := newTestDB(b)
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	i := 0
+	for b.Loop() {
+		i++
+		if err := s.Limits.Hit(ctx, now, 1<<30, time.Minute, fmt.Sprintf("search:ip:10.0.%d.%d", i/256%256, i%256)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
