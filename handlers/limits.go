@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,23 +41,12 @@ var defaultRateLimits = RateLimits{
 }
 
 // DefaultRateLimits returns a copy of the defaults, for the command line's help.
-func DefaultRateLimits() RateLimits {
-	out := RateLimits{}
-	for k, v := range defaultRateLimits {
-		out[k] = v
-	}
-	return out
-}
+func DefaultRateLimits() RateLimits { return maps.Clone(defaultRateLimits) }
 
 func (rl RateLimits) String() string {
-	names := make([]string, 0, len(rl))
-	for k := range rl {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, k := range names {
-		parts[i] = k + "=" + rl[k].String()
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(rl)) {
+		parts = append(parts, k+"="+rl[k].String())
 	}
 	return strings.Join(parts, ",")
 }
@@ -67,7 +57,7 @@ func (rl RateLimits) Set(spec string) error {
 	for _, part := range strings.Split(spec, ",") {
 		name, rate, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if _, known := defaultRateLimits[name]; !ok || !known {
-			return fmt.Errorf("%q: write ACTION=COUNT/PERIOD with ACTION one of %s", part, strings.Join(rateActions(), ", "))
+			return fmt.Errorf("%q: write ACTION=COUNT/PERIOD with ACTION one of %s", part, strings.Join(slices.Sorted(maps.Keys(defaultRateLimits)), ", "))
 		}
 		n, per, _ := strings.Cut(rate, "/")
 		max, err := strconv.Atoi(n)
@@ -81,15 +71,6 @@ func (rl RateLimits) Set(spec string) error {
 		rl[name] = Rate{Max: max, Per: d}
 	}
 	return nil
-}
-
-func rateActions() []string {
-	names := make([]string, 0, len(defaultRateLimits))
-	for k := range defaultRateLimits {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // shortDuration writes 10m rather than 10m0s.

@@ -217,11 +217,7 @@ func TestMetricsOnlyForLoopbackOrToken(t *testing.T) {
 }
 
 func TestReadinessChecks(t *testing.T) {
-	body := func(res *http.Response) string {
-		var b bytes.Buffer
-		b.ReadFrom(res.Body)
-		return b.String()
-	}
+	body := parseText
 	ta := newTestApp(t)
 	res := ta.get("/readyz")
 	if got := body(res); res.StatusCode != 200 || strings.Contains(got, "FAIL") || res.Header.Get("Cache-Control") != "no-store" {
@@ -282,6 +278,7 @@ func TestReadOnlyDatabaseAnswers503(t *testing.T) {
 	}
 }
 
+// parseText is a plain-text answer's body.
 func parseText(res *http.Response) string {
 	var b bytes.Buffer
 	b.ReadFrom(res.Body)

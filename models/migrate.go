@@ -23,10 +23,7 @@ func migrate(ctx context.Context, db *sql.DB, done func(name string)) error {
 	}
 	// A binary older than the database would run code that does not know the schema
 	// (and could write rows the newer code no longer expects): refuse before anything.
-	applied, err := queryAll(ctx, db, func(sc scanner) (string, error) {
-		var v string
-		return v, sc.Scan(&v)
-	}, "SELECT version FROM schema_migrations")
+	applied, err := appliedMigrations(ctx, db)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -69,4 +66,12 @@ func migrate(ctx context.Context, db *sql.DB, done func(name string)) error {
 		done(name)
 	}
 	return nil
+}
+
+// appliedMigrations names the migrations recorded in db.
+func appliedMigrations(ctx context.Context, db *sql.DB) ([]string, error) {
+	return queryAll(ctx, db, func(sc scanner) (string, error) {
+		var v string
+		return v, sc.Scan(&v)
+	}, "SELECT version FROM schema_migrations")
 }

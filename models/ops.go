@@ -69,10 +69,7 @@ func (s *Store) CheckWritable(ctx context.Context, now time.Time) error {
 // the database: pending ones are not applied yet, unknown ones were applied by a newer
 // binary. Both empty means the schema is current.
 func (s *Store) MigrationStatus(ctx context.Context) (pending, unknown []string, err error) {
-	applied, err := queryAll(ctx, s.R, func(sc scanner) (string, error) {
-		var v string
-		return v, sc.Scan(&v)
-	}, "SELECT version FROM schema_migrations")
+	applied, err := appliedMigrations(ctx, s.R)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,21 +114,22 @@ func newerDatabase(unknown []string) error {
 
 // CommentCounts is how many comments there are in each status, for the metrics.
 func (s *Store) CommentCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.R.QueryContext(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
+	type count struct {
+		status string
+		n      int64
+	}
+	rows, err := queryAll(ctx, s.R, func(sc scanner) (count, error) {
+		var c count
+		return c, sc.Scan(&c.status, &c.n)
+	}, "SELECT status, count(*) FROM comments GROUP BY status")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int64{CommentPending: 0, CommentApproved: 0}
-	for rows.Next() {
-		var st string
-		var n int64
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
+	out := map[string]int64{CommentPending: 0, CommentApproved: 0} // both series exist from the start
+	for _, c := range rows {
+		out[c.status] = c.n
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RateLimiter counts hits per key in fixed windows held in the database, so that
