@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -38,7 +37,6 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. We have logged it and will look into it."
 	var he *echo.HTTPError
-	var tooBig *http.MaxBytesError
 	uw, unwritable := models.AsUnwritable(err)
 	switch {
 	case unwritable:
@@ -50,8 +48,6 @@ func (a *App) handleError(err error, c echo.Context) {
 		a.errorPage(c.Response(), c.Request(), currentUser(c), http.StatusServiceUnavailable,
 			"The site cannot save anything just now, so what you sent was not saved. Reading still works; please try again in a few minutes.")
 		return
-	case errors.As(err, &tooBig):
-		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("What you sent is larger than the %s this page accepts, so it was not saved.", sizeText(tooBig.Limit))
 	case errors.Is(err, models.ErrNotFound):
 		status, msg = http.StatusNotFound, "We could not find that page. It may have moved, or the address may be mistyped."
 	case errors.As(err, &he):

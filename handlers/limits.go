@@ -130,6 +130,11 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 				return tooLarge(maxUploadBody)
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUploadBody)
+			// Parsed here, as the handler would (same memory bound), because Echo's
+			// FormValue drops the parse error and a cut body would pass for an empty one.
+			if err := parseUpload(r); errors.As(err, new(*http.MaxBytesError)) {
+				return tooLarge(maxUploadBody)
+			}
 			return next(c)
 		}
 		max := a.Config.FormBytes
@@ -153,6 +158,15 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return next(c)
 	}
+}
+
+// parseUpload parses an upload route's form; any error but the size limit is left
+// for the handler, which reports a malformed form beside its fields.
+func parseUpload(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(32 << 20) // Echo's default memory for a form
+	}
+	return r.ParseForm()
 }
 
 // tooLarge is the 413 of a body over max bytes.

@@ -395,3 +395,25 @@ func TestRateLimits(t *testing.T) {
 		}
 	}
 }
+
+// An upload that does not say its length is cut at the limit as it streams, and still
+// gets the 413 page stating the limit, with nothing stored.
+func TestChunkedUploadOverTheLimit(t *testing.T) {
+	n := newAdminSite(t)
+	rows, files := n.stored()
+	body, ctype := multipartBody(t, url.Values{"alt": {"A test"}}, "file", "huge.jpg", make([]byte, maxUploadBody+1))
+	req := httptest.NewRequest(http.MethodPost, "/admin/media", body)
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for _, c := range n.cookies["editor"] {
+		req.AddCookie(c)
+	}
+	res := n.do(req)
+	if doc := parse(t, res); res.StatusCode != 413 || !strings.Contains(text(doc.Find("main")), "15 MB") {
+		t.Errorf("chunked upload over the limit: %d %q", res.StatusCode, text(doc.Find("main")))
+	}
+	if r2, f2 := n.stored(); r2 != rows || f2 != files {
+		t.Errorf("refused upload left %d rows, %d files", r2-rows, f2-files)
+	}
+}
