@@ -15,6 +15,7 @@ import (
 // header lines into each. The server keeps only its per-client share open (the rest are
 // refused with 429 at once), drops the admitted ones when the header timeout passes,
 // and meanwhile a reader from another address is served within a second.
+// Oversized headers are refused too.
 func TestSlowLorisCannotStarveOthers(t *testing.T) {
 	cleanEnv(t)
 	var logs syncBuffer
@@ -69,6 +70,15 @@ func TestSlowLorisCannotStarveOthers(t *testing.T) {
 		t.Errorf("a normal reader during the attack: status %d after %v, want 200 within 1 s", res.StatusCode, took)
 	}
 	t.Logf("normal reader served in %v during %d slow connections", took, attackers)
+
+	// Headers past -max-header-bytes (64 KB by default) are refused before the site sees them.
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+	req.Header.Set("X-Big", strings.Repeat("b", 100<<10))
+	if res, err := client.Do(req); err != nil || res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KB of headers: %v %v, want 431", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	wg.Wait()
 	refused := 0
