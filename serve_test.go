@@ -2,13 +2,21 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"broadsheet/models"
 )
 
 // A slow-loris attack on loopback: one address opens many connections and trickles
@@ -159,4 +167,113 @@ func TestLimitFlagValues(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, "search=often") {
 		t.Errorf("a bad -rate-limits: exit %d %q", r.code, r.stderr)
 	}
+}
+
+// A read-only data folder or database file, for real: the site is made, then loses
+// its write bits. Root ignores those, so as root the command runs as nobody.
+func TestReadOnlyDataForReal(t *testing.T) {
+	// A read-only folder: SQLite in WAL mode cannot even read without creating its -shm
+	// file, so the start is refused with what to fix.
+	t.Run("folder", func(t *testing.T) {
+		site, cmd := readOnlySite(t, true)
+		var stderr syncBuffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != exitFailure {
+			t.Fatalf("serve on a read-only folder %s: %v, want exit 1\n%s", site, err, stderr.String())
+		}
+		for _, want := range []string{"read-only", "give the user running Broadsheet write access"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("the refusal does not say %q:\n%s", want, stderr.String())
+			}
+		}
+	})
+	// Only the database file is read-only: the site starts and serves readers, says at
+	// start what to fix, fails /readyz, and answers a write with 503.
+	t.Run("database file", func(t *testing.T) {
+		_, cmd := readOnlySite(t, false)
+		var stderr syncBuffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+		waitFor(t, &stderr, "Broadsheet is running")
+		if !strings.Contains(stderr.String(), "the database cannot be written") || !strings.Contains(stderr.String(), "write access") {
+			t.Errorf("no start-up line saying what to fix:\n%s", stderr.String())
+		}
+		_, rest, _ := strings.Cut(stderr.String(), "url=")
+		base, _, _ := strings.Cut(rest, " ")
+		base = strings.TrimSuffix(base, "/")
+		for _, tc := range []struct {
+			method, path string
+			want         int
+		}{{"GET", "/", 200}, {"GET", "/readyz", 503}, {"GET", "/healthz", 200}, {"POST", "/signup", 503}} {
+			req, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader("name=Ann+Reader&email=ann@example.com&password=long+enough+password"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Errorf("%s %s on a read-only database: %d, want %d", tc.method, tc.path, res.StatusCode, tc.want)
+			}
+		}
+	})
+}
+
+// readOnlySite makes a site whose database file (and, if folder, its folder) cannot be
+// written by the command it returns.
+func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
+	cleanEnv(t)
+	dir := t.TempDir()
+	site := filepath.Join(dir, "site")
+	store, err := openSite(site, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An administrator, so that the first start has nothing to create.
+	_, err = store.Users.Create(context.Background(), time.Now(), models.NewUser{Email: "admin@example.com", Name: "Ada Admin",
+		Password: "long enough password", Role: models.RoleAdmin})
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := broadsheetProcess("serve", "-data", site, "-addr", "127.0.0.1:0", "-seed=false")
+	if os.Geteuid() == 0 {
+		// The test binary sits in a folder only root may enter; nobody gets a copy.
+		self, err := os.ReadFile(os.Args[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, "broadsheet")
+		if err := os.WriteFile(bin, self, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Path, cmd.Args[0] = bin, bin
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		for _, p := range []string{filepath.Dir(dir), dir, site, filepath.Join(site, "broadsheet.db"), filepath.Join(site, "uploads")} {
+			if err := os.Chown(p, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range []string{filepath.Dir(dir), dir} {
+			if err := os.Chmod(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Chmod(filepath.Join(site, "broadsheet.db"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if folder {
+		if err := os.Chmod(site, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(site, 0o755) }) // so the temp folder can be removed
+	}
+	return site, cmd
 }

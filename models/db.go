@@ -77,6 +77,11 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	defer cancel()
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
+		// SQLite in WAL mode must create its -shm file even to read, so a read-only
+		// folder stops the start here: say what to fix rather than SQLite's words.
+		if uw, ok := AsUnwritable(err); ok {
+			err = uw
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := checkFTS5(ctx, w); err != nil {
