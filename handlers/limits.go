@@ -26,13 +26,14 @@ type Rate struct {
 
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Max, shortDuration(r.Per)) }
 
-// RateLimits maps an action (login, signup, comment, report, search, feed) to its rate.
+// RateLimits maps an action (login, comment, report, search, feed) to its rate.
+// Sign-up has its own per-address count in models (UserStore.ReserveSignup), which
+// keeps the form's text on refusal; it is not limited twice.
 type RateLimits map[string]Rate
 
 // defaultRateLimits are generous for a person and tight for a script. Search and feeds
 // count only the requests the page cache could not answer.
 var defaultRateLimits = RateLimits{
-	"signup":  {10, time.Hour},
 	"login":   {30, 10 * time.Minute},
 	"comment": {20, 10 * time.Minute},
 	"report":  {30, time.Hour},

@@ -234,7 +234,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		key := r.URL.Path + "?" + r.URL.RawQuery
-		for {
+		for waited := false; ; waited = true {
 			page, _ := a.pages.get(key)
 			var articleID int64
 			if page != nil {
@@ -251,9 +251,11 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				return a.sendPage(c, c.Response(), page)
 			}
+			if waited { // the other render stored nothing (a 404, say): do not queue again
+				return a.renderAndStore(c, next, key, st)
+			}
 			wait, lead := a.rendering.begin(key)
 			if lead {
-				a.metrics.cacheMisses.Inc()
 				defer a.rendering.done(key)
 				return a.renderAndStore(c, next, key, st)
 			}
@@ -269,14 +271,13 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 // renderAndStore runs the handler into a buffer, stores the answer if it is the same
 // for every reader (200, public, no cookie set), and sends it.
 func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, st *cacheState) error {
+	a.metrics.cacheMisses.Inc()
 	res := c.Response()
 	out := res.Writer
 	buf := &captureWriter{ResponseWriter: out}
 	res.Writer = buf
-	// Restored on a panic too, or the recovered error page would go into the buffer
-	// and the reader would get an empty 200.
-	defer func() { res.Writer = out }()
-	c.Set(renderingKey, true) // the gzip middleware leaves this answer alone: we compress it once below
+	defer func() { res.Writer = out }() // also when the handler panics, so the error page reaches the client
+	c.Set(renderingKey, true)           // the gzip middleware leaves this answer alone: we compress it once below
 	err := next(c)
 	res.Writer = out
 	if err != nil && !res.Committed {

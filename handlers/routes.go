@@ -70,7 +70,7 @@ func (a *App) router() *echo.Echo {
 	e.POST("/login", a.loginSubmit, a.rateLimit("login"))
 	e.POST("/logout", a.logoutSubmit)
 	e.GET("/signup", a.signupForm)
-	e.POST("/signup", a.signupSubmit, a.rateLimit("signup"))
+	e.POST("/signup", a.signupSubmit)
 	e.GET("/account", a.accountShow, a.requireLogin)
 	e.POST("/account/password", a.passwordSubmit, a.requireLogin)
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
