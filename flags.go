@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -224,4 +225,79 @@ func (r *cli) newLogger(o logOptions) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(r.stderr, opts)), nil
 	}
 	return nil, usageErrorf("%s: use text or json", o.format)
+}
+
+// sizeValue is a byte count written the way people write one: 100MB, 64KB, 512 (bytes).
+type sizeValue struct{ p *int64 }
+
+func (s sizeValue) String() string {
+	if s.p == nil {
+		return "0"
+	}
+	switch n := *s.p; {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKB", n>>10)
+	default:
+		return strconv.FormatInt(n, 10)
+	}
+}
+
+func (s sizeValue) Set(v string) error {
+	v = strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return errors.New("not a size: write a whole number of bytes with KB, MB or GB, like 64KB")
+	}
+	*s.p = n * mult
+	return nil
+}
+
+// cidrsValue is a comma-separated list of address ranges (a bare address is a range of one).
+type cidrsValue struct{ p *[]*net.IPNet }
+
+func (c cidrsValue) String() string {
+	if c.p == nil {
+		return ""
+	}
+	parts := make([]string, len(*c.p))
+	for i, n := range *c.p {
+		parts[i] = n.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (c cidrsValue) Set(v string) error {
+	var out []*net.IPNet
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return fmt.Errorf("%q is not an address range: write CIDR ranges like 10.0.0.0/8,2001:db8::/32", part)
+		}
+		out = append(out, n)
+	}
+	*c.p = out
+	return nil
 }

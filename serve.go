@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"broadsheet/handlers"
+	"broadsheet/models"
 	"broadsheet/outbox"
 	"broadsheet/views"
 )
@@ -27,12 +28,25 @@ type config struct {
 	dev     bool
 	smtp    string // SMTP server URL; empty: mail is written to DATA/mail
 	from    string // From address of the site's mail
+	limits  serverLimits
+	ops     handlers.Config // only the operations and limits fields
+}
+
+// serverLimits are what net/http enforces before a request reaches the site.
+type serverLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int64
+	connsPerClient                int
 }
 
 // serve runs the site until ctx is cancelled (SIGINT/SIGTERM): it then stops
 // accepting, finishes what is in flight, and closes the database.
 func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.Writer) error {
-	c := config{seed: true}
+	c := config{seed: true,
+		limits: serverLimits{readHeader: 10 * time.Second, read: 2 * time.Minute, write: 2 * time.Minute, idle: 2 * time.Minute,
+			maxHeaderBytes: 64 << 10, connsPerClient: 64},
+		ops: handlers.Config{FormBytes: 256 << 10, CommentBytes: 64 << 10, MaxFormFields: 1000, DiskFloor: 100 << 20,
+			RateLimits: handlers.DefaultRateLimits()}}
 	fl := newFlagSet("serve", "broadsheet [serve] [flags]",
 		"Runs the site. The first start in an empty -data folder creates the site there: the database,\n"+
 			"the session keys, an administrator and (unless -seed=false) the sample paper.")
@@ -51,6 +65,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	fl.twin("smtp")
 	fl.StringVar(&c.from, "mail-from", "", "the From `ADDRESS` of the site's mail (default broadsheet@ the -base-url host)")
 	fl.twin("mail-from")
+	c.limitFlags(fl)
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {
 		return err
@@ -62,6 +77,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	if err != nil {
 		return err
 	}
+	ln = limitPerClient(ln, c.limits.connsPerClient, c.ops.TrustedProxies)
 	defer ln.Close()
 	if c.baseURL == "" {
 		// Keep the host as the operator wrote it ("localhost"), unless the OS chose the port.
@@ -92,6 +108,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	if err != nil {
 		return err
 	}
+	checkStorage(log, store, c.data, c.ops.DiskFloor)
 	if err := r.firstRun(ctx, log, store, c); err != nil {
 		return err
 	}
@@ -100,21 +117,20 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	if c.dev {
 		viewsFS = os.DirFS("views")
 	}
-	app, err := handlers.New(handlers.Config{
-		BaseURL:       c.baseURL,
-		Dev:           c.dev,
-		SecureCookies: strings.HasPrefix(c.baseURL, "https://"),
-		SessionKeys:   keys,
-	}, store, log, viewsFS)
+	hc := c.ops
+	hc.BaseURL, hc.Dev, hc.SecureCookies, hc.SessionKeys = c.baseURL, c.dev, strings.HasPrefix(c.baseURL, "https://"), keys
+	app, err := handlers.New(hc, store, log, viewsFS)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
 		Handler:           app.Routes(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: c.limits.readHeader,
+		ReadTimeout:       c.limits.read,
+		WriteTimeout:      c.limits.write,
+		IdleTimeout:       c.limits.idle,
+		MaxHeaderBytes:    int(c.limits.maxHeaderBytes),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go app.FlushReadsEvery(ctx, time.Minute)
 	log.Info("mail", "from", c.from, "to", sender.String())
@@ -138,4 +154,47 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		return err
 	}
 	return app.Close(shutdownCtx)
+}
+
+// limitFlags registers every limit and timeout, each with its environment twin.
+func (c *config) limitFlags(fl *flagSet) {
+	l := &c.limits
+	fl.DurationVar(&l.readHeader, "read-header-timeout", l.readHeader, "time a client has to send a request's headers (slow-loris defence)")
+	fl.DurationVar(&l.read, "read-timeout", l.read, "time a client has to send a whole request, body included (a photo upload on a slow line)")
+	fl.DurationVar(&l.write, "write-timeout", l.write, "time to send an answer, from the end of the request's headers")
+	fl.DurationVar(&l.idle, "idle-timeout", l.idle, "time an idle keep-alive connection stays open")
+	fl.Var(sizeValue{&l.maxHeaderBytes}, "max-header-bytes", "the most a request's headers may take, as a `SIZE` like 64KB")
+	fl.IntVar(&l.connsPerClient, "max-conns-per-client", l.connsPerClient, "connections one client address may hold open at once; trusted proxies are exempt (0: no cap)")
+	fl.Var(sizeValue{&c.ops.FormBytes}, "form-limit", "the most a form post may take, as a `SIZE`; photo uploads have their own 15 MB limit")
+	fl.Var(sizeValue{&c.ops.CommentBytes}, "comment-limit", "the most a comment post may take, as a `SIZE`")
+	fl.IntVar(&c.ops.MaxFormFields, "max-form-fields", c.ops.MaxFormFields, "fields one form post may carry")
+	fl.Var(c.ops.RateLimits, "rate-limits", "limits as `ACTION=COUNT/PERIOD,...`, counted per client address (per account when logged in) for "+
+		"login, comment, report, search and feed; COUNT 0 turns one off")
+	fl.Var(cidrsValue{&c.ops.TrustedProxies}, "trusted-proxies", "`CIDR,...` of reverse proxies whose X-Forwarded-For names the client")
+	fl.StringVar(&c.ops.MetricsToken, "metrics-token", "", "a `TOKEN` that opens /metrics to scrapers off this machine (Authorization: Bearer TOKEN)")
+	fl.Var(sizeValue{&c.ops.DiskFloor}, "disk-floor", "/readyz fails when the data folder's disk has less free space than this `SIZE`")
+	for _, name := range []string{"read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "max-header-bytes",
+		"max-conns-per-client", "form-limit", "comment-limit", "max-form-fields", "rate-limits", "trusted-proxies", "metrics-token", "disk-floor"} {
+		fl.twin(name)
+	}
+}
+
+// checkStorage says at start, in words an operator acts on, when the database cannot
+// take writes or the disk is nearly full. The site still starts: readers keep reading,
+// writes answer 503 and /readyz fails until it is fixed.
+func checkStorage(log *slog.Logger, store *models.Store, data string, floor int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := store.CheckWritable(ctx, time.Now()); err != nil {
+		if uw, ok := models.AsUnwritable(err); ok {
+			log.Error("the database cannot be written: the site serves readers, but every write answers 503 and /readyz fails until this is fixed",
+				"data", data, "fix", uw.Fix)
+		} else {
+			log.Error("the database did not take a test write", "data", data, "err", err)
+		}
+	}
+	if free, err := store.DiskFree(); err == nil && int64(free) < floor {
+		log.Error("the data folder's disk is nearly full: /readyz fails until there is room", "data", data,
+			"free_mb", free>>20, "floor_mb", floor>>20, "fix", "free space on that disk, or lower -disk-floor")
+	}
 }

@@ -225,7 +225,7 @@ func TestArticleFormPhotoUpload(t *testing.T) {
 // Ordinary forms keep the small body limit; only upload routes take photos' sizes.
 func TestFormBodyLimitOutsideUploads(t *testing.T) {
 	n := newAdminSite(t)
-	res := n.send(http.MethodPost, "/admin/sections", "editor", url.Values{"name": {strings.Repeat("x", maxFormBytes+1)}})
+	res := n.send(http.MethodPost, "/admin/sections", "editor", url.Values{"name": {strings.Repeat("x", defaultFormBytes+1)}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || res.Header.Get("Cache-Control") != "private, no-store" {
 		t.Errorf("big form: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))

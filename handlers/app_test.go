@@ -35,9 +35,9 @@ type testApp struct {
 }
 
 // newTestApp builds the whole site over a fresh temp database, with a pinned clock
-// and fixed session keys. Requests go through Routes(), so middleware, the
-// cross-origin check and the real error page are all exercised.
-func newTestApp(tb testing.TB) *testApp {
+// and fixed session keys; opts adjust the configuration. Requests go through Routes(),
+// so middleware, the cross-origin check and the real error page are all exercised.
+func newTestApp(tb testing.TB, opts ...func(*Config)) *testApp {
 	tb.Helper()
 	dir := tb.TempDir()
 	store, err := models.Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
@@ -46,8 +46,11 @@ func newTestApp(tb testing.TB) *testApp {
 	}
 	tb.Cleanup(func() { store.Close() })
 	key := []byte(strings.Repeat("k", 32))
-	app, err := New(Config{BaseURL: "http://news.test", SessionKeys: [][]byte{key, key}, PerPage: 5},
-		store, slog.New(slog.NewTextHandler(io.Discard, nil)), views.FS)
+	cfg := Config{BaseURL: "http://news.test", SessionKeys: [][]byte{key, key}, PerPage: 5}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	app, err := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), views.FS)
 	if err != nil {
 		tb.Fatal(err)
 	}

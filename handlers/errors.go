@@ -37,7 +37,17 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. We have logged it and will look into it."
 	var he *echo.HTTPError
+	uw, unwritable := models.AsUnwritable(err)
 	switch {
+	case unwritable:
+		// Not a bug to chase in the code: the operator must fix the disk, so the log line
+		// says how, and the reader learns that nothing was saved and to come back.
+		a.Log.Error("a write failed because the database cannot be written; the site answers writes with 503 until this is fixed",
+			"method", c.Request().Method, "path", c.Request().URL.Path, "fix", uw.Fix, "err", uw.Err)
+		c.Response().Header().Set("Retry-After", "300")
+		a.errorPage(c.Response(), c.Request(), currentUser(c), http.StatusServiceUnavailable,
+			"The site cannot save anything just now, so what you sent was not saved. Reading still works; please try again in a few minutes.")
+		return
 	case errors.Is(err, models.ErrNotFound):
 		status, msg = http.StatusNotFound, "We could not find that page. It may have moved, or the address may be mistyped."
 	case errors.As(err, &he):
@@ -102,6 +112,8 @@ func headingFor(status int) string {
 		return "Slow down"
 	case http.StatusRequestEntityTooLarge:
 		return "Too large"
+	case http.StatusServiceUnavailable:
+		return "Not saved: try again soon"
 	}
 	if status >= 500 {
 		return "Something went wrong"

@@ -3,7 +3,6 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -39,7 +38,7 @@ func (a *App) recoverPanics() echo.MiddlewareFunc {
 	})
 }
 
-// logRequests writes one structured line per request. It hands a returned error to
+// logRequests writes one structured line per request, and counts it in the metrics. It hands a returned error to
 // the one error handler itself, before logging, so the line records the status the
 // client got (a handler's 404 or 500, not Echo's default 200) and the error page is
 // written once. Recovery from panics sits inside it, so a panic gets its line too.
@@ -49,6 +48,7 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
+		a.metrics.observe(c.Path(), c.Request().Method, c.Response().Status, time.Since(start))
 		a.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 			slog.String("method", c.Request().Method), slog.String("uri", loggedURI(c.Request())),
 			slog.Int("status", c.Response().Status), slog.Duration("latency", time.Since(start)),
@@ -77,31 +77,15 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// maxFormBytes bounds every request body except uploads, which get their own limit
-// on their route. It runs before anything parses a form.
-const maxFormBytes = 256 << 10
-
-func bodyLimit() echo.MiddlewareFunc {
-	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   fmt.Sprintf("%dB", maxFormBytes),
-		Skipper: func(c echo.Context) bool { return isUploadRoute(c.Path()) },
-	})
-}
-
 // isUploadRoute names the routes that take photos: the media library and the article
 // form (whose photo comes in the same multipart post as the words, so the form works
-// without JavaScript). They skip the form limit above and carry uploadLimit instead.
+// without JavaScript). limitBody gives them maxUploadBody instead of the form limit.
 func isUploadRoute(path string) bool {
 	return strings.HasPrefix(path, "/admin/media") || path == "/admin/articles" || path == "/admin/articles/:id"
 }
 
 // maxUploadBody is one photo at the model's limit plus room for the form's other fields.
-const maxUploadBody = models.MaxUploadBytes + maxFormBytes
-
-// uploadLimit bounds the body of an upload route.
-func uploadLimit() echo.MiddlewareFunc {
-	return middleware.BodyLimit(fmt.Sprintf("%dB", maxUploadBody))
-}
+const maxUploadBody = models.MaxUploadBytes + defaultFormBytes
 
 // compress gzips text responses over 1 KB that the page cache did not already
 // compress; photos are compressed already.

@@ -213,7 +213,7 @@ func cacheable(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/debug/"} {
+	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/readyz", "/metrics", "/debug/"} {
 		if strings.HasPrefix(p, prefix) {
 			return false
 		}
@@ -245,6 +245,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if page != nil && page.deps.current(st, a.Now()) {
+				a.metrics.cacheHits.Inc()
 				if page.deps.articleID != 0 {
 					a.countReadID(c, page.deps.articleID)
 				}
@@ -270,6 +271,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 // renderAndStore runs the handler into a buffer, stores the answer if it is the same
 // for every reader (200, public, no cookie set), and sends it.
 func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, st *cacheState) error {
+	a.metrics.cacheMisses.Inc()
 	res := c.Response()
 	out := res.Writer
 	buf := &captureWriter{ResponseWriter: out}

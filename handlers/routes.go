@@ -25,36 +25,36 @@ func (a *App) router() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.Renderer = a
 	e.HTTPErrorHandler = a.handleError
-	// We run behind nothing by default: the client address is the TCP peer.
-	// Behind a proxy, set this to echo.ExtractIPFromXFFHeader(trusted ranges).
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = a.ipExtractor()
 
 	// Order matters: the log line sees the status the error handler chose and any panic;
 	// the page cache answers anonymous readers before compression (its pages are
 	// compressed once, when stored) and before the session is looked at.
-	e.Use(a.requestID, a.logRequests, a.recoverPanics(), a.securityHeaders, bodyLimit(), a.servePages, compress(), a.loadUser, a.cacheHeaders)
-	upload := uploadLimit()
+	// Bodies are limited last, once the user is known, so a refused comment can be
+	// shown again in its article as its writer sees it.
+	e.Use(a.requestID, a.logRequests, a.recoverPanics(), a.securityHeaders, a.servePages, compress(), a.loadUser, a.cacheHeaders, a.limitBody)
+	search, feed := a.rateLimit("search"), a.rateLimit("feed")
 
 	// Public, cacheable pages.
 	e.GET("/", a.homeShow, a.legacyPostID)
 	e.GET("/articles/:slug", a.articleShow)
-	e.GET("/articles/:slug/comments.rss", a.commentFeedShow("rss"))
-	e.GET("/articles/:slug/comments.atom", a.commentFeedShow("atom"))
+	e.GET("/articles/:slug/comments.rss", a.commentFeedShow("rss"), feed)
+	e.GET("/articles/:slug/comments.atom", a.commentFeedShow("atom"), feed)
 	e.GET("/comments/:id", a.commentShow)
 	e.GET("/section/:slug", a.sectionShow)
 	e.GET("/tag/:slug", a.tagShow)
 	e.GET("/author/:slug", a.authorShow)
-	e.GET("/search", a.searchShow)
+	e.GET("/search", a.searchShow, search)
 
 	// Feeds, sitemaps and robots.txt.
-	e.GET("/feed.rss", a.feedShow("rss", a.siteFeed))
-	e.GET("/feed.atom", a.feedShow("atom", a.siteFeed))
-	e.GET("/section/:slug/feed.rss", a.feedShow("rss", a.sectionFeed))
-	e.GET("/section/:slug/feed.atom", a.feedShow("atom", a.sectionFeed))
-	e.GET("/tag/:slug/feed.rss", a.feedShow("rss", a.tagFeed))
-	e.GET("/tag/:slug/feed.atom", a.feedShow("atom", a.tagFeed))
-	e.GET("/author/:slug/feed.rss", a.feedShow("rss", a.authorFeed))
-	e.GET("/author/:slug/feed.atom", a.feedShow("atom", a.authorFeed))
+	e.GET("/feed.rss", a.feedShow("rss", a.siteFeed), feed)
+	e.GET("/feed.atom", a.feedShow("atom", a.siteFeed), feed)
+	e.GET("/section/:slug/feed.rss", a.feedShow("rss", a.sectionFeed), feed)
+	e.GET("/section/:slug/feed.atom", a.feedShow("atom", a.sectionFeed), feed)
+	e.GET("/tag/:slug/feed.rss", a.feedShow("rss", a.tagFeed), feed)
+	e.GET("/tag/:slug/feed.atom", a.feedShow("atom", a.tagFeed), feed)
+	e.GET("/author/:slug/feed.rss", a.feedShow("rss", a.authorFeed), feed)
+	e.GET("/author/:slug/feed.atom", a.feedShow("atom", a.authorFeed), feed)
 	e.GET("/sitemap.xml", a.sitemapIndexShow)
 	e.GET("/sitemaps/:file", a.sitemapShow)
 	e.GET("/sitemap-news.xml", a.newsSitemapShow)
@@ -62,10 +62,12 @@ func (a *App) router() *echo.Echo {
 	e.GET("/static/*", a.staticShow)
 	e.GET("/media/:file", a.mediaShow)
 	e.GET("/healthz", a.healthShow)
+	e.GET("/readyz", a.readyShow)
+	e.GET("/metrics", a.metricsShow)
 
 	// Accounts.
 	e.GET("/login", a.loginForm)
-	e.POST("/login", a.loginSubmit)
+	e.POST("/login", a.loginSubmit, a.rateLimit("login"))
 	e.POST("/logout", a.logoutSubmit)
 	e.GET("/signup", a.signupForm)
 	e.POST("/signup", a.signupSubmit)
@@ -80,11 +82,11 @@ func (a *App) router() *echo.Echo {
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
 
 	// Discussion. Posting checks login itself, since sites may allow guest comments.
-	e.POST("/articles/:slug/comments", a.commentCreate)
+	e.POST("/articles/:slug/comments", a.commentCreate, a.rateLimit("comment"))
 	e.GET("/comments/:id/edit", a.commentEditForm, a.requireLogin)
 	e.POST("/comments/:id/edit", a.commentEditSubmit, a.requireLogin)
 	e.POST("/comments/:id/delete", a.commentDelete, a.requireLogin)
-	e.POST("/comments/:id/report", a.commentReport, a.requireLogin)
+	e.POST("/comments/:id/report", a.commentReport, a.requireLogin, a.rateLimit("report"))
 
 	// The newsroom. Every route names the roles it admits; the route-table test
 	// fails if a route here has no row saying who may use it.
@@ -95,16 +97,16 @@ func (a *App) router() *echo.Echo {
 	adm.GET("", a.dashboardShow, writers)
 	adm.GET("/articles", a.adminArticleList, writers)
 	adm.GET("/articles/new", a.adminArticleNew, writers)
-	adm.POST("/articles", a.adminArticleCreate, writers, upload)
+	adm.POST("/articles", a.adminArticleCreate, writers)
 	adm.GET("/articles/:id", a.adminArticleEdit, writers)
-	adm.POST("/articles/:id", a.adminArticleUpdate, writers, upload)
+	adm.POST("/articles/:id", a.adminArticleUpdate, writers)
 	adm.GET("/articles/:id/preview", a.adminArticlePreview, writers)
 	adm.POST("/articles/:id/delete", a.adminArticleDelete, editors)
 	adm.GET("/articles/:id/revisions", a.adminRevisionList, writers)
 	adm.POST("/articles/:id/restore", a.adminRevisionRestore, writers)
 	adm.GET("/media", a.adminMediaList, writers)
-	adm.POST("/media", a.adminMediaUpload, writers, upload)
-	adm.POST("/media/:id", a.adminMediaUpdate, writers, upload)
+	adm.POST("/media", a.adminMediaUpload, writers)
+	adm.POST("/media/:id", a.adminMediaUpdate, writers)
 	adm.GET("/sections", a.adminSectionList, editors)
 	adm.POST("/sections", a.adminSectionCreate, editors)
 	adm.POST("/sections/:id", a.adminSectionUpdate, editors)

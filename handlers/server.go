@@ -6,11 +6,13 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"broadsheet/models"
 	"broadsheet/public"
@@ -25,6 +27,15 @@ type Config struct {
 	SessionKeys   [][]byte // pairs of (hash key, block key); the first pair signs new cookies
 	PerPage       int      // stories per list page
 	CacheBytes    int64    // memory for cached pages and stories (default 64 MB)
+
+	// Operations and limits; zero values take the defaults below.
+	MetricsToken   string       // a scraper sending "Authorization: Bearer TOKEN" may read /metrics from anywhere
+	DiskFloor      int64        // /readyz fails with less free space than this on the data folder's disk
+	TrustedProxies []*net.IPNet // X-Forwarded-For is believed only from these peers
+	RateLimits     RateLimits   // per action; see limits.go
+	FormBytes      int64        // body limit of a form post
+	CommentBytes   int64        // body limit of a comment post
+	MaxFormFields  int          // fields in one form post
 }
 
 // App carries everything a handler needs. There are no package globals.
@@ -37,6 +48,10 @@ type App struct {
 	Now      func() time.Time // tests pin the clock
 	Config   Config
 	Reads    *models.ReadCounter // story reads counted in memory, flushed by FlushReadsEvery
+	// Metrics is this App's Prometheus registry, served at /metrics. Other parts of the
+	// program register their own series on it (the mail outbox its queue length).
+	Metrics *prometheus.Registry
+	metrics *metrics
 
 	// Caches. Each entry remembers the content versions it was built from and is used
 	// only while the database still holds them (see pagecache.go).
@@ -56,6 +71,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	if cfg.CacheBytes == 0 {
 		cfg.CacheBytes = 64 << 20
 	}
+	cfg.withLimitDefaults()
 	assets, err := public.NewAssets(public.FS)
 	if err != nil {
 		return nil, err
@@ -74,6 +90,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		return nil, err
 	}
 	a.Views = rend
+	a.Metrics = prometheus.NewRegistry()
+	a.metrics = a.newMetrics(a.Metrics)
 
 	// gorilla's defaults (SameSite=None, not HttpOnly, 30 days) are wrong for us.
 	a.Sessions = sessions.NewCookieStore(cfg.SessionKeys...)

@@ -31,6 +31,7 @@ type Store struct {
 	Comments *CommentStore
 	Audit    *AuditStore
 	Mail     *MailStore // the outbox
+	Limits   *RateLimiter
 
 	San *Sanitizer // the only producer of trusted HTML
 
@@ -80,6 +81,11 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	defer cancel()
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
+		// SQLite in WAL mode must create its -shm file even to read, so a read-only
+		// folder stops the start here: say what to fix rather than SQLite's words.
+		if uw, ok := AsUnwritable(err); ok {
+			err = uw
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := checkFTS5(ctx, w); err != nil {
@@ -110,6 +116,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Comments = &CommentStore{s}
 	s.Audit = &AuditStore{s}
 	s.Mail = &MailStore{s}
+	s.Limits = &RateLimiter{s: s}
 	s.San = NewSanitizer()
 	return s, nil
 }

@@ -21,6 +21,15 @@ func migrate(ctx context.Context, db *sql.DB, done func(name string)) error {
 		version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// A binary older than the database would run code that does not know the schema
+	// (and could write rows the newer code no longer expects): refuse before anything.
+	applied, err := appliedMigrations(ctx, db)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, unknown := compareMigrations(applied); len(unknown) > 0 {
+		return newerDatabase(unknown)
+	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
@@ -57,4 +66,12 @@ func migrate(ctx context.Context, db *sql.DB, done func(name string)) error {
 		done(name)
 	}
 	return nil
+}
+
+// appliedMigrations names the migrations recorded in db.
+func appliedMigrations(ctx context.Context, db *sql.DB) ([]string, error) {
+	return queryAll(ctx, db, func(sc scanner) (string, error) {
+		var v string
+		return v, sc.Scan(&v)
+	}, "SELECT version FROM schema_migrations")
 }
