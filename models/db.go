@@ -99,9 +99,13 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	// Nothing else ever runs ANALYZE, and without statistics the planner can pick a
 	// whole-archive scan. The analysis limit keeps this to a few milliseconds at start
 	// even on a million stories; 0x10002 looks at every table, not just recently used ones.
+	// A database that cannot be written keeps its old statistics: it still serves readers
+	// (see UnwritableError), so this is no reason to refuse to start.
 	if _, err := w.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002"); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("optimize %s: %w", path, err)
+		if _, unwritable := AsUnwritable(err); !unwritable {
+			s.Close()
+			return nil, fmt.Errorf("optimize %s: %w", path, err)
+		}
 	}
 	if s.versions, err = r.PrepareContext(ctx, versionsQuery); err != nil {
 		s.Close()
