@@ -29,6 +29,11 @@ type WPReport struct {
 	// Titles of imported articles whose text shows images from another host, which
 	// our Content-Security-Policy (img-src 'self') will not display.
 	RemoteImages []string
+	// Titles of password-protected posts, imported as drafts so nobody reads them
+	// until an editor decides.
+	Protected []string
+	// Categories renamed to stay apart from a same-named one: "Foo (foo-2)".
+	Renamed []string
 }
 
 // WPSkip is one thing not imported.
@@ -82,6 +87,13 @@ func (r *WPReport) Summary() []string {
 	}
 	for _, ref := range r.ImageRefs {
 		lines = append(lines, fmt.Sprintf("kept the featured image of %q as a reference only (%s): %s", ref.Article, ref.Reason, ref.URL))
+	}
+	if n := len(r.Protected); n > 0 {
+		lines = append(lines, fmt.Sprintf("needs attention: %s had a password in WordPress and %s imported as drafts, "+
+			"unpublished: %s", count(n, "post"), map[bool]string{true: "was", false: "were"}[n == 1], strings.Join(r.Protected, "; ")))
+	}
+	if len(r.Renamed) > 0 {
+		lines = append(lines, "changed: categories that share a name with another kept apart as "+strings.Join(r.Renamed, "; "))
 	}
 	if n := len(r.RemoteImages); n > 0 {
 		lines = append(lines, fmt.Sprintf("the text of %s shows images from another site, which our pages will not load "+
@@ -146,12 +158,30 @@ func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath stri
 				return fmt.Errorf("author %s: %w", a.Login, err)
 			}
 		}
+		// Old exports (and some plugins) name a post's author only in dc:creator,
+		// with no <wp:author> list: the byline still deserves an author.
+		for _, it := range w.Items {
+			login := strings.TrimSpace(it.Creator)
+			if _, ok := im.users[login]; ok || login == "" || it.Type != "post" {
+				continue
+			}
+			if err := im.author(ctx, wxrAuthor{Login: login}); err != nil {
+				return fmt.Errorf("author %s: %w", login, err)
+			}
+		}
 		for i, it := range w.Items {
 			if err := im.item(ctx, it); err != nil {
 				return fmt.Errorf("item %s (%q): %w", it.ID, it.Title, err)
 			}
 			if (i+1)%50 == 0 {
 				say("imported %d of %d items", i+1, len(w.Items))
+			}
+		}
+		for _, it := range w.Items {
+			if it.Type == "attachment" {
+				if err := im.attachmentRedirects(ctx, it); err != nil {
+					return fmt.Errorf("attachment %s: %w", it.ID, err)
+				}
 			}
 		}
 		return nil
@@ -352,9 +382,21 @@ func (im *wpImport) author(ctx context.Context, a wxrAuthor) error {
 	}
 	if id != 0 {
 		im.users[a.Login] = id
-		im.userByWPID[a.ID] = id
+		// An export without author ids must not make every comment whose
+		// commenter id is missing look like this author's.
+		if a.ID != "" && a.ID != "0" {
+			im.userByWPID[a.ID] = id
+		}
+		return im.termRedirect(ctx, "/author/"+strings.ToLower(a.Login), "author", id)
 	}
 	return nil
+}
+
+// termRedirect records the old address of a category, tag or author page.
+func (im *wpImport) termRedirect(ctx context.Context, oldPath, kind string, id int64) error {
+	_, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_term_redirects (old_path, kind, local_id) VALUES (?, ?, ?)",
+		im.w.BlogPath+oldPathKey(oldPath), kind, id)
+	return err
 }
 
 func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (int64, error) {
@@ -459,6 +501,11 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	case "pending":
 		in.Status = StatusReview
 	}
+	if it.Password != "" {
+		// WordPress showed this only to readers with the password; we have no such
+		// gate, so it waits as a draft for an editor.
+		in.Status, in.PublishedAt = StatusDraft, time.Time{}
+	}
 	var err error
 	if in.SectionID, err = im.section(ctx, it); err != nil {
 		return 0, err
@@ -493,6 +540,9 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		return 0, err
 	}
 	im.rep.Articles++
+	if it.Password != "" {
+		im.rep.Protected = append(im.rep.Protected, title)
+	}
 	if remoteImage.MatchString(string(body)) {
 		im.rep.RemoteImages = append(im.rep.RemoteImages, title)
 	}
@@ -511,7 +561,7 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	if err := im.tagArticle(ctx, it, id); err != nil {
 		return 0, err
 	}
-	for _, p := range wpOldPaths(it) {
+	for _, p := range im.oldPaths(it) {
 		res, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", p, id)
 		if err != nil {
 			return 0, err
@@ -539,12 +589,40 @@ func (im *wpImport) freeSlug(ctx context.Context, base string) (string, error) {
 	}
 }
 
-// wpOldPaths are the addresses the post had: its permalink path and WordPress's
-// plain ?p=ID form, in the normal form OldPermalink looks up.
-func wpOldPaths(it wxrItem) []string {
-	paths := []string{"/?p=" + it.ID}
+// attachmentRedirects sends an attachment's page (/story/photo-name/, ?attachment_id=)
+// to the story it belongs to, once that story is here.
+func (im *wpImport) attachmentRedirects(ctx context.Context, att wxrItem) error {
+	if att.Parent == "" || att.Parent == "0" {
+		return nil
+	}
+	id, _, err := im.mapped(ctx, im.tx, "post", att.Parent)
+	if err != nil || id == 0 {
+		return err
+	}
+	for _, p := range im.oldPaths(att) {
+		res, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", p, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			im.rep.Redirects++
+		}
+	}
+	return nil
+}
+
+// oldPaths are the addresses the item had: its permalink path and WordPress's plain
+// ?p=ID (?attachment_id=ID for an attachment) form at the blog's root, in the normal
+// form OldPermalink looks up. The blog's root itself is never one: with plain
+// permalinks the link is "/blog/?p=12", whose path is the front page of the blog.
+func (im *wpImport) oldPaths(it wxrItem) []string {
+	param := "p"
+	if it.Type == "attachment" {
+		param = "attachment_id"
+	}
+	paths := []string{im.w.BlogPath + "/?" + param + "=" + it.ID}
 	if u, err := url.Parse(strings.TrimSpace(it.Link)); err == nil {
-		if p := oldPathKey(u.Path); p != "" {
+		if p := oldPathKey(u.Path); p != "" && p != im.w.BlogPath {
 			paths = append(paths, p)
 		}
 	}
@@ -568,19 +646,29 @@ func (im *wpImport) section(ctx context.Context, it wxrItem) (int64, error) {
 		return id, nil
 	}
 	name := im.s.San.PlainText(term.Name)
+	parent := ""
 	for _, c := range im.w.Categories { // the channel's definition has the full name
 		if c.Nicename == term.Nicename && im.s.San.PlainText(c.Name) != "" {
-			name = im.s.San.PlainText(c.Name)
+			name, parent = im.s.San.PlainText(c.Name), c.Parent
 		}
 	}
-	slug := firstSlug(name, unescapePath(term.Nicename))
+	// The category's own slug identifies it: WordPress allows two categories called
+	// "Foo" (foo and foo-2), and they must not become one section.
+	slug := firstSlug(unescapePath(term.Nicename), name)
 	if slug == "" {
 		slug = fallbackSlug("section", term.Nicename)
 	}
 	var id int64
-	err := im.tx.QueryRowContext(ctx, "SELECT id FROM sections WHERE slug = ? OR name = ? ORDER BY slug = ? DESC LIMIT 1",
-		slug, name, slug).Scan(&id)
+	err := im.tx.QueryRowContext(ctx, "SELECT id FROM sections WHERE slug = ?", slug).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
+		var nameTaken bool
+		if err = im.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM sections WHERE name = ?)", name).Scan(&nameTaken); err != nil {
+			return 0, err
+		}
+		if nameTaken { // section names are unique here
+			name = name + " (" + slug + ")"
+			im.rep.Renamed = append(im.rep.Renamed, name)
+		}
 		err = im.tx.QueryRowContext(ctx, `INSERT INTO sections (name, slug, position)
 			VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id`, name, slug).Scan(&id)
 		if err == nil {
@@ -591,7 +679,29 @@ func (im *wpImport) section(ctx context.Context, it wxrItem) (int64, error) {
 		return 0, err
 	}
 	im.sections[term.Nicename] = id
+	// WordPress addresses a child category through its parents: /category/news/world/.
+	for _, p := range []string{im.categoryPath(term.Nicename, parent), "/category/" + term.Nicename} {
+		if err := im.termRedirect(ctx, unescapePath(p), "section", id); err != nil {
+			return 0, err
+		}
+	}
 	return id, nil
+}
+
+// categoryPath is the /category/… path of a category under its parents.
+func (im *wpImport) categoryPath(nicename, parent string) string {
+	p := nicename
+	for hops := 0; parent != "" && hops < len(im.w.Categories); hops++ {
+		p = parent + "/" + p
+		next := ""
+		for _, c := range im.w.Categories {
+			if c.Nicename == parent {
+				next = c.Parent
+			}
+		}
+		parent = next
+	}
+	return "/category/" + p
 }
 
 // tagArticle gives the article the post's tags. Categories after the first (which
@@ -603,7 +713,7 @@ func (im *wpImport) tagArticle(ctx context.Context, it wxrItem, articleID int64)
 			first = false
 			continue
 		}
-		if t.Domain != "category" && t.Domain != "post_tag" || t.Nicename == "uncategorized" {
+		if t.Domain != "category" && !isTagDomain(t.Domain) || t.Nicename == "uncategorized" {
 			continue
 		}
 		id, err := im.tag(ctx, t)
@@ -617,32 +727,38 @@ func (im *wpImport) tagArticle(ctx context.Context, it wxrItem, articleID int64)
 	return nil
 }
 
+// isTagDomain: WXR 1.1 and later file tags under "post_tag", WXR 1.0 under "tag".
+func isTagDomain(d string) bool { return d == "post_tag" || d == "tag" }
+
+// tag finds or makes the tag, by the rule the article form uses (tagTx), and keeps
+// its old address (/tag/slug/) for the redirects.
 func (im *wpImport) tag(ctx context.Context, t wxrItemTerm) (int64, error) {
 	name := im.s.San.PlainText(t.Name)
 	if name == "" {
 		name = unescapePath(t.Nicename)
 	}
-	if id, ok := im.tags[strings.ToLower(name)]; ok {
-		return id, nil
-	}
-	slug := firstSlug(name, unescapePath(t.Nicename))
-	if slug == "" {
-		slug = fallbackSlug("tag", name)
-	}
-	var id int64
-	err := im.tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE name = ? OR slug = ? ORDER BY name = ? DESC LIMIT 1",
-		name, slug, name).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = im.tx.QueryRowContext(ctx, "INSERT INTO tags (name, slug) VALUES (?, ?) RETURNING id", name, slug).Scan(&id)
-		if err == nil {
+	id, ok := im.tags[strings.ToLower(name)]
+	if !ok {
+		full := name
+		if Slugify(name) == "" { // a name of symbols only: keep it, with an address of its own
+			full = name + " " + fallbackSlug("tag", name)
+		}
+		var created bool
+		var err error
+		if id, created, err = tagTx(ctx, im.tx, truncateRunes(full, 100)); err != nil {
+			return 0, err
+		}
+		if created {
 			im.rep.Tags++
 		}
+		im.tags[strings.ToLower(name)] = id
 	}
-	if err != nil {
-		return 0, err
+	// WXR 1.0 repeats each term without its slug: the copy with one gives the address.
+	var err error
+	if t.Nicename != "" && isTagDomain(t.Domain) {
+		err = im.termRedirect(ctx, "/tag/"+unescapePath(t.Nicename), "tag", id)
 	}
-	im.tags[strings.ToLower(name)] = id
-	return id, nil
+	return id, err
 }
 
 // commentStatus maps wp:comment_approved; "" means the comment is not imported.
@@ -707,8 +823,8 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 			p = byID[p].Parent
 		}
 		var user sql.NullInt64
-		guest, guestEmail := "", ""
-		if uid, ok := im.userByWPID[c.UserID]; ok && c.UserID != "0" {
+		guest, guestEmail, guestURL := "", "", ""
+		if uid, ok := im.userByWPID[strings.TrimSpace(c.UserID)]; ok {
 			user = sql.NullInt64{Int64: uid, Valid: true}
 		} else {
 			// Matching guests to accounts by email would let anyone who typed a
@@ -718,14 +834,17 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 				guest = "Anonymous"
 			}
 			guestEmail = truncateRunes(strings.TrimSpace(c.AuthorEmail), 254)
+			if u, err := url.Parse(strings.TrimSpace(c.AuthorURL)); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+				guestURL = truncateRunes(u.String(), 2048)
+			}
 		}
 		created := wxrDate(c.DateGMT, c.Date)
 		if created.IsZero() {
 			created = im.now
 		}
-		err = im.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email,
-			body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			articleID, parent, user, guest, guestEmail, c.Content, string(im.s.San.CommentHTML(wpCommentText(c.Content))),
+		err = im.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email, guest_url,
+			body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			articleID, parent, user, guest, guestEmail, guestURL, c.Content, string(im.s.San.CommentHTML(wpCommentText(c.Content))),
 			status, truncateRunes(c.AuthorIP, 45), fmtTime(created)).Scan(&id)
 		if err != nil {
 			return err

@@ -3,8 +3,10 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -74,14 +76,14 @@ func TestImportWordPressExport(t *testing.T) {
 
 	got := map[string]int{"articles": rep.Articles, "comments": rep.Comments, "authors": rep.Authors,
 		"sections": rep.Sections, "tags": rep.Tags, "photos": rep.Photos, "redirects": rep.Redirects}
-	want := map[string]int{"articles": 6, "comments": 10, "authors": 2, "sections": 4, "tags": 3, "photos": 1, "redirects": 10}
+	want := map[string]int{"articles": 6, "comments": 10, "authors": 2, "sections": 4, "tags": 3, "photos": 1, "redirects": 14} // 6 posts × 2 addresses, 2 attachment pages × 2
 	for k, w := range want {
 		if got[k] != w {
 			t.Errorf("imported %d %s, want %d", got[k], k, w)
 		}
 	}
 	counts := rowCounts(t, s)
-	for table, w := range map[string]int{"articles": 6, "comments": 10, "users": 2, "sections": 4, "tags": 3, "media": 1, "wp_redirects": 10} {
+	for table, w := range map[string]int{"articles": 6, "comments": 10, "users": 2, "sections": 4, "tags": 3, "media": 1, "wp_redirects": 14} {
 		if counts[table] != w {
 			t.Errorf("%s has %d rows, want %d", table, counts[table], w)
 		}
@@ -315,7 +317,7 @@ func TestImportWordPressLaterExportAddsNewComments(t *testing.T) {
 	}
 	const reply = `<wp:comment><wp:comment_id>30</wp:comment_id><wp:comment_author>Late Reader</wp:comment_author>` +
 		`<wp:comment_date_gmt>2024-03-08 10:00:00</wp:comment_date_gmt><wp:comment_content>Eighth level, a week later.</wp:comment_content>` +
-		`<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>7</wp:comment_parent><wp:user_id>0</wp:user_id></wp:comment>`
+		`<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>7</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>`
 	later := strings.Replace(string(b), "<!-- In the trash;", reply+"\n<!-- In the trash;", 1)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "later.xml"), []byte(later), 0o644); err != nil {
@@ -462,5 +464,227 @@ func TestImportWordPressCapsTheSizeOfAStory(t *testing.T) {
 	summary := strings.Join(rep.Summary(), "\n")
 	if !strings.Contains(summary, "Harbour city opens its sea wall") || !strings.Contains(summary, "over the limit of 1 MB") {
 		t.Errorf("the summary does not say which story was left out and why:\n%s", summary)
+	}
+}
+
+// wxrFile writes a WordPress export of the given version around channel (authors,
+// categories) and items, in the shape WordPress writes, and returns its path.
+func wxrFile(t *testing.T, version, blogURL, channel, items string) string {
+	t.Helper()
+	ns := "http://wordpress.org/export/" + version + "/"
+	doc := `<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="` + ns + `excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+	xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="` + ns + `">
+<channel><title>Test paper</title><link>` + blogURL + `</link>
+<wp:wxr_version>` + version + `</wp:wxr_version><wp:base_site_url>https://paper.example</wp:base_site_url>
+<wp:base_blog_url>` + blogURL + `</wp:base_blog_url>
+` + channel + items + `</channel></rss>`
+	p := filepath.Join(t.TempDir(), "export.xml")
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wxrPost is one published post item; extra holds terms, comments, a password …
+func wxrPost(id, title, slug, creator, body, extra string) string {
+	return `<item><title><![CDATA[` + title + `]]></title><link>https://paper.example/` + slug + `/</link>
+<dc:creator><![CDATA[` + creator + `]]></dc:creator><content:encoded><![CDATA[` + body + `]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded><wp:post_id>` + id + `</wp:post_id>
+<wp:post_date><![CDATA[2024-03-05 10:30:00]]></wp:post_date><wp:post_date_gmt><![CDATA[2024-03-05 09:30:00]]></wp:post_date_gmt>
+<wp:comment_status><![CDATA[open]]></wp:comment_status><wp:post_name><![CDATA[` + slug + `]]></wp:post_name>
+<wp:status><![CDATA[publish]]></wp:status><wp:post_parent>0</wp:post_parent><wp:post_type><![CDATA[post]]></wp:post_type>
+` + extra + `</item>
+`
+}
+
+func wxrCommentXML(id, parent, userID, author, url, text string) string {
+	return `<wp:comment><wp:comment_id>` + id + `</wp:comment_id><wp:comment_author><![CDATA[` + author + `]]></wp:comment_author>
+<wp:comment_author_email><![CDATA[` + strings.ToLower(strings.ReplaceAll(author, " ", ".")) + `@example.net]]></wp:comment_author_email>
+<wp:comment_author_url>` + url + `</wp:comment_author_url><wp:comment_author_IP><![CDATA[203.0.113.5]]></wp:comment_author_IP>
+<wp:comment_date><![CDATA[2024-03-05 11:00:00]]></wp:comment_date><wp:comment_date_gmt><![CDATA[2024-03-05 10:00:00]]></wp:comment_date_gmt>
+<wp:comment_content><![CDATA[` + text + `]]></wp:comment_content><wp:comment_approved><![CDATA[1]]></wp:comment_approved>
+<wp:comment_type><![CDATA[comment]]></wp:comment_type><wp:comment_parent>` + parent + `</wp:comment_parent>
+<wp:comment_user_id>` + userID + `</wp:comment_user_id></wp:comment>
+`
+}
+
+const wxrAuthorsWithIDs = `<wp:author><wp:author_id>2</wp:author_id><wp:author_login><![CDATA[editor]]></wp:author_login>
+<wp:author_email><![CDATA[editor@paper.example]]></wp:author_email><wp:author_display_name><![CDATA[Ed Itor]]></wp:author_display_name></wp:author>
+<wp:author><wp:author_id>7</wp:author_id><wp:author_login><![CDATA[reader]]></wp:author_login>
+<wp:author_email><![CDATA[reader@paper.example]]></wp:author_email><wp:author_display_name><![CDATA[Rita Reader]]></wp:author_display_name></wp:author>
+`
+
+// commentAuthors lists "name/user-or-guest/url" for an article's comments, oldest first.
+func commentAuthors(t *testing.T, s *Store, slug string) []string {
+	t.Helper()
+	rows, err := s.R.Query(`SELECT coalesce(u.name, c.guest_name), c.user_id IS NOT NULL, c.guest_url FROM comments c
+		LEFT JOIN users u ON u.id = c.user_id JOIN articles a ON a.id = c.article_id WHERE a.slug = ? ORDER BY c.id`, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, url string
+		var registered bool
+		if err := rows.Scan(&name, &registered, &url); err != nil {
+			t.Fatal(err)
+		}
+		who := "guest"
+		if registered {
+			who = "user"
+		}
+		out = append(out, name+"/"+who+"/"+url)
+	}
+	return out
+}
+
+// Comments name their commenter from wp:comment_user_id: registered commenters map
+// to the imported account, guests keep their name and URL, ten replies deep.
+func TestImportWordPressCommentAuthorship(t *testing.T) {
+	var thread strings.Builder
+	thread.WriteString(wxrCommentXML("1", "0", "0", "Gail Guest", "https://gail.example/blog", "Top level, by a guest."))
+	for i := 2; i <= 10; i++ {
+		user, name, url := "0", "Gail Guest", "https://gail.example/blog"
+		if i%2 == 0 {
+			user, name, url = "7", "Rita (typed on the form)", ""
+		}
+		thread.WriteString(wxrCommentXML(strconv.Itoa(i), strconv.Itoa(i-1), user, name, url, fmt.Sprintf("Level %d: ünïcödé ✓ 日本", i)))
+	}
+	s := newTestDB(t)
+	path := wxrFile(t, "1.2", "https://paper.example", wxrAuthorsWithIDs, wxrPost("10", "A long thread", "long-thread", "editor", "Body.", thread.String()))
+	if _, err := s.ImportWordPress(context.Background(), testNow, path, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := commentAuthors(t, s, "long-thread")
+	if len(got) != 10 {
+		t.Fatalf("%d comments, want 10: %q", len(got), got)
+	}
+	for i, g := range got {
+		want := "Gail Guest/guest/https://gail.example/blog"
+		if (i+1)%2 == 0 {
+			want = "Rita Reader/user/"
+		}
+		if g != want {
+			t.Errorf("comment %d by %q, want %q", i+1, g, want)
+		}
+	}
+	if depth := queryInt(t, s, `WITH RECURSIVE d(id, n) AS (SELECT id, 1 FROM comments WHERE parent_id IS NULL
+		UNION ALL SELECT c.id, d.n + 1 FROM comments c JOIN d ON c.parent_id = d.id) SELECT max(n) FROM d`); depth != 10 {
+		t.Errorf("thread is %d deep, want 10", depth)
+	}
+
+	// An export whose authors carry no wp:author_id (some plugins write them so):
+	// comments without an account stay with their guests, none goes to the staff.
+	noIDs := strings.NewReplacer("<wp:author_id>2</wp:author_id>", "", "<wp:author_id>7</wp:author_id>", "").Replace(wxrAuthorsWithIDs)
+	s2 := newTestDB(t)
+	path = wxrFile(t, "1.2", "https://paper.example", noIDs, wxrPost("10", "Guests only", "guests-only", "editor", "Body.",
+		wxrCommentXML("1", "0", "0", "Gail Guest", "", "One.")+
+			strings.Replace(wxrCommentXML("2", "1", "", "Hugo Guest", "javascript:alert(1)", "Two."), "<wp:comment_user_id></wp:comment_user_id>", "", 1)))
+	if _, err := s2.ImportWordPress(context.Background(), testNow, path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(commentAuthors(t, s2, "guests-only"), " | "), "Gail Guest/guest/ | Hugo Guest/guest/"; got != want {
+		t.Errorf("comments by %q, want %q (a javascript: URL is not kept)", got, want)
+	}
+}
+
+// A password-protected post is never published: it comes in as a draft and the
+// summary says so.
+func TestImportWordPressProtectedPostIsADraft(t *testing.T) {
+	s := newTestDB(t)
+	path := wxrFile(t, "1.2", "https://paper.example", wxrAuthorsWithIDs,
+		wxrPost("10", "Open story", "open-story", "editor", "Everyone reads this.", "")+
+			wxrPost("11", "Members only", "members-only", "editor", "Secret salaries.", "<wp:post_password><![CDATA[hunter2]]></wp:post_password>"))
+	rep, err := s.ImportWordPress(context.Background(), testNow, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := queryString(t, s, "SELECT status || '/' || coalesce(published_at, '') FROM articles WHERE slug = 'members-only'"); st != StatusDraft+"/" {
+		t.Errorf("protected post is %q, want an unpublished draft", st)
+	}
+	if _, err := s.Articles.PublishedBySlug(context.Background(), testNow, "members-only"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("protected post readable: %v", err)
+	}
+	if summary := strings.Join(rep.Summary(), "\n"); !strings.Contains(summary, "needs attention: 1 post had a password") ||
+		!strings.Contains(summary, "Members only") || strings.Contains(summary, "Open story") {
+		t.Errorf("summary does not list the protected post:\n%s", summary)
+	}
+}
+
+// Two categories called "Foo" with different slugs stay two sections; WXR 1.0's
+// tags (domain="tag") and a byline given only as dc:creator survive.
+func TestImportWordPressTermsAndOldExports(t *testing.T) {
+	s := newTestDB(t)
+	cats := `<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>foo</wp:category_nicename><wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[Foo]]></wp:cat_name></wp:category>
+<wp:category><wp:term_id>4</wp:term_id><wp:category_nicename>foo-2</wp:category_nicename><wp:category_parent>foo</wp:category_parent><wp:cat_name><![CDATA[Foo]]></wp:cat_name></wp:category>
+`
+	items := wxrPost("10", "In the first Foo", "first-foo", "olduser", "One.",
+		`<category domain="category" nicename="foo"><![CDATA[Foo]]></category><category><![CDATA[Foo]]></category>
+<category domain="tag"><![CDATA[Harbour Life]]></category><category domain="tag" nicename="harbour-life"><![CDATA[Harbour Life]]></category>`) +
+		wxrPost("11", "In the second Foo", "second-foo", "olduser", "Two.", `<category domain="category" nicename="foo-2"><![CDATA[Foo]]></category>`)
+	rep, err := s.ImportWordPress(context.Background(), testNow, wxrFile(t, "1.0", "https://paper.example", cats, items), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := queryString(t, s, "SELECT s.name || '=' || s.slug FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.slug = 'first-foo'")
+	second := queryString(t, s, "SELECT s.name || '=' || s.slug FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.slug = 'second-foo'")
+	if first != "Foo=foo" || second != "Foo (foo-2)=foo-2" {
+		t.Errorf("sections %q and %q, want Foo=foo and Foo (foo-2)=foo-2", first, second)
+	}
+	if !strings.Contains(strings.Join(rep.Summary(), "\n"), "Foo (foo-2)") {
+		t.Errorf("summary does not say the category was renamed: %q", rep.Summary())
+	}
+	if tags := queryString(t, s, `SELECT group_concat(t.name || '=' || t.slug) FROM article_tags at JOIN tags t ON t.id = at.tag_id
+		JOIN articles a ON a.id = at.article_id WHERE a.slug = 'first-foo'`); tags != "Harbour Life=harbour-life" {
+		t.Errorf("WXR 1.0 tags %q, want Harbour Life=harbour-life", tags)
+	}
+	if by := queryString(t, s, `SELECT group_concat(u.name) FROM article_authors aa JOIN users u ON u.id = aa.user_id
+		JOIN articles a ON a.id = aa.article_id WHERE a.slug IN ('first-foo', 'second-foo')`); by != "olduser,olduser" {
+		t.Errorf("bylines %q, want olduser on both", by)
+	}
+	for _, c := range []struct{ old, kind, slug string }{
+		{"/category/foo", "section", "foo"}, {"/category/foo/foo-2", "section", "foo-2"}, {"/category/foo-2", "section", "foo-2"},
+		{"/tag/harbour-life", "tag", "harbour-life"}, {"/author/olduser", "author", "olduser"},
+	} {
+		if got := queryString(t, s, "SELECT coalesce((SELECT kind || ':' || local_id FROM wp_term_redirects WHERE old_path = ?), 'none')", c.old); got == "none" {
+			t.Errorf("no redirect recorded for %s", c.old)
+		}
+	}
+}
+
+// An export of a version we do not know is refused before anything is written.
+func TestImportWordPressRefusesUnknownVersion(t *testing.T) {
+	s := newTestDB(t)
+	before := rowCounts(t, s)
+	_, err := s.ImportWordPress(context.Background(), testNow, wxrFile(t, "2.0", "https://paper.example", wxrAuthorsWithIDs,
+		wxrPost("10", "From the future", "future", "editor", "Body.", "")), nil)
+	var we *WXRError
+	if !errors.As(err, &we) || !strings.Contains(err.Error(), `WXR version "2.0"`) || !strings.Contains(err.Error(), "1.0 to 1.2") {
+		t.Fatalf("import of WXR 2.0: %v, want a clear refusal", err)
+	}
+	if after := rowCounts(t, s); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("rows changed: %v → %v", before, after)
+	}
+}
+
+// A blog in a subdirectory with plain permalinks: its root (/blog/) must not become
+// the old address of a story, while /blog/?p=ID does.
+func TestImportWordPressSubdirectoryBlog(t *testing.T) {
+	s := newTestDB(t)
+	item := strings.Replace(wxrPost("12", "Plain permalink", "plain-permalink", "editor", "Body.", ""),
+		"<link>https://paper.example/plain-permalink/</link>", "<link>https://paper.example/blog/?p=12</link>", 1)
+	if _, err := s.ImportWordPress(context.Background(), testNow, wxrFile(t, "1.2", "https://paper.example/blog/", wxrAuthorsWithIDs, item), nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, root := range []string{"/blog", "/blog/", "/"} {
+		if slug, err := s.Articles.OldPermalink(ctx, testNow, root); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s sends readers to %q (%v)", root, slug, err)
+		}
+	}
+	if slug, err := s.Articles.OldPermalink(ctx, testNow, "/blog/?p=12"); err != nil || slug != "plain-permalink" {
+		t.Errorf("/blog/?p=12 → %q, %v", slug, err)
 	}
 }
