@@ -21,10 +21,27 @@ func TestWordPressPermalinksRedirect(t *testing.T) {
 		{"permalink", "/2024/03/05/harbour-sea-wall/", http.StatusMovedPermanently, "/articles/harbour-sea-wall"},
 		{"permalink without the slash", "/2024/03/05/harbour-sea-wall", http.StatusMovedPermanently, "/articles/harbour-sea-wall"},
 		{"plain ?p=ID", "/?p=101", http.StatusMovedPermanently, "/articles/harbour-sea-wall"},
-		{"Persian permalink", "/2024/04/02/%d8%a8%d8%a7%d8%b2%d8%a7%d8%b1-%d9%85%d8%a7%d9%87%db%8c/", http.StatusMovedPermanently, "/articles/post-102"},
+		{"Persian permalink", "/2024/04/02/%d8%a8%d8%a7%d8%b2%d8%a7%d8%b1-%d9%85%d8%a7%d9%87%db%8c/", http.StatusMovedPermanently,
+			"/articles/%D8%A8%D8%A7%D8%B2%D8%A7%D8%B1-%D9%85%D8%A7%D9%87%DB%8C"},
 		{"scheduled story stays hidden", "/2027/01/01/new-year-fireworks/", http.StatusNotFound, ""},
-		{"draft by ?p stays hidden", "/?p=103", http.StatusOK, ""},
-		{"unknown ?p shows the front page", "/?p=999999", http.StatusOK, ""},
+		{"draft by ?p stays hidden", "/?p=103", http.StatusNotFound, ""},
+		{"unknown ?p is not the front page", "/?p=999999", http.StatusNotFound, ""},
+		{"unknown ?page_id", "/?page_id=5", http.StatusNotFound, ""},
+		{"category", "/category/coast/", http.StatusMovedPermanently, "/section/coast"},
+		{"category, later page", "/category/coast/page/3/", http.StatusMovedPermanently, "/section/coast"},
+		{"category feed", "/category/coast/feed/", http.StatusMovedPermanently, "/section/coast/feed.rss"},
+		{"tag", "/tag/climate/", http.StatusMovedPermanently, "/tag/climate"},
+		{"tag atom feed", "/tag/climate/feed/atom/", http.StatusMovedPermanently, "/tag/climate/feed.atom"},
+		{"author", "/author/maryam/", http.StatusMovedPermanently, "/author/maryam-rahimi"},
+		{"site feed", "/feed/", http.StatusMovedPermanently, "/feed.rss"},
+		{"story feed", "/2024/03/05/harbour-sea-wall/feed/", http.StatusMovedPermanently, "/articles/harbour-sea-wall/comments.rss"},
+		{"story, second page", "/2024/03/05/harbour-sea-wall/2/", http.StatusMovedPermanently, "/articles/harbour-sea-wall"},
+		{"attachment page", "/2024/03/05/harbour-sea-wall/harbour/", http.StatusMovedPermanently, "/articles/harbour-sea-wall"},
+		{"attachment by id", "/?attachment_id=201", http.StatusMovedPermanently, "/articles/harbour-sea-wall"},
+		{"day archive", "/2024/03/05/", http.StatusMovedPermanently, "/"},
+		{"month archive", "/2024/03/", http.StatusMovedPermanently, "/"},
+		{"our section with a slash", "/section/coast/?page=2", http.StatusMovedPermanently, "/section/coast?page=2"},
+		{"no open redirect", "//evil.example/", http.StatusNotFound, ""},
 		{"skipped page", "/about/", http.StatusNotFound, ""},
 		{"anything else", "/no/such/page", http.StatusNotFound, ""},
 	} {
@@ -38,6 +55,11 @@ func TestWordPressPermalinksRedirect(t *testing.T) {
 				t.Errorf("GET %s: Location %q, want %q", c.path, loc, c.location)
 			}
 		})
+	}
+
+	// The redirect to a story in Persian lands on its page.
+	if res := ta.get("/articles/%D8%A8%D8%A7%D8%B2%D8%A7%D8%B1-%D9%85%D8%A7%D9%87%DB%8C"); res.StatusCode != http.StatusOK {
+		t.Errorf("the Persian story's address answers %d", res.StatusCode)
 	}
 
 	// A POST to an old address is not a redirect.

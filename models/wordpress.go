@@ -888,3 +888,22 @@ func (as *ArticleStore) OldPermalink(ctx context.Context, now time.Time, oldPath
 	return as.liveSlug(ctx, `SELECT a.slug FROM wp_redirects r JOIN articles a ON a.id = r.article_id
 		WHERE r.old_path = ? AND `+visible, key, now)
 }
+
+// OldTerm returns what an imported category, tag or author page at oldPath
+// ("/category/world/", "/tag/climate") is now: kind "section", "tag" or "author"
+// and the current slug, or ErrNotFound.
+func (s *Store) OldTerm(ctx context.Context, oldPath string) (kind, slug string, err error) {
+	key := oldPathKey(oldPath)
+	if key == "" || len(key) > 2048 {
+		return "", "", ErrNotFound
+	}
+	err = s.R.QueryRowContext(ctx, `SELECT r.kind, coalesce(
+			CASE r.kind WHEN 'section' THEN (SELECT slug FROM sections WHERE id = r.local_id)
+			            WHEN 'tag' THEN (SELECT slug FROM tags WHERE id = r.local_id)
+			            ELSE (SELECT slug FROM users WHERE id = r.local_id) END, '')
+		FROM wp_term_redirects r WHERE r.old_path = ?`, key).Scan(&kind, &slug)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && slug == "" {
+		return "", "", ErrNotFound
+	}
+	return kind, slug, err
+}
