@@ -34,6 +34,25 @@ type WPReport struct {
 	Protected []string
 	// Categories renamed to stay apart from a same-named one: "Foo (foo-2)".
 	Renamed []string
+	// Per article title: shortcodes we do not know (kept as text), images from the
+	// old uploads that were not beside the export, and shortcodes made into markup.
+	UnknownShortcodes, MissingImages, Rewritten map[string][]string
+}
+
+// note adds what one article's conversion found to the report.
+func (r *WPReport) note(title string, b *wpBody) {
+	for _, x := range []struct {
+		to   *map[string][]string
+		what []string
+	}{{&r.UnknownShortcodes, b.unknown}, {&r.MissingImages, b.missing}, {&r.Rewritten, b.rewritten}} {
+		if len(x.what) == 0 {
+			continue
+		}
+		if *x.to == nil {
+			*x.to = map[string][]string{}
+		}
+		(*x.to)[title] = append((*x.to)[title], x.what...)
+	}
 }
 
 // WPSkip is one thing not imported.
@@ -92,6 +111,28 @@ func (r *WPReport) Summary() []string {
 		lines = append(lines, fmt.Sprintf("needs attention: %s had a password in WordPress and %s imported as drafts, "+
 			"unpublished: %s", count(n, "post"), map[bool]string{true: "was", false: "were"}[n == 1], strings.Join(r.Protected, "; ")))
 	}
+	for _, x := range []struct {
+		m    map[string][]string
+		line string
+	}{
+		{r.Rewritten, "changed: shortcodes made into figures, galleries and link cards in %s: %s"},
+		{r.UnknownShortcodes, "needs attention: shortcodes we do not know, kept as text, in %s: %s"},
+		{r.MissingImages, "needs attention: images not found in uploads/ beside the export (upload them and edit) in %s: %s"},
+	} {
+		if len(x.m) == 0 {
+			continue
+		}
+		titles := make([]string, 0, len(x.m))
+		for t := range x.m {
+			titles = append(titles, t)
+		}
+		sort.Strings(titles)
+		var parts []string
+		for _, t := range titles {
+			parts = append(parts, fmt.Sprintf("%q (%s)", t, strings.Join(uniq(x.m[t]), ", ")))
+		}
+		lines = append(lines, fmt.Sprintf(x.line, count(len(titles), "article"), strings.Join(parts, "; ")))
+	}
 	if len(r.Renamed) > 0 {
 		lines = append(lines, "changed: categories that share a name with another kept apart as "+strings.Join(r.Renamed, "; "))
 	}
@@ -100,6 +141,24 @@ func (r *WPReport) Summary() []string {
 			"(upload them and edit the articles): %s", count(n, "article"), strings.Join(r.RemoteImages, "; ")))
 	}
 	return lines
+}
+
+// uniq lists each distinct item once, with how often it came when more than once.
+func uniq(items []string) []string {
+	n := map[string]int{}
+	var order []string
+	for _, it := range items {
+		if n[it] == 0 {
+			order = append(order, it)
+		}
+		n[it]++
+	}
+	for i, it := range order {
+		if n[it] > 1 {
+			order[i] = fmt.Sprintf("%s ×%d", it, n[it])
+		}
+	}
+	return order
 }
 
 func count(n int, noun string) string {
@@ -142,13 +201,19 @@ func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath stri
 
 	im := &wpImport{s: s, w: w, now: now, rep: &WPReport{Site: w.Site},
 		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
-		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]Media{}, refs: map[string]WPImageRef{}}
+		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]Media{}, refs: map[string]WPImageRef{},
+		children: map[string][]wxrItem{}, bodyMedia: map[string]Media{}}
 	for _, it := range w.Items {
 		if it.Type == "attachment" {
 			im.attachments[it.ID] = it
+			im.children[it.Parent] = append(im.children[it.Parent], it)
 		}
 	}
-	if err := im.savePhotos(ctx, filepath.Join(filepath.Dir(xmlPath), "uploads")); err != nil {
+	uploads := filepath.Join(filepath.Dir(xmlPath), "uploads")
+	if err := im.savePhotos(ctx, uploads); err != nil {
+		return nil, err
+	}
+	if err := im.saveBodyImages(ctx, uploads); err != nil {
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -201,6 +266,8 @@ type wpImport struct {
 	now         time.Time
 	rep         *WPReport
 	attachments map[string]wxrItem    // by WordPress post id
+	children    map[string][]wxrItem  // attachments by the id of their post, for a bare [gallery]
+	bodyMedia   map[string]Media      // images of post bodies stored in the media library, by path under uploads/
 	photos      map[string]Media      // featured photo stored for a post, by post id
 	refs        map[string]WPImageRef // featured image not brought in, by post id
 	sections    map[string]int64      // by category nicename
@@ -286,6 +353,76 @@ func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
 			return fmt.Errorf("featured image of post %s: %w", it.ID, err)
 		}
 		im.photos[it.ID] = m
+	}
+	return nil
+}
+
+// body is the converter for one post's text, wired to this import's attachments
+// and stored images.
+func (im *wpImport) body(it wxrItem) *wpBody {
+	return &wpBody{
+		media: func(src string) (Media, bool) {
+			m, ok := im.bodyMedia[uploadsPath(src)]
+			return m, ok
+		},
+		attachment: func(id string) (wxrItem, bool) {
+			att, ok := im.attachments[id]
+			return att, ok
+		},
+		children: im.children[it.ID],
+	}
+}
+
+// saveBodyImages stores, before the transaction, the images that the bodies of the
+// posts this run will import show from the old uploads (in <img>, [caption] and
+// [gallery]) and that are in uploadsDir. A scaled copy WordPress made
+// ("photo-300x200.jpg") is taken from its original when only that is there.
+func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error {
+	root, err := os.OpenRoot(uploadsDir)
+	if err != nil {
+		return nil // no uploads/ folder: every such image is listed as missing
+	}
+	defer root.Close()
+	for _, it := range im.w.Items {
+		if kind, reason := importable(it); kind != "post" || reason != "" {
+			continue
+		}
+		if _, done, err := im.mapped(ctx, im.s.R, "post", it.ID); err != nil || done {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		b := im.body(it)
+		var srcs []string
+		b.media = func(src string) (Media, bool) {
+			srcs = append(srcs, src)
+			return Media{}, false
+		}
+		b.convert(it.Content()) // only to learn which images the body shows
+		for _, src := range srcs {
+			rel := uploadsPath(src)
+			if _, ok := im.bodyMedia[rel]; ok {
+				continue
+			}
+			for _, name := range []string{rel, sizedVariant.ReplaceAllString(rel, "$1")} {
+				f, err := root.Open(name)
+				if err != nil {
+					continue
+				}
+				m, err := im.s.Media.Save(ctx, im.now, f, Media{}, 0)
+				f.Close()
+				var me MediaError
+				if errors.As(err, &me) {
+					break // not a usable image: listed as missing
+				}
+				if err != nil {
+					return fmt.Errorf("image %s of post %s: %w", rel, it.ID, err)
+				}
+				im.bodyMedia[rel] = m
+				break
+			}
+		}
 	}
 	return nil
 }
@@ -534,7 +671,9 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		}
 		return 0, err
 	}
-	body := im.s.San.ImportedArticleHTML(in.Body)
+	conv := im.body(it)
+	body := im.s.San.ImportedArticleHTML(conv.convert(in.Body))
+	im.rep.note(title, conv)
 	id, err := insertArticle(ctx, im.tx, im.now, in, body)
 	if err != nil {
 		return 0, err

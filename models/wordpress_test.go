@@ -406,20 +406,8 @@ func TestImportWordPressBrokenFilesChangeNothing(t *testing.T) {
 	}
 }
 
-func TestImportedArticleHTML(t *testing.T) {
+func TestImportedPlainText(t *testing.T) {
 	san := NewSanitizer()
-	for _, c := range []struct{ in, want string }{
-		{"One.\n\nTwo\nlines.", "<p>One.</p>\n<p>Two<br>\nlines.</p>\n"},
-		{"<p>Already a paragraph.</p>", "<p>Already a paragraph.</p>\n"},
-		{`<p onclick="x()">Hi <a href="javascript:alert(1)">there</a></p>`, "<p>Hi there</p>\n"},
-		{"<script>alert(1)</script>", "<p></p>\n"},
-		{"<!-- wp:paragraph -->\n<p>Block</p>\n<!-- /wp:paragraph -->", "\n<p>Block</p>\n\n"},
-		{`<iframe src="https://evil.example/"></iframe>`, "\n"},
-	} {
-		if got := string(san.ImportedArticleHTML(c.in)); got != c.want {
-			t.Errorf("ImportedArticleHTML(%q)\n got %q\nwant %q", c.in, got, c.want)
-		}
-	}
 	for in, want := range map[string]string{
 		"Tom &#038; Jerry":            "Tom & Jerry",
 		"<em>Big</em>  news\n today":  "Big news today",
