@@ -676,3 +676,70 @@ func TestImportWordPressSubdirectoryBlog(t *testing.T) {
 		t.Errorf("/blog/?p=12 → %q, %v", slug, err)
 	}
 }
+
+func wxrAttachment(id, parent, url string) string {
+	return `<item><title><![CDATA[Photo ` + id + `]]></title><link>https://paper.example/?attachment_id=` + id + `</link>
+<dc:creator><![CDATA[editor]]></dc:creator><content:encoded><![CDATA[]]></content:encoded><excerpt:encoded><![CDATA[Caption ` + id + `]]></excerpt:encoded>
+<wp:post_id>` + id + `</wp:post_id><wp:status><![CDATA[inherit]]></wp:status><wp:post_parent>` + parent + `</wp:post_parent>
+<wp:post_type><![CDATA[attachment]]></wp:post_type><wp:attachment_url><![CDATA[` + url + `]]></wp:attachment_url></item>
+`
+}
+
+// Images in a story's text that are in uploads/ beside the export are stored in our
+// media library and the text points at them (with srcset); the rest are listed, as
+// are shortcodes we do not know.
+func TestImportWordPressBodyImages(t *testing.T) {
+	s := newTestDB(t)
+	up := "https://paper.example/wp-content/uploads/2024/03/"
+	body := `Before the photo.
+
+<img src="` + up + `harbour-300x200.png" alt="Sea wall" width="300" height="200" class="alignnone size-medium" />
+
+[gallery ids="20,21,99"]
+
+<a href="` + up + `missing.jpg"><img src="` + up + `missing.jpg" alt="" /></a>
+
+[audio src="` + up + `interview.mp3"]`
+	path := wxrFile(t, "1.2", "https://paper.example", wxrAuthorsWithIDs,
+		wxrPost("10", "Pictures of the wall", "pictures", "editor", body, "")+
+			wxrAttachment("20", "10", up+"harbour.png")+wxrAttachment("21", "10", up+"gone.png"))
+	dir := filepath.Join(filepath.Dir(path), "uploads", "2024", "03")
+	png, err := os.ReadFile(filepath.Join(wpFixtures, "uploads", "2024", "03", "harbour.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "harbour.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.ImportWordPress(context.Background(), testNow, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := queryString(t, s, "SELECT body_html FROM articles WHERE slug = 'pictures'")
+	doc := assertValidBody(t, html)
+	first := doc.Find("main > p img").First()
+	if src := first.AttrOr("src", ""); !strings.HasPrefix(src, "/media/") || !strings.Contains(first.AttrOr("srcset", ""), "/media/") ||
+		first.AttrOr("alt", "") != "Sea wall" {
+		t.Errorf("body image not from our library: %s", html)
+	}
+	gallery := doc.Find("figure.gallery figure")
+	if gallery.Length() != 2 || !strings.HasPrefix(gallery.First().Find("img").AttrOr("src", ""), "/media/") ||
+		gallery.First().Find("figcaption").Text() != "Caption 20" {
+		t.Errorf("gallery: %s", html)
+	}
+	if n := queryInt(t, s, "SELECT count(*) FROM media"); n != 1 {
+		t.Errorf("%d photos stored, want 1 (the scaled copy and the gallery share the original)", n)
+	}
+	summary := strings.Join(rep.Summary(), "\n")
+	for _, want := range []string{"missing.jpg", "gone.png", "attachment 99", "[audio]", "[gallery]"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary does not mention %s:\n%s", want, summary)
+		}
+	}
+	if strings.Contains(summary, "harbour") {
+		t.Errorf("summary lists an image that was brought in:\n%s", summary)
+	}
+}
