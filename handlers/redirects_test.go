@@ -6,6 +6,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 func TestWordPressPermalinksRedirect(t *testing.T) {
@@ -79,5 +82,63 @@ func TestWordPressPermalinksRedirect(t *testing.T) {
 	}
 	if doc.Find(`img[src^="/media/"]`).Length() == 0 {
 		t.Error("the imported featured photo is not on the page")
+	}
+}
+
+// Every story of a real-shaped export (classic and block editor, shortcodes, UTF-8
+// everywhere) is reachable at its address and its body is well-formed HTML: what the
+// browser's parser builds from it renders back to the same markup.
+func TestImportedStoryPagesAreValid(t *testing.T) {
+	ta := newTestApp(t)
+	rep, err := ta.Store.ImportWordPress(context.Background(), testNow, "../models/testdata/wordpress/newsroom.xml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Articles != 4 || len(rep.Protected) != 1 {
+		t.Fatalf("imported %d articles, %d protected; want 4 and 1", rep.Articles, len(rep.Protected))
+	}
+	for _, old := range []string{"/2024/03/05/sovet-goroda/", "/2024/03/06/agora/", "/2024/03/08/%d9%85%d8%b1%d8%ad%d8%a8%d8%a7/"} {
+		res := ta.get(old)
+		res.Body.Close()
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusMovedPermanently || !strings.HasPrefix(loc, "/articles/") {
+			t.Errorf("GET %s: %d to %q", old, res.StatusCode, loc)
+			continue
+		}
+		res = ta.get(loc)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s (from %s): %d", loc, old, res.StatusCode)
+			res.Body.Close()
+			continue
+		}
+		doc := parse(t, res)
+		body, err := doc.Find(".story-body").Html()
+		if err != nil || strings.TrimSpace(body) == "" {
+			t.Errorf("%s: no story body (%v)", loc, err)
+			continue
+		}
+		nodes, err := html.ParseFragment(strings.NewReader(body), &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again strings.Builder
+		for _, n := range nodes {
+			html.Render(&again, n)
+		}
+		if again.String() != body {
+			t.Errorf("%s: the body is not well-formed:\n%s", loc, body)
+		}
+		if doc.Find(".story-body iframe, .story-body script").Length() != 0 {
+			t.Errorf("%s: a frame or script in the body", loc)
+		}
+	}
+	if res := ta.get("/2024/03/07/salaries/"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the protected post's old address answers %d", res.StatusCode)
+	}
+	doc := parse(t, ta.get("/articles/sovet-goroda"))
+	for _, want := range []string{"Guest Γιώργος", "نادية", "Level 10"} {
+		if !strings.Contains(doc.Find("body").Text(), want) {
+			t.Errorf("the story page does not show %q from its thread", want)
+		}
 	}
 }

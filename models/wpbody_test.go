@@ -204,3 +204,26 @@ https://www.youtube.com/watch?v=xyz
 		t.Errorf("embed block: card to %q:\n%s", href, body)
 	}
 }
+
+// Every body imported from a real-shaped export is well-formed as stored.
+func TestImportedBodiesAreValid(t *testing.T) {
+	s := newTestDB(t)
+	importFixture(t, s, "newsroom.xml")
+	rows, err := s.R.Query("SELECT slug, body_html FROM articles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var slug, body string
+		if err := rows.Scan(&slug, &body); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(slug, func(t *testing.T) { assertValidBody(t, body) })
+		n++
+	}
+	if n != 4 {
+		t.Errorf("%d articles, want 4", n)
+	}
+}
