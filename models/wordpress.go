@@ -108,8 +108,8 @@ func (r *WPReport) Summary() []string {
 		lines = append(lines, fmt.Sprintf("kept the featured image of %q as a reference only (%s): %s", ref.Article, ref.Reason, ref.URL))
 	}
 	if n := len(r.Protected); n > 0 {
-		lines = append(lines, fmt.Sprintf("needs attention: %s had a password in WordPress and %s imported as drafts, "+
-			"unpublished: %s", count(n, "post"), map[bool]string{true: "was", false: "were"}[n == 1], strings.Join(r.Protected, "; ")))
+		lines = append(lines, fmt.Sprintf("needs attention: %s had a password in WordPress, so %s imported unpublished, "+
+			"as drafts for an editor to decide: %s", count(n, "post"), map[bool]string{true: "it was", false: "they were"}[n == 1], strings.Join(r.Protected, "; ")))
 	}
 	for _, x := range []struct {
 		m    map[string][]string
@@ -420,6 +420,7 @@ func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error
 					return fmt.Errorf("image %s of post %s: %w", rel, it.ID, err)
 				}
 				im.bodyMedia[rel] = m
+				im.rep.Photos++
 				break
 			}
 		}
