@@ -63,6 +63,7 @@ var (
 // other shortcode as the text it is, noting its name.
 func (b *wpBody) shortcodes(src string) string {
 	var out strings.Builder
+	unclosed := map[string]bool{} // names whose closing tag is nowhere further on
 	for {
 		loc := shortcodeOpen.FindStringSubmatchIndex(src)
 		if loc == nil {
@@ -79,11 +80,16 @@ func (b *wpBody) shortcodes(src string) string {
 		out.WriteString(src[:loc[0]])
 		rest := src[loc[1]:]
 		inner, after, enclosed := "", rest, false
-		if end := strings.Index(strings.ToLower(rest), "[/"+name+"]"); end >= 0 && name != "gallery" {
-			inner, after, enclosed = rest[:end], rest[end+len(name)+3:], true
+		if (name == "caption" || name == "wp_caption" || name == "embed") && !unclosed[name] {
+			// Remembering a failed search keeps a body of many unclosed tags linear.
+			if end := indexFold(rest, "[/"+name+"]"); end >= 0 {
+				inner, after, enclosed = rest[:end], rest[end+len(name)+3:], true
+			} else {
+				unclosed[name] = true
+			}
 		}
 		switch {
-		case name == "caption" || name == "wp_caption":
+		case (name == "caption" || name == "wp_caption") && enclosed:
 			out.WriteString(b.caption(inner, attrs))
 		case name == "gallery":
 			out.WriteString(b.gallery(attrs))
@@ -104,6 +110,17 @@ func (b *wpBody) shortcodes(src string) string {
 	}
 }
 
+// indexFold is strings.Index ignoring ASCII case. (Lower-casing s first would move
+// the offsets wherever s has invalid UTF-8.)
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
 func shortcodeAttrs(s string) map[string]string {
 	attrs := map[string]string{}
 	for _, m := range shortcodeAttr.FindAllStringSubmatch(s, -1) {
@@ -117,13 +134,12 @@ func shortcodeAttrs(s string) map[string]string {
 func (b *wpBody) caption(inner string, attrs map[string]string) string {
 	inner = strings.TrimSpace(inner)
 	mediaEnd := 0
-	lower := strings.ToLower(inner)
 	switch {
-	case strings.HasPrefix(lower, "<a"):
-		if i := strings.Index(lower, "</a>"); i >= 0 {
+	case indexFold(inner, "<a") == 0:
+		if i := indexFold(inner, "</a>"); i >= 0 {
 			mediaEnd = i + len("</a>")
 		}
-	case strings.HasPrefix(lower, "<img"):
+	case indexFold(inner, "<img") == 0:
 		if i := strings.IndexByte(inner, '>'); i >= 0 {
 			mediaEnd = i + 1
 		}

@@ -30,10 +30,19 @@ func FuzzParseWXR(f *testing.F) {
 func FuzzImportedArticleHTML(f *testing.F) {
 	san := NewSanitizer()
 	for _, s := range []string{"One.\n\nTwo", `<p onclick="x()">Hi</p>`, "<script>alert(1)</script>", `<a href="javascript:alert(1)">x</a>`,
-		"<!-- wp:paragraph -->\n<p>Block</p>", "<img src=x onerror=alert(1)>", `<a href=" JaVaScRiPt:x">y</a>`} {
+		"<!-- wp:paragraph -->\n<p>Block</p>", "<img src=x onerror=alert(1)>", `<a href=" JaVaScRiPt:x">y</a>`,
+		`[caption]<img src="https://x/wp-content/uploads/a.jpg" onerror=x>cap <script>y</script>[/caption]`,
+		"[embed]javascript:alert(1)[/embed]\nhttps://youtu.be/x\n[gallery ids=\"1\"]", "<ul><li>a\n\nb</li></ul><pre>x\n\ny</pre>",
+		`<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">https://x.com/a" onload="x</div></figure>`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		assertSafeArticleHTML(t, s, string(san.ImportedArticleHTML(s)))
+		// The importer's conversion first, as an import runs it.
+		b := &wpBody{
+			media:      func(string) (Media, bool) { return Media{ID: 1, Hash: "ab", Ext: "png", Width: 10, Height: 10}, true },
+			attachment: func(id string) (wxrItem, bool) { return wxrItem{ID: id, AttachmentURL: s}, true },
+		}
+		assertSafeArticleHTML(t, s, string(san.ImportedArticleHTML(b.convert(s))))
 	})
 }
