@@ -18,7 +18,7 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	var fresh bool
 	fl := newFlagSet("import", "broadsheet import wordpress [-new] [-data DIR] FILE.xml",
 		"Imports a WordPress export (WXR) into a site: authors, posts, categories, tags, comments.\n"+
-			"Featured images are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
+			"Featured images and images in the text are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
 			"Importing again skips what is already there. WordPress is the only source so far.")
 	fl.dataFlag(&data)
 	fl.Var(boolValue{&fresh}, "new", "create a new site in the -data folder (refused if one is there)")

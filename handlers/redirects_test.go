@@ -6,9 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 func TestWordPressPermalinksRedirect(t *testing.T) {
@@ -86,8 +83,7 @@ func TestWordPressPermalinksRedirect(t *testing.T) {
 }
 
 // Every story of a real-shaped export (classic and block editor, shortcodes, UTF-8
-// everywhere) is reachable at its address and its body is well-formed HTML: what the
-// browser's parser builds from it renders back to the same markup.
+// everywhere) is reachable from its old address and shows its converted body.
 func TestImportedStoryPagesAreValid(t *testing.T) {
 	ta := newTestApp(t)
 	rep, err := ta.Store.ImportWordPress(context.Background(), testNow, "../models/testdata/wordpress/newsroom.xml", nil)
@@ -117,16 +113,10 @@ func TestImportedStoryPagesAreValid(t *testing.T) {
 			t.Errorf("%s: no story body (%v)", loc, err)
 			continue
 		}
-		nodes, err := html.ParseFragment(strings.NewReader(body), &html.Node{Type: html.ElementNode, DataAtom: atom.Div, Data: "div"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var again strings.Builder
-		for _, n := range nodes {
-			html.Render(&again, n)
-		}
-		if again.String() != body {
-			t.Errorf("%s: the body is not well-formed:\n%s", loc, body)
+		// Well-formedness of the stored bodies is checked in models (TestImportedBodiesAreValid);
+		// here: the page shows the converted body, not WordPress's markup.
+		if strings.Contains(body, "[caption") || strings.Contains(body, "wp:") || strings.Contains(body, "news.example.org/wp-content/uploads/2024/03/harbour") {
+			t.Errorf("%s: WordPress markup or an old upload left in the body:\n%s", loc, body)
 		}
 		if doc.Find(".story-body iframe, .story-body script").Length() != 0 {
 			t.Errorf("%s: a frame or script in the body", loc)
