@@ -679,6 +679,11 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	if err != nil {
 		return 0, err
 	}
+	// The same first revision (and publishing entry in the audit log) a story
+	// written here gets, so its history starts at the import.
+	if err := afterSave(ctx, im.tx, im.now, id, 1, "", in); err != nil {
+		return 0, err
+	}
 	im.rep.Articles++
 	if it.Password != "" {
 		im.rep.Protected = append(im.rep.Protected, title)

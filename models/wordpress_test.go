@@ -83,7 +83,7 @@ func TestImportWordPressExport(t *testing.T) {
 		}
 	}
 	counts := rowCounts(t, s)
-	for table, w := range map[string]int{"articles": 6, "comments": 10, "users": 2, "sections": 4, "tags": 3, "media": 1, "wp_redirects": 14} {
+	for table, w := range map[string]int{"articles": 6, "article_revisions": 6, "comments": 10, "users": 2, "sections": 4, "tags": 3, "media": 1, "wp_redirects": 14} {
 		if counts[table] != w {
 			t.Errorf("%s has %d rows, want %d", table, counts[table], w)
 		}
