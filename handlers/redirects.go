@@ -72,6 +72,10 @@ func (a *App) redirectOld(c echo.Context, p string) (done bool, err error) {
 	if key == "" {
 		return false, nil
 	}
+	// The exact address first: a story's own permalink may end in digits or "rss".
+	if done, err := a.redirectOldKey(c, key, ""); done {
+		return true, err
+	}
 	feed := ""
 	if loc := wpFeedSuffix.FindStringIndex(key); loc != nil {
 		feed = "rss"
@@ -80,7 +84,6 @@ func (a *App) redirectOld(c echo.Context, p string) (done bool, err error) {
 		}
 		key = key[:loc[0]]
 	}
-	// The exact address first: a story's own permalink may end in digits.
 	for _, k := range []string{key, wpPagedSuffix.ReplaceAllString(key, "")} {
 		if done, err := a.redirectOldKey(c, k, feed); done {
 			return true, err

@@ -72,9 +72,10 @@ func (b *wpBody) shortcodes(src string) string {
 		}
 		name := strings.ToLower(src[loc[2]:loc[3]])
 		attrs := shortcodeAttrs(src[loc[4]:loc[5]])
-		if loc[0] > 0 && src[loc[0]-1] == '[' { // [[gallery]] is WordPress's way to show a shortcode as text
-			out.WriteString(src[:loc[1]])
-			src = src[loc[1]:]
+		if loc[0] > 0 && src[loc[0]-1] == '[' && loc[1] < len(src) && src[loc[1]] == ']' {
+			// [[gallery]] is WordPress's way to show "[gallery]" as text.
+			out.WriteString(src[:loc[0]-1] + src[loc[0]:loc[1]])
+			src = src[loc[1]+1:]
 			continue
 		}
 		out.WriteString(src[:loc[0]])
