@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"broadsheet/models/wordpress"
 )
 
 // importCmd is `broadsheet import wordpress [-new] [-data DIR] FILE.xml`: progress
-// lines go to stderr, the summary to stdout. The import itself lives in models.
+// lines go to stderr, the summary to stdout. The import itself lives in models/wordpress.
 func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	var data string
 	var fresh bool
@@ -43,7 +45,7 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		return err
 	}
 	defer store.Close()
-	rep, err := store.ImportWordPress(ctx, time.Now(), pos[1], func(line string) {
+	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(line string) {
 		fmt.Fprintln(r.stderr, line)
 	})
 	if err != nil {

@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"broadsheet/models/wordpress"
 )
 
 func TestWordPressPermalinksRedirect(t *testing.T) {
 	ta := newTestApp(t)
-	if _, err := ta.Store.ImportWordPress(context.Background(), testNow, "../models/testdata/wordpress/export.xml", nil); err != nil {
+	if _, err := wordpress.Import(context.Background(), ta.Store, testNow, "../models/wordpress/testdata/export.xml", nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -86,7 +88,7 @@ func TestWordPressPermalinksRedirect(t *testing.T) {
 // everywhere) is reachable from its old address and shows its converted body.
 func TestImportedStoryPagesAreValid(t *testing.T) {
 	ta := newTestApp(t)
-	rep, err := ta.Store.ImportWordPress(context.Background(), testNow, "../models/testdata/wordpress/newsroom.xml", nil)
+	rep, err := wordpress.Import(context.Background(), ta.Store, testNow, "../models/wordpress/testdata/newsroom.xml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,3 +133,17 @@ func FuzzSlugify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImportedArticleHTML: no imported body keeps a script, an event handler or a
+// javascript: link, judged on the parsed output (text may say "onerror=" harmlessly).
+func FuzzImportedArticleHTML(f *testing.F) {
+	san := NewSanitizer()
+	for _, s := range []string{"One.\n\nTwo", `<p onclick="x()">Hi</p>`, "<script>alert(1)</script>", `<a href="javascript:alert(1)">x</a>`,
+		"<!-- wp:paragraph -->\n<p>Block</p>", "<img src=x onerror=alert(1)>", `<a href=" JaVaScRiPt:x">y</a>`,
+		`<figure class="gallery link-card x"><img src="/media/ab.png" srcset="/media/ab.png 10w, javascript:x 20w"></figure>`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		assertSafeArticleHTML(t, s, string(san.ImportedArticleHTML(s)))
+	})
+}

@@ -108,3 +108,10 @@ func tableSlugTaken(q querier, table string) func(context.Context, string) (bool
 		return taken, err
 	}
 }
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

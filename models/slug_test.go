@@ -49,6 +49,13 @@ func TestSlugify(t *testing.T) {
 func TestRepeatedNamesGetTheirOwnSlugs(t *testing.T) {
 	s := newTestDB(t)
 	ctx := context.Background()
+	one := func(q string, args ...any) (v string) { // one value, as text
+		t.Helper()
+		if err := s.R.QueryRow(q, args...).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return v
+	}
 	sec, err := s.Sections.Create(ctx, "C++", "")
 	if err != nil {
 		t.Fatal(err)
@@ -67,16 +74,16 @@ func TestRepeatedNamesGetTheirOwnSlugs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", title, err)
 		}
-		slugs = append(slugs, queryString(t, s, "SELECT slug FROM articles WHERE id = ?", id))
+		slugs = append(slugs, one("SELECT slug FROM articles WHERE id = ?", id))
 	}
 	if want := "novosti-dnia novosti-dnia-2 article مرحبا-بالعالم"; strings.Join(slugs, " ") != want {
 		t.Errorf("article slugs %q, want %q", slugs, want)
 	}
-	if got := queryString(t, s, "SELECT group_concat(name || '=' || slug, ' ') FROM (SELECT name, slug FROM tags ORDER BY id)"); got != "C++=c C#=c-2" {
+	if got := one("SELECT group_concat(name || '=' || slug, ' ') FROM (SELECT name, slug FROM tags ORDER BY id)"); got != "C++=c C#=c-2" {
 		t.Errorf("tags %s, want C++=c C#=c-2", got)
 	}
-	if n := queryInt(t, s, "SELECT count(DISTINCT tag_id) FROM article_tags"); n != 2 {
-		t.Errorf("articles carry %d distinct tags, want 2", n)
+	if n := one("SELECT count(DISTINCT tag_id) FROM article_tags"); n != "2" {
+		t.Errorf("articles carry %s distinct tags, want 2", n)
 	}
 	for i, name := range []string{"Anna Maria", "Anna-Maria"} {
 		if _, err := s.Users.Create(ctx, testNow, NewUser{Email: fmt.Sprintf("anna%d@example.org", i),
@@ -84,7 +91,7 @@ func TestRepeatedNamesGetTheirOwnSlugs(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	if got := queryString(t, s, "SELECT group_concat(slug, ' ') FROM (SELECT slug FROM users ORDER BY id)"); got != "anna-maria anna-maria-2" {
+	if got := one("SELECT group_concat(slug, ' ') FROM (SELECT slug FROM users ORDER BY id)"); got != "anna-maria anna-maria-2" {
 		t.Errorf("user slugs %q", got)
 	}
 }

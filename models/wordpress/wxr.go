@@ -1,4 +1,4 @@
-package models
+package wordpress
 
 import (
 	"encoding/xml"
@@ -208,7 +208,7 @@ func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
 				var blog string
 				if err = d.DecodeElement(&blog, &t); err == nil {
 					if u, perr := url.Parse(strings.TrimSpace(blog)); perr == nil {
-						w.BlogPath = oldPathKey(u.Path)
+						w.BlogPath = strings.TrimRight(u.Path, "/")
 					}
 				}
 			case t.Name.Local == "base_site_url":

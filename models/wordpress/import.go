@@ -1,8 +1,7 @@
-package models
+package wordpress
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -16,16 +15,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"broadsheet/models"
 )
 
-// WPReport is what an import did: the counts of new rows, and everything it left
+// Report is what an import did: the counts of new rows, and everything it left
 // out with the reason, for the summary the command prints.
-type WPReport struct {
+type Report struct {
 	Site                                                           string
 	Authors, Sections, Tags, Articles, Photos, Comments, Redirects int // created by this run
-	Skipped                                                        []WPSkip
-	ImageRefs                                                      []WPImageRef
+	Skipped                                                        []Skip
+	ImageRefs                                                      []ImageRef
 	// Titles of imported articles whose text shows images from another host, which
 	// our Content-Security-Policy (img-src 'self') will not display.
 	RemoteImages []string
@@ -40,7 +40,7 @@ type WPReport struct {
 }
 
 // note adds what one article's conversion found to the report.
-func (r *WPReport) note(title string, b *wpBody) {
+func (r *Report) note(title string, b *wpBody) {
 	for _, x := range []struct {
 		to   *map[string][]string
 		what []string
@@ -55,28 +55,28 @@ func (r *WPReport) note(title string, b *wpBody) {
 	}
 }
 
-// WPSkip is one thing not imported.
-type WPSkip struct {
+// Skip is one thing not imported.
+type Skip struct {
 	Kind   string // post, page, comment, item, tag
 	Title  string // what a person recognises it by
 	Reason string
 }
 
-// WPImageRef is a featured image that was not brought in; its old address is kept on
+// ImageRef is a featured image that was not brought in; its old address is kept on
 // the article (articles.imported_image_url) so an editor can fetch it later.
-type WPImageRef struct {
+type ImageRef struct {
 	Article string // title
 	URL     string
 	Reason  string
 }
 
-func (r *WPReport) skip(kind, title, reason string) {
-	r.Skipped = append(r.Skipped, WPSkip{Kind: kind, Title: title, Reason: reason})
+func (r *Report) skip(kind, title, reason string) {
+	r.Skipped = append(r.Skipped, Skip{Kind: kind, Title: title, Reason: reason})
 }
 
 // Summary is the report as lines for a person: one line of counts, then one line
 // per kind of skip (with a few examples), then the images kept as references.
-func (r *WPReport) Summary() []string {
+func (r *Report) Summary() []string {
 	lines := []string{fmt.Sprintf("imported from %s: %s, %s, %s, %s, %s, %s, %s", r.Site,
 		count(r.Articles, "article"), count(r.Comments, "comment"), count(r.Authors, "author"),
 		count(r.Sections, "section"), count(r.Tags, "tag"), count(r.Photos, "photo"), count(r.Redirects, "redirect"))}
@@ -168,17 +168,18 @@ func count(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// ImportWordPress imports the WordPress export (WXR) at xmlPath: authors, posts with
-// their sections, tags and featured images, comments with their threads, and the old
-// permalinks as redirects. The whole file is read and checked before anything is
-// written, and everything is written in one transaction, so a broken file leaves the
-// database as it was. A re-run skips whatever an earlier run imported.
+// Import imports the WordPress export (WXR) at xmlPath into s: authors, posts with
+// their sections, tags and images, comments with their threads, and the old
+// addresses as redirects. The whole file is read and checked before anything is
+// written, and everything is written through the store's verbs in one transaction
+// (models.TxStore), so a broken file leaves the database as it was and every rule
+// of the stores applies. A re-run skips whatever an earlier run imported.
 //
-// Featured images are looked for in an uploads/ folder beside the XML (the layout of
+// Images are looked for in an uploads/ folder beside the XML (the layout of
 // wp-content/uploads); photos are stored before the transaction (the media store
 // writes on its own), so a failure after that point can leave unused photos, which a
 // re-run reuses. progress, if not nil, receives a line now and then.
-func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath string, progress func(string)) (*WPReport, error) {
+func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string, progress func(string)) (*Report, error) {
 	say := func(format string, args ...any) {
 		if progress != nil {
 			progress(fmt.Sprintf(format, args...))
@@ -199,10 +200,10 @@ func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath stri
 	}
 	say("read %d items from %s", len(w.Items), w.Site)
 
-	im := &wpImport{s: s, w: w, now: now, rep: &WPReport{Site: w.Site},
+	im := &wpImport{s: s, w: w, now: now, rep: &Report{Site: w.Site},
 		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
-		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]Media{}, refs: map[string]WPImageRef{},
-		children: map[string][]wxrItem{}, bodyMedia: map[string]Media{}}
+		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]models.Media{}, refs: map[string]ImageRef{},
+		children: map[string][]wxrItem{}, bodyMedia: map[string]models.Media{}}
 	for _, it := range w.Items {
 		if it.Type == "attachment" {
 			im.attachments[it.ID] = it
@@ -216,7 +217,7 @@ func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath stri
 	if err := im.saveBodyImages(ctx, uploads); err != nil {
 		return nil, err
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.InTx(ctx, now, func(tx *models.TxStore) error {
 		im.tx = tx
 		for _, a := range w.Authors {
 			if err := im.author(ctx, a); err != nil {
@@ -260,20 +261,20 @@ func (s *Store) ImportWordPress(ctx context.Context, now time.Time, xmlPath stri
 
 // wpImport is the state of one import run.
 type wpImport struct {
-	s           *Store
-	tx          *sql.Tx
+	s           *models.Store
+	tx          *models.TxStore // the one transaction everything is written in
 	w           *WXR
 	now         time.Time
-	rep         *WPReport
-	attachments map[string]wxrItem    // by WordPress post id
-	children    map[string][]wxrItem  // attachments by the id of their post, for a bare [gallery]
-	bodyMedia   map[string]Media      // images of post bodies stored in the media library, by path under uploads/
-	photos      map[string]Media      // featured photo stored for a post, by post id
-	refs        map[string]WPImageRef // featured image not brought in, by post id
-	sections    map[string]int64      // by category nicename
-	tags        map[string]int64      // by lower-cased name
-	users       map[string]int64      // by author login
-	userByWPID  map[string]int64      // by WordPress author id, for registered commenters
+	rep         *Report
+	attachments map[string]wxrItem      // by WordPress post id
+	children    map[string][]wxrItem    // attachments by the id of their post, for a bare [gallery]
+	bodyMedia   map[string]models.Media // images of post bodies stored in the media library, by path under uploads/
+	photos      map[string]models.Media // featured photo stored for a post, by post id
+	refs        map[string]ImageRef     // featured image not brought in, by post id
+	sections    map[string]int64        // by category nicename
+	tags        map[string]int64        // by lower-cased name
+	users       map[string]int64        // by author login
+	userByWPID  map[string]int64        // by WordPress author id, for registered commenters
 }
 
 // importable says whether a post item becomes an article, and if not, why.
@@ -313,7 +314,7 @@ func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
 		if kind, reason := importable(it); kind != "post" || reason != "" || thumb == "" {
 			continue
 		}
-		if _, done, err := im.mapped(ctx, im.s.R, "post", it.ID); err != nil || done {
+		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
 			if err != nil {
 				return err
 			}
@@ -321,7 +322,7 @@ func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
 		}
 		att, ok := im.attachments[thumb]
 		if !ok {
-			im.refs[it.ID] = WPImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
+			im.refs[it.ID] = ImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
 			continue
 		}
 		rel := att.meta("_wp_attached_file")
@@ -330,7 +331,7 @@ func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
 				rel = att.AttachmentURL[i+len("/uploads/"):]
 			}
 		}
-		ref := WPImageRef{URL: att.AttachmentURL}
+		ref := ImageRef{URL: att.AttachmentURL}
 		var file fs.File
 		var err error = fs.ErrNotExist
 		if rootErr == nil && rel != "" {
@@ -341,9 +342,9 @@ func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
 			im.refs[it.ID] = ref
 			continue
 		}
-		m, err := im.s.Media.Save(ctx, im.now, file, Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
+		m, err := im.s.Media.Save(ctx, im.now, file, models.Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
 		file.Close()
-		var me MediaError
+		var me models.MediaError
 		if errors.As(err, &me) {
 			ref.Reason = string(me)
 			im.refs[it.ID] = ref
@@ -361,7 +362,7 @@ func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
 // and stored images.
 func (im *wpImport) body(it wxrItem) *wpBody {
 	return &wpBody{
-		media: func(src string) (Media, bool) {
+		media: func(src string) (models.Media, bool) {
 			m, ok := im.bodyMedia[uploadsPath(src)]
 			return m, ok
 		},
@@ -387,7 +388,7 @@ func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error
 		if kind, reason := importable(it); kind != "post" || reason != "" {
 			continue
 		}
-		if _, done, err := im.mapped(ctx, im.s.R, "post", it.ID); err != nil || done {
+		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
 			if err != nil {
 				return err
 			}
@@ -395,9 +396,9 @@ func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error
 		}
 		b := im.body(it)
 		var srcs []string
-		b.media = func(src string) (Media, bool) {
+		b.media = func(src string) (models.Media, bool) {
 			srcs = append(srcs, src)
-			return Media{}, false
+			return models.Media{}, false
 		}
 		b.convert(it.Content()) // only to learn which images the body shows
 		for _, src := range srcs {
@@ -410,9 +411,9 @@ func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error
 				if err != nil {
 					continue
 				}
-				m, err := im.s.Media.Save(ctx, im.now, f, Media{}, 0)
+				m, err := im.s.Media.Save(ctx, im.now, f, models.Media{}, 0)
 				f.Close()
-				var me MediaError
+				var me models.MediaError
 				if errors.As(err, &me) {
 					break // not a usable image: listed as missing
 				}
@@ -435,37 +436,8 @@ func (im *wpImport) photoAlt(att wxrItem) string {
 	return im.s.San.PlainText(att.Title)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// wpTables names the table each kind in the import map points into.
-var wpTables = map[string]string{"author": "users", "post": "articles", "comment": "comments"}
-
-// mapped looks a WordPress id up in the import map. done is true when an earlier run
-// imported it; id is 0 when that row has since been deleted here.
-func (im *wpImport) mapped(ctx context.Context, q querier, kind, wpID string) (id int64, done bool, err error) {
-	var local int64
-	var exists bool
-	err = q.QueryRowContext(ctx, `SELECT m.local_id, EXISTS (SELECT 1 FROM `+wpTables[kind]+` t WHERE t.id = m.local_id)
-		FROM wp_imports m WHERE m.site = ? AND m.kind = ? AND m.wp_id = ?`, im.w.Site, kind, wpID).Scan(&local, &exists)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil || !exists {
-		return 0, err == nil, err
-	}
-	return local, true, nil
-}
-
-func (im *wpImport) record(ctx context.Context, kind, wpID string, local int64) error {
-	_, err := im.tx.ExecContext(ctx, `INSERT INTO wp_imports (site, kind, wp_id, local_id, imported_at) VALUES (?, ?, ?, ?, ?)`,
-		im.w.Site, kind, wpID, local, fmtTime(im.now))
-	return err
-}
-
-// fallbackSlug names something whose name has no ASCII letters (Persian, Chinese …)
-// with a stable slug, so a re-run finds the same row.
+// fallbackSlug names something whose name has no letter or digit at all ("★",
+// "!!!") with a stable slug, so a re-run finds the same row.
 func fallbackSlug(prefix, key string) string {
 	h := fnv.New32a()
 	h.Write([]byte(key))
@@ -474,7 +446,7 @@ func fallbackSlug(prefix, key string) string {
 
 func firstSlug(candidates ...string) string {
 	for _, c := range candidates {
-		if s := Slugify(c); s != "" {
+		if s := models.Slugify(c); s != "" {
 			return s
 		}
 	}
@@ -488,17 +460,21 @@ func unescapePath(s string) string {
 	return s
 }
 
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+// clip keeps the first n characters of s (never cutting one in two).
+func clip(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
 	}
-	return string([]rune(s)[:n])
+	return s
 }
 
 // author maps a WordPress author to a user: the one an earlier run made, else the
 // account with the same email, else a new author who cannot log in (no password).
 func (im *wpImport) author(ctx context.Context, a wxrAuthor) error {
-	id, done, err := im.mapped(ctx, im.tx, "author", a.Login)
+	id, done, err := im.tx.ImportedID(ctx, im.w.Site, "author", a.Login)
 	if err != nil {
 		return err
 	}
@@ -507,14 +483,14 @@ func (im *wpImport) author(ctx context.Context, a wxrAuthor) error {
 		if email == "" {
 			email = firstSlug(a.Login, a.ID) + "@wordpress.invalid" // reserved TLD: never delivered
 		}
-		err := im.tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = ?", email).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+		id, err = im.tx.UserIDByEmail(ctx, email)
+		if errors.Is(err, models.ErrNotFound) {
 			id, err = im.newAuthor(ctx, a, email)
 		}
 		if err != nil {
 			return err
 		}
-		if err := im.record(ctx, "author", a.Login, id); err != nil {
+		if err := im.tx.MarkImported(ctx, im.w.Site, "author", a.Login, id); err != nil {
 			return err
 		}
 	}
@@ -532,9 +508,7 @@ func (im *wpImport) author(ctx context.Context, a wxrAuthor) error {
 
 // termRedirect records the old address of a category, tag or author page.
 func (im *wpImport) termRedirect(ctx context.Context, oldPath, kind string, id int64) error {
-	_, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_term_redirects (old_path, kind, local_id) VALUES (?, ?, ?)",
-		im.w.BlogPath+oldPathKey(oldPath), kind, id)
-	return err
+	return im.tx.AddOldTermAddress(ctx, im.w.BlogPath+oldPath, kind, id)
 }
 
 func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (int64, error) {
@@ -545,22 +519,16 @@ func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (i
 	if name == "" {
 		name = a.Login
 	}
-	name = truncateRunes(name, 40)
-	// Display names and slugs are unique here but not in WordPress: try the name, then
-	// the name with the login, then numbered.
-	candidates := []string{name, name + " (" + truncateRunes(a.Login, 8) + ")"}
+	name = clip(name, 40)
+	// Display names are unique here but not in WordPress: try the name, then the
+	// name with the login, then numbered. (The store gives a taken slug its -2.)
+	candidates := []string{name, name + " (" + clip(a.Login, 8) + ")"}
 	for i := 2; i < 10; i++ {
 		candidates = append(candidates, name+" "+strconv.Itoa(i))
 	}
 	for _, n := range candidates {
-		slug := Slugify(n)
-		if slug == "" { // a name in a non-Latin script
-			slug = fallbackSlug("author", n)
-		}
-		var id int64
-		err := im.tx.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, role, password_hash, created_at)
-			VALUES (?, ?, ?, ?, '', ?) RETURNING id`, email, n, slug, RoleAuthor, fmtTime(im.now)).Scan(&id)
-		if isUnique(err) {
+		id, err := im.tx.CreateImportedUser(ctx, email, n, models.RoleAuthor)
+		if errors.Is(err, models.ErrDuplicate) {
 			continue
 		}
 		if err == nil {
@@ -586,7 +554,7 @@ func (im *wpImport) item(ctx context.Context, it wxrItem) error {
 		im.skipComments(it, "its "+kind+" was not imported")
 		return nil
 	}
-	id, done, err := im.mapped(ctx, im.tx, "post", it.ID)
+	id, done, err := im.tx.ImportedID(ctx, im.w.Site, "post", it.ID)
 	if err != nil {
 		return err
 	}
@@ -618,7 +586,7 @@ const MaxImportedBodyBytes = 1 << 20
 
 // post inserts one article; id 0 with no error means it was skipped (and reported).
 func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, error) {
-	in := ArticleInput{
+	in := models.ArticleInput{
 		Title:        title,
 		Dek:          im.s.San.PlainText(it.Excerpt()),
 		Body:         it.Content(),
@@ -627,22 +595,22 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	date := wxrDate(it.DateGMT, it.Date)
 	switch it.Status {
 	case "publish", "future":
-		in.Status, in.PublishedAt = StatusPublished, date
+		in.Status, in.PublishedAt = models.StatusPublished, date
 		if it.Status == "future" {
-			in.Status = StatusScheduled
+			in.Status = models.StatusScheduled
 		}
 		if in.PublishedAt.IsZero() {
 			in.PublishedAt = im.now
 		}
 	case "draft":
-		in.Status = StatusDraft
+		in.Status = models.StatusDraft
 	case "pending":
-		in.Status = StatusReview
+		in.Status = models.StatusReview
 	}
 	if it.Password != "" {
 		// WordPress showed this only to readers with the password; we have no such
 		// gate, so it waits as a draft for an editor.
-		in.Status, in.PublishedAt = StatusDraft, time.Time{}
+		in.Status, in.PublishedAt = models.StatusDraft, time.Time{}
 	}
 	var err error
 	if in.SectionID, err = im.section(ctx, it); err != nil {
@@ -657,7 +625,7 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 			in.ImageAlt = "Photo: " + title
 		}
 	}
-	if in.Slug, err = im.freeSlug(ctx, firstSlug(unescapePath(it.Name), title, "post "+it.ID)); err != nil {
+	if in.Slug, err = im.tx.FreeArticleSlug(ctx, firstSlug(unescapePath(it.Name), title, "post "+it.ID)); err != nil {
 		return 0, err
 	}
 	if len(in.Body) > MaxImportedBodyBytes {
@@ -666,24 +634,18 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		return 0, nil
 	}
 	if err := in.Validate(); err != nil {
-		if v, ok := AsValidation(err); ok {
+		if v, ok := models.AsValidation(err); ok {
 			im.rep.skip("post", title, v.Error())
 			return 0, nil
 		}
 		return 0, err
 	}
 	conv := im.body(it)
-	body := im.s.San.ImportedArticleHTML(conv.convert(in.Body))
-	im.rep.note(title, conv)
-	id, err := insertArticle(ctx, im.tx, im.now, in, body)
+	id, body, err := im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body))
 	if err != nil {
 		return 0, err
 	}
-	// The same first revision (and publishing entry in the audit log) a story
-	// written here gets, so its history starts at the import.
-	if err := afterSave(ctx, im.tx, im.now, id, 1, "", in); err != nil {
-		return 0, err
-	}
+	im.rep.note(title, conv)
 	im.rep.Articles++
 	if it.Password != "" {
 		im.rep.Protected = append(im.rep.Protected, title)
@@ -699,39 +661,17 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	} else if ok {
 		ref.Article = title
 		im.rep.ImageRefs = append(im.rep.ImageRefs, ref)
-		if _, err := im.tx.ExecContext(ctx, "UPDATE articles SET imported_image_url = ? WHERE id = ?", ref.URL, id); err != nil {
+		if err := im.tx.SetImportedImageURL(ctx, id, ref.URL); err != nil {
 			return 0, err
 		}
 	}
 	if err := im.tagArticle(ctx, it, id); err != nil {
 		return 0, err
 	}
-	for _, p := range im.oldPaths(it) {
-		res, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", p, id)
-		if err != nil {
-			return 0, err
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			im.rep.Redirects++
-		}
+	if err := im.addOldAddresses(ctx, it, id); err != nil {
+		return 0, err
 	}
-	return id, im.record(ctx, "post", it.ID, id)
-}
-
-// freeSlug returns base, or base-2, base-3 … whichever no article uses or used.
-func (im *wpImport) freeSlug(ctx context.Context, base string) (string, error) {
-	for i := 1; ; i++ {
-		slug := base
-		if i > 1 {
-			slug = base + "-" + strconv.Itoa(i)
-		}
-		var taken bool
-		err := im.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE slug = ?)
-			OR EXISTS (SELECT 1 FROM slug_redirects WHERE old_slug = ?)`, slug, slug).Scan(&taken)
-		if err != nil || !taken {
-			return slug, err
-		}
-	}
+	return id, im.tx.MarkImported(ctx, im.w.Site, "post", it.ID, id)
 }
 
 // attachmentRedirects sends an attachment's page (/story/photo-name/, ?attachment_id=)
@@ -740,16 +680,21 @@ func (im *wpImport) attachmentRedirects(ctx context.Context, att wxrItem) error 
 	if att.Parent == "" || att.Parent == "0" {
 		return nil
 	}
-	id, _, err := im.mapped(ctx, im.tx, "post", att.Parent)
+	id, _, err := im.tx.ImportedID(ctx, im.w.Site, "post", att.Parent)
 	if err != nil || id == 0 {
 		return err
 	}
-	for _, p := range im.oldPaths(att) {
-		res, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", p, id)
+	return im.addOldAddresses(ctx, att, id)
+}
+
+// addOldAddresses makes the item's old addresses redirect to the article.
+func (im *wpImport) addOldAddresses(ctx context.Context, it wxrItem, articleID int64) error {
+	for _, p := range im.oldPaths(it) {
+		added, err := im.tx.AddOldAddress(ctx, p, articleID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
+		if added {
 			im.rep.Redirects++
 		}
 	}
@@ -767,15 +712,12 @@ func (im *wpImport) oldPaths(it wxrItem) []string {
 	}
 	paths := []string{im.w.BlogPath + "/?" + param + "=" + it.ID}
 	if u, err := url.Parse(strings.TrimSpace(it.Link)); err == nil {
-		if p := oldPathKey(u.Path); p != "" && p != im.w.BlogPath {
+		if p := strings.TrimRight(u.Path, "/"); p != "" && p != im.w.BlogPath {
 			paths = append(paths, p)
 		}
 	}
 	return paths
 }
-
-// oldPathKey normalises a decoded URL path: no trailing slash, and "" for the root.
-func oldPathKey(p string) string { return strings.TrimRight(p, "/") }
 
 // section returns the section for the post's first category, creating it on demand;
 // posts without one (or only in WordPress's default "Uncategorized") go to "Uncategorised".
@@ -803,20 +745,17 @@ func (im *wpImport) section(ctx context.Context, it wxrItem) (int64, error) {
 	if slug == "" {
 		slug = fallbackSlug("section", term.Nicename)
 	}
-	var id int64
-	err := im.tx.QueryRowContext(ctx, "SELECT id FROM sections WHERE slug = ?", slug).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	id, err := im.tx.SectionIDBySlug(ctx, slug)
+	if errors.Is(err, models.ErrNotFound) {
 		var nameTaken bool
-		if err = im.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM sections WHERE name = ?)", name).Scan(&nameTaken); err != nil {
+		if nameTaken, err = im.tx.SectionNameTaken(ctx, name); err != nil {
 			return 0, err
 		}
 		if nameTaken { // section names are unique here
 			name = name + " (" + slug + ")"
 			im.rep.Renamed = append(im.rep.Renamed, name)
 		}
-		err = im.tx.QueryRowContext(ctx, `INSERT INTO sections (name, slug, position)
-			VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id`, name, slug).Scan(&id)
-		if err == nil {
+		if id, err = im.tx.CreateSection(ctx, name, slug); err == nil {
 			im.rep.Sections++
 		}
 	}
@@ -865,7 +804,7 @@ func (im *wpImport) tagArticle(ctx context.Context, it wxrItem, articleID int64)
 		if err != nil {
 			return err
 		}
-		if _, err := im.tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", articleID, id); err != nil {
+		if err := im.tx.TagArticle(ctx, articleID, id); err != nil {
 			return err
 		}
 	}
@@ -885,12 +824,12 @@ func (im *wpImport) tag(ctx context.Context, t wxrItemTerm) (int64, error) {
 	id, ok := im.tags[strings.ToLower(name)]
 	if !ok {
 		full := name
-		if Slugify(name) == "" { // a name of symbols only: keep it, with an address of its own
+		if models.Slugify(name) == "" { // a name of symbols only: keep it, with an address of its own
 			full = name + " " + fallbackSlug("tag", name)
 		}
 		var created bool
 		var err error
-		if id, created, err = tagTx(ctx, im.tx, truncateRunes(full, 100)); err != nil {
+		if id, created, err = im.tx.Tag(ctx, clip(full, 100)); err != nil {
 			return 0, err
 		}
 		if created {
@@ -939,7 +878,7 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 				return err
 			}
 		}
-		id, done, err := im.mapped(ctx, im.tx, "comment", c.ID)
+		id, done, err := im.tx.ImportedID(ctx, im.w.Site, "comment", c.ID)
 		if err != nil || done {
 			local[c.ID] = id
 			if done {
@@ -959,44 +898,39 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 			im.rep.skip("comment", "comment "+c.ID, "empty")
 			return nil
 		}
-		var parent sql.NullInt64
+		var parent int64
 		for p, hops := c.Parent, 0; p != "0" && p != "" && hops <= len(byID); hops++ {
 			if local[p] != 0 {
-				parent = sql.NullInt64{Int64: local[p], Valid: true}
+				parent = local[p]
 				break
 			}
 			p = byID[p].Parent
 		}
-		var user sql.NullInt64
-		guest, guestEmail, guestURL := "", "", ""
+		ic := models.ImportedComment{ArticleID: articleID, ParentID: parent, Source: c.Content, Text: wpCommentText(c.Content),
+			Status: status, IP: clip(c.AuthorIP, 45), CreatedAt: wxrDate(c.DateGMT, c.Date)}
 		if uid, ok := im.userByWPID[strings.TrimSpace(c.UserID)]; ok {
-			user = sql.NullInt64{Int64: uid, Valid: true}
+			ic.UserID = uid
 		} else {
 			// Matching guests to accounts by email would let anyone who typed a
 			// staff member's address on the old blog speak as them here.
-			guest = truncateRunes(im.s.San.PlainText(c.Author), 80)
-			if guest == "" {
-				guest = "Anonymous"
+			ic.GuestName = clip(im.s.San.PlainText(c.Author), 80)
+			if ic.GuestName == "" {
+				ic.GuestName = "Anonymous"
 			}
-			guestEmail = truncateRunes(strings.TrimSpace(c.AuthorEmail), 254)
+			ic.GuestEmail = clip(strings.TrimSpace(c.AuthorEmail), 254)
 			if u, err := url.Parse(strings.TrimSpace(c.AuthorURL)); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-				guestURL = truncateRunes(u.String(), 2048)
+				ic.GuestURL = clip(u.String(), 2048)
 			}
 		}
-		created := wxrDate(c.DateGMT, c.Date)
-		if created.IsZero() {
-			created = im.now
+		if ic.CreatedAt.IsZero() {
+			ic.CreatedAt = im.now
 		}
-		err = im.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email, guest_url,
-			body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			articleID, parent, user, guest, guestEmail, guestURL, c.Content, string(im.s.San.CommentHTML(wpCommentText(c.Content))),
-			status, truncateRunes(c.AuthorIP, 45), fmtTime(created)).Scan(&id)
-		if err != nil {
+		if id, err = im.tx.ImportComment(ctx, ic); err != nil {
 			return err
 		}
 		local[c.ID] = id
 		im.rep.Comments++
-		return im.record(ctx, "comment", c.ID, id)
+		return im.tx.MarkImported(ctx, im.w.Site, "comment", c.ID, id)
 	}
 	for _, c := range it.Comments {
 		if err := importOne(c, 0); err != nil {
@@ -1021,34 +955,4 @@ func wpCommentText(s string) string {
 	s = wpBreakTag.ReplaceAllString(s, "\n")
 	s = wpParaTag.ReplaceAllString(s, "\n\n")
 	return strings.TrimSpace(s)
-}
-
-// OldPermalink returns the current slug of the visible imported article that once
-// lived at oldPath on WordPress ("/2019/05/03/sea-wall/" or "/?p=12"), or ErrNotFound.
-func (as *ArticleStore) OldPermalink(ctx context.Context, now time.Time, oldPath string) (string, error) {
-	key := oldPathKey(oldPath)
-	if key == "" || len(key) > 2048 {
-		return "", ErrNotFound
-	}
-	return as.liveSlug(ctx, `SELECT a.slug FROM wp_redirects r JOIN articles a ON a.id = r.article_id
-		WHERE r.old_path = ? AND `+visible, key, now)
-}
-
-// OldTerm returns what an imported category, tag or author page at oldPath
-// ("/category/world/", "/tag/climate") is now: kind "section", "tag" or "author"
-// and the current slug, or ErrNotFound.
-func (s *Store) OldTerm(ctx context.Context, oldPath string) (kind, slug string, err error) {
-	key := oldPathKey(oldPath)
-	if key == "" || len(key) > 2048 {
-		return "", "", ErrNotFound
-	}
-	err = s.R.QueryRowContext(ctx, `SELECT r.kind, coalesce(
-			CASE r.kind WHEN 'section' THEN (SELECT slug FROM sections WHERE id = r.local_id)
-			            WHEN 'tag' THEN (SELECT slug FROM tags WHERE id = r.local_id)
-			            ELSE (SELECT slug FROM users WHERE id = r.local_id) END, '')
-		FROM wp_term_redirects r WHERE r.old_path = ?`, key).Scan(&kind, &slug)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && slug == "" {
-		return "", "", ErrNotFound
-	}
-	return kind, slug, err
 }

@@ -1,4 +1,4 @@
-package models
+package wordpress
 
 import (
 	"strings"
@@ -7,6 +7,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"broadsheet/models"
 )
 
 // convertBody runs a post's text through the importer's converter and the article
@@ -14,10 +16,10 @@ import (
 func convertBody(t *testing.T, src string) (string, *wpBody) {
 	t.Helper()
 	b := &wpBody{
-		media:      func(string) (Media, bool) { return Media{}, false },
+		media:      func(string) (models.Media, bool) { return models.Media{}, false },
 		attachment: func(string) (wxrItem, bool) { return wxrItem{}, false },
 	}
-	return string(NewSanitizer().ImportedArticleHTML(b.convert(src))), b
+	return string(models.NewSanitizer().ImportedArticleHTML(b.convert(src))), b
 }
 
 // assertValidBody fails when html's parser would have to repair the markup (a

@@ -1,4 +1,4 @@
-package models
+package wordpress
 
 import (
 	"context"
@@ -9,14 +9,32 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"broadsheet/models"
 )
 
-const wpFixtures = "testdata/wordpress"
+const wpFixtures = "testdata"
+
+// testNow is the pinned clock of these tests.
+var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+// newTestDB is a fresh site in a temp folder: a migrated database and its uploads.
+func newTestDB(tb testing.TB) *models.Store {
+	tb.Helper()
+	dir := tb.TempDir()
+	s, err := models.Open(filepath.Join(dir, "site.db"), filepath.Join(dir, "uploads"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
 
 // importFixture imports one of our export files and fails the test on error.
-func importFixture(t *testing.T, s *Store, name string) *WPReport {
+func importFixture(t *testing.T, s *models.Store, name string) *Report {
 	t.Helper()
-	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(wpFixtures, name), nil)
+	rep, err := Import(context.Background(), s, testNow, filepath.Join(wpFixtures, name), nil)
 	if err != nil {
 		t.Fatalf("import %s: %v", name, err)
 	}
@@ -24,7 +42,7 @@ func importFixture(t *testing.T, s *Store, name string) *WPReport {
 }
 
 // rowCounts counts the rows of every table, to prove an import changed nothing.
-func rowCounts(t *testing.T, s *Store) map[string]int {
+func rowCounts(t *testing.T, s *models.Store) map[string]int {
 	t.Helper()
 	rows, err := s.R.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
 	if err != nil {
@@ -52,7 +70,7 @@ func rowCounts(t *testing.T, s *Store) map[string]int {
 	return counts
 }
 
-func queryInt(t *testing.T, s *Store, q string, args ...any) int {
+func queryInt(t *testing.T, s *models.Store, q string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := s.R.QueryRow(q, args...).Scan(&n); err != nil {
@@ -61,7 +79,7 @@ func queryInt(t *testing.T, s *Store, q string, args ...any) int {
 	return n
 }
 
-func queryString(t *testing.T, s *Store, q string, args ...any) string {
+func queryString(t *testing.T, s *models.Store, q string, args ...any) string {
 	t.Helper()
 	var v string
 	if err := s.R.QueryRow(q, args...).Scan(&v); err != nil {
@@ -91,12 +109,12 @@ func TestImportWordPressExport(t *testing.T) {
 
 	t.Run("statuses and dates", func(t *testing.T) {
 		for _, c := range []struct{ slug, status, published string }{
-			{"harbour-sea-wall", StatusPublished, "2024-03-05T09:30:00Z"}, // the GMT column, not the local one
-			{"بازار-ماهی", StatusPublished, "2024-04-02T06:00:00Z"},       // Persian post_name kept in its script
-			{"notes-for-a-ferry-timetable-story", StatusDraft, ""},        // no post_name: from the title
-			{"new-year-fireworks", StatusScheduled, "2027-01-01T00:00:00Z"},
-			{"dock-workers-vote", StatusReview, ""},
-			{"prices-and-wages", StatusPublished, "2024-06-01T07:00:00Z"},
+			{"harbour-sea-wall", models.StatusPublished, "2024-03-05T09:30:00Z"}, // the GMT column, not the local one
+			{"بازار-ماهی", models.StatusPublished, "2024-04-02T06:00:00Z"},       // Persian post_name kept in its script
+			{"notes-for-a-ferry-timetable-story", models.StatusDraft, ""},        // no post_name: from the title
+			{"new-year-fireworks", models.StatusScheduled, "2027-01-01T00:00:00Z"},
+			{"dock-workers-vote", models.StatusReview, ""},
+			{"prices-and-wages", models.StatusPublished, "2024-06-01T07:00:00Z"},
 		} {
 			var status, pub string
 			err := s.R.QueryRow("SELECT status, coalesce(published_at, '') FROM articles WHERE slug = ?", c.slug).Scan(&status, &pub)
@@ -162,8 +180,8 @@ func TestImportWordPressExport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if u.Role != RoleAuthor || u.passwordHash != "" {
-				t.Errorf("%s: role %s, password hash %q", email, u.Role, u.passwordHash)
+			if hash := queryString(t, s, "SELECT password_hash FROM users WHERE email = ?", email); u.Role != models.RoleAuthor || hash != "" {
+				t.Errorf("%s: role %s, password hash %q", email, u.Role, hash)
 			}
 		}
 		if name := queryString(t, s, `SELECT u.name FROM article_authors aa JOIN users u ON u.id = aa.user_id
@@ -277,7 +295,7 @@ func TestImportWordPressTwiceImportsNothing(t *testing.T) {
 	importFixture(t, s, "export.xml")
 	before := rowCounts(t, s)
 	var progress []string
-	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(wpFixtures, "export.xml"), func(line string) {
+	rep, err := Import(context.Background(), s, testNow, filepath.Join(wpFixtures, "export.xml"), func(line string) {
 		progress = append(progress, line)
 	})
 	if err != nil {
@@ -323,7 +341,7 @@ func TestImportWordPressLaterExportAddsNewComments(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "later.xml"), []byte(later), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.ImportWordPress(context.Background(), testNow, filepath.Join(dir, "later.xml"), nil)
+	rep, err := Import(context.Background(), s, testNow, filepath.Join(dir, "later.xml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +409,7 @@ func TestImportWordPressBrokenFilesChangeNothing(t *testing.T) {
 			// A site with content already: an earlier import.
 			importFixture(t, s, "export.xml")
 			before := rowCounts(t, s)
-			rep, err := s.ImportWordPress(context.Background(), testNow, c.path, nil)
+			rep, err := Import(context.Background(), s, testNow, c.path, nil)
 			var we *WXRError
 			if !errors.As(err, &we) || rep != nil {
 				t.Fatalf("got report %v and error %v, want a WXRError", rep, err)
@@ -407,7 +425,7 @@ func TestImportWordPressBrokenFilesChangeNothing(t *testing.T) {
 }
 
 func TestImportedPlainText(t *testing.T) {
-	san := NewSanitizer()
+	san := models.NewSanitizer()
 	for in, want := range map[string]string{
 		"Tom &#038; Jerry":            "Tom & Jerry",
 		"<em>Big</em>  news\n today":  "Big news today",
@@ -438,7 +456,7 @@ func TestImportWordPressCapsTheSizeOfAStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newTestDB(t)
-	rep, err := s.ImportWordPress(context.Background(), testNow, path, nil)
+	rep, err := Import(context.Background(), s, testNow, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +522,7 @@ const wxrAuthorsWithIDs = `<wp:author><wp:author_id>2</wp:author_id><wp:author_l
 `
 
 // commentAuthors lists "name/user-or-guest/url" for an article's comments, oldest first.
-func commentAuthors(t *testing.T, s *Store, slug string) []string {
+func commentAuthors(t *testing.T, s *models.Store, slug string) []string {
 	t.Helper()
 	rows, err := s.R.Query(`SELECT coalesce(u.name, c.guest_name), c.user_id IS NOT NULL, c.guest_url FROM comments c
 		LEFT JOIN users u ON u.id = c.user_id JOIN articles a ON a.id = c.article_id WHERE a.slug = ? ORDER BY c.id`, slug)
@@ -542,7 +560,7 @@ func TestImportWordPressCommentAuthorship(t *testing.T) {
 	}
 	s := newTestDB(t)
 	path := wxrFile(t, "1.2", "https://paper.example", wxrAuthorsWithIDs, wxrPost("10", "A long thread", "long-thread", "editor", "Body.", thread.String()))
-	if _, err := s.ImportWordPress(context.Background(), testNow, path, nil); err != nil {
+	if _, err := Import(context.Background(), s, testNow, path, nil); err != nil {
 		t.Fatal(err)
 	}
 	got := commentAuthors(t, s, "long-thread")
@@ -570,7 +588,7 @@ func TestImportWordPressCommentAuthorship(t *testing.T) {
 	path = wxrFile(t, "1.2", "https://paper.example", noIDs, wxrPost("10", "Guests only", "guests-only", "editor", "Body.",
 		wxrCommentXML("1", "0", "0", "Gail Guest", "", "One.")+
 			strings.Replace(wxrCommentXML("2", "1", "", "Hugo Guest", "javascript:alert(1)", "Two."), "<wp:comment_user_id></wp:comment_user_id>", "", 1)))
-	if _, err := s2.ImportWordPress(context.Background(), testNow, path, nil); err != nil {
+	if _, err := Import(context.Background(), s2, testNow, path, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := strings.Join(commentAuthors(t, s2, "guests-only"), " | "), "Gail Guest/guest/ | Hugo Guest/guest/"; got != want {
@@ -585,14 +603,14 @@ func TestImportWordPressProtectedPostIsADraft(t *testing.T) {
 	path := wxrFile(t, "1.2", "https://paper.example", wxrAuthorsWithIDs,
 		wxrPost("10", "Open story", "open-story", "editor", "Everyone reads this.", "")+
 			wxrPost("11", "Members only", "members-only", "editor", "Secret salaries.", "<wp:post_password><![CDATA[hunter2]]></wp:post_password>"))
-	rep, err := s.ImportWordPress(context.Background(), testNow, path, nil)
+	rep, err := Import(context.Background(), s, testNow, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := queryString(t, s, "SELECT status || '/' || coalesce(published_at, '') FROM articles WHERE slug = 'members-only'"); st != StatusDraft+"/" {
+	if st := queryString(t, s, "SELECT status || '/' || coalesce(published_at, '') FROM articles WHERE slug = 'members-only'"); st != models.StatusDraft+"/" {
 		t.Errorf("protected post is %q, want an unpublished draft", st)
 	}
-	if _, err := s.Articles.PublishedBySlug(context.Background(), testNow, "members-only"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Articles.PublishedBySlug(context.Background(), testNow, "members-only"); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("protected post readable: %v", err)
 	}
 	if summary := strings.Join(rep.Summary(), "\n"); !strings.Contains(summary, "needs attention: 1 post had a password") ||
@@ -612,7 +630,7 @@ func TestImportWordPressTermsAndOldExports(t *testing.T) {
 		`<category domain="category" nicename="foo"><![CDATA[Foo]]></category><category><![CDATA[Foo]]></category>
 <category domain="tag"><![CDATA[Harbour Life]]></category><category domain="tag" nicename="harbour-life"><![CDATA[Harbour Life]]></category>`) +
 		wxrPost("11", "In the second Foo", "second-foo", "olduser", "Two.", `<category domain="category" nicename="foo-2"><![CDATA[Foo]]></category>`)
-	rep, err := s.ImportWordPress(context.Background(), testNow, wxrFile(t, "1.0", "https://paper.example", cats, items), nil)
+	rep, err := Import(context.Background(), s, testNow, wxrFile(t, "1.0", "https://paper.example", cats, items), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -646,7 +664,7 @@ func TestImportWordPressTermsAndOldExports(t *testing.T) {
 func TestImportWordPressRefusesUnknownVersion(t *testing.T) {
 	s := newTestDB(t)
 	before := rowCounts(t, s)
-	_, err := s.ImportWordPress(context.Background(), testNow, wxrFile(t, "2.0", "https://paper.example", wxrAuthorsWithIDs,
+	_, err := Import(context.Background(), s, testNow, wxrFile(t, "2.0", "https://paper.example", wxrAuthorsWithIDs,
 		wxrPost("10", "From the future", "future", "editor", "Body.", "")), nil)
 	var we *WXRError
 	if !errors.As(err, &we) || !strings.Contains(err.Error(), `WXR version "2.0"`) || !strings.Contains(err.Error(), "1.0 to 1.2") {
@@ -663,12 +681,12 @@ func TestImportWordPressSubdirectoryBlog(t *testing.T) {
 	s := newTestDB(t)
 	item := strings.Replace(wxrPost("12", "Plain permalink", "plain-permalink", "editor", "Body.", ""),
 		"<link>https://paper.example/plain-permalink/</link>", "<link>https://paper.example/blog/?p=12</link>", 1)
-	if _, err := s.ImportWordPress(context.Background(), testNow, wxrFile(t, "1.2", "https://paper.example/blog/", wxrAuthorsWithIDs, item), nil); err != nil {
+	if _, err := Import(context.Background(), s, testNow, wxrFile(t, "1.2", "https://paper.example/blog/", wxrAuthorsWithIDs, item), nil); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	for _, root := range []string{"/blog", "/blog/", "/"} {
-		if slug, err := s.Articles.OldPermalink(ctx, testNow, root); !errors.Is(err, ErrNotFound) {
+		if slug, err := s.Articles.OldPermalink(ctx, testNow, root); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("%s sends readers to %q (%v)", root, slug, err)
 		}
 	}
@@ -714,7 +732,7 @@ func TestImportWordPressBodyImages(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "harbour.png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.ImportWordPress(context.Background(), testNow, path, nil)
+	rep, err := Import(context.Background(), s, testNow, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

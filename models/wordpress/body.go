@@ -1,4 +1,4 @@
-package models
+package wordpress
 
 import (
 	"net/url"
@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"broadsheet/models"
 )
 
 // wpBody turns the text of one WordPress post into HTML for the article sanitiser:
@@ -17,12 +19,12 @@ import (
 // the old uploads point at our media library. What it could not carry over is
 // collected for the summary.
 type wpBody struct {
-	media      func(oldURL string) (Media, bool) // an upload stored in our media library
-	attachment func(id string) (wxrItem, bool)   // an attachment item, for [gallery ids=…]
-	children   []wxrItem                         // the post's own attachments, for a bare [gallery]
-	unknown    []string                          // shortcodes we do not know, kept as text
-	missing    []string                          // images under the old uploads we do not have
-	rewritten  []string                          // shortcodes turned into markup
+	media      func(oldURL string) (models.Media, bool) // an upload stored in our media library
+	attachment func(id string) (wxrItem, bool)          // an attachment item, for [gallery ids=…]
+	children   []wxrItem                                // the post's own attachments, for a bare [gallery]
+	unknown    []string                                 // shortcodes we do not know, kept as text
+	missing    []string                                 // images under the old uploads we do not have
+	rewritten  []string                                 // shortcodes turned into markup
 }
 
 // convert returns the post's body as HTML (not yet sanitised).
