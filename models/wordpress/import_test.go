@@ -70,22 +70,24 @@ func rowCounts(t *testing.T, s *models.Store) map[string]int {
 	return counts
 }
 
-func queryInt(t *testing.T, s *models.Store, q string, args ...any) int {
+// queryOne reads the single value a query returns, failing the test otherwise.
+func queryOne[T any](t *testing.T, s *models.Store, q string, args ...any) T {
 	t.Helper()
-	var n int
-	if err := s.R.QueryRow(q, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
-func queryString(t *testing.T, s *models.Store, q string, args ...any) string {
-	t.Helper()
-	var v string
+	var v T
 	if err := s.R.QueryRow(q, args...).Scan(&v); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return v
+}
+
+func queryInt(t *testing.T, s *models.Store, q string, args ...any) int {
+	t.Helper()
+	return queryOne[int](t, s, q, args...)
+}
+
+func queryString(t *testing.T, s *models.Store, q string, args ...any) string {
+	t.Helper()
+	return queryOne[string](t, s, q, args...)
 }
 
 func TestImportWordPressExport(t *testing.T) {
