@@ -300,26 +300,27 @@ func (as *ArticleStore) Neighbours(ctx context.Context, now time.Time, a Article
 
 // ArticleInput is what an editor (or the sample seeder, or an importer) supplies to save an article.
 type ArticleInput struct {
-	Title         string
-	Slug          string // made from the title when empty
-	slugFromTitle bool   // set by Validate: a taken slug then gets -2, -3 … instead of an error
-	Dek           string
-	Body          string // Markdown
-	Dateline      string
-	Wire          string
-	SectionID     int64
-	AuthorIDs     []int64
-	Tags          []string // names; created on the fly
-	MediaID       int64    // 0 = no lead photo
-	ImageAlt      string
-	ImageCaption  string
-	ImageCredit   string
-	Status        string
-	PublishedAt   time.Time
-	UpdatedAt     time.Time
-	Correction    string
-	CommentsOpen  bool
-	EditorID      int64 // who is saving; recorded on the revision and in the audit log (0 for seeds and imports)
+	Title        string
+	Slug         string // made from the title when empty
+	Dek          string
+	Body         string // Markdown
+	Dateline     string
+	Wire         string
+	SectionID    int64
+	AuthorIDs    []int64
+	Tags         []string // names; created on the fly
+	MediaID      int64    // 0 = no lead photo
+	ImageAlt     string
+	ImageCaption string
+	ImageCredit  string
+	Status       string
+	PublishedAt  time.Time
+	UpdatedAt    time.Time
+	Correction   string
+	CommentsOpen bool
+	EditorID     int64 // who is saving; recorded on the revision and in the audit log (0 for seeds and imports)
+
+	slugFromTitle bool // set by Validate: a taken slug then gets -2, -3 … instead of an error
 }
 
 // Validate checks the fields an article cannot be saved without.
