@@ -9,16 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"broadsheet/models/wordpress"
 )
 
 // importCmd is `broadsheet import wordpress [-new] [-data DIR] FILE.xml`: progress
-// lines go to stderr, the summary to stdout. The import itself lives in models.
+// lines go to stderr, the summary to stdout. The import itself lives in models/wordpress.
 func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	var data string
 	var fresh bool
 	fl := newFlagSet("import", "broadsheet import wordpress [-new] [-data DIR] FILE.xml",
 		"Imports a WordPress export (WXR) into a site: authors, posts, categories, tags, comments.\n"+
-			"Featured images are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
+			"Featured images and images in the text are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
 			"Importing again skips what is already there. WordPress is the only source so far.")
 	fl.dataFlag(&data)
 	fl.Var(boolValue{&fresh}, "new", "create a new site in the -data folder (refused if one is there)")
@@ -43,7 +45,7 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		return err
 	}
 	defer store.Close()
-	rep, err := store.ImportWordPress(ctx, time.Now(), pos[1], func(line string) {
+	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(line string) {
 		fmt.Fprintln(r.stderr, line)
 	})
 	if err != nil {

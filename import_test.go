@@ -14,7 +14,7 @@ import (
 func TestImportWordPressCommand(t *testing.T) {
 	cleanEnv(t)
 	data := filepath.Join(t.TempDir(), "data")
-	fixture := filepath.Join("models", "testdata", "wordpress")
+	fixture := filepath.Join("models", "wordpress", "testdata")
 	export := filepath.Join(fixture, "export.xml")
 
 	if r := runCLI("", "import", "wordpress", filepath.Join(fixture, "truncated.xml"), "-new", "-data", data); r.code != 1 || !strings.Contains(r.stderr, "truncated") {

@@ -396,6 +396,8 @@ type ArticleInput struct {
 	Correction   string
 	CommentsOpen bool
 	EditorID     int64 // who is saving; recorded on the revision and in the audit log (0 for seeds and imports)
+
+	slugFromTitle bool // set by Validate: a taken slug then gets -2, -3 … instead of an error
 }
 
 // Validate checks the fields an article cannot be saved without.
@@ -408,7 +410,10 @@ func (in *ArticleInput) Validate() error {
 		v["title"] = "Keep the headline under 200 characters."
 	}
 	if in.Slug == "" {
-		in.Slug = Slugify(in.Title)
+		in.Slug, in.slugFromTitle = Slugify(in.Title), true
+		if in.Slug == "" { // a headline of emoji or punctuation only
+			in.Slug = "article"
+		}
 	} else if Slugify(in.Slug) != in.Slug {
 		v["slug"] = "Use lower-case letters, digits and hyphens only."
 	}
@@ -465,6 +470,12 @@ func (as *ArticleStore) prepare(in *ArticleInput) (template.HTML, error) {
 // insertArticle writes a validated article with its authors and tags inside tx;
 // html is the body already sanitised from in.Body.
 func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInput, html template.HTML) (int64, error) {
+	if in.slugFromTitle {
+		var err error
+		if in.Slug, err = freeSlug(ctx, in.Slug, articleSlugTaken(tx)); err != nil {
+			return 0, err
+		}
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
 		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
 		correction, comments_open, created_at, modified_at)
@@ -500,16 +511,14 @@ func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int6
 		return err
 	}
 	for _, name := range tags {
-		name = strings.TrimSpace(name)
-		slug := Slugify(name)
-		if slug == "" {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO tags (name, slug) VALUES (?, ?) ON CONFLICT DO NOTHING", name, slug); err != nil {
+		tagID, _, err := tagTx(ctx, tx, strings.TrimSpace(name))
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO article_tags (article_id, tag_id)
-			SELECT ?, id FROM tags WHERE slug = ?`, id, slug); err != nil {
+		if tagID == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", id, tagID); err != nil {
 			return err
 		}
 	}

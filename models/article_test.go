@@ -265,9 +265,10 @@ func TestArticleValidation(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d rows written by rejected input", n)
 	}
-	// A duplicate slug is a field error, and nothing half-written remains (authors, tags).
+	// A duplicate slug typed by the editor is a field error (a repeated headline gets
+	// "-2" instead), and nothing half-written remains (authors, tags).
 	f.add(t, "Same title", f.world, nil)
-	_, err := f.s.Articles.Create(context.Background(), testNow, ArticleInput{Title: "Same title", SectionID: f.world.ID,
+	_, err := f.s.Articles.Create(context.Background(), testNow, ArticleInput{Title: "Same title", Slug: "same-title", SectionID: f.world.ID,
 		Status: StatusDraft, AuthorIDs: []int64{f.author.ID}, Tags: []string{"Lonely tag"}})
 	if v, ok := AsValidation(err); !ok || v["slug"] == "" {
 		t.Fatalf("duplicate slug: %v", err)

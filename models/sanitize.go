@@ -29,6 +29,11 @@ func NewSanitizer() *Sanitizer {
 	art := bluemonday.UGCPolicy()
 	art.RequireNoFollowOnLinks(false)
 	art.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_-]+$`)).OnElements("code")
+	// Imported WordPress galleries and embeds: a figure marked as one, and images
+	// from our own media library at every stored width.
+	art.AllowAttrs("class").Matching(regexp.MustCompile(`^(?:gallery|link-card)$`)).OnElements("figure")
+	art.AllowAttrs("srcset").Matching(regexp.MustCompile(`^/media/[0-9a-f]+(?:-[0-9]+)?\.[a-z]+ [0-9]+w(?:, /media/[0-9a-f]+(?:-[0-9]+)?\.[a-z]+ [0-9]+w)*$`)).OnElements("img")
+	art.AllowAttrs("sizes").Matching(regexp.MustCompile(`^[a-z0-9 :().,-]+$`)).OnElements("img")
 
 	// Comments: a small, inline-ish subset. No images, styles, tables or iframes.
 	com := bluemonday.NewPolicy()
@@ -59,11 +64,10 @@ func (s *Sanitizer) ArticleHTML(src string) (template.HTML, error) {
 }
 
 // ImportedArticleHTML sanitises an article body that is already HTML (imported from
-// WordPress) with the article policy, without the Markdown step. WordPress stores
-// paragraphs as blank lines and adds <p> only when it displays a post, so loose
-// paragraphs are wrapped first, as WordPress would show them.
+// WordPress, and given its paragraphs by the importer) with the article policy,
+// without the Markdown step.
 func (s *Sanitizer) ImportedArticleHTML(src string) template.HTML {
-	return template.HTML(s.article.Sanitize(autop(src)))
+	return template.HTML(s.article.Sanitize(src))
 }
 
 // PlainText strips every tag from an imported string (titles, excerpts) and decodes
@@ -88,29 +92,6 @@ func (s *Sanitizer) Excerpt(src template.HTML, max int) string {
 		}
 	}
 	return strings.TrimRight(text[:cut], ",;:—-– ") + "…"
-}
-
-var (
-	paraBreak  = regexp.MustCompile(`\n[ \t]*\n`)
-	blockStart = regexp.MustCompile(`(?i)^<(?:!--|(?:p|div|h[1-6]|ul|ol|dl|li|blockquote|pre|figure|table|hr|section|aside|address|iframe)\b)`)
-)
-
-// autop wraps blank-line-separated text in <p>, with <br> at single newlines,
-// leaving chunks that already start with a block element alone.
-func autop(src string) string {
-	var out strings.Builder
-	for _, para := range paraBreak.Split(strings.ReplaceAll(src, "\r\n", "\n"), -1) {
-		para = strings.TrimSpace(para)
-		switch {
-		case para == "":
-		case blockStart.MatchString(para):
-			out.WriteString(para)
-			out.WriteString("\n")
-		default:
-			out.WriteString("<p>" + strings.ReplaceAll(para, "\n", "<br>\n") + "</p>\n")
-		}
-	}
-	return out.String()
 }
 
 var (

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -108,24 +110,40 @@ func FuzzArticleHTML(f *testing.F) {
 	})
 }
 
-// FuzzSlugify: a slug is always lower-case ASCII letters, digits and single inner
-// hyphens, at most 80 bytes, and slugifying a slug changes nothing.
+// FuzzSlugify: a slug is lower-case letters (of any script, with their vowel signs),
+// digits and single inner hyphens, at most MaxSlugRunes runes of valid UTF-8, and
+// slugifying a slug changes nothing.
 func FuzzSlugify(f *testing.F) {
 	for _, s := range []string{"Talks resume in Tehran", "Café Müller", "---", "日本語", "a--b", "ǅemal", "\xff\xfe"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		slug := Slugify(s)
-		if len(slug) > 80 || strings.HasPrefix(slug, "-") || strings.HasSuffix(slug, "-") || strings.Contains(slug, "--") {
+		if utf8.RuneCountInString(slug) > MaxSlugRunes || !utf8.ValidString(slug) || strings.HasPrefix(slug, "-") ||
+			strings.HasSuffix(slug, "-") || strings.Contains(slug, "--") {
 			t.Fatalf("Slugify(%q) = %q", s, slug)
 		}
 		for _, r := range slug {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			if !(r == '-' || unicode.IsDigit(r) || unicode.IsLetter(r) && !unicode.IsUpper(r) || unicode.In(r, unicode.Mn, unicode.Mc)) {
 				t.Fatalf("Slugify(%q) = %q has %q", s, slug, r)
 			}
 		}
 		if Slugify(slug) != slug {
 			t.Fatalf("Slugify is not idempotent on %q: %q", slug, Slugify(slug))
 		}
+	})
+}
+
+// FuzzImportedArticleHTML: no imported body keeps a script, an event handler or a
+// javascript: link, judged on the parsed output (text may say "onerror=" harmlessly).
+func FuzzImportedArticleHTML(f *testing.F) {
+	san := NewSanitizer()
+	for _, s := range []string{"One.\n\nTwo", `<p onclick="x()">Hi</p>`, "<script>alert(1)</script>", `<a href="javascript:alert(1)">x</a>`,
+		"<!-- wp:paragraph -->\n<p>Block</p>", "<img src=x onerror=alert(1)>", `<a href=" JaVaScRiPt:x">y</a>`,
+		`<figure class="gallery link-card x"><img src="/media/ab.png" srcset="/media/ab.png 10w, javascript:x 20w"></figure>`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		assertSafeArticleHTML(t, s, string(san.ImportedArticleHTML(s)))
 	})
 }

@@ -46,7 +46,11 @@ func (ss *SectionStore) Create(ctx context.Context, name, description string) (S
 	if sec.Name == "" || sec.Slug == "" {
 		return sec, ValidationError{"name": "A section needs a name."}
 	}
-	err := ss.s.W.QueryRowContext(ctx, `INSERT INTO sections (name, slug, description, position)
+	var err error
+	if sec.Slug, err = freeSlug(ctx, sec.Slug, tableSlugTaken(ss.s.W, "sections")); err != nil {
+		return sec, err
+	}
+	err = ss.s.W.QueryRowContext(ctx, `INSERT INTO sections (name, slug, description, position)
 		VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id, position`,
 		sec.Name, sec.Slug, sec.Description).Scan(&sec.ID, &sec.Position)
 	if isUnique(err) {

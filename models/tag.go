@@ -29,3 +29,24 @@ func scanTag(sc scanner) (Tag, error) {
 	}
 	return t, err
 }
+
+// tagTx returns the id of the tag called name (case aside) inside tx, creating it if
+// needed. A new tag whose slug another tag has ("C++" and "C#" are both "c") gets
+// "c-2", so each keeps its own page. created says whether a row was written; id 0
+// means the name has no letter or digit to make an address from.
+func tagTx(ctx context.Context, tx *sql.Tx, name string) (id int64, created bool, err error) {
+	err = tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE name = ?", name).Scan(&id)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, false, err
+	}
+	base := Slugify(name)
+	if base == "" {
+		return 0, false, nil
+	}
+	slug, err := freeSlug(ctx, base, tableSlugTaken(tx, "tags"))
+	if err != nil {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, "INSERT INTO tags (name, slug) VALUES (?, ?) RETURNING id", name, slug).Scan(&id)
+	return id, err == nil, err
+}

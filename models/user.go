@@ -139,9 +139,12 @@ func (us *UserStore) Create(ctx context.Context, now time.Time, n NewUser) (User
 }
 
 func (us *UserStore) insert(ctx context.Context, now time.Time, n NewUser, hash string) (User, error) {
-	slug := Slugify(n.Name)
+	slug, err := freeSlug(ctx, Slugify(n.Name), tableSlugTaken(us.s.W, "users"))
+	if err != nil {
+		return User{}, err
+	}
 	var id int64
-	err := us.s.W.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, bio, role, password_hash, created_at)
+	err = us.s.W.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, bio, role, password_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Email, n.Name, slug, n.Bio, n.Role, hash, fmtTime(now)).Scan(&id)
 	if isUnique(err) {
 		if _, e := us.ByEmail(ctx, n.Email); e == nil {

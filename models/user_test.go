@@ -88,24 +88,6 @@ func TestUserCreateAndAuthenticate(t *testing.T) {
 	}
 }
 
-func TestSlugify(t *testing.T) {
-	cases := map[string]string{
-		"Talks resume in Tehran":        "talks-resume-in-tehran",
-		"  Café Müller's 2nd   Show!! ": "cafe-muller-s-2nd-show",
-		"---":                           "",
-		"日本語":                           "",
-		"Ünïcödé & ASCII":               "unicode-ascii",
-	}
-	for in, want := range cases {
-		if got := Slugify(in); got != want {
-			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := Slugify(strings.Repeat("word ", 100)); len(got) > 80 || strings.HasSuffix(got, "-") {
-		t.Errorf("long slug %q (len %d)", got, len(got))
-	}
-}
-
 func TestSettingsRoundTrip(t *testing.T) {
 	s := newTestDB(t)
 	ctx := context.Background()

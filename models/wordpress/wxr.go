@@ -1,10 +1,11 @@
-package models
+package wordpress
 
 import (
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -13,6 +14,8 @@ import (
 // importer uses is kept.
 type WXR struct {
 	Site       string // wp:base_site_url, which scopes the import map
+	BlogPath   string // path of wp:base_blog_url ("/blog" for a blog in a subdirectory, "" at the root)
+	Version    string // wp:wxr_version
 	Authors    []wxrAuthor
 	Categories []wxrTerm // channel-level wp:category definitions
 	Items      []wxrItem // posts, pages, attachments, menu items … in file order
@@ -30,6 +33,7 @@ type wxrAuthor struct {
 type wxrTerm struct {
 	Nicename string `xml:"category_nicename"`
 	Name     string `xml:"cat_name"`
+	Parent   string `xml:"category_parent"` // the parent's nicename, or ""
 }
 
 // wxrText keeps an element's namespace: content:encoded and excerpt:encoded share
@@ -40,7 +44,7 @@ type wxrText struct {
 }
 
 type wxrItemTerm struct {
-	Domain   string `xml:"domain,attr"` // "category" or "post_tag"
+	Domain   string `xml:"domain,attr"` // "category", "post_tag", or "tag" in WXR 1.0
 	Nicename string `xml:"nicename,attr"`
 	Name     string `xml:",chardata"`
 }
@@ -61,7 +65,8 @@ type wxrComment struct {
 	Approved    string `xml:"comment_approved"` // "1", "0", "spam", "trash", "post-trashed"
 	Type        string `xml:"comment_type"`     // "", "comment", "pingback", "trackback"
 	Parent      string `xml:"comment_parent"`   // "0" for top level
-	UserID      string `xml:"user_id"`          // WordPress user (author_id) or "0"
+	UserID      string `xml:"comment_user_id"`  // the commenter's WordPress account (author_id), or "0" for a guest
+	AuthorURL   string `xml:"comment_author_url"`
 }
 
 type wxrItem struct {
@@ -75,6 +80,8 @@ type wxrItem struct {
 	CommentStatus string        `xml:"comment_status"`
 	Name          string        `xml:"post_name"`
 	Status        string        `xml:"status"`
+	Password      string        `xml:"post_password"` // set on a password-protected post
+	Parent        string        `xml:"post_parent"`   // for an attachment, the post it belongs to
 	Type          string        `xml:"post_type"`
 	AttachmentURL string        `xml:"attachment_url"`
 	Terms         []wxrItemTerm `xml:"category"`
@@ -140,6 +147,10 @@ func (e *WXRError) Error() string {
 
 func (e *WXRError) Unwrap() error { return e.Err }
 
+// knownWXRVersions are the export formats WordPress has written (1.0 up to 3.0,
+// 1.1 up to 3.4, 1.2 since); their differences are handled where they are read.
+var knownWXRVersions = map[string]bool{"1.0": true, "1.1": true, "1.2": true}
+
 // ParseWXR reads a whole export with a streaming decoder, one element at a time.
 // It reads to the end before returning, so a truncated or malformed file is refused
 // before anything is written. Go's decoder does not expand entities declared in a
@@ -186,9 +197,20 @@ func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
 			var err error
 			switch {
 			case t.Name.Local == "wxr_version":
-				var v string
-				err = d.DecodeElement(&v, &t)
-				sawVersion = strings.TrimSpace(v) != ""
+				err = d.DecodeElement(&w.Version, &t)
+				w.Version = strings.TrimSpace(w.Version)
+				sawVersion = w.Version != ""
+				if err == nil && sawVersion && !knownWXRVersions[w.Version] {
+					return fail(fmt.Errorf("it is WXR version %q, and this importer reads versions 1.0 to 1.2 "+
+						"(export again from a WordPress that writes one of those, or tell us about the new version)", w.Version))
+				}
+			case t.Name.Local == "base_blog_url":
+				var blog string
+				if err = d.DecodeElement(&blog, &t); err == nil {
+					if u, perr := url.Parse(strings.TrimSpace(blog)); perr == nil {
+						w.BlogPath = strings.TrimRight(u.Path, "/")
+					}
+				}
 			case t.Name.Local == "base_site_url":
 				err = d.DecodeElement(&w.Site, &t)
 				w.Site = strings.TrimRight(strings.TrimSpace(w.Site), "/")

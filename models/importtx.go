@@ -1,0 +1,243 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"html/template"
+	"strings"
+	"time"
+)
+
+// TxStore is a transaction-scoped store for bulk writers (the WordPress importer):
+// the verbs they need, all inside one write transaction, applying the rules the
+// newsroom's stores apply (slugs, sanitising, revisions, the search index), so an
+// import is written whole or not at all and never drifts from those rules.
+type TxStore struct {
+	s   *Store
+	tx  *sql.Tx
+	now time.Time
+}
+
+// InTx runs fn with a store whose writes are one transaction, committed when fn
+// returns nil and rolled back otherwise. now stamps every row written.
+func (s *Store) InTx(ctx context.Context, now time.Time, fn func(*TxStore) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return fn(&TxStore{s: s, tx: tx, now: now}) })
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// importTables names the table each kind in the import map points into.
+var importTables = map[string]string{"author": "users", "post": "articles", "comment": "comments"}
+
+// ImportedID looks up what an earlier import made of a thing from site (its kind
+// "author", "post" or "comment" and its id there). done is true when an earlier run
+// imported it; id is 0 when that row has since been deleted here, on purpose.
+func (s *Store) ImportedID(ctx context.Context, site, kind, foreignID string) (id int64, done bool, err error) {
+	return importedID(ctx, s.R, site, kind, foreignID)
+}
+
+// ImportedID is Store.ImportedID inside the transaction.
+func (t *TxStore) ImportedID(ctx context.Context, site, kind, foreignID string) (id int64, done bool, err error) {
+	return importedID(ctx, t.tx, site, kind, foreignID)
+}
+
+func importedID(ctx context.Context, q querier, site, kind, foreignID string) (id int64, done bool, err error) {
+	table, ok := importTables[kind]
+	if !ok {
+		return 0, false, errors.New("unknown import kind " + kind)
+	}
+	var local int64
+	var exists bool
+	err = q.QueryRowContext(ctx, `SELECT m.local_id, EXISTS (SELECT 1 FROM `+table+` t WHERE t.id = m.local_id)
+		FROM wp_imports m WHERE m.site = ? AND m.kind = ? AND m.wp_id = ?`, site, kind, foreignID).Scan(&local, &exists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil || !exists {
+		return 0, err == nil, err
+	}
+	return local, true, nil
+}
+
+// MarkImported records in the import map that the thing became row localID here.
+func (t *TxStore) MarkImported(ctx context.Context, site, kind, foreignID string, localID int64) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO wp_imports (site, kind, wp_id, local_id, imported_at) VALUES (?, ?, ?, ?, ?)`,
+		site, kind, foreignID, localID, fmtTime(t.now))
+	return err
+}
+
+// UserIDByEmail returns the id of the account with this email, or ErrNotFound.
+func (t *TxStore) UserIDByEmail(ctx context.Context, email string) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = ?", email).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return id, err
+}
+
+// CreateImportedUser adds an account without a password (it cannot log in until
+// an administrator sets one). A taken email or display name is ErrDuplicate; a
+// taken slug gets -2, and a name without letters the slug "author".
+func (t *TxStore) CreateImportedUser(ctx context.Context, email, name, role string) (int64, error) {
+	base := Slugify(name)
+	if base == "" {
+		base = "author"
+	}
+	slug, err := freeSlug(ctx, base, tableSlugTaken(t.tx, "users"))
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, role, password_hash, created_at)
+		VALUES (?, ?, ?, ?, '', ?) RETURNING id`, email, name, slug, role, fmtTime(t.now)).Scan(&id)
+	if isUnique(err) {
+		return 0, ErrDuplicate
+	}
+	return id, err
+}
+
+// SectionIDBySlug returns the id of the section with this slug, or ErrNotFound.
+func (t *TxStore) SectionIDBySlug(ctx context.Context, slug string) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, "SELECT id FROM sections WHERE slug = ?", slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return id, err
+}
+
+// SectionNameTaken says whether a section has this name (names are unique).
+func (t *TxStore) SectionNameTaken(ctx context.Context, name string) (bool, error) {
+	var taken bool
+	err := t.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM sections WHERE name = ?)", name).Scan(&taken)
+	return taken, err
+}
+
+// CreateSection adds a section at the end of the order with the slug the caller
+// chose (an import keeps the old site's); a taken name or slug is ErrDuplicate.
+func (t *TxStore) CreateSection(ctx context.Context, name, slug string) (int64, error) {
+	if strings.TrimSpace(name) == "" || slug == "" || Slugify(slug) != slug {
+		return 0, ValidationError{"name": "A section needs a name and an address of letters, digits and hyphens."}
+	}
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO sections (name, slug, position)
+		VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id`, name, slug).Scan(&id)
+	if isUnique(err) {
+		return 0, ErrDuplicate
+	}
+	return id, err
+}
+
+// Tag returns the id of the tag called name, creating it as the article form does;
+// created says whether it is new. id 0: the name has no letter or digit.
+func (t *TxStore) Tag(ctx context.Context, name string) (id int64, created bool, err error) {
+	return tagTx(ctx, t.tx, name)
+}
+
+// FreeArticleSlug returns base, or base-2, base-3 … whichever no article uses or used.
+func (t *TxStore) FreeArticleSlug(ctx context.Context, base string) (string, error) {
+	return freeSlug(ctx, base, articleSlugTaken(t.tx))
+}
+
+// CreateImportedArticle saves a story whose body is HTML from another system (not
+// Markdown): the body is sanitised with the article policy, and the story gets its
+// first revision as one written here does. in must have passed Validate.
+func (t *TxStore) CreateImportedArticle(ctx context.Context, in ArticleInput, bodyHTML string) (int64, template.HTML, error) {
+	html := t.s.San.ImportedArticleHTML(bodyHTML)
+	id, err := insertArticle(ctx, t.tx, t.now, in, html)
+	if err != nil {
+		return 0, "", err
+	}
+	return id, html, afterSave(ctx, t.tx, t.now, id, 1, "", in)
+}
+
+// SetImportedImageURL keeps the old address of a featured image that was not brought in.
+func (t *TxStore) SetImportedImageURL(ctx context.Context, articleID int64, url string) error {
+	_, err := t.tx.ExecContext(ctx, "UPDATE articles SET imported_image_url = ? WHERE id = ?", url, articleID)
+	return err
+}
+
+// TagArticle files an article under a tag (once).
+func (t *TxStore) TagArticle(ctx context.Context, articleID, tagID int64) error {
+	_, err := t.tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", articleID, tagID)
+	return err
+}
+
+// AddOldAddress makes oldPath (decoded; a trailing slash does not matter) answer
+// with a redirect to the article; added is false when the path already had one.
+func (t *TxStore) AddOldAddress(ctx context.Context, oldPath string, articleID int64) (added bool, err error) {
+	res, err := t.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", oldPathKey(oldPath), articleID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// AddOldTermAddress makes the old address of a category, tag or author page
+// redirect to our section, tag or author page (kind "section", "tag" or "author").
+func (t *TxStore) AddOldTermAddress(ctx context.Context, oldPath, kind string, localID int64) error {
+	_, err := t.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_term_redirects (old_path, kind, local_id) VALUES (?, ?, ?)",
+		oldPathKey(oldPath), kind, localID)
+	return err
+}
+
+// ImportedComment is a comment from another system, with its history kept.
+type ImportedComment struct {
+	ArticleID, ParentID, UserID     int64 // ParentID 0: top level; UserID 0: a guest
+	GuestName, GuestEmail, GuestURL string
+	Source                          string // as the other system stored it
+	Text                            string // what CommentHTML reads: paragraphs at blank lines
+	Status                          string // approved, pending or spam
+	IP                              string
+	CreatedAt                       time.Time
+}
+
+// ImportComment saves a comment as it was, without the moderation a new comment
+// goes through (it was moderated where it was written); its text is sanitised by
+// the comment policy like every comment.
+func (t *TxStore) ImportComment(ctx context.Context, c ImportedComment) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email, guest_url,
+		body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.ArticleID, sql.NullInt64{Int64: c.ParentID, Valid: c.ParentID != 0}, sql.NullInt64{Int64: c.UserID, Valid: c.UserID != 0},
+		c.GuestName, c.GuestEmail, c.GuestURL, c.Source, string(t.s.San.CommentHTML(c.Text)), c.Status, c.IP, fmtTime(c.CreatedAt)).Scan(&id)
+	return id, err
+}
+
+// oldPathKey normalises a decoded URL path: no trailing slash, and "" for the root.
+func oldPathKey(p string) string { return strings.TrimRight(p, "/") }
+
+// OldPermalink returns the current slug of the visible imported article that once
+// lived at oldPath on WordPress ("/2019/05/03/sea-wall/" or "/?p=12"), or ErrNotFound.
+func (as *ArticleStore) OldPermalink(ctx context.Context, now time.Time, oldPath string) (string, error) {
+	key := oldPathKey(oldPath)
+	if key == "" || len(key) > 2048 {
+		return "", ErrNotFound
+	}
+	return as.liveSlug(ctx, `SELECT a.slug FROM wp_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.old_path = ? AND `+visible, key, now)
+}
+
+// OldTerm returns what an imported category, tag or author page at oldPath
+// ("/category/world/", "/tag/climate") is now: kind "section", "tag" or "author"
+// and the current slug, or ErrNotFound.
+func (s *Store) OldTerm(ctx context.Context, oldPath string) (kind, slug string, err error) {
+	key := oldPathKey(oldPath)
+	if key == "" || len(key) > 2048 {
+		return "", "", ErrNotFound
+	}
+	err = s.R.QueryRowContext(ctx, `SELECT r.kind, coalesce(
+			CASE r.kind WHEN 'section' THEN (SELECT slug FROM sections WHERE id = r.local_id)
+			            WHEN 'tag' THEN (SELECT slug FROM tags WHERE id = r.local_id)
+			            ELSE (SELECT slug FROM users WHERE id = r.local_id) END, '')
+		FROM wp_term_redirects r WHERE r.old_path = ?`, key).Scan(&kind, &slug)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && slug == "" {
+		return "", "", ErrNotFound
+	}
+	return kind, slug, err
+}
