@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,15 +31,21 @@ type siteSnapshot struct {
 	sections []models.Section
 }
 
-// readState reads the content versions for this request (one statement), with the
-// discussion version of articleID when the page is known to be that article's.
+// readState reads the content versions for this request, with the discussion version
+// of articleID when the page is known to be that article's.
 func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
 	ctx := c.Request().Context()
-	v, err := a.Store.Versions(ctx, articleID)
+	site, comments, err := a.siteReads.get(ctx, a.Store.SiteVersions)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := a.snapshot(ctx, v.Site)
+	v := versionsRead{site: site, comments: comments}
+	if articleID != 0 {
+		if err := a.readDiscussion(ctx, &v, articleID); err != nil {
+			return nil, err
+		}
+	}
+	snap, err := a.snapshot(ctx, v.site)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +54,7 @@ func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
 		return nil, err
 	}
 	st := &cacheState{
-		v:       versionsRead{site: v.Site, comments: v.Comments, article: articleID, discussion: v.Discussion, approved: v.Approved},
+		v:       v,
 		snap:    snap,
 		widgets: gen,
 		until:   snap.until,
@@ -73,14 +81,97 @@ func (a *App) scopeToArticle(c echo.Context, id int64) error {
 		return err
 	}
 	if st.v.article != id {
-		v, err := a.Store.Versions(c.Request().Context(), id)
-		if err != nil {
+		if err := a.readDiscussion(c.Request().Context(), &st.v, id); err != nil {
 			return err
 		}
-		st.v.article, st.v.discussion, st.v.approved = id, v.Discussion, v.Approved
 	}
 	st.articleID = id
 	return nil
+}
+
+// discussionSeen is one story's discussion version and approved count as read together
+// with the comments version: it stays true while the comments version does, since every
+// comment written anywhere moves that.
+type discussionSeen struct {
+	comments, version int64
+	approved          int
+}
+
+// readDiscussion adds article id's discussion version to v, from memory while the
+// comments version v was read with is the one it was seen under, else from the database.
+func (a *App) readDiscussion(ctx context.Context, v *versionsRead, id int64) error {
+	key := strconv.FormatInt(id, 10)
+	if d, ok := a.discussions.get(key); ok && d.comments == v.comments {
+		v.article, v.discussion, v.approved = id, d.version, d.approved
+		return nil
+	}
+	full, err := a.Store.Versions(ctx, id)
+	if err != nil {
+		return err
+	}
+	// full may be newer than v's comments version (a comment landed in between): that
+	// only makes the page built under it newer than it claims, the safe direction.
+	a.discussions.put(key, discussionSeen{comments: full.Comments, version: full.Discussion, approved: full.Approved}, 64)
+	v.article, v.discussion, v.approved = id, full.Discussion, full.Approved
+	return nil
+}
+
+// sharedRead lets concurrent requests share one read of the site and comments versions
+// without ever handing a request a read that began before it arrived (that read could
+// miss a write committed just before the request): a request waits for the next read
+// to start, never joins one already under way. Alone, a request reads at once; under
+// load, one statement serves every request that arrived during the previous one.
+type sharedRead struct {
+	mu   sync.Mutex
+	busy bool      // a read is under way
+	next *siteRead // the read that requests arriving now will share
+}
+
+type siteRead struct {
+	done           chan struct{}
+	site, comments int64
+	err            error
+}
+
+type readFunc func(context.Context) (site, comments int64, err error)
+
+func (sr *sharedRead) get(ctx context.Context, read readFunc) (site, comments int64, err error) {
+	sr.mu.Lock()
+	if sr.next == nil {
+		sr.next = &siteRead{done: make(chan struct{})}
+	}
+	r := sr.next
+	lead := !sr.busy
+	if lead {
+		sr.busy, sr.next = true, nil
+	}
+	sr.mu.Unlock()
+	if lead {
+		sr.run(r, read)
+	}
+	select {
+	case <-r.done:
+		return r.site, r.comments, r.err
+	case <-ctx.Done():
+		return 0, 0, ctx.Err()
+	}
+}
+
+// run performs read r, then starts the one that requests arriving meanwhile wait for.
+// The read belongs to every request sharing it, so no one request's cancellation ends it.
+func (sr *sharedRead) run(r *siteRead, read readFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	r.site, r.comments, r.err = read(ctx)
+	cancel()
+	close(r.done)
+	sr.mu.Lock()
+	next := sr.next
+	sr.next = nil
+	sr.busy = next != nil
+	sr.mu.Unlock()
+	if next != nil {
+		go sr.run(next, read)
+	}
 }
 
 // changesAt says the page being built changes by itself at t (a discussion closing by age).

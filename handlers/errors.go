@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,7 +28,11 @@ type errorData struct {
 // errors; they never write a 500 themselves.
 func (a *App) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
-		a.Log.Error("error after response started", "path", c.Request().URL.Path, "err", err)
+		level := slog.LevelError
+		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+			level = slog.LevelDebug // the client left while we wrote: not our failure
+		}
+		a.Log.Log(c.Request().Context(), level, "error after response started", "path", c.Request().URL.Path, "err", err)
 		return
 	}
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {

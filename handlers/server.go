@@ -55,12 +55,14 @@ type App struct {
 
 	// Caches. Each entry remembers the content versions it was built from and is used
 	// only while the database still holds them (see pagecache.go).
-	widgets   widgetCache                  // the reader widgets
-	snap      atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
-	pages     *lru[*cachedPage]            // anonymous pages
-	bundles   *lru[*articleBundle]         // stories with the stories shown around them
-	trees     *lru[treeFragment]           // discussion pages rendered for logged-in readers
-	rendering flight                       // misses being rendered, so each renders once
+	widgets     widgetCache                  // the reader widgets
+	snap        atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
+	pages       *lru[*cachedPage]            // anonymous pages
+	bundles     *lru[*articleBundle]         // stories with the stories shown around them
+	trees       *lru[treeFragment]           // discussion pages rendered for logged-in readers
+	siteReads   sharedRead                   // the site and comments versions, read once for many requests
+	discussions *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
+	rendering   flight                       // misses being rendered, so each renders once
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
@@ -78,7 +80,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	}
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
-		trees: newLRU[treeFragment](cfg.CacheBytes / 4)}
+		trees: newLRU[treeFragment](cfg.CacheBytes / 4), discussions: newLRU[discussionSeen](4 << 20)}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },

@@ -39,7 +39,8 @@ type Store struct {
 	// `broadsheet migrate` and the start-up log can say what changed.
 	Migrated []string
 
-	versions *sql.Stmt // versionsQuery, prepared on the reader pool
+	versions     *sql.Stmt // versionsQuery, prepared on the reader pool
+	siteVersions *sql.Stmt // siteVersionsQuery, likewise
 }
 
 // Open opens (creating if needed) the SQLite database at path, checks that the
@@ -111,6 +112,10 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
+	if s.siteVersions, err = r.PrepareContext(ctx, siteVersionsQuery); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
 	s.Articles = &ArticleStore{s}
 	s.Sections = &SectionStore{s}
 	s.Tags = &TagStore{s}
@@ -128,8 +133,10 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 // Close refreshes the planner's statistics for what this process saw, then closes both
 // pools; with WAL this checkpoints and leaves a clean file.
 func (s *Store) Close() error {
-	if s.versions != nil {
-		s.versions.Close()
+	for _, st := range []*sql.Stmt{s.versions, s.siteVersions} {
+		if st != nil {
+			st.Close()
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -32,6 +32,16 @@ func (s *Store) Versions(ctx context.Context, articleID int64) (Versions, error)
 	return v, err
 }
 
+// siteVersionsQuery reads the two global versions alone: the page cache's hot path,
+// shared by every request that arrived while the previous read was under way.
+const siteVersionsQuery = `SELECT site, comments FROM cache_versions WHERE id = 1`
+
+// SiteVersions returns the site and comments versions (Versions without an article).
+func (s *Store) SiteVersions(ctx context.Context) (site, comments int64, err error) {
+	err = s.siteVersions.QueryRowContext(ctx).Scan(&site, &comments)
+	return site, comments, err
+}
+
 // NextPublication is the earliest publication time after now of a story waiting for
 // its time (zero if none). Scheduled stories need no job to appear, so a page cached
 // now stays current only until then; the page cache uses it as the expiry. It changes
