@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -276,4 +277,28 @@ func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
 		t.Cleanup(func() { os.Chmod(site, 0o755) }) // so the temp folder can be removed
 	}
 	return site, cmd
+}
+
+// serve paces the garbage collector by a memory budget unless the operator chose the
+// pacing with GOGC or GOMEMLIMIT, and puts the previous pacing back when it returns.
+func TestCollectByBudget(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	restore := collectByBudget(96 << 20)
+	if got := debug.SetMemoryLimit(-1); got != 96<<20 {
+		t.Errorf("memory limit %d, want 96 MB", got)
+	}
+	if old := debug.SetGCPercent(-1); old != -1 {
+		t.Errorf("GC percent %d while budgeted, want off (-1)", old)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("memory limit %d after restore, want %d", got, before)
+	}
+	t.Setenv("GOGC", "200")
+	collectByBudget(96 << 20)()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Error("the budget overrode an operator's GOGC")
+	}
 }

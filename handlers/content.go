@@ -159,10 +159,9 @@ func (sr *sharedRead) get(ctx context.Context, read readFunc) (site, comments in
 
 // run performs read r, then starts the one that requests arriving meanwhile wait for.
 // The read belongs to every request sharing it, so no one request's cancellation ends it.
+// (A read in WAL mode never waits for a writer; SQLite's busy timeout bounds the rest.)
 func (sr *sharedRead) run(r *siteRead, read readFunc) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	r.site, r.comments, r.err = read(ctx)
-	cancel()
+	r.site, r.comments, r.err = read(context.Background()) // bounded by SQLite's busy timeout
 	close(r.done)
 	sr.mu.Lock()
 	next := sr.next
