@@ -59,7 +59,8 @@ type App struct {
 	snap        atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
 	pages       *lru[*cachedPage]            // anonymous pages
 	bundles     *lru[*articleBundle]         // stories with the stories shown around them
-	trees       *lru[treeFragment]           // discussion pages rendered for logged-in readers
+	trees       *lru[fragment]               // discussion pages rendered for logged-in readers
+	commentHTML *lru[fragment]               // single comments rendered, shared by every page showing them
 	siteReads   sharedRead                   // the site and comments versions, read once for many requests
 	discussions *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
 	rendering   flight                       // misses being rendered, so each renders once
@@ -80,7 +81,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	}
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
-		trees: newLRU[treeFragment](cfg.CacheBytes / 4), discussions: newLRU[discussionSeen](4 << 20)}
+		trees: newLRU[fragment](cfg.CacheBytes / 8), commentHTML: newLRU[fragment](cfg.CacheBytes / 8),
+		discussions: newLRU[discussionSeen](4 << 20)}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },
