@@ -39,6 +39,7 @@ type serverLimits struct {
 	maxHeaderBytes                int64
 	connsPerClient                int
 	memory                        int64 // heap budget for the garbage collector (0: Go's default pacing)
+	upload, photoMemory           int64 // largest photo file taken; most memory one photo may take to process
 }
 
 // serve runs the site until ctx is cancelled (SIGINT/SIGTERM): it then stops
@@ -46,7 +47,8 @@ type serverLimits struct {
 func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.Writer) error {
 	c := config{seed: true,
 		limits: serverLimits{readHeader: 10 * time.Second, read: 2 * time.Minute, write: 2 * time.Minute, idle: 2 * time.Minute,
-			maxHeaderBytes: 64 << 10, connsPerClient: 64, memory: 160 << 20},
+			maxHeaderBytes: 64 << 10, connsPerClient: 64, memory: 160 << 20,
+			upload: models.DefaultMaxUploadBytes, photoMemory: models.DefaultMaxDecodeBytes},
 		ops: handlers.Config{FormBytes: 256 << 10, CommentBytes: 64 << 10, MaxFormFields: 1000, DiskFloor: 100 << 20,
 			RateLimits: handlers.DefaultRateLimits()}}
 	fl := newFlagSet("serve", "broadsheet [serve] [flags]",
@@ -104,6 +106,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		return err
 	}
 	defer store.Close()
+	store.Media.MaxBytes, store.Media.MaxDecodeBytes = c.limits.upload, c.limits.photoMemory
 	if len(store.Migrated) > 0 {
 		log.Info("applied database migrations", "data", c.data, "migrations", strings.Join(store.Migrated, ", "))
 	}
@@ -193,11 +196,14 @@ func (c *config) limitFlags(fl *flagSet) {
 	fl.Var(cidrsValue{&c.ops.TrustedProxies}, "trusted-proxies", "`CIDR,...` of reverse proxies whose X-Forwarded-For names the client")
 	fl.StringVar(&c.ops.MetricsToken, "metrics-token", "", "a `TOKEN` that opens /metrics to scrapers off this machine (Authorization: Bearer TOKEN)")
 	fl.Var(sizeValue{&c.ops.DiskFloor}, "disk-floor", "/readyz fails when the data folder's disk has less free space than this `SIZE`")
+	fl.Var(sizeValue{&l.upload}, "upload-limit", "the largest photo file the newsroom may upload, as a `SIZE`")
+	fl.Var(sizeValue{&l.photoMemory}, "photo-memory", "the most memory one photo may take to decode, resize and encode (one at a time), as a `SIZE`;\n"+
+		"larger photos are refused from their header, before decoding")
 	fl.Var(sizeValue{&l.memory}, "memory-limit", "the heap `SIZE` the garbage collector keeps to, collecting only as it nears it\n"+
 		"(0: Go's default, a collection each time the heap doubles; GOGC or GOMEMLIMIT in the environment also mean that)")
 	for _, name := range []string{"read-header-timeout", "read-timeout", "write-timeout", "idle-timeout", "max-header-bytes",
 		"max-conns-per-client", "form-limit", "comment-limit", "max-form-fields", "rate-limits", "trusted-proxies", "metrics-token", "disk-floor",
-		"memory-limit"} {
+		"memory-limit", "upload-limit", "photo-memory"} {
 		fl.twin(name)
 	}
 }

@@ -119,7 +119,8 @@ func (a *App) signupSubmit(c echo.Context) error {
 	}
 	d.page = p
 	var throttled *models.ThrottledError
-	if err := a.Store.Users.ReserveSignup(ctx, a.Now(), c.RealIP()); errors.As(err, &throttled) {
+	rate := a.Config.RateLimits["signup"]
+	if err := a.Store.Users.ReserveSignup(ctx, a.Now(), c.RealIP(), rate.Max, rate.Per); errors.As(err, &throttled) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Minutes()*60))
 		d.Error = "Too many sign-ups from your network. Try again in " + strconv.Itoa(throttled.Minutes()) + " minutes."
 		return c.Render(http.StatusTooManyRequests, "signup", d)

@@ -347,7 +347,8 @@ func TestNextAcceptsOnlyCleanLocalPaths(t *testing.T) {
 // limit the form comes back with 429, Retry-After and the text kept; other addresses
 // and the same address after the window are served.
 func TestSignupIsRateLimitedPerAddress(t *testing.T) {
-	ta := newTestApp(t)
+	signupRate := DefaultRateLimits()["signup"]
+	ta := newTestApp(t, func(c *Config) { c.RateLimits = RateLimits{"signup": signupRate} })
 	ta.user("Ada Reader", models.RoleCommenter)
 	signup := func(ip, email string) *http.Response {
 		req := httptest.NewRequest(http.MethodPost, "/signup", strings.NewReader(url.Values{"name": {"Probe " + email}, "email": {email},
@@ -357,7 +358,7 @@ func TestSignupIsRateLimitedPerAddress(t *testing.T) {
 		req.RemoteAddr = ip + ":4000"
 		return ta.do(req)
 	}
-	for i := range models.MaxSignupsPerIP {
+	for i := range signupRate.Max {
 		email := "ada.reader@example.com" // probing a known address: refused, and counted
 		if i%2 == 0 {
 			email = "new" + strconv.Itoa(i) + "@example.com"
@@ -370,7 +371,7 @@ func TestSignupIsRateLimitedPerAddress(t *testing.T) {
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("sign-up over the limit: %d, want 429", res.StatusCode)
 	}
-	if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra <= 0 || ra > int(models.SignupWindow.Seconds()) {
+	if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra <= 0 || ra > int(signupRate.Per.Seconds()) {
 		t.Errorf("Retry-After %q", res.Header.Get("Retry-After"))
 	}
 	doc := parse(t, res)
@@ -390,7 +391,7 @@ func TestSignupIsRateLimitedPerAddress(t *testing.T) {
 	if res := signup("198.51.100.9", "elsewhere@example.com"); res.StatusCode != http.StatusOK {
 		t.Errorf("another address: %d", res.StatusCode)
 	}
-	ta.advance(models.SignupWindow + time.Second)
+	ta.advance(signupRate.Per + time.Second)
 	if res := signup("203.0.113.7", "later@example.com"); res.StatusCode != http.StatusOK {
 		t.Errorf("after the window: %d", res.StatusCode)
 	}

@@ -125,8 +125,8 @@ func TestMediaUploadRefusesHostileFiles(t *testing.T) {
 		{"truncated JPEG", "photo.jpg", good[:len(good)/2], 422, "truncated"},
 		{"text named .png", "photo.png", []byte("this is not a picture, just words\n"), 422, "not a JPEG, PNG, GIF or WebP"},
 		{"decompression bomb", "bomb.png", bombPNG(50000, 50000), 422, "50000×50000 pixels"},
-		{"over the size limit", "huge.jpg", append(append([]byte{}, good...), make([]byte, models.MaxUploadBytes)...), 422, "larger than 15 MB"},
-		{"over the body limit", "huger.jpg", make([]byte, maxUploadBody+1), 413, "Too large"},
+		{"over the size limit", "huge.jpg", append(append([]byte{}, good...), make([]byte, models.DefaultMaxUploadBytes)...), 422, "larger than 15 MB"},
+		{"over the body limit", "huger.jpg", make([]byte, models.DefaultMaxUploadBytes+defaultFormBytes+1), 413, "Too large"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -315,5 +315,25 @@ func TestMediaUploadsAreProcessedOneAtATime(t *testing.T) {
 	}
 	if res := upload(); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("the same upload afterwards: %d", res.StatusCode)
+	}
+}
+
+// The upload limit is the operator's setting (-upload-limit): a file over it is refused
+// beside the field, a body far over it before it is read, and a file under it is taken.
+func TestMediaUploadLimitIsASetting(t *testing.T) {
+	n := newAdminSite(t)
+	n.Store.Media.MaxBytes = 64 << 10
+	good := testJPEG(t, 200, 150)
+	padded := append(append([]byte{}, good...), make([]byte, 70<<10)...)
+	res := n.postMultipart("/admin/media", "editor", url.Values{"alt": {"A test"}}, "file", "big.jpg", padded)
+	if got := text(parse(t, res).Find("main")); res.StatusCode != 422 || !strings.Contains(got, "larger than 64 KB") {
+		t.Errorf("file over the setting: %d %q", res.StatusCode, got)
+	}
+	res = n.postMultipart("/admin/media", "editor", url.Values{"alt": {"A test"}}, "file", "huge.jpg", make([]byte, 64<<10+defaultFormBytes+1))
+	if res.StatusCode != 413 {
+		t.Errorf("body over the setting: %d, want 413", res.StatusCode)
+	}
+	if res := n.postMultipart("/admin/media", "editor", url.Values{"alt": {"A test"}}, "file", "small.jpg", good); res.StatusCode != 303 {
+		t.Errorf("file under the setting: %d, want 303", res.StatusCode)
 	}
 }

@@ -26,9 +26,9 @@ type Rate struct {
 
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Max, shortDuration(r.Per)) }
 
-// RateLimits maps an action (login, comment, report, search, feed) to its rate.
-// Sign-up has its own per-address count in models (UserStore.ReserveSignup), which
-// keeps the form's text on refusal; it is not limited twice.
+// RateLimits maps an action (login, comment, report, search, feed, signup) to its rate.
+// Sign-up is counted per address by UserStore.ReserveSignup in its own handler, which
+// keeps the form's text on refusal, rather than by the rateLimit middleware.
 type RateLimits map[string]Rate
 
 // defaultRateLimits are generous for a person and tight for a script. Search and feeds
@@ -39,6 +39,7 @@ var defaultRateLimits = RateLimits{
 	"report":  {30, time.Hour},
 	"search":  {60, time.Minute},
 	"feed":    {120, time.Minute},
+	"signup":  {10, time.Hour},
 }
 
 // DefaultRateLimits returns a copy of the defaults, for the command line's help.
@@ -127,14 +128,15 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if isUploadRoute(c.Path()) {
-			if r.ContentLength > maxUploadBody {
-				return tooLarge(maxUploadBody)
+			limit := a.maxUploadBody()
+			if r.ContentLength > limit {
+				return tooLarge(limit)
 			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUploadBody)
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			// Parsed here, as the handler would (same memory bound), because Echo's
 			// FormValue drops the parse error and a cut body would pass for an empty one.
 			if err := parseUpload(r); errors.As(err, new(*http.MaxBytesError)) {
-				return tooLarge(maxUploadBody)
+				return tooLarge(limit)
 			}
 			return next(c)
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"broadsheet/models"
 )
 
 // requestID gives every request a fresh id (we never echo an inbound one, which a
@@ -92,8 +91,8 @@ func isUploadRoute(path string) bool {
 	return strings.HasPrefix(path, "/admin/media") || path == "/admin/articles" || path == "/admin/articles/:id"
 }
 
-// maxUploadBody is one photo at the model's limit plus room for the form's other fields.
-const maxUploadBody = models.MaxUploadBytes + defaultFormBytes
+// maxUploadBody is one photo at the media library's limit plus room for the form's other fields.
+func (a *App) maxUploadBody() int64 { return a.Store.Media.MaxBytes + defaultFormBytes }
 
 // compress gzips text responses over 1 KB that the page cache did not already
 // compress; photos are compressed already.

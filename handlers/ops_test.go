@@ -414,7 +414,7 @@ func TestRateLimits(t *testing.T) {
 func TestChunkedUploadOverTheLimit(t *testing.T) {
 	n := newAdminSite(t)
 	rows, files := n.stored()
-	body, ctype := multipartBody(t, url.Values{"alt": {"A test"}}, "file", "huge.jpg", make([]byte, maxUploadBody+1))
+	body, ctype := multipartBody(t, url.Values{"alt": {"A test"}}, "file", "huge.jpg", make([]byte, models.DefaultMaxUploadBytes+defaultFormBytes+1))
 	req := httptest.NewRequest(http.MethodPost, "/admin/media", body)
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", ctype)

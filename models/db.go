@@ -120,7 +120,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Sections = &SectionStore{s}
 	s.Tags = &TagStore{s}
 	s.Users = &UserStore{s}
-	s.Media = &MediaStore{s: s, Dir: uploadsDir}
+	s.Media = &MediaStore{s: s, Dir: uploadsDir, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s}
 	s.Audit = &AuditStore{s}

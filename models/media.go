@@ -43,12 +43,21 @@ type Media struct {
 // Limits on uploads. A tiny file may claim 50000×50000 pixels, and decoding it would
 // allocate gigabytes: the pixel limit refuses such claims outright, and the memory
 // budget refuses what fits the pixel limit but not memory (a 323 KB 16-bit PNG of
-// 40 megapixels decodes to 320 MB and took ~900 MB to store).
+// 40 megapixels decodes to 320 MB and took ~900 MB to store). The size and the budget
+// are the defaults of MediaStore's settings (serve's -upload-limit and -photo-memory).
 const (
-	MaxUploadBytes  = 15 << 20
-	MaxUploadPixels = 40_000_000
-	MaxDecodeBytes  = 768 << 20
+	DefaultMaxUploadBytes = 15 << 20
+	MaxUploadPixels       = 40_000_000
+	DefaultMaxDecodeBytes = 768 << 20
 )
+
+// sizeText writes a limit in whole megabytes or kilobytes for a person to read.
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	}
+	return strconv.FormatInt(n>>10, 10) + " KB"
+}
 
 // widths are the srcset sizes made for each photo (only those narrower than the original).
 var widths = [...]int{480, 960, 1600}
@@ -93,6 +102,9 @@ func parseSizes(s string) []int {
 type MediaStore struct {
 	s   *Store
 	Dir string
+	// MaxBytes and MaxDecodeBytes are the largest file taken and the most memory one
+	// photo may take to process (Open sets the defaults above).
+	MaxBytes, MaxDecodeBytes int64
 	// decoding lets one photo at a time through decoding, resizing and encoding, so
 	// the server's memory for photos is one MaxDecodeBytes budget, not one per upload
 	// (four bombs at once took 2.6 GB).
@@ -123,12 +135,12 @@ func (ms *MediaStore) TrySave(ctx context.Context, now time.Time, r io.Reader, m
 }
 
 func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta Media, by int64, wait bool) (Media, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, ms.MaxBytes+1))
 	if err != nil {
 		return Media{}, err
 	}
-	if len(data) > MaxUploadBytes {
-		return Media{}, MediaError(fmt.Sprintf("The file is larger than %d MB.", MaxUploadBytes>>20))
+	if int64(len(data)) > ms.MaxBytes {
+		return Media{}, MediaError("The file is larger than " + sizeText(ms.MaxBytes) + ".")
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
@@ -137,9 +149,9 @@ func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxUploadPixels || cfg.Width > 20000 || cfg.Height > 20000 {
 		return Media{}, MediaError(fmt.Sprintf("The image is %d×%d pixels; the limit is %d megapixels.", cfg.Width, cfg.Height, MaxUploadPixels/1_000_000))
 	}
-	if need := decodeCost(cfg, format, data); need > MaxDecodeBytes {
+	if need := decodeCost(cfg, format, data); need > ms.MaxDecodeBytes {
 		return Media{}, MediaError(fmt.Sprintf("The image is %d×%d pixels at %s; processing it would take about %d MB, and the limit is %d MB. "+
-			"Save it smaller or as an ordinary 8-bit JPEG or PNG.", cfg.Width, cfg.Height, depthName(cfg), need>>20, MaxDecodeBytes>>20))
+			"Save it smaller or as an ordinary 8-bit JPEG or PNG.", cfg.Width, cfg.Height, depthName(cfg), need>>20, ms.MaxDecodeBytes>>20))
 	}
 	if wait {
 		ms.decoding.Lock()

@@ -16,8 +16,6 @@ const (
 	LoginWindow         = 15 * time.Minute
 	MaxFailuresPerEmail = 5
 	MaxFailuresPerIP    = 20
-	SignupWindow        = time.Hour
-	MaxSignupsPerIP     = 10
 )
 
 // ThrottledError refuses a login attempt while an account or address is locked.
@@ -102,11 +100,14 @@ func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, window time.
 }
 
 // ReserveSignup counts a sign-up attempt from the client address ip, or returns
-// *ThrottledError once MaxSignupsPerIP were made from it in the last SignupWindow.
+// *ThrottledError once max were made from it in the last window (the signup rate of -rate-limits).
 // Every attempt counts, refused ones too: they are what probes for known emails.
-func (us *UserStore) ReserveSignup(ctx context.Context, now time.Time, ip string) error {
+func (us *UserStore) ReserveSignup(ctx context.Context, now time.Time, ip string, max int, window time.Duration) error {
+	if max <= 0 {
+		return nil // the operator turned the limit off
+	}
 	return us.s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := reserveAttempt(ctx, tx, now, SignupWindow, throttleKey{"signup:" + ip, MaxSignupsPerIP})
+		_, err := reserveAttempt(ctx, tx, now, window, throttleKey{"signup:" + ip, max})
 		return err
 	})
 }
