@@ -47,7 +47,7 @@ type serverLimits struct {
 func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.Writer) error {
 	c := config{seed: true,
 		limits: serverLimits{readHeader: 10 * time.Second, read: 2 * time.Minute, write: 2 * time.Minute, idle: 2 * time.Minute,
-			maxHeaderBytes: 64 << 10, connsPerClient: 64, memory: 160 << 20,
+			maxHeaderBytes: 64 << 10, connsPerClient: 64, memory: 128 << 20,
 			upload: models.DefaultMaxUploadBytes, photoMemory: models.DefaultMaxDecodeBytes},
 		ops: handlers.Config{FormBytes: 256 << 10, CommentBytes: 64 << 10, MaxFormFields: 1000, DiskFloor: 100 << 20,
 			RateLimits: handlers.DefaultRateLimits()}}
