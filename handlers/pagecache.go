@@ -24,8 +24,9 @@ import (
 // except pages that change by themselves at a known time (a scheduled story going
 // live, a discussion closing), which carry that time.
 //
-// A hit costs one prepared SQL statement (the versions) and a copy of stored bytes,
-// compressed once per encoding on first use, never per request.
+// A hit costs one prepared SQL statement (the versions, shared by the requests that
+// arrive together: see sharedRead) and a copy of stored bytes, compressed once per
+// encoding on first use, never per request.
 
 // publicCacheControl lets browsers keep a page but ask again each time (a cheap 304
 // while it is current), and lets a shared cache or CDN serve it for 10 s and while it
@@ -43,9 +44,8 @@ var (
 
 // Context keys of the page cache.
 const (
-	cacheStateKey = "cache.state"  // *cacheState of this request
-	renderingKey  = "cache.miss"   // set while a miss renders into the cache's buffer
-	headKey       = "request.head" // the request came in as HEAD
+	cacheStateKey = "cache.state" // *cacheState of this request
+	renderingKey  = "cache.miss"  // set while a miss renders into the cache's buffer
 )
 
 // cacheState is one request's view of the content versions, read once at its start.
