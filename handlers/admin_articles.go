@@ -326,7 +326,7 @@ func (a *App) adminArticlePreview(c echo.Context) error {
 	if u := staff(c); !u.IsStaff() && !art.HasAuthor(u.ID) {
 		return forbidden("Authors can preview only their own stories.")
 	}
-	return a.renderArticle(c, art, true)
+	return a.renderArticleStatus(c, art, true, http.StatusOK, commentForm{})
 }
 
 func (a *App) adminArticleDelete(c echo.Context) error {

@@ -193,14 +193,9 @@ func (a *App) articleShow(c echo.Context) error {
 	return a.renderStory(c, b, false, http.StatusOK, commentForm{})
 }
 
-// renderArticle renders a story page; editors' previews use it too, so a preview is
-// exactly what readers will see.
-func (a *App) renderArticle(c echo.Context, art models.Article, preview bool) error {
-	return a.renderArticleStatus(c, art, preview, http.StatusOK, commentForm{})
-}
-
 // renderArticleStatus renders a story page with a given status and comment form
-// state: a refused comment comes back on its article with the reader's text.
+// state: a refused comment comes back on its article with the reader's text. Editors'
+// previews use it too, so a preview is exactly what readers will see.
 func (a *App) renderArticleStatus(c echo.Context, art models.Article, preview bool, status int, form commentForm) error {
 	b, err := a.loadBundle(c.Request().Context(), art)
 	if err != nil {

@@ -151,7 +151,7 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if int64(len(body)) > max || r.ContentLength > max {
 			if c.Path() == commentRoute {
 				return a.commentRefused(c, partialForm(body[:min(int64(len(body)), max)]), http.StatusRequestEntityTooLarge,
-					fmt.Sprintf("This comment is over the %s a comment may take, so it was not posted. Its start is kept below: shorten it and post again.", sizeText(max)))
+					fmt.Sprintf("This comment is over the %s a comment may take, so it was not posted. Its start is kept below: shorten it and post again.", models.SizeText(max)))
 			}
 			return tooLarge(max)
 		}
@@ -175,15 +175,7 @@ func parseUpload(r *http.Request) error {
 // tooLarge is the 413 of a body over max bytes.
 func tooLarge(max int64) error {
 	return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("What you sent is larger than the %s this page accepts, so it was not saved.", sizeText(max)))
-}
-
-// sizeText writes a byte count the way people read it.
-func sizeText(n int64) string {
-	if n >= 1<<20 {
-		return fmt.Sprintf("%d MB", n>>20)
-	}
-	return fmt.Sprintf("%d KB", n>>10)
+		fmt.Sprintf("What you sent is larger than the %s this page accepts, so it was not saved.", models.SizeText(max)))
 }
 
 // partialForm parses what arrived of a form cut at the limit: the last field may be

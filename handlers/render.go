@@ -84,11 +84,11 @@ func (a *App) newPage(c echo.Context) (page, error) {
 
 // basePage is newPage without an Echo request: the error page uses it too.
 func (a *App) basePage(ctx context.Context, u *models.User) (page, error) {
-	v, err := a.Store.Versions(ctx, 0)
+	site, _, err := a.siteReads.get(ctx, a.Store.SiteVersions)
 	if err != nil {
 		return page{}, err
 	}
-	snap, err := a.snapshot(ctx, v.Site)
+	snap, err := a.snapshot(ctx, site)
 	if err != nil {
 		return page{}, err
 	}

@@ -51,8 +51,9 @@ const (
 	DefaultMaxDecodeBytes = 768 << 20
 )
 
-// sizeText writes a limit in whole megabytes or kilobytes for a person to read.
-func sizeText(n int64) string {
+// SizeText writes a byte count in whole megabytes or kilobytes, the way people read
+// limits ("15 MB"); the handlers' messages about limits use it too.
+func SizeText(n int64) string {
 	if n >= 1<<20 {
 		return strconv.FormatInt(n>>20, 10) + " MB"
 	}
@@ -140,7 +141,7 @@ func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta
 		return Media{}, err
 	}
 	if int64(len(data)) > ms.MaxBytes {
-		return Media{}, MediaError("The file is larger than " + sizeText(ms.MaxBytes) + ".")
+		return Media{}, MediaError("The file is larger than " + SizeText(ms.MaxBytes) + ".")
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
