@@ -222,7 +222,7 @@ func cacheable(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.Path
-	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/readyz", "/metrics", "/debug/"} {
+	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/readyz", "/metrics"} {
 		if strings.HasPrefix(p, prefix) {
 			return false
 		}
