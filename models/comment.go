@@ -85,7 +85,12 @@ func (e *FloodError) Error() string {
 func (e *FloodError) Seconds() int { return int((e.Wait + time.Second - 1) / time.Second) }
 
 // CommentStore reads and writes comments.
-type CommentStore struct{ s *Store }
+type CommentStore struct {
+	s *Store
+	// pageOfScan bounds PageOf's count of the threads from a comment's thread on,
+	// past which counting those before it is likely the shorter walk.
+	pageOfScan int
+}
 
 const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
 	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.ip, c.created_at, c.edited_at`
@@ -493,20 +498,27 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 // cannot see is ErrNotFound; a removed one is found while it stands as the
 // placeholder above replies the viewer sees.
 //
-// The page follows from the number of threads the viewer sees that start before c's
-// thread, counted in the index of top-level comments: one statement, whatever the
-// size of the discussion, plus a walk down c's replies for a comment the viewer
-// cannot read.
+// The page follows from the number of threads the viewer sees before c's thread:
+// all the threads they see (a count kept by triggers, plus the few unapproved
+// top-level comments they may see) less those from c's thread on. Counting from c's
+// thread forward costs nothing for a comment just posted, whatever the size of the
+// discussion; a permalink deep in the past counts from the start instead (the
+// forward count stops at pageOfScan). A comment the viewer cannot read costs a walk
+// down its replies.
 func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
 	// The comment's status is read here rather than taken from c, which may be older
 	// than a moderator's last decision.
 	var shown bool
-	var before int
+	var total, from int
 	err := cs.s.R.QueryRowContext(ctx, `SELECT c.status = 'approved' OR (c.status = 'pending' AND c.user_id = :viewer),
-			(SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
-				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
-			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+`)
-		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&shown, &before)
+			coalesce((SELECT d.threads FROM discussions d WHERE d.article_id = c.article_id), 0)
+			+ (SELECT count(*) FROM comments r INDEXED BY comments_unapproved_roots
+				WHERE r.article_id = c.article_id AND r.parent_id IS NULL AND r.status <> 'approved' AND `+keptRoot+`),
+			(SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) >= (t.created_at, t.id)
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan))
+		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID),
+		sql.Named("scan", cs.pageOfScan)).Scan(&shown, &total, &from)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -523,6 +535,16 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 	}
 	if !shown {
 		return 0, ErrNotFound
+	}
+	before := total - from
+	if from == cs.pageOfScan {
+		err = cs.s.R.QueryRowContext(ctx, `SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
+			WHERE t.id = (SELECT coalesce(root_id, id) FROM comments WHERE id = :id) AND `+keptRoot,
+			sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&before)
+		if err != nil {
+			return 0, err
+		}
 	}
 	return before/size + 1, nil
 }

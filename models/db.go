@@ -122,7 +122,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Users = &UserStore{s}
 	s.Media = &MediaStore{s: s, Dir: uploadsDir, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
 	s.Settings = &SettingsStore{s}
-	s.Comments = &CommentStore{s}
+	s.Comments = &CommentStore{s: s, pageOfScan: 500}
 	s.Audit = &AuditStore{s}
 	s.Mail = &MailStore{s}
 	s.Limits = &RateLimiter{s: s}
