@@ -145,6 +145,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)
+	defer r.logs.batch(100 * time.Millisecond)()
 	if r.ready != nil {
 		r.ready <- ln.Addr().String()
 	}
