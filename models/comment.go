@@ -447,14 +447,23 @@ const keptRoot = `(r.status = 'approved' OR (r.status = 'pending' AND r.user_id 
 const keptThreads = ` FROM comments r INDEXED BY comments_roots
 	WHERE r.article_id = :article AND r.parent_id IS NULL AND ` + keptRoot + ` ORDER BY r.created_at, r.id`
 
+// keptTotal counts the threads :viewer sees in article: the approved ones, counted by
+// triggers (migration 0020), and the unapproved top-level comments that still stand
+// for them, from an index of those alone, so that no count walks every thread.
+func keptTotal(article string) string {
+	return `(coalesce((SELECT d.threads FROM discussions d WHERE d.article_id = ` + article + `), 0)
+		+ (SELECT count(*) FROM comments r INDEXED BY comments_unapproved_roots
+			WHERE r.article_id = ` + article + ` AND r.parent_id IS NULL AND r.status <> 'approved' AND ` + keptRoot + `))`
+}
+
 // Thread returns one page of an article's discussion as viewerID sees it (0 for an
 // anonymous reader): top-level threads in order of posting, each with its replies
 // nested beneath. Paging is by top-level thread, so a thread never splits.
 //
 // One statement picks the page's threads from the index of top-level comments,
-// counts the threads and the numbered threads before the page (index-only scans,
-// with a probe of the thread index only for a removed or pending top-level comment),
-// and returns the page's threads whole. A page past the end costs a second
+// counts the numbered threads before the page (an index-only scan, with a probe of
+// the thread index only for a removed or pending top-level comment), reads the total
+// from the kept count (keptTotal), and returns the page's threads whole. A page past the end costs a second
 // statement, for the total its pager needs.
 func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
 	out := Paged[*Comment]{}
@@ -462,7 +471,7 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 	rows, err := queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		return scanComment(withExtra(sc, &out.Total, &numbered))
 	}, `WITH page AS (SELECT r.id, r.created_at`+keptThreads+` LIMIT :limit OFFSET :offset)
-		SELECT `+commentCols+`, (SELECT count(*)`+keptThreads+`),
+		SELECT `+commentCols+`, `+keptTotal(":article")+`,
 			(SELECT count(*) FROM (SELECT r.status`+keptThreads+` LIMIT :offset) WHERE status <> 'pending')
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 		ORDER BY page.created_at, page.id, c.created_at, c.id`,
@@ -471,7 +480,7 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 		return out, err
 	}
 	if len(rows) == 0 && p.Number > 1 {
-		err := cs.s.R.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT r.id"+keptThreads+")",
+		err := cs.s.R.QueryRowContext(ctx, "SELECT "+keptTotal(":article"),
 			sql.Named("article", articleID), sql.Named("viewer", viewerID)).Scan(&out.Total)
 		if err != nil {
 			return out, err
@@ -511,9 +520,7 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 	var shown bool
 	var total, from int
 	err := cs.s.R.QueryRowContext(ctx, `SELECT c.status = 'approved' OR (c.status = 'pending' AND c.user_id = :viewer),
-			coalesce((SELECT d.threads FROM discussions d WHERE d.article_id = c.article_id), 0)
-			+ (SELECT count(*) FROM comments r INDEXED BY comments_unapproved_roots
-				WHERE r.article_id = c.article_id AND r.parent_id IS NULL AND r.status <> 'approved' AND `+keptRoot+`),
+			`+keptTotal("c.article_id")+`,
 			(SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
 				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) >= (t.created_at, t.id)
 			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan))
