@@ -158,6 +158,9 @@ func (a *App) liveStream(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events on as they come
 	res.WriteHeader(http.StatusOK)
+	if isHead(c) {
+		return nil // HEAD is answered as GET (headAsGet) and would otherwise stream to nobody
+	}
 	rc := http.NewResponseController(res)
 	send := func(format string, args ...any) error {
 		// Each write pushes the connection's write deadline past the next heartbeat, so

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -302,5 +303,73 @@ func TestLiveStream(t *testing.T) {
 	}
 	if res := ta.get("/live/no-such-story"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("stream of a missing story: %d", res.StatusCode)
+	}
+}
+
+// However many readers watch a story, a server polls its version once per LivePoll
+// (one watch, one poller), and the watch goes once the last reader leaves.
+func TestLiveStreamsShareOnePoller(t *testing.T) {
+	ta := newTestApp(t, func(c *Config) { c.LivePoll = 10 * time.Millisecond })
+	ed := ta.user("Eddie Editor", models.RoleEditor)
+	story := ta.article("Count goes on", ta.section("World"), ed, nil)
+	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Polls closed"})
+	srv := ta.server()
+	var bodies []io.Closer
+	for range 20 {
+		res, err := http.Get(srv.URL + "/live/" + story.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bufio.NewReader(res.Body).ReadString('\n') // the stream has begun
+		bodies = append(bodies, res.Body)
+	}
+	watches := func() (n, watchers int) {
+		ta.live.mu.Lock()
+		defer ta.live.mu.Unlock()
+		for _, w := range ta.live.watches {
+			n, watchers = n+1, watchers+w.watchers
+		}
+		return n, watchers
+	}
+	if n, w := watches(); n != 1 || w != 20 {
+		t.Errorf("20 readers of one story: %d watches with %d watchers, want 1 with 20", n, w)
+	}
+	if res := ta.do(httptest.NewRequest(http.MethodHead, "/live/"+story.Slug, nil)); res.StatusCode != http.StatusOK {
+		t.Errorf("HEAD of a stream: %d", res.StatusCode) // and it returned, rather than streaming to nobody
+	}
+	for _, b := range bodies {
+		b.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n, _ := watches(); n != 0; n, _ = watches() {
+		if time.Now().After(deadline) {
+			t.Fatal("the watch outlived its readers")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A graceful shutdown ends every stream at once (serve registers EndStreams with
+// http.Server.RegisterOnShutdown), rather than holding the shutdown to its deadline.
+func TestLiveStreamsEndAtShutdown(t *testing.T) {
+	ta := newTestApp(t)
+	ed := ta.user("Eddie Editor", models.RoleEditor)
+	story := ta.article("Count goes on", ta.section("World"), ed, nil)
+	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Polls closed"})
+	res, err := http.Get(ta.server().URL + "/live/" + story.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	done := make(chan error, 1)
+	go func() { _, err := io.Copy(io.Discard, res.Body); done <- err }()
+	ta.EndStreams()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("stream ended with %v, want a clean end", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream outlived the shutdown")
 	}
 }
