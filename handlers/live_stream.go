@@ -173,12 +173,12 @@ func (a *App) liveStream(c echo.Context) error {
 		}
 		return rc.Flush()
 	}
+	current, leave := a.watch(art.ID, version, live)
+	defer leave()
 	// retry: how long the browser waits before reconnecting after the stream ends.
 	if err := send("retry: 3000\n\n"); err != nil {
 		return nil // the reader left
 	}
-	current, leave := a.watch(art.ID, version, live)
-	defer leave()
 	life := time.NewTimer(liveStreamLife)
 	defer life.Stop()
 	beat := time.NewTicker(liveHeartbeat)

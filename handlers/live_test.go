@@ -34,6 +34,16 @@ func (ta *testApp) liveEntry(art models.Article, u models.User, in models.LiveEn
 	return e
 }
 
+// liveStory is a site polling live versions every poll (0: the default) with one live
+// story, which has one entry.
+func liveStory(t *testing.T, poll time.Duration) (*testApp, models.Article, models.User) {
+	ta := newTestApp(t, func(c *Config) { c.LivePoll = poll })
+	ed := ta.user("Eddie Editor", models.RoleEditor)
+	story := ta.article("Count goes on", ta.section("World"), ed, nil)
+	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Polls closed"})
+	return ta, story, ed
+}
+
 // liveSite is a site with a published story, two editors at the desk and an author.
 type liveSite struct {
 	*adminSite
@@ -243,10 +253,7 @@ func TestLiveEntryEditDeleteAndAccess(t *testing.T) {
 // The stream tells a reader of a new entry within a poll, is never cached, and tells a
 // reader holding the closed page to stop reconnecting.
 func TestLiveStream(t *testing.T) {
-	ta := newTestApp(t, func(c *Config) { c.LivePoll = 20 * time.Millisecond })
-	ed := ta.user("Eddie Editor", models.RoleEditor)
-	story := ta.article("Count goes on", ta.section("World"), ed, nil)
-	first := ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Polls closed"})
+	ta, story, ed := liveStory(t, 20*time.Millisecond)
 	version, _, err := ta.Store.Live.Version(t.Context(), story.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -273,25 +280,11 @@ func TestLiveStream(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond) // the stream is watching
 	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "First results in"})
-	select {
-	case ev := <-events:
-		if ev != "update" {
-			t.Errorf("event %q, want update", ev)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5 s of a new entry")
-	}
-	if err := ta.Store.Live.Close(t.Context(), testNow, first.ArticleID); err != nil {
+	expectEvent(t, events, "update")
+	if err := ta.Store.Live.Close(t.Context(), testNow, story.ID); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case ev := <-events:
-		if ev != "closed" {
-			t.Errorf("event %q, want closed", ev)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5 s of closing")
-	}
+	expectEvent(t, events, "closed")
 	version, _, _ = ta.Store.Live.Version(t.Context(), story.ID)
 	res2, err := http.Get(srv.URL + "/live/" + story.Slug + "?v=" + strconv.FormatInt(version, 10))
 	if err != nil {
@@ -306,13 +299,23 @@ func TestLiveStream(t *testing.T) {
 	}
 }
 
+// expectEvent waits for the stream's next event, which must be want.
+func expectEvent(t *testing.T, events <-chan string, want string) {
+	t.Helper()
+	select {
+	case ev := <-events:
+		if ev != want {
+			t.Errorf("event %q, want %q", ev, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %q event within 5 s", want)
+	}
+}
+
 // However many readers watch a story, a server polls its version once per LivePoll
 // (one watch, one poller), and the watch goes once the last reader leaves.
 func TestLiveStreamsShareOnePoller(t *testing.T) {
-	ta := newTestApp(t, func(c *Config) { c.LivePoll = 10 * time.Millisecond })
-	ed := ta.user("Eddie Editor", models.RoleEditor)
-	story := ta.article("Count goes on", ta.section("World"), ed, nil)
-	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Polls closed"})
+	ta, story, _ := liveStory(t, 10*time.Millisecond)
 	srv := ta.server()
 	var bodies []io.Closer
 	for range 20 {
@@ -352,10 +355,7 @@ func TestLiveStreamsShareOnePoller(t *testing.T) {
 // A graceful shutdown ends every stream at once (serve registers EndStreams with
 // http.Server.RegisterOnShutdown), rather than holding the shutdown to its deadline.
 func TestLiveStreamsEndAtShutdown(t *testing.T) {
-	ta := newTestApp(t)
-	ed := ta.user("Eddie Editor", models.RoleEditor)
-	story := ta.article("Count goes on", ta.section("World"), ed, nil)
-	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Polls closed"})
+	ta, story, _ := liveStory(t, 0)
 	res, err := http.Get(ta.server().URL + "/live/" + story.Slug)
 	if err != nil {
 		t.Fatal(err)
