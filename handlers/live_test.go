@@ -268,16 +268,7 @@ func TestLiveStream(t *testing.T) {
 	if ct, cc := res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"); !strings.HasPrefix(ct, "text/event-stream") || cc != "no-store" {
 		t.Fatalf("stream headers: %q, %q", ct, cc)
 	}
-	events := make(chan string, 8)
-	go func() {
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "event: ") {
-				events <- strings.TrimPrefix(sc.Text(), "event: ")
-			}
-		}
-		close(events)
-	}()
+	events := streamEvents(res.Body)
 	time.Sleep(50 * time.Millisecond) // the stream is watching
 	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "First results in"})
 	expectEvent(t, events, "update")
@@ -297,6 +288,21 @@ func TestLiveStream(t *testing.T) {
 	if res := ta.get("/live/no-such-story"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("stream of a missing story: %d", res.StatusCode)
 	}
+}
+
+// streamEvents reads an event stream and passes on the names of its events.
+func streamEvents(body io.Reader) <-chan string {
+	events := make(chan string, 8)
+	go func() {
+		sc := bufio.NewScanner(body)
+		for sc.Scan() {
+			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				events <- name
+			}
+		}
+		close(events)
+	}()
+	return events
 }
 
 // expectEvent waits for the stream's next event, which must be want.
@@ -372,4 +378,23 @@ func TestLiveStreamsEndAtShutdown(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stream outlived the shutdown")
 	}
+}
+
+// A stream outlives the server's write timeout: each event pushes the connection's
+// write deadline on, so only a client that stops reading is cut off by it.
+func TestLiveStreamOutlivesWriteTimeout(t *testing.T) {
+	ta, story, ed := liveStory(t, 10*time.Millisecond)
+	srv := httptest.NewUnstartedServer(ta.h)
+	srv.Config.WriteTimeout = 200 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/live/" + story.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := streamEvents(res.Body)
+	time.Sleep(3 * srv.Config.WriteTimeout)
+	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "Late but delivered"})
+	expectEvent(t, events, "update")
 }
