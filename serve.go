@@ -138,6 +138,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		MaxHeaderBytes:    int(c.limits.maxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(app.EndStreams) // live streams never finish by themselves
 	go app.FlushReadsEvery(ctx, time.Minute)
 	log.Info("mail", "from", c.from, "to", sender.String())
 	stopMail := (&outbox.Worker{Mail: store.Mail, Sender: sender, Log: log}).Start(ctx)

@@ -32,6 +32,7 @@ type Store struct {
 	Audit    *AuditStore
 	Mail     *MailStore // the outbox
 	Limits   *RateLimiter
+	Live     *LiveStore // live coverage
 
 	San *Sanitizer // the only producer of trusted HTML
 
@@ -126,6 +127,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Audit = &AuditStore{s}
 	s.Mail = &MailStore{s}
 	s.Limits = &RateLimiter{s: s}
+	s.Live = &LiveStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
