@@ -32,6 +32,7 @@ type Store struct {
 	Audit    *AuditStore
 	Mail     *MailStore // the outbox
 	Limits   *RateLimiter
+	Front    *FrontStore // the editors' front-page picks
 
 	San *Sanitizer // the only producer of trusted HTML
 
@@ -126,6 +127,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Audit = &AuditStore{s}
 	s.Mail = &MailStore{s}
 	s.Limits = &RateLimiter{s: s}
+	s.Front = &FrontStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
