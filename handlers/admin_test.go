@@ -76,43 +76,50 @@ func TestAdminRouteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	cid := strconv.FormatInt(held.ID, 10)
+	note, err := n.Store.Corrections.File(t.Context(), testNow, n.draft.ID, models.CorrectionInput{Kind: models.KindCorrection, Body: "A name was misspelt.", UserID: n.editor.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noteID := strconv.FormatInt(note, 10)
 	table := map[string]struct {
 		allowed []string
 		path    func() string
 	}{
-		"GET /admin":                        {writers, func() string { return "/admin" }},
-		"GET /admin/articles":               {writers, func() string { return "/admin/articles" }},
-		"GET /admin/articles/new":           {writers, func() string { return "/admin/articles/new" }},
-		"POST /admin/articles":              {writers, func() string { return "/admin/articles" }},
-		"GET /admin/articles/:id":           {writers, func() string { return "/admin/articles/" + id }},
-		"POST /admin/articles/:id":          {writers, func() string { return "/admin/articles/" + id }},
-		"GET /admin/articles/:id/preview":   {writers, func() string { return "/admin/articles/" + id + "/preview" }},
-		"GET /admin/articles/:id/revisions": {writers, func() string { return "/admin/articles/" + id + "/revisions" }},
-		"POST /admin/articles/:id/restore":  {writers, func() string { return "/admin/articles/" + id + "/restore" }},
-		"GET /admin/media":                  {writers, func() string { return "/admin/media" }},
-		"POST /admin/media":                 {writers, func() string { return "/admin/media" }},
-		"POST /admin/media/:id":             {writers, func() string { return "/admin/media/" + strconv.FormatInt(n.photo.ID, 10) }},
-		"GET /admin/sections":               {editors, func() string { return "/admin/sections" }},
-		"POST /admin/sections":              {editors, func() string { return "/admin/sections" }},
-		"POST /admin/sections/:id":          {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) }},
-		"POST /admin/sections/:id/move":     {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) + "/move" }},
-		"GET /admin/front":                  {editors, func() string { return "/admin/front" }},
-		"POST /admin/front":                 {editors, func() string { return "/admin/front" }},
-		"POST /admin/front/:id/move":        {editors, func() string { return "/admin/front/" + strconv.FormatInt(n.draft.ID, 10) + "/move" }},
-		"POST /admin/front/:id/remove":      {editors, func() string { return "/admin/front/" + strconv.FormatInt(n.draft.ID, 10) + "/remove" }},
-		"GET /admin/users":                  {admins, func() string { return "/admin/users" }},
-		"POST /admin/users":                 {admins, func() string { return "/admin/users" }},
-		"POST /admin/users/:id/role":        {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/role" }},
-		"POST /admin/users/:id/deactivate":  {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/deactivate" }},
-		"POST /admin/users/:id/password":    {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/password" }},
-		"GET /admin/comments":               {editors, func() string { return "/admin/comments" }},
-		"POST /admin/comments/bulk":         {editors, func() string { return "/admin/comments/bulk" }},
-		"POST /admin/comments/:id/edit":     {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
-		"POST /admin/comments/:id/:action":  {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
-		"POST /admin/users/:id/block":       {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
-		"GET /admin/settings":               {admins, func() string { return "/admin/settings" }},
-		"POST /admin/settings":              {admins, func() string { return "/admin/settings" }},
-		"GET /admin/debug/pprof/*":          {admins, func() string { return "/admin/debug/pprof/heap" }},
+		"GET /admin":                           {writers, func() string { return "/admin" }},
+		"GET /admin/articles":                  {writers, func() string { return "/admin/articles" }},
+		"GET /admin/articles/new":              {writers, func() string { return "/admin/articles/new" }},
+		"POST /admin/articles":                 {writers, func() string { return "/admin/articles" }},
+		"GET /admin/articles/:id":              {writers, func() string { return "/admin/articles/" + id }},
+		"POST /admin/articles/:id":             {writers, func() string { return "/admin/articles/" + id }},
+		"GET /admin/articles/:id/preview":      {writers, func() string { return "/admin/articles/" + id + "/preview" }},
+		"GET /admin/articles/:id/revisions":    {writers, func() string { return "/admin/articles/" + id + "/revisions" }},
+		"POST /admin/articles/:id/restore":     {writers, func() string { return "/admin/articles/" + id + "/restore" }},
+		"GET /admin/media":                     {writers, func() string { return "/admin/media" }},
+		"POST /admin/articles/:id/corrections": {editors, func() string { return "/admin/articles/" + id + "/corrections" }},
+		"POST /admin/corrections/:id":          {editors, func() string { return "/admin/corrections/" + noteID }},
+		"POST /admin/media":                    {writers, func() string { return "/admin/media" }},
+		"POST /admin/media/:id":                {writers, func() string { return "/admin/media/" + strconv.FormatInt(n.photo.ID, 10) }},
+		"GET /admin/sections":                  {editors, func() string { return "/admin/sections" }},
+		"POST /admin/sections":                 {editors, func() string { return "/admin/sections" }},
+		"POST /admin/sections/:id":             {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) }},
+		"POST /admin/sections/:id/move":        {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) + "/move" }},
+		"GET /admin/front":                     {editors, func() string { return "/admin/front" }},
+		"POST /admin/front":                    {editors, func() string { return "/admin/front" }},
+		"POST /admin/front/:id/move":           {editors, func() string { return "/admin/front/" + strconv.FormatInt(n.draft.ID, 10) + "/move" }},
+		"POST /admin/front/:id/remove":         {editors, func() string { return "/admin/front/" + strconv.FormatInt(n.draft.ID, 10) + "/remove" }},
+		"GET /admin/users":                     {admins, func() string { return "/admin/users" }},
+		"POST /admin/users":                    {admins, func() string { return "/admin/users" }},
+		"POST /admin/users/:id/role":           {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/role" }},
+		"POST /admin/users/:id/deactivate":     {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/deactivate" }},
+		"POST /admin/users/:id/password":       {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/password" }},
+		"GET /admin/comments":                  {editors, func() string { return "/admin/comments" }},
+		"POST /admin/comments/bulk":            {editors, func() string { return "/admin/comments/bulk" }},
+		"POST /admin/comments/:id/edit":        {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
+		"POST /admin/comments/:id/:action":     {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
+		"POST /admin/users/:id/block":          {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
+		"GET /admin/settings":                  {admins, func() string { return "/admin/settings" }},
+		"POST /admin/settings":                 {admins, func() string { return "/admin/settings" }},
+		"GET /admin/debug/pprof/*":             {admins, func() string { return "/admin/debug/pprof/heap" }},
 		"POST /admin/articles/:id/delete": {editors, func() string { // a fresh story each time: deleting is real
 			doomed++
 			return "/admin/articles/" + strconv.FormatInt(n.article("Doomed "+strconv.Itoa(doomed), n.sec, n.author, nil).ID, 10) + "/delete"

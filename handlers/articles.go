@@ -164,6 +164,7 @@ type articleData struct {
 	page
 	Article    models.Article
 	Related    []models.Article
+	Notes      []models.Correction // corrections, clarifications and updates, oldest first
 	Prev, Next *models.Article
 	Preview    bool
 	Live       bool // readers can see it now (told in the preview banner)
@@ -178,6 +179,7 @@ type articleBundle struct {
 	snap       *siteSnapshot
 	art        models.Article
 	related    []models.Article
+	notes      []models.Correction
 	prev, next *models.Article
 }
 
@@ -209,7 +211,7 @@ func (a *App) liveBundle(c echo.Context, slug string) (*articleBundle, error) {
 	return b, nil
 }
 
-// loadBundle reads the stories shown around art. Cards on a story page show no comment
+// loadBundle reads the stories shown around art and the notes appended to it. Cards on a story page show no comment
 // counts: those would tie every story's cached page to every other story's discussion.
 func (a *App) loadBundle(ctx context.Context, art models.Article) (*articleBundle, error) {
 	b := &articleBundle{art: art}
@@ -222,6 +224,9 @@ func (a *App) loadBundle(ctx context.Context, art models.Article) (*articleBundl
 	}
 	for i := range b.related {
 		b.related[i].CommentCount = 0
+	}
+	if b.notes, err = a.Store.Corrections.ForArticle(ctx, art.ID, false); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
@@ -289,9 +294,9 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	if !preview {
 		p.Alternates = append(p.Alternates, a.commentFeedLinks(art)...)
 	}
-	a.describeArticle(&p, art)
+	a.describeArticle(&p, art, b.notes)
 	a.changesAt(c, models.DiscussionClosesAt(art, p.Site))
-	d := articleData{page: p, Article: art, Related: b.related, Prev: b.prev, Next: b.next, Preview: preview, Live: art.LiveAt(a.Now())}
+	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview, Live: art.LiveAt(a.Now())}
 	st, err := a.state(c)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"strconv"
 	"time"
 
 	"broadsheet/models"
@@ -42,6 +43,14 @@ type (
 		MainEntityOfPage string     `json:"mainEntityOfPage"`
 		ArticleSection   string     `json:"articleSection,omitempty"`
 		Keywords         []string   `json:"keywords,omitempty"`
+		Correction       []ldNote   `json:"correction,omitempty"`
+	}
+	// ldNote is a schema.org CorrectionComment: a correction or clarification.
+	ldNote struct {
+		Type          string `json:"@type"`
+		Text          string `json:"text"`
+		DatePublished string `json:"datePublished"`
+		URL           string `json:"url"`
 	}
 	ldPerson struct {
 		Type string `json:"@type"`
@@ -72,10 +81,24 @@ type (
 )
 
 // describeArticle fills the sharing metadata and structured data of a story page.
-func (a *App) describeArticle(p *page, art models.Article) {
+// Filing or amending a note modifies the story; corrections and clarifications are
+// its schema.org `correction` (updates are news, not corrections).
+func (a *App) describeArticle(p *page, art models.Article, notes []models.Correction) {
 	modified := art.PublishedAt
 	if art.UpdatedAt.After(modified) {
 		modified = art.UpdatedAt
+	}
+	var corrections []ldNote
+	for _, n := range notes {
+		for _, t := range []time.Time{n.CreatedAt, n.AmendedAt} {
+			if t.After(modified) {
+				modified = t
+			}
+		}
+		if n.Kind != models.KindUpdate {
+			corrections = append(corrections, ldNote{Type: "CorrectionComment", Text: n.Body, DatePublished: w3cTime(n.CreatedAt),
+				URL: p.Canonical + "#note-" + strconv.FormatInt(n.ID, 10)})
+		}
 	}
 	p.Share = share{Type: "article", Published: art.PublishedAt, Modified: modified, Section: art.Section.Name}
 	for _, t := range art.Tags {
@@ -86,7 +109,7 @@ func (a *App) describeArticle(p *page, art models.Article) {
 		Headline: art.Title, Description: p.Description,
 		DatePublished: w3cTime(art.PublishedAt), DateModified: w3cTime(modified),
 		Author:           []ldPerson{},
-		MainEntityOfPage: p.Canonical, ArticleSection: art.Section.Name, Keywords: p.Share.Tags,
+		MainEntityOfPage: p.Canonical, ArticleSection: art.Section.Name, Keywords: p.Share.Tags, Correction: corrections,
 		Publisher: ldOrg{Type: "Organization", Name: p.Site.SiteName, URL: a.absURL("/"),
 			Logo: ldImage{Type: "ImageObject", URL: a.absURL(a.Assets.URL("img/favicon.svg"))}},
 	}

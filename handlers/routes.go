@@ -45,6 +45,7 @@ func (a *App) router() *echo.Echo {
 	e.GET("/tag/:slug", a.tagShow)
 	e.GET("/author/:slug", a.authorShow)
 	e.GET("/search", a.searchShow, search)
+	e.GET("/corrections", a.correctionsShow)
 
 	// Feeds, sitemaps and robots.txt.
 	e.GET("/feed.rss", a.feedShow("rss", a.siteFeed), feed)
@@ -55,6 +56,8 @@ func (a *App) router() *echo.Echo {
 	e.GET("/tag/:slug/feed.atom", a.feedShow("atom", a.tagFeed), feed)
 	e.GET("/author/:slug/feed.rss", a.feedShow("rss", a.authorFeed), feed)
 	e.GET("/author/:slug/feed.atom", a.feedShow("atom", a.authorFeed), feed)
+	e.GET("/corrections/feed.rss", a.correctionFeedShow("rss"), feed)
+	e.GET("/corrections/feed.atom", a.correctionFeedShow("atom"), feed)
 	e.GET("/sitemap.xml", a.sitemapIndexShow)
 	e.GET("/sitemaps/:file", a.sitemapShow)
 	e.GET("/sitemap-news.xml", a.newsSitemapShow)
@@ -104,6 +107,8 @@ func (a *App) router() *echo.Echo {
 	adm.POST("/articles/:id/delete", a.adminArticleDelete, editors)
 	adm.GET("/articles/:id/revisions", a.adminRevisionList, writers)
 	adm.POST("/articles/:id/restore", a.adminRevisionRestore, writers)
+	adm.POST("/articles/:id/corrections", a.adminCorrectionFile, editors)
+	adm.POST("/corrections/:id", a.adminCorrectionAmend, editors)
 	adm.GET("/media", a.adminMediaList, writers)
 	adm.POST("/media", a.adminMediaUpload, writers)
 	adm.POST("/media/:id", a.adminMediaUpdate, writers)

@@ -89,7 +89,10 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		"datetime": func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
 		"card":     func(a models.Article, z *time.Location) cardData { return cardData{A: a, Zone: z} },
 		"fielderr": func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
-		"pickrow":  func(p models.Pick, z *time.Location, now time.Time) pickRow { return pickRow{P: p, Zone: z, Now: now} },
+		"notefields": func(id int64, kind, body string, errs models.ValidationError, kinds []string) noteFields {
+			return noteFields{ID: id, Kind: kind, Body: body, Errors: errs, Kinds: kinds}
+		},
+		"pickrow": func(p models.Pick, z *time.Location, now time.Time) pickRow { return pickRow{P: p, Zone: z, Now: now} },
 	}, cfg.Dev)
 	if err != nil {
 		return nil, err
