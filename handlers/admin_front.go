@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,8 +80,7 @@ func (a *App) adminFrontPick(c echo.Context) error {
 		in.PinnedUntil = t
 	}
 	err := a.Store.Front.Pick(c.Request().Context(), a.Now(), in)
-	var ve models.ValidationError
-	if errors.As(err, &ve) {
+	if ve, ok := models.AsValidation(err); ok {
 		d.Errors = ve
 		return a.frontPage(c, http.StatusUnprocessableEntity, d)
 	}

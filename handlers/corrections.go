@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"html"
 	"net/http"
 	"net/url"
@@ -133,8 +132,8 @@ func (a *App) adminCorrectionAmend(c echo.Context) error {
 // afterNote answers a filed or amended note: back to the edit page, or the edit page
 // again with the note's form as typed and the reason when it was refused.
 func (a *App) afterNote(c echo.Context, art models.Article, typed noteForm, err error, done string) error {
-	var ve models.ValidationError
-	if !errors.As(err, &ve) {
+	ve, ok := models.AsValidation(err)
+	if !ok {
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,17 @@ func fileNote(t *testing.T, n *adminSite, art models.Article, kind, text string)
 		url.Values{"kind": {kind}, "body": {text}})
 }
 
+// firstNote files a correction on a story with none and returns it as recorded.
+func firstNote(t *testing.T, n *adminSite, art models.Article) models.Correction {
+	t.Helper()
+	fileNote(t, n, art, models.KindCorrection, "The wall is 4 km long.").Body.Close()
+	notes, err := n.Store.Corrections.ForArticle(t.Context(), art.ID, false)
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("notes %v, %v", notes, err)
+	}
+	return notes[0]
+}
+
 // newsStory is the JSON-LD NewsArticle of a story page.
 func newsStory(t *testing.T, doc *goquery.Document) map[string]any {
 	t.Helper()
@@ -107,14 +118,10 @@ func TestCorrectionsOnTheRecord(t *testing.T) {
 func TestCorrectionAmendKeepsHistory(t *testing.T) {
 	n := newAdminSite(t)
 	art := n.article("Sea wall holds", n.sec, n.editor, nil)
-	fileNote(t, n, art, models.KindCorrection, "The wall is 4 km long.").Body.Close()
-	notes, err := n.Store.Corrections.ForArticle(t.Context(), art.ID, false)
-	if err != nil || len(notes) != 1 {
-		t.Fatalf("notes %v, %v", notes, err)
-	}
+	note := firstNote(t, n, art)
 	cachedTwice(t, n.testApp, "/articles/"+art.Slug)
 	n.Now = func() time.Time { return testNow.Add(time.Hour) }
-	res := n.send(http.MethodPost, "/admin/corrections/"+strconv.FormatInt(notes[0].ID, 10), "editor",
+	res := n.send(http.MethodPost, "/admin/corrections/"+strconv.FormatInt(note.ID, 10), "editor",
 		url.Values{"kind": {models.KindCorrection}, "body": {"The wall is 4.2 km long."}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
@@ -125,7 +132,7 @@ func TestCorrectionAmendKeepsHistory(t *testing.T) {
 		t.Errorf("readers see %q: want the new text marked Amended", page)
 	}
 	edit := parse(t, n.send(http.MethodGet, "/admin/articles/"+strconv.FormatInt(art.ID, 10), "editor", nil))
-	if earlier := text(edit.Find("#note-" + strconv.FormatInt(notes[0].ID, 10) + " details")); !strings.Contains(earlier, "The wall is 4 km long.") || !strings.Contains(earlier, "Eddie Editor") {
+	if earlier := text(edit.Find("#note-" + strconv.FormatInt(note.ID, 10) + " details")); !strings.Contains(earlier, "The wall is 4 km long.") || !strings.Contains(earlier, "Eddie Editor") {
 		t.Errorf("the newsroom's earlier texts: %q", earlier)
 	}
 }
@@ -177,12 +184,7 @@ func TestCorrectionRefused(t *testing.T) {
 func TestCorrectionAmendRefused(t *testing.T) {
 	n := newAdminSite(t)
 	art := n.article("Sea wall holds", n.sec, n.editor, nil)
-	fileNote(t, n, art, models.KindCorrection, "The wall is 4 km long.").Body.Close()
-	notes, err := n.Store.Corrections.ForArticle(t.Context(), art.ID, false)
-	if err != nil || len(notes) != 1 {
-		t.Fatalf("notes %v, %v", notes, err)
-	}
-	id := strconv.FormatInt(notes[0].ID, 10)
+	id := strconv.FormatInt(firstNote(t, n, art).ID, 10)
 	res := n.send(http.MethodPost, "/admin/corrections/"+id, "editor", url.Values{"kind": {"nonsense"}, "body": {"  "}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.StatusCode)

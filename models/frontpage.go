@@ -190,49 +190,12 @@ func (fs *FrontStore) Unpick(ctx context.Context, articleID int64) error {
 // picks, within its section's block). At either end it stays put.
 func (fs *FrontStore) Move(ctx context.Context, now time.Time, articleID int64, up bool) error {
 	return fs.s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT f.article_id FROM front_picks f
+		return moveInOrder(ctx, tx, `SELECT f.article_id FROM front_picks f
 			JOIN articles a ON a.id = f.article_id
 			JOIN front_picks me ON me.article_id = ? AND me.slot = f.slot
 			JOIN articles ma ON ma.id = me.article_id
 			WHERE (f.slot <> 'section' OR a.section_id = ma.section_id) AND `+inForce+`
-			ORDER BY f.position, f.article_id`, articleID, fmtTime(now))
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var x int64
-			if err := rows.Scan(&x); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, x)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
-		}
-		i := -1
-		for k, x := range ids {
-			if x == articleID {
-				i = k
-			}
-		}
-		if i < 0 {
-			return ErrNotFound
-		}
-		j := i + 1
-		if up {
-			j = i - 1
-		}
-		if j < 0 || j >= len(ids) {
-			return nil
-		}
-		ids[i], ids[j] = ids[j], ids[i]
-		for pos, x := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE front_picks SET position = ? WHERE article_id = ?`, pos+1, x); err != nil {
-				return err
-			}
-		}
-		return nil
+			ORDER BY f.position, f.article_id`, []any{articleID, fmtTime(now)},
+			`UPDATE front_picks SET position = ? WHERE article_id = ?`, articleID, up)
 	})
 }
