@@ -141,7 +141,7 @@ func TestFirstStartSeedsAndShutsDownCleanly(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(body), `class="lead-story"`) {
+	if res.StatusCode != 200 || !strings.Contains(string(body), `class="lead-story `) {
 		t.Errorf("front page after seeding: %d, lead story present: %v", res.StatusCode, strings.Contains(string(body), "lead-story"))
 	}
 	if code := stop(); code != exitOK || !strings.Contains(logs.String(), "reason=\"stopped by SIGTERM\"") {
@@ -198,7 +198,7 @@ func TestSeedFalseStartsEmpty(t *testing.T) {
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			stop()
-			if strings.Contains(string(body), `class="lead-story"`) || strings.Contains(logs.String(), "SAMPLE CONTENT") {
+			if strings.Contains(string(body), `class="lead-story `) || strings.Contains(logs.String(), "SAMPLE CONTENT") {
 				t.Errorf("BROADSHEET_SEED=%s seeded the sample paper", v)
 			}
 		})

@@ -98,6 +98,10 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 			return liveEntryData{E: e, Zone: z, Anchored: anchored}
 		},
 		"fielderr": func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
+		"notefields": func(id int64, kind, body string, errs models.ValidationError, kinds []string) noteFields {
+			return noteFields{ID: id, Kind: kind, Body: body, Errors: errs, Kinds: kinds}
+		},
+		"pickrow": func(p models.Pick, z *time.Location, now time.Time) pickRow { return pickRow{P: p, Zone: z, Now: now} },
 	}, cfg.Dev)
 	if err != nil {
 		return nil, err

@@ -22,17 +22,19 @@ type Store struct {
 	W *sql.DB // the single writer connection
 	R *sql.DB // the reader pool
 
-	Articles *ArticleStore
-	Sections *SectionStore
-	Tags     *TagStore
-	Users    *UserStore
-	Media    *MediaStore
-	Settings *SettingsStore
-	Comments *CommentStore
-	Audit    *AuditStore
-	Mail     *MailStore // the outbox
-	Limits   *RateLimiter
-	Live     *LiveStore // live coverage
+	Articles    *ArticleStore
+	Sections    *SectionStore
+	Tags        *TagStore
+	Users       *UserStore
+	Media       *MediaStore
+	Settings    *SettingsStore
+	Comments    *CommentStore
+	Audit       *AuditStore
+	Mail        *MailStore // the outbox
+	Limits      *RateLimiter
+	Live        *LiveStore       // live coverage
+	Front       *FrontStore      // the editors' front-page picks
+	Corrections *CorrectionStore // corrections, clarifications and updates on stories
 
 	San *Sanitizer // the only producer of trusted HTML
 
@@ -128,6 +130,8 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Mail = &MailStore{s}
 	s.Limits = &RateLimiter{s: s}
 	s.Live = &LiveStore{s}
+	s.Front = &FrontStore{s}
+	s.Corrections = &CorrectionStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
