@@ -33,18 +33,12 @@ var mediaFile = regexp.MustCompile(`^[0-9a-f]{32}(-[0-9]{2,5})?\.(jpg|png)$`)
 
 // mediaShow serves uploaded photos, streamed from wherever the files are kept. Their
 // names are hashes of their bytes, so they never change and may be cached for good;
-// the name is also a strong ETag. When a public bucket or CDN serves the photos, the
-// addresses kept in stories' HTML (/media/…) are sent there.
+// the name is also a strong ETag. They are served here even when -media-url points
+// pages elsewhere: stories' HTML keeps /media/ addresses, and a CDN may pull from here.
 func (a *App) mediaShow(c echo.Context) error {
 	name := c.Param("file")
 	if !mediaFile.MatchString(name) {
 		return echo.ErrNotFound
-	}
-	h := c.Response().Header()
-	if a.mediaBase != models.MediaPath {
-		// A day, not for good: the operator may move the photos to another address.
-		h.Set("Cache-Control", "public, max-age=86400")
-		return c.Redirect(http.StatusMovedPermanently, a.mediaBase+name)
 	}
 	f, err := a.Store.Media.Files.Open(c.Request().Context(), name)
 	if errors.Is(err, models.ErrNotFound) {
@@ -53,6 +47,7 @@ func (a *App) mediaShow(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
+	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("ETag", `"`+strings.TrimSuffix(name, path.Ext(name))+`"`)
 	http.ServeContent(c.Response(), c.Request(), name, f.ModTime, f)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -133,4 +134,75 @@ func (l LocalFiles) Walk(ctx context.Context, fn func(name string, size int64) e
 		}
 	}
 	return nil
+}
+
+// CopySummary counts what CopyFiles did and checked.
+type CopySummary struct {
+	Files, Copied, Present int // files in the source; copied; already at the destination with the same size
+	Photos, Checked        int // the library's photos, and their files found at the destination
+}
+
+// CopyFiles copies every photo file from the store's Files to dst, skipping those dst
+// already holds at the same size (so an interrupted copy can run again), then checks
+// that every photo in the library has all its files in dst.
+func (ms *MediaStore) CopyFiles(ctx context.Context, dst MediaFiles) (CopySummary, error) {
+	var sum CopySummary
+	there, err := sizes(ctx, dst)
+	if err != nil {
+		return sum, err
+	}
+	err = ms.Files.Walk(ctx, func(name string, size int64) error {
+		sum.Files++
+		if n, ok := there[name]; ok && n == size {
+			sum.Present++
+			return nil
+		}
+		f, err := ms.Files.Open(ctx, name)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		if err := dst.Put(ctx, name, b); err != nil {
+			return err
+		}
+		sum.Copied++
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	if there, err = sizes(ctx, dst); err != nil {
+		return sum, err
+	}
+	all, err := queryAll(ctx, ms.s.R, scanMedia, "SELECT "+mediaCols+" FROM media ORDER BY id")
+	if err != nil {
+		return sum, err
+	}
+	var missing []string
+	for _, m := range all {
+		sum.Photos++
+		for _, name := range m.Files() {
+			if _, ok := there[name]; ok {
+				sum.Checked++
+			} else {
+				missing = append(missing, name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return sum, fmt.Errorf("%d file(s) of the library are in neither %s nor %s, so their photos will not show: %s",
+			len(missing), ms.Files, dst, strings.Join(missing[:min(len(missing), 10)], ", "))
+	}
+	return sum, nil
+}
+
+// sizes lists the files of f by name.
+func sizes(ctx context.Context, f MediaFiles) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := f.Walk(ctx, func(name string, size int64) error { out[name] = size; return nil })
+	return out, err
 }
