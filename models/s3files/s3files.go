@@ -78,7 +78,7 @@ func Open(ctx context.Context, cfg Config) (*Bucket, error) {
 // explain turns the server's refusal into what the operator should check.
 func explain(err error) string {
 	switch minio.ToErrorResponse(err).Code {
-	case "InvalidAccessKeyId":
+	case "InvalidAccessKeyId", "XAdminUserNotFound": // the second is the Versity gateway's
 		return "the server does not know this access key"
 	case "SignatureDoesNotMatch":
 		return "the secret key is wrong for this access key"
@@ -130,8 +130,7 @@ func (b *Bucket) Open(ctx context.Context, name string) (*models.MediaFile, erro
 }
 
 func isMissing(err error) bool {
-	r := minio.ToErrorResponse(err)
-	return r.Code == "NoSuchKey" || r.StatusCode == http.StatusNotFound
+	return minio.ToErrorResponse(err).Code == "NoSuchKey"
 }
 
 func (b *Bucket) Exists(ctx context.Context, name string) (bool, error) {
