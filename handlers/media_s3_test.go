@@ -131,3 +131,46 @@ func fetchPhoto(t *testing.T, n *adminSite, src string) []byte {
 	}
 	return b
 }
+
+// With -media-url naming a public bucket, pages send readers' browsers to the bucket
+// for photos, the security policy allows images from there, and the bucket serves
+// them with the caching the site would send.
+func TestMediaFromPublicBucket(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.MakePublic(t)
+	public := "http://" + srv.Endpoint + "/" + srv.Bucket
+	n := newTestApp(t, func(c *Config) { c.MediaURL = public })
+	n.Store.Media.Files = srv.Open(t)
+	photo := n.photo()
+	n.article("Seen from the bucket", n.section("World"), n.user("Ed", models.RoleEditor), func(in *models.ArticleInput) {
+		in.MediaID, in.ImageAlt = photo.ID, "A gradient"
+	})
+
+	res := n.get("/articles/seen-from-the-bucket")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' http://"+srv.Endpoint+";") {
+		t.Errorf("CSP %q does not allow images from the bucket", csp)
+	}
+	doc := parse(t, res)
+	img := doc.Find("figure.lead-photo img")
+	src, srcset := img.AttrOr("src", ""), img.AttrOr("srcset", "")
+	if src != public+"/"+photo.File(960) || strings.Count(srcset, public+"/") != 3 {
+		t.Fatalf("lead photo src %q srcset %q, want addresses in %s", src, srcset, public)
+	}
+	if og := doc.Find(`meta[property="og:image"]`).AttrOr("content", ""); !strings.HasPrefix(og, public+"/") {
+		t.Errorf("og:image %q", og)
+	}
+	get, err := http.Get(src) // as a browser would, with no keys
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(get.Body)
+	get.Body.Close()
+	if get.StatusCode != http.StatusOK || get.Header.Get("Content-Type") != "image/png" ||
+		get.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || len(b) == 0 {
+		t.Errorf("GET %s from the bucket: %d %q %q, %d bytes", src, get.StatusCode, get.Header.Get("Content-Type"), get.Header.Get("Cache-Control"), len(b))
+	}
+	// Addresses kept in stories' HTML still work through the site.
+	if res := n.get(photo.URL(0)); res.StatusCode != http.StatusOK {
+		t.Errorf("GET %s from the site: %d", photo.URL(0), res.StatusCode)
+	}
+}

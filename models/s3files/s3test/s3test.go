@@ -202,3 +202,14 @@ func waitReady(addr string, done <-chan error) (exited bool, err error) {
 		}
 	}
 }
+
+// MakePublic lets anyone read the bucket's objects, as a bucket serving a site's
+// photos to browsers (or to a CDN) is set up.
+func (s *Server) MakePublic(tb testing.TB) {
+	tb.Helper()
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],` +
+		`"Resource":["arn:aws:s3:::` + s.Bucket + `/*"]}]}`
+	if err := s.Client(tb, SecretKey).SetBucketPolicy(tb.Context(), s.Bucket, policy); err != nil {
+		tb.Fatal(err)
+	}
+}
