@@ -174,3 +174,38 @@ func TestMediaFromPublicBucket(t *testing.T) {
 		t.Errorf("GET %s from the site: %d", photo.URL(0), res.StatusCode)
 	}
 }
+
+// BenchmarkMediaShow serves a photo (the 1600-wide original, ~290 KB) from the folder and
+// from the bucket over real connections; the bytes allocated per request (server and
+// client together) show the file is streamed, not held whole.
+func BenchmarkMediaShow(b *testing.B) {
+	for _, where := range []string{"folder", "s3"} {
+		b.Run(where, func(b *testing.B) {
+			ta := newTestApp(b)
+			if where == "s3" {
+				ta.Store.Media.Files = s3test.Start(b).Open(b)
+			}
+			m, err := ta.Store.Media.Save(b.Context(), testNow, bytes.NewReader(testJPEG(b, 1600, 1000)), models.Media{Alt: "x"}, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			site := httptest.NewServer(ta.h) // a recorder would hold the whole answer
+			defer site.Close()
+			src := site.URL + m.URL(0)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				res, err := http.Get(src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Fatalf("GET %s: %d", src, res.StatusCode)
+				}
+				b.SetBytes(n)
+			}
+		})
+	}
+}
