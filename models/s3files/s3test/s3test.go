@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,34 +77,35 @@ func binary() (string, error) {
 		version := Module[strings.LastIndex(Module, "@")+1:]
 		dir := filepath.Join(cache, "broadsheet", "versitygw-"+version)
 		binPath = filepath.Join(dir, "versitygw")
-		if _, err := os.Stat(binPath); err == nil {
-			return
-		}
-		// Built into a folder of its own, then renamed: test processes of other
-		// packages may be building it at the same moment.
-		err = os.MkdirAll(dir, 0o755)
-		tmp := ""
-		if err == nil {
-			tmp, err = os.MkdirTemp(filepath.Dir(dir), "build-")
-		}
-		if err != nil {
-			buildErr = err
-			return
-		}
-		defer os.RemoveAll(tmp)
-		cmd := exec.Command("go", "install", Module)
-		cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go install %s: %v\n%s", Module, err, out)
-			return
-		}
-		if err := os.Rename(filepath.Join(tmp, "versitygw"), binPath); err != nil {
-			if _, statErr := os.Stat(binPath); statErr != nil { // not built by another process meanwhile
-				buildErr = err
-			}
-		}
+		buildErr = build(dir, binPath)
 	})
 	return binPath, buildErr
+}
+
+// build builds the gateway into bin unless it is there. The test processes of other
+// packages may want it at the same moment: a lock file lets one build while they wait.
+func build(dir, bin string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	lock, err := os.Create(filepath.Join(dir, "build.lock"))
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := os.Stat(bin); err == nil {
+		return nil // built before, or while this process waited
+	}
+	cmd := exec.Command("go", "install", Module)
+	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go install %s: %v\n%s", Module, err, out)
+	}
+	return nil
 }
 
 // Start runs a gateway on a free loopback port over a temporary folder, with one
