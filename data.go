@@ -30,11 +30,15 @@ func openSite(dir string, create bool) (*models.Store, error) {
 	if !exists && !create {
 		return nil, noSite(dir, "only `broadsheet serve` creates a new site")
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o750); err != nil {
+	if err := os.MkdirAll(uploadsDir(dir), 0o750); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	return models.Open(filepath.Join(dir, "broadsheet.db"), filepath.Join(dir, "uploads"))
+	return models.Open(filepath.Join(dir, "broadsheet.db"), uploadsDir(dir))
 }
+
+// uploadsDir is the folder in the site's data folder that holds the photo files
+// unless they are kept in a bucket.
+func uploadsDir(data string) string { return filepath.Join(data, "uploads") }
 
 // noSite says that dir holds no site, and how one comes to be.
 func noSite(dir, howToCreate string) error {

@@ -18,12 +18,14 @@ import (
 func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	var data string
 	var fresh bool
+	var media mediaConfig
 	fl := newFlagSet("import", "broadsheet import wordpress [-new] [-data DIR] FILE.xml",
 		"Imports a WordPress export (WXR) into a site: authors, posts, categories, tags, comments.\n"+
 			"Featured images and images in the text are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
 			"Importing again skips what is already there. WordPress is the only source so far.")
 	fl.dataFlag(&data)
 	fl.Var(boolValue{&fresh}, "new", "create a new site in the -data folder (refused if one is there)")
+	fl.mediaFlags(&media)
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {
 		return err
@@ -40,11 +42,16 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	} else if !fresh && !exists {
 		return noSite(data, "to import into a new site there, add -new")
 	}
+	files, err := media.files(ctx, log, data)
+	if err != nil {
+		return err
+	}
 	store, err := openSite(data, fresh)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	store.Media.Files = files
 	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(line string) {
 		fmt.Fprintln(r.stderr, line)
 	})

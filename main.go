@@ -49,6 +49,7 @@ func (r *cli) commands() []command {
 		{"backup", "write a consistent copy of the live database to a new file", r.backup},
 		{"import", "import a WordPress export into a site (import wordpress FILE.xml)", r.importCmd},
 		{"migrate", "apply pending database migrations to a site and exit", r.migrate},
+		{"media", "copy the photo files to an S3-compatible bucket (media copy-to-s3)", r.media},
 		{"generate", "fill a site with a large realistic archive (for load tests)", r.generate},
 		{"version", "print the version and source revision of this binary", r.version},
 	}

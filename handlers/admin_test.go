@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -132,6 +133,14 @@ func TestAdminRouteTable(t *testing.T) {
 		"GET /admin/settings":                                 {admins, func() string { return "/admin/settings" }},
 		"POST /admin/settings":                                {admins, func() string { return "/admin/settings" }},
 		"GET /admin/debug/pprof/*":                            {admins, func() string { return "/admin/debug/pprof/heap" }},
+		"POST /admin/media/:id/delete": {editors, func() string { // a fresh photo each time, likewise
+			doomed++
+			m, err := n.Store.Media.Save(t.Context(), testNow, bytes.NewReader(testPNG(t, 40+doomed, 30)), models.Media{Alt: "Doomed"}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "/admin/media/" + strconv.FormatInt(m.ID, 10) + "/delete"
+		}},
 		"POST /admin/articles/:id/delete": {editors, func() string { // a fresh story each time: deleting is real
 			doomed++
 			return "/admin/articles/" + strconv.FormatInt(n.article("Doomed "+strconv.Itoa(doomed), n.sec, n.author, nil).ID, 10) + "/delete"

@@ -139,7 +139,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 	}
 	if img := art.Image; img != nil {
 		w := min(shareWidth, img.Width)
-		p.Share.Image = &shareImage{URL: a.absURL(img.URL(w)), Width: w, Height: img.HeightAt(w), Alt: img.Alt}
+		p.Share.Image = &shareImage{URL: a.photoURL(img, w), Width: w, Height: img.HeightAt(w), Alt: img.Alt}
 		ld.Image = []string{p.Share.Image.URL}
 	}
 	for _, au := range art.Authors {

@@ -120,6 +120,7 @@ func (a *App) router() *echo.Echo {
 	adm.GET("/media", a.adminMediaList, writers)
 	adm.POST("/media", a.adminMediaUpload, writers)
 	adm.POST("/media/:id", a.adminMediaUpdate, writers)
+	adm.POST("/media/:id/delete", a.adminMediaDelete, editors)
 	adm.GET("/sections", a.adminSectionList, editors)
 	adm.POST("/sections", a.adminSectionCreate, editors)
 	adm.POST("/sections/:id", a.adminSectionUpdate, editors)

@@ -42,6 +42,8 @@ type Store struct {
 	// `broadsheet migrate` and the start-up log can say what changed.
 	Migrated []string
 
+	uploads string // the local uploads folder, whose disk DiskFree watches
+
 	versions     *sql.Stmt // versionsQuery, prepared on the reader pool
 	siteVersions *sql.Stmt // siteVersionsQuery, likewise
 }
@@ -80,7 +82,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 
-	s := &Store{W: w, R: r}
+	s := &Store{W: w, R: r, uploads: uploadsDir}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := w.PingContext(ctx); err != nil {
@@ -123,7 +125,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Sections = &SectionStore{s}
 	s.Tags = &TagStore{s}
 	s.Users = &UserStore{s}
-	s.Media = &MediaStore{s: s, Dir: uploadsDir, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
+	s.Media = &MediaStore{s: s, Files: LocalFiles{Dir: uploadsDir}, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s: s, pageOfScan: 500}
 	s.Audit = &AuditStore{s}
