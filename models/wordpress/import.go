@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"html/template"
 	"io/fs"
 	"net/url"
 	"os"
@@ -200,11 +201,14 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 	}
 	say("read %d items from %s", len(w.Items), w.Site)
 
-	im := &wpImport{s: s, w: w, now: now, rep: &Report{Site: w.Site},
+	im := &wpImport{s: s, w: w, now: now, rep: &Report{Site: w.Site}, bylines: map[string]bool{},
 		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
 		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]models.Media{}, refs: map[string]ImageRef{},
 		children: map[string][]wxrItem{}, bodyMedia: map[string]models.Media{}}
 	for _, it := range w.Items {
+		if it.Type == "post" {
+			im.bylines[strings.TrimSpace(it.Creator)] = true
+		}
 		if it.Type == "attachment" {
 			im.attachments[it.ID] = it
 			im.children[it.Parent] = append(im.children[it.Parent], it)
@@ -275,6 +279,7 @@ type wpImport struct {
 	tags        map[string]int64        // by lower-cased name
 	users       map[string]int64        // by author login
 	userByWPID  map[string]int64        // by WordPress author id, for registered commenters
+	bylines     map[string]bool         // logins that are the author of a post
 }
 
 // importable says whether a post item becomes an article, and if not, why.
@@ -520,6 +525,12 @@ func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (i
 		name = a.Login
 	}
 	name = clip(name, 40)
+	// An account that wrote no post is a reader who commented (a Broadsheet export
+	// lists every account): it must not get a place in the newsroom.
+	role := models.RoleCommenter
+	if im.bylines[a.Login] {
+		role = models.RoleAuthor
+	}
 	// Display names are unique here but not in WordPress: try the name, then the
 	// name with the login, then numbered. (The store gives a taken slug its -2.)
 	candidates := []string{name, name + " (" + clip(a.Login, 8) + ")"}
@@ -527,7 +538,7 @@ func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (i
 		candidates = append(candidates, name+" "+strconv.Itoa(i))
 	}
 	for _, n := range candidates {
-		id, err := im.tx.CreateImportedUser(ctx, email, n, models.RoleAuthor)
+		id, err := im.tx.CreateImportedUser(ctx, email, n, role)
 		if errors.Is(err, models.ErrDuplicate) {
 			continue
 		}
@@ -607,6 +618,15 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	case "pending":
 		in.Status = models.StatusReview
 	}
+	if it.meta(metaStatus) == models.StatusUnpublished {
+		in.Status, in.PublishedAt = models.StatusUnpublished, wxrDate(it.DateGMT, "")
+	}
+	in.Dateline, in.Wire, in.Correction = it.meta(metaDateline), it.meta(metaWire), it.meta(metaCorrection)
+	in.UpdatedAt = wxrDate(it.meta(metaUpdated), "")
+	markdown := it.hasMeta(metaMarkdown)
+	if markdown {
+		in.Body = it.meta(metaMarkdown)
+	}
 	if it.Password != "" {
 		// WordPress showed this only to readers with the password; we have no such
 		// gate, so it waits as a draft for an editor.
@@ -640,12 +660,19 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		}
 		return 0, err
 	}
-	conv := im.body(it)
-	id, body, err := im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body))
+	var id int64
+	var body template.HTML
+	if markdown {
+		// A Broadsheet export: the source as its editor typed it, rendered as here.
+		id, body, err = im.tx.CreateArticle(ctx, in)
+	} else {
+		conv := im.body(it)
+		id, body, err = im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body))
+		im.rep.note(title, conv)
+	}
 	if err != nil {
 		return 0, err
 	}
-	im.rep.note(title, conv)
 	im.rep.Articles++
 	if it.Password != "" {
 		im.rep.Protected = append(im.rep.Protected, title)
@@ -670,6 +697,11 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	}
 	if err := im.addOldAddresses(ctx, it, id); err != nil {
 		return 0, err
+	}
+	for _, old := range it.metas(metaOldSlug) {
+		if err := im.tx.AddOldSlug(ctx, old, id); err != nil {
+			return 0, err
+		}
 	}
 	return id, im.tx.MarkImported(ctx, im.w.Site, "post", it.ID, id)
 }
@@ -710,7 +742,8 @@ func (im *wpImport) oldPaths(it wxrItem) []string {
 	if it.Type == "attachment" {
 		param = "attachment_id"
 	}
-	paths := []string{im.w.BlogPath + "/?" + param + "=" + it.ID}
+	// Addresses an exported Broadsheet kept from an earlier site come first, as they were.
+	paths := append(it.metas(metaOldAddress), im.w.BlogPath+"/?"+param+"="+it.ID)
 	if u, err := url.Parse(strings.TrimSpace(it.Link)); err == nil {
 		if p := strings.TrimRight(u.Path, "/"); p != "" && p != im.w.BlogPath {
 			paths = append(paths, p)
@@ -845,7 +878,8 @@ func (im *wpImport) tag(ctx context.Context, t wxrItemTerm) (int64, error) {
 	return id, err
 }
 
-// commentStatus maps wp:comment_approved; "" means the comment is not imported.
+// commentStatus maps wp:comment_approved; "" (trash) means the comment is not
+// imported unless replies hang from it.
 func commentStatus(approved string) string {
 	switch approved {
 	case "1":
@@ -865,6 +899,18 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 	byID := make(map[string]wxrComment, len(it.Comments))
 	for _, c := range it.Comments {
 		byID[c.ID] = c
+	}
+	// A trashed comment that replies hang from stays as "[comment deleted]", so the
+	// thread keeps its shape (as a deleted comment does here); alone, it is skipped.
+	holdsReplies := map[string]bool{}
+	for _, c := range it.Comments {
+		if commentStatus(c.Approved) == "" {
+			continue
+		}
+		for p, hops := c.Parent, 0; p != "0" && p != "" && !holdsReplies[p] && hops <= len(byID); hops++ {
+			holdsReplies[p] = true
+			p = byID[p].Parent
+		}
 	}
 	local := map[string]int64{} // WordPress comment id → our id; 0 = not imported
 	var importOne func(c wxrComment, seen int) error
@@ -887,6 +933,9 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 			return err
 		}
 		status := commentStatus(c.Approved)
+		if status == "" && c.Approved != "" && holdsReplies[c.ID] {
+			status = models.CommentDeleted
+		}
 		switch {
 		case c.Type == "pingback" || c.Type == "trackback":
 			im.rep.skip("comment", "comment "+c.ID, "pingbacks and trackbacks are not comments")

@@ -110,14 +110,26 @@ func (it wxrItem) encoded(match func(string) bool) string {
 	return ""
 }
 
-// meta returns the value of a wp:postmeta key, or "".
+// meta returns the (first) value of a wp:postmeta key, or "".
 func (it wxrItem) meta(key string) string {
-	for _, m := range it.Meta {
-		if m.Key == key {
-			return m.Value
-		}
+	if vs := it.metas(key); len(vs) > 0 {
+		return vs[0]
 	}
 	return ""
+}
+
+// hasMeta says whether the item has a wp:postmeta key, even with an empty value.
+func (it wxrItem) hasMeta(key string) bool { return len(it.metas(key)) > 0 }
+
+// metas returns every value of a wp:postmeta key, in file order.
+func (it wxrItem) metas(key string) []string {
+	var vs []string
+	for _, m := range it.Meta {
+		if m.Key == key {
+			vs = append(vs, m.Value)
+		}
+	}
+	return vs
 }
 
 // wxrDate reads WordPress's "2006-01-02 15:04:05", preferring the GMT column.
