@@ -50,7 +50,8 @@ type ExportedArticle struct {
 	Title        string    `json:"title"`
 	Slug         string    `json:"slug"`
 	Dek          string    `json:"dek,omitempty"`
-	BodySrc      string    `json:"body_markdown"`
+	BodySrc      string    `json:"body_source"`
+	BodyFormat   string    `json:"body_format"` // BodySrc is "markdown", or "html" from an import (see Articles)
 	BodyHTML     string    `json:"body_html"`
 	Dateline     string    `json:"dateline,omitempty"`
 	Wire         string    `json:"wire,omitempty"`
@@ -91,7 +92,10 @@ type ExportedComment struct {
 }
 
 // Snapshot reads one consistent state of the site for an export.
-type Snapshot struct{ conn *sql.Conn }
+type Snapshot struct {
+	conn *sql.Conn
+	san  *Sanitizer
+}
 
 // Export runs fn over a snapshot of the site. It holds one reader connection in a
 // read transaction: writers go on (WAL), and fn sees none of their changes.
@@ -107,7 +111,7 @@ func (s *Store) Export(ctx context.Context, fn func(*Snapshot) error) error {
 		return err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-	return fn(&Snapshot{conn: conn})
+	return fn(&Snapshot{conn: conn, san: s.San})
 }
 
 // each runs query and hands every row to scan.
@@ -160,7 +164,7 @@ func (x *Snapshot) Tags(ctx context.Context, fn func(ExportedTag) error) error {
 	}, "SELECT id, name, slug FROM tags ORDER BY id")
 }
 
-// Articles hands out every story, whatever its status. Lists of ids and slugs ride
+// Articles hands out every story, whatever its status, with the format of its source. Lists of ids and slugs ride
 // along as group_concat columns so a story is one row, not five queries.
 func (x *Snapshot) Articles(ctx context.Context, fn func(ExportedArticle) error) error {
 	return x.each(ctx, func(sc scanner) error {
@@ -184,6 +188,13 @@ func (x *Snapshot) Articles(ctx context.Context, fn func(ExportedArticle) error)
 			a.PhotoFile = m.Hash + "." + m.Ext
 		}
 		a.AuthorIDs, a.TagIDs = splitIDs(authors), splitIDs(tags)
+		// A story imported from WordPress keeps the HTML it came with as its source
+		// until an editor saves it; only a source that renders to what readers see
+		// is Markdown, and anything else must travel as the HTML it is.
+		a.BodyFormat = "html"
+		if html, err := x.san.ArticleHTML(a.BodySrc); err == nil && string(html) == a.BodyHTML {
+			a.BodyFormat = "markdown"
+		}
 		a.OldSlugs, a.OldAddresses = splitList(oldSlugs), splitList(oldPaths)
 		return fn(a)
 	}, `SELECT a.id, a.title, a.slug, a.dek, a.body_src, a.body_html, a.dateline, a.wire, a.correction,

@@ -18,14 +18,16 @@ import (
 // Broadsheet's importer gets back what WXR has no element for. WordPress keeps them
 // as hidden custom fields (the leading underscore) and otherwise ignores them.
 const (
-	metaMarkdown   = "_broadsheet_markdown"    // the body as the editor typed it; content:encoded holds the HTML readers saw
-	metaStatus     = "_broadsheet_status"      // our status where WordPress has none ("unpublished")
-	metaDateline   = "_broadsheet_dateline"    //
-	metaWire       = "_broadsheet_wire"        //
-	metaCorrection = "_broadsheet_correction"  //
-	metaUpdated    = "_broadsheet_updated_gmt" // the "Updated" time shown to readers
-	metaOldAddress = "_broadsheet_old_address" // a path of an earlier site that redirects here (one per meta)
-	metaOldSlug    = "_wp_old_slug"            // WordPress's own key for a slug the post had before
+	metaMarkdown   = "_broadsheet_markdown"     // the body as the editor typed it; content:encoded holds the HTML readers saw
+	metaStatus     = "_broadsheet_status"       // our status where WordPress has none ("unpublished")
+	metaDateline   = "_broadsheet_dateline"     //
+	metaWire       = "_broadsheet_wire"         //
+	metaCorrection = "_broadsheet_correction"   //
+	metaUpdated    = "_broadsheet_updated_gmt"  // the "Updated" time shown to readers
+	metaCredit     = "_broadsheet_image_credit" // the lead photo's credit (alt and caption ride on the attachment)
+	metaOldAddress = "_broadsheet_old_address"  // a path of an earlier site that redirects here (one per meta)
+	metaOldSlug    = "_wp_old_slug"             // WordPress's own key for a slug the post had before
+	metaByline     = "_broadsheet_byline"       // the login of each author, in byline order (dc:creator holds one)
 )
 
 // ExportCounts says how much an export wrote.
@@ -305,7 +307,11 @@ func (x *wxrWriter) itemStart(a models.ExportedArticle, thumb int64, logins map[
 	x.line(2, "<dc:creator>"+cdata(creator)+"</dc:creator>")
 	x.line(2, "<guid isPermaLink=\"false\">"+esc(x.site+"/?p="+strconv.FormatInt(a.ID, 10))+"</guid>")
 	x.line(2, "<description></description>")
-	x.line(2, "<content:encoded>"+cdata(a.BodyHTML)+"</content:encoded>")
+	if a.BodyFormat == "markdown" {
+		x.line(2, "<content:encoded>"+cdata(a.BodyHTML)+"</content:encoded>")
+	} else { // the text WordPress once gave, which both importers read as they did then
+		x.line(2, "<content:encoded>"+cdata(a.BodySrc)+"</content:encoded>")
+	}
 	x.line(2, "<excerpt:encoded>"+cdata(a.Dek)+"</excerpt:encoded>")
 	x.line(2, num("wp:post_id", a.ID))
 	x.line(2, el("wp:post_date", wpDate(date)))
@@ -327,11 +333,13 @@ func (x *wxrWriter) itemStart(a models.ExportedArticle, thumb int64, logins map[
 		t := tags[id]
 		x.line(2, `<category domain="post_tag" nicename="`+esc(t.Slug)+`">`+cdata(t.Name)+"</category>")
 	}
-	x.meta(metaMarkdown, a.BodySrc)
+	if a.BodyFormat == "markdown" {
+		x.meta(metaMarkdown, a.BodySrc)
+	}
 	if a.Status == models.StatusUnpublished {
 		x.meta(metaStatus, a.Status)
 	}
-	for _, m := range [][2]string{{metaDateline, a.Dateline}, {metaWire, a.Wire}, {metaCorrection, a.Correction}} {
+	for _, m := range [][2]string{{metaDateline, a.Dateline}, {metaWire, a.Wire}, {metaCorrection, a.Correction}, {metaCredit, a.ImageCredit}} {
 		if m[1] != "" {
 			x.meta(m[0], m[1])
 		}
@@ -341,6 +349,11 @@ func (x *wxrWriter) itemStart(a models.ExportedArticle, thumb int64, logins map[
 	}
 	if thumb != 0 {
 		x.meta("_thumbnail_id", strconv.FormatInt(thumb, 10))
+	}
+	if len(a.AuthorIDs) > 1 {
+		for _, id := range a.AuthorIDs {
+			x.meta(metaByline, logins[id])
+		}
 	}
 	for _, s := range a.OldSlugs {
 		x.meta(metaOldSlug, s)

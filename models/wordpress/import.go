@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -636,11 +637,13 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	if in.SectionID, err = im.section(ctx, it); err != nil {
 		return 0, err
 	}
-	if uid, ok := im.users[it.Creator]; ok {
-		in.AuthorIDs = []int64{uid}
+	for _, login := range append([]string{it.Creator}, it.metas(metaByline)...) {
+		if uid, ok := im.users[login]; ok && !slices.Contains(in.AuthorIDs, uid) {
+			in.AuthorIDs = append(in.AuthorIDs, uid)
+		}
 	}
 	if m, ok := im.photos[it.ID]; ok {
-		in.MediaID, in.ImageAlt, in.ImageCaption = m.ID, m.Alt, m.Caption
+		in.MediaID, in.ImageAlt, in.ImageCaption, in.ImageCredit = m.ID, m.Alt, m.Caption, it.meta(metaCredit)
 		if in.ImageAlt == "" {
 			in.ImageAlt = "Photo: " + title
 		}
