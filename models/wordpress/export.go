@@ -384,6 +384,9 @@ func (x *wxrWriter) comment(c models.ExportedComment, logins, names map[int64]st
 	x.line(3, el("wp:comment_type", "comment"))
 	x.line(3, num("wp:comment_parent", c.ParentID))
 	x.line(3, num("wp:comment_user_id", c.UserID))
+	if c.Status == models.CommentDeleted { // WordPress's trash, which our importer reads back as deleted
+		x.line(3, "<wp:commentmeta>"+el("wp:meta_key", metaStatus)+el("wp:meta_value", c.Status)+"</wp:commentmeta>")
+	}
 	x.line(2, "</wp:comment>")
 }
 

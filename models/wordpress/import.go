@@ -881,8 +881,7 @@ func (im *wpImport) tag(ctx context.Context, t wxrItemTerm) (int64, error) {
 	return id, err
 }
 
-// commentStatus maps wp:comment_approved; "" (trash) means the comment is not
-// imported unless replies hang from it.
+// commentStatus maps wp:comment_approved; "" means the comment is not imported.
 func commentStatus(approved string) string {
 	switch approved {
 	case "1":
@@ -902,18 +901,6 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 	byID := make(map[string]wxrComment, len(it.Comments))
 	for _, c := range it.Comments {
 		byID[c.ID] = c
-	}
-	// A trashed comment that replies hang from stays as "[comment deleted]", so the
-	// thread keeps its shape (as a deleted comment does here); alone, it is skipped.
-	holdsReplies := map[string]bool{}
-	for _, c := range it.Comments {
-		if commentStatus(c.Approved) == "" {
-			continue
-		}
-		for p, hops := c.Parent, 0; p != "0" && p != "" && !holdsReplies[p] && hops <= len(byID); hops++ {
-			holdsReplies[p] = true
-			p = byID[p].Parent
-		}
 	}
 	local := map[string]int64{} // WordPress comment id → our id; 0 = not imported
 	var importOne func(c wxrComment, seen int) error
@@ -936,7 +923,8 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 			return err
 		}
 		status := commentStatus(c.Approved)
-		if status == "" && c.Approved != "" && holdsReplies[c.ID] {
+		if c.Approved == "trash" && c.meta(metaStatus) == models.CommentDeleted {
+			// Deleted by its writer on a Broadsheet: "[comment deleted]" with its replies under it.
 			status = models.CommentDeleted
 		}
 		switch {

@@ -55,18 +55,29 @@ type wxrMeta struct {
 }
 
 type wxrComment struct {
-	ID          string `xml:"comment_id"`
-	Author      string `xml:"comment_author"`
-	AuthorEmail string `xml:"comment_author_email"`
-	AuthorIP    string `xml:"comment_author_IP"`
-	Date        string `xml:"comment_date"`
-	DateGMT     string `xml:"comment_date_gmt"`
-	Content     string `xml:"comment_content"`
-	Approved    string `xml:"comment_approved"` // "1", "0", "spam", "trash", "post-trashed"
-	Type        string `xml:"comment_type"`     // "", "comment", "pingback", "trackback"
-	Parent      string `xml:"comment_parent"`   // "0" for top level
-	UserID      string `xml:"comment_user_id"`  // the commenter's WordPress account (author_id), or "0" for a guest
-	AuthorURL   string `xml:"comment_author_url"`
+	ID          string    `xml:"comment_id"`
+	Author      string    `xml:"comment_author"`
+	AuthorEmail string    `xml:"comment_author_email"`
+	AuthorIP    string    `xml:"comment_author_IP"`
+	Date        string    `xml:"comment_date"`
+	DateGMT     string    `xml:"comment_date_gmt"`
+	Content     string    `xml:"comment_content"`
+	Approved    string    `xml:"comment_approved"` // "1", "0", "spam", "trash", "post-trashed"
+	Type        string    `xml:"comment_type"`     // "", "comment", "pingback", "trackback"
+	Parent      string    `xml:"comment_parent"`   // "0" for top level
+	UserID      string    `xml:"comment_user_id"`  // the commenter's WordPress account (author_id), or "0" for a guest
+	AuthorURL   string    `xml:"comment_author_url"`
+	Meta        []wxrMeta `xml:"commentmeta"`
+}
+
+// meta returns the value of a wp:commentmeta key, or "".
+func (c wxrComment) meta(key string) string {
+	for _, m := range c.Meta {
+		if m.Key == key {
+			return m.Value
+		}
+	}
+	return ""
 }
 
 type wxrItem struct {
