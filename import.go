@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"broadsheet/models/wordpress"
@@ -45,9 +46,32 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		return err
 	}
 	defer store.Close()
-	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(line string) {
-		fmt.Fprintln(r.stderr, line)
+	reading := newMeter(r.stderr, -1, true, 1000, func(items, _ int, bytes int64) string {
+		return fmt.Sprintf("read %d items (%s)", items, megabytes(bytes))
 	})
+	var importing *meter
+	var last wordpress.Progress
+	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(p wordpress.Progress) {
+		switch {
+		case p.Stage == "reading":
+			if reading.bar != nil && p.Size > 0 {
+				reading.bar.ChangeMax64(p.Size)
+			}
+			reading.update(p.Items, 0, p.Bytes)
+		case importing == nil:
+			reading.done(last.Items, 0, last.Bytes)
+			importing = newMeter(r.stderr, int64(p.Total), false, 1000, func(items, of int, _ int64) string {
+				return fmt.Sprintf("imported %d of %d items", items, of)
+			})
+			fallthrough
+		default:
+			importing.update(p.Items, p.Total, p.Bytes)
+		}
+		last = p
+	})
+	if importing != nil {
+		importing.done(last.Items, last.Total, last.Bytes)
+	}
 	if err != nil {
 		if fresh {
 			// Leave no empty site behind, so the same command can be run again once the file is mended.
@@ -55,8 +79,15 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		}
 		return fmt.Errorf("import %s: %w (no authors, posts or comments were written)", pos[1], err)
 	}
-	for _, line := range rep.Summary() {
-		fmt.Fprintln(out, line)
+	if err := rep.Table(out); err != nil {
+		return err
+	}
+	// The whole list, beside the export, for whoever works through it.
+	report := strings.TrimSuffix(pos[1], filepath.Ext(pos[1])) + ".import-report.csv"
+	if err := writeReport(report, rep); err != nil {
+		fmt.Fprintf(out, "\nThe full report could not be written (%v); the table above is all there is.\n", err)
+	} else {
+		fmt.Fprintf(out, "\nEvery row, with every title, is in %s.\n", report)
 	}
 	users, err := store.Users.List(ctx)
 	if err != nil {
@@ -66,6 +97,15 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		fmt.Fprintln(out, "This site has no administrator yet, so nobody can manage people or settings. "+makeAdminHint(data))
 	}
 	return nil
+}
+
+// writeReport writes the import's report as CSV to name, replacing an older one.
+func writeReport(name string, rep *wordpress.Report) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	return errors.Join(rep.WriteCSV(f), f.Close())
 }
 
 // removeSite removes the database that a failed import -new created (and uploads/

@@ -2,10 +2,12 @@ package wordpress
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"broadsheet/models"
@@ -76,73 +79,147 @@ func (r *Report) skip(kind, title, reason string) {
 	r.Skipped = append(r.Skipped, Skip{Kind: kind, Title: title, Reason: reason})
 }
 
-// Summary is the report as lines for a person: one line of counts, then one line
-// per kind of skip (with a few examples), then the images kept as references.
-func (r *Report) Summary() []string {
-	lines := []string{fmt.Sprintf("imported from %s: %s, %s, %s, %s, %s, %s, %s", r.Site,
-		count(r.Articles, "article"), count(r.Comments, "comment"), count(r.Authors, "author"),
-		count(r.Sections, "section"), count(r.Tags, "tag"), count(r.Photos, "photo"), count(r.Redirects, "redirect"))}
-	type group struct {
-		kind, reason string
-		titles       []string
+// Outcomes of the rows of a report, in the order the table shows them.
+const (
+	Imported       = "imported"
+	Skipped        = "skipped"
+	Changed        = "changed"
+	NeedsAttention = "needs attention"
+)
+
+// Row is one thing a person may act on: what happened to it, and why.
+type Row struct {
+	Outcome string // Imported, Skipped, Changed or NeedsAttention
+	Kind    string // article, comment, account, section, tag, photo, redirect, post, page, item, image
+	Title   string // what a person recognises it by; "" on a row that counts (Imported)
+	Reason  string // why, and what to do about it
+	Detail  string // this one's particulars: shortcodes, image addresses
+	Count   int    // on an Imported row: how many
+}
+
+// Rows is the whole report, one row per thing skipped, changed or needing attention,
+// after one row per kind of thing imported.
+func (r *Report) Rows() []Row {
+	var rows []Row
+	for _, c := range []struct {
+		kind string
+		n    int
+	}{{"article", r.Articles}, {"comment", r.Comments}, {"account", r.Authors}, {"section", r.Sections},
+		{"tag", r.Tags}, {"photo", r.Photos}, {"redirect", r.Redirects}} {
+		rows = append(rows, Row{Outcome: Imported, Kind: c.kind, Count: c.n})
 	}
-	var groups []*group
-	byKey := map[string]*group{}
 	for _, s := range r.Skipped {
-		k := s.Kind + "\x00" + s.Reason
-		g := byKey[k]
-		if g == nil {
-			g = &group{kind: s.Kind, reason: s.Reason}
-			byKey[k] = g
-			groups = append(groups, g)
-		}
-		g.titles = append(g.titles, s.Title)
+		rows = append(rows, Row{Outcome: Skipped, Kind: s.Kind, Title: s.Title, Reason: s.Reason})
 	}
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i].kind < groups[j].kind })
-	for _, g := range groups {
-		eg := g.titles
-		if len(eg) > 3 {
-			eg = append(eg[:3:3], "…")
-		}
-		lines = append(lines, fmt.Sprintf("skipped %s: %s (%s)", count(len(g.titles), g.kind), g.reason, strings.Join(eg, "; ")))
+	for _, t := range r.Renamed {
+		rows = append(rows, Row{Outcome: Changed, Kind: "section", Title: t, Reason: "another category has the same name: kept apart under this one (rename it if you like)"})
 	}
-	for _, ref := range r.ImageRefs {
-		lines = append(lines, fmt.Sprintf("kept the featured image of %q as a reference only (%s): %s", ref.Article, ref.Reason, ref.URL))
-	}
-	if n := len(r.Protected); n > 0 {
-		lines = append(lines, fmt.Sprintf("needs attention: %s had a password in WordPress, so %s imported unpublished, "+
-			"as drafts for an editor to decide: %s", count(n, "post"), map[bool]string{true: "it was", false: "they were"}[n == 1], strings.Join(r.Protected, "; ")))
-	}
-	for _, x := range []struct {
-		m    map[string][]string
-		line string
-	}{
-		{r.Rewritten, "changed: shortcodes made into figures, galleries and link cards in %s: %s"},
-		{r.UnknownShortcodes, "needs attention: shortcodes we do not know, kept as text, in %s: %s"},
-		{r.MissingImages, "needs attention: images not found in uploads/ beside the export (upload them and edit) in %s: %s"},
-	} {
-		if len(x.m) == 0 {
-			continue
-		}
-		titles := make([]string, 0, len(x.m))
-		for t := range x.m {
+	perArticle := func(outcome string, m map[string][]string, reason string) {
+		titles := make([]string, 0, len(m))
+		for t := range m {
 			titles = append(titles, t)
 		}
 		sort.Strings(titles)
-		var parts []string
 		for _, t := range titles {
-			parts = append(parts, fmt.Sprintf("%q (%s)", t, strings.Join(uniq(x.m[t]), ", ")))
+			rows = append(rows, Row{Outcome: outcome, Kind: "article", Title: t, Reason: reason, Detail: strings.Join(uniq(m[t]), ", ")})
 		}
-		lines = append(lines, fmt.Sprintf(x.line, count(len(titles), "article"), strings.Join(parts, "; ")))
 	}
-	if len(r.Renamed) > 0 {
-		lines = append(lines, "changed: categories that share a name with another kept apart as "+strings.Join(r.Renamed, "; "))
+	perArticle(Changed, r.Rewritten, "shortcodes made into figures, galleries and link cards")
+	for _, t := range r.Protected {
+		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "article", Title: t,
+			Reason: "had a password in WordPress: imported as an unpublished draft for an editor to decide"})
 	}
-	if n := len(r.RemoteImages); n > 0 {
-		lines = append(lines, fmt.Sprintf("the text of %s shows images from another site, which our pages will not load "+
-			"(upload them and edit the articles): %s", count(n, "article"), strings.Join(r.RemoteImages, "; ")))
+	perArticle(NeedsAttention, r.UnknownShortcodes, "shortcodes we do not know, kept as text (edit them out or into markup)")
+	perArticle(NeedsAttention, r.MissingImages, "images not found in uploads/ beside the export (upload them and edit)")
+	for _, ref := range r.ImageRefs {
+		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "image", Title: ref.Article,
+			Reason: "featured image kept as its old address only (" + ref.Reason + "): upload it and edit", Detail: ref.URL})
 	}
-	return lines
+	for _, t := range r.RemoteImages {
+		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "article", Title: t,
+			Reason: "shows images from another site, which our pages will not load (upload them and edit)"})
+	}
+	return rows
+}
+
+// Headline is the report's first line: where from, and how much came in.
+func (r *Report) Headline() string {
+	return fmt.Sprintf("imported from %s: %s, %s, %s, %s, %s, %s, %s", r.Site,
+		count(r.Articles, "article"), count(r.Comments, "comment"), count(r.Authors, "account"),
+		count(r.Sections, "section"), count(r.Tags, "tag"), count(r.Photos, "photo"), count(r.Redirects, "redirect"))
+}
+
+// Table writes the report for a terminal: the headline, then one line per outcome,
+// kind and reason, with how many and which (the first few; the CSV lists them all).
+func (r *Report) Table(w io.Writer) error {
+	type group struct {
+		Row
+		which []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, row := range r.Rows() {
+		if row.Outcome == Imported && row.Count == 0 {
+			continue
+		}
+		k := row.Outcome + "\x00" + row.Kind + "\x00" + row.Reason
+		g := byKey[k]
+		switch {
+		case g == nil:
+			g = &group{Row: row}
+			byKey[k] = g
+			groups = append(groups, g)
+			if row.Outcome != Imported {
+				g.Count = 1
+			}
+		default:
+			g.Count++
+		}
+		if row.Outcome != Imported {
+			which := row.Title
+			if row.Detail != "" {
+				which += " (" + row.Detail + ")"
+			}
+			g.which = append(g.which, which)
+		}
+	}
+	order := map[string]int{Imported: 0, Skipped: 1, Changed: 2, NeedsAttention: 3}
+	sort.SliceStable(groups, func(i, j int) bool { return order[groups[i].Outcome] < order[groups[j].Outcome] })
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, r.Headline())
+	fmt.Fprintln(tw, "\nOUTCOME\tWHAT\tHOW MANY\tWHY, AND WHAT TO DO\tWHICH")
+	for _, g := range groups {
+		which := g.which
+		if len(which) > 3 {
+			which = append(which[:3:3], fmt.Sprintf("… %d more", len(g.which)-3))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", g.Outcome, g.Kind, g.Count, g.Reason, strings.Join(which, "; "))
+	}
+	return tw.Flush()
+}
+
+// WriteCSV writes every row of the report as CSV (outcome, kind, count, title,
+// reason, detail), for a spreadsheet in which an editor works through the list.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"outcome", "kind", "count", "title", "reason", "detail"})
+	for _, row := range r.Rows() {
+		n := "1"
+		if row.Outcome == Imported {
+			n = strconv.Itoa(row.Count)
+		}
+		cw.Write([]string{row.Outcome, row.Kind, n, csvSafe(row.Title), csvSafe(row.Reason), csvSafe(row.Detail)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from running a title from the export as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // uniq lists each distinct item once, with how often it came when more than once.
@@ -181,10 +258,11 @@ func count(n int, noun string) string {
 // wp-content/uploads); photos are stored before the transaction (the media store
 // writes on its own), so a failure after that point can leave unused photos, which a
 // re-run reuses. progress, if not nil, receives a line now and then.
-func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string, progress func(string)) (*Report, error) {
-	say := func(format string, args ...any) {
+func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string, progress func(Progress)) (*Report, error) {
+	var p Progress
+	say := func() {
 		if progress != nil {
-			progress(fmt.Sprintf(format, args...))
+			progress(p)
 		}
 	}
 	f, err := os.Open(xmlPath)
@@ -192,15 +270,19 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 		return nil, err
 	}
 	defer f.Close()
-	w, err := ParseWXR(f, func(n int) {
-		if n%50 == 0 {
-			say("read %d items", n)
-		}
+	if fi, err := f.Stat(); err == nil {
+		p.Size = fi.Size()
+	}
+	cr := &countingReader{r: f}
+	p.Stage = "reading"
+	w, err := ParseWXR(cr, func(n int) {
+		p.Items, p.Bytes = n, cr.n
+		say()
 	})
 	if err != nil {
 		return nil, err
 	}
-	say("read %d items from %s", len(w.Items), w.Site)
+	p.Stage, p.Items, p.Total = "importing", 0, len(w.Items)
 
 	im := &wpImport{s: s, w: w, now: now, rep: &Report{Site: w.Site}, bylines: map[string]bool{},
 		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
@@ -244,9 +326,8 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 			if err := im.item(ctx, it); err != nil {
 				return fmt.Errorf("item %s (%q): %w", it.ID, it.Title, err)
 			}
-			if (i+1)%50 == 0 {
-				say("imported %d of %d items", i+1, len(w.Items))
-			}
+			p.Items = i + 1
+			say()
 		}
 		for _, it := range w.Items {
 			if it.Type == "attachment" {
@@ -260,8 +341,26 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 	if err != nil {
 		return nil, err
 	}
-	say("imported %d of %d items", len(w.Items), len(w.Items))
 	return im.rep, nil
+}
+
+// Progress is how far an import has got, for a progress bar or lines in a log.
+type Progress struct {
+	Stage        string // "reading" the file, then "importing" its items
+	Items, Total int    // items read or imported; Total is known once the file is read
+	Bytes, Size  int64  // bytes of the file read so far, and its size
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // wpImport is the state of one import run.
