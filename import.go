@@ -46,31 +46,22 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		return err
 	}
 	defer store.Close()
-	reading := newMeter(r.stderr, -1, true, 1000, func(items, _ int, bytes int64) string {
-		return fmt.Sprintf("read %d items (%s)", items, megabytes(bytes))
-	})
-	var importing *meter
+	// One meter per stage: the bytes of the file read, then items looked through for
+	// images, then items imported.
+	var m *meter
 	var last wordpress.Progress
 	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(p wordpress.Progress) {
-		switch {
-		case p.Stage == "reading":
-			if reading.bar != nil && p.Size > 0 {
-				reading.bar.ChangeMax64(p.Size)
+		if m == nil || p.Stage != last.Stage {
+			if m != nil {
+				m.done(last.Items, last.Total, last.Bytes)
 			}
-			reading.update(p.Items, 0, p.Bytes)
-		case importing == nil:
-			reading.done(last.Items, 0, last.Bytes)
-			importing = newMeter(r.stderr, int64(p.Total), false, 1000, func(items, of int, _ int64) string {
-				return fmt.Sprintf("imported %d of %d items", items, of)
-			})
-			fallthrough
-		default:
-			importing.update(p.Items, p.Total, p.Bytes)
+			m = stageMeter(r.stderr, p)
 		}
+		m.update(p.Items, p.Total, p.Bytes)
 		last = p
 	})
-	if importing != nil {
-		importing.done(last.Items, last.Total, last.Bytes)
+	if m != nil {
+		m.done(last.Items, last.Total, last.Bytes)
 	}
 	if err != nil {
 		if fresh {
@@ -97,6 +88,19 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		fmt.Fprintln(out, "This site has no administrator yet, so nobody can manage people or settings. "+makeAdminHint(data))
 	}
 	return nil
+}
+
+// stageMeter is the meter for the stage of an import that p is in.
+func stageMeter(w io.Writer, p wordpress.Progress) *meter {
+	if p.Stage == "reading" {
+		return newMeter(w, p.Size, true, 1000, func(items, _ int, bytes int64) string {
+			return fmt.Sprintf("read %d items (%s of %s)", items, megabytes(bytes), megabytes(p.Size))
+		})
+	}
+	verb := map[string]string{"images": "looked for the images of", "importing": "imported"}[p.Stage]
+	return newMeter(w, int64(p.Total), false, 1000, func(items, of int, _ int64) string {
+		return fmt.Sprintf("%s %d of %d items", verb, items, of)
+	})
 }
 
 // writeReport writes the import's report as CSV to name, replacing an older one.

@@ -133,7 +133,7 @@ func (r *Report) Rows() []Row {
 	perArticle(NeedsAttention, r.MissingImages, "images not found in uploads/ beside the export (upload them and edit)")
 	for _, ref := range r.ImageRefs {
 		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "image", Title: ref.Article,
-			Reason: "featured image kept as its old address only (" + ref.Reason + "): upload it and edit", Detail: ref.URL})
+			Reason: "featured image kept as its old address only: upload it and edit", Detail: ref.Reason + ": " + ref.URL})
 	}
 	for _, t := range r.RemoteImages {
 		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "article", Title: t,
@@ -260,11 +260,6 @@ func count(n int, noun string) string {
 // re-run reuses. progress, if not nil, receives a line now and then.
 func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string, progress func(Progress)) (*Report, error) {
 	var p Progress
-	say := func() {
-		if progress != nil {
-			progress(p)
-		}
-	}
 	f, err := os.Open(xmlPath)
 	if err != nil {
 		return nil, err
@@ -273,37 +268,72 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 	if fi, err := f.Stat(); err == nil {
 		p.Size = fi.Size()
 	}
-	cr := &countingReader{r: f}
-	p.Stage = "reading"
-	w, err := ParseWXR(cr, func(n int) {
-		p.Items, p.Bytes = n, cr.n
-		say()
+	// pass reads the whole file once more, handing on each item: the file is read
+	// three times rather than held in memory, so an export of any size imports in
+	// the memory its attachments and the maps of ids take.
+	pass := func(stage string, onItem func(wxrItem) error) (*WXR, error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		cr := &countingReader{r: f}
+		p.Stage, p.Items = stage, 0
+		return ReadWXR(cr, func(it wxrItem) error {
+			p.Items, p.Bytes = p.Items+1, cr.n
+			if progress != nil {
+				progress(p)
+			}
+			return onItem(it)
+		})
+	}
+
+	im := &wpImport{s: s, now: now, bylines: map[string]bool{},
+		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
+		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]models.Media{}, refs: map[string]ImageRef{},
+		children: map[string][]wxrItem{}, bodyMedia: map[string]models.Media{}}
+	// First the whole file is checked, and what items refer to across the file is kept:
+	// attachments (featured images, galleries) and the logins of bylines.
+	var bylines, attachmentOrder []string
+	w, err := pass("reading", func(it wxrItem) error {
+		if login := strings.TrimSpace(it.Creator); it.Type == "post" && !im.bylines[login] {
+			im.bylines[login] = true
+			bylines = append(bylines, login)
+		}
+		if it.Type == "attachment" {
+			it.Encoded = slices.DeleteFunc(it.Encoded, func(e wxrText) bool { return e.XMLName.Space == contentNS }) // unused, and can be large
+			im.attachments[it.ID] = it
+			attachmentOrder = append(attachmentOrder, it.ID)
+			im.children[it.Parent] = append(im.children[it.Parent], it)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.Stage, p.Items, p.Total = "importing", 0, len(w.Items)
+	im.w, im.rep, p.Total = w, &Report{Site: w.Site}, p.Items
 
-	im := &wpImport{s: s, w: w, now: now, rep: &Report{Site: w.Site}, bylines: map[string]bool{},
-		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
-		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]models.Media{}, refs: map[string]ImageRef{},
-		children: map[string][]wxrItem{}, bodyMedia: map[string]models.Media{}}
-	for _, it := range w.Items {
-		if it.Type == "post" {
-			im.bylines[strings.TrimSpace(it.Creator)] = true
-		}
-		if it.Type == "attachment" {
-			im.attachments[it.ID] = it
-			im.children[it.Parent] = append(im.children[it.Parent], it)
-		}
-	}
+	// Then the photos, which the media store writes on its own, before the transaction.
 	uploads := filepath.Join(filepath.Dir(xmlPath), "uploads")
-	if err := im.savePhotos(ctx, uploads); err != nil {
+	root, err := os.OpenRoot(uploads) // confines file names from the XML to that folder
+	if err == nil {
+		defer root.Close()
+	} else {
+		root = nil // no uploads/ folder: every image is listed as missing
+	}
+	if _, err := pass("images", func(it wxrItem) error {
+		if kind, reason := importable(it); kind != "post" || reason != "" {
+			return nil
+		}
+		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
+			return err
+		}
+		if err := im.savePhoto(ctx, root, uploads, it); err != nil {
+			return err
+		}
+		return im.saveBodyImages(ctx, root, it)
+	}); err != nil {
 		return nil, err
 	}
-	if err := im.saveBodyImages(ctx, uploads); err != nil {
-		return nil, err
-	}
+
 	err = s.InTx(ctx, now, func(tx *models.TxStore) error {
 		im.tx = tx
 		for _, a := range w.Authors {
@@ -313,27 +343,25 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 		}
 		// Old exports (and some plugins) name a post's author only in dc:creator,
 		// with no <wp:author> list: the byline still deserves an author.
-		for _, it := range w.Items {
-			login := strings.TrimSpace(it.Creator)
-			if _, ok := im.users[login]; ok || login == "" || it.Type != "post" {
+		for _, login := range bylines {
+			if _, ok := im.users[login]; ok || login == "" {
 				continue
 			}
 			if err := im.author(ctx, wxrAuthor{Login: login}); err != nil {
 				return fmt.Errorf("author %s: %w", login, err)
 			}
 		}
-		for i, it := range w.Items {
+		if _, err := pass("importing", func(it wxrItem) error {
 			if err := im.item(ctx, it); err != nil {
 				return fmt.Errorf("item %s (%q): %w", it.ID, it.Title, err)
 			}
-			p.Items = i + 1
-			say()
+			return nil
+		}); err != nil {
+			return err
 		}
-		for _, it := range w.Items {
-			if it.Type == "attachment" {
-				if err := im.attachmentRedirects(ctx, it); err != nil {
-					return fmt.Errorf("attachment %s: %w", it.ID, err)
-				}
+		for _, id := range attachmentOrder {
+			if err := im.attachmentRedirects(ctx, im.attachments[id]); err != nil {
+				return fmt.Errorf("attachment %s: %w", id, err)
 			}
 		}
 		return nil
@@ -346,7 +374,7 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 
 // Progress is how far an import has got, for a progress bar or lines in a log.
 type Progress struct {
-	Stage        string // "reading" the file, then "importing" its items
+	Stage        string // "reading" the file, looking for its "images", then "importing" its items
 	Items, Total int    // items read or imported; Total is known once the file is read
 	Bytes, Size  int64  // bytes of the file read so far, and its size
 }
@@ -407,59 +435,48 @@ func importable(it wxrItem) (kind, reason string) {
 	}
 }
 
-// savePhotos stores, before the transaction, the featured photo of every post this run
-// will import whose file is in uploadsDir. Posts whose photo is missing keep its URL.
-func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
-	root, rootErr := os.OpenRoot(uploadsDir) // confines file names from the XML to that folder
-	if rootErr == nil {
-		defer root.Close()
+// savePhoto stores, before the transaction, the featured photo of a post this run
+// will import, when its file is in uploads (root, nil when there is no such folder).
+// A post whose photo is missing keeps its URL.
+func (im *wpImport) savePhoto(ctx context.Context, root *os.Root, uploads string, it wxrItem) error {
+	thumb := it.meta("_thumbnail_id")
+	if thumb == "" {
+		return nil
 	}
-	for _, it := range im.w.Items {
-		thumb := it.meta("_thumbnail_id")
-		if kind, reason := importable(it); kind != "post" || reason != "" || thumb == "" {
-			continue
-		}
-		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		att, ok := im.attachments[thumb]
-		if !ok {
-			im.refs[it.ID] = ImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
-			continue
-		}
-		rel := att.meta("_wp_attached_file")
-		if rel == "" {
-			if i := strings.LastIndex(att.AttachmentURL, "/uploads/"); i >= 0 {
-				rel = att.AttachmentURL[i+len("/uploads/"):]
-			}
-		}
-		ref := ImageRef{URL: att.AttachmentURL}
-		var file fs.File
-		var err error = fs.ErrNotExist
-		if rootErr == nil && rel != "" {
-			file, err = root.Open(path.Clean(rel))
-		}
-		if err != nil {
-			ref.Reason = "no file " + filepath.Join(uploadsDir, filepath.FromSlash(rel))
-			im.refs[it.ID] = ref
-			continue
-		}
-		m, err := im.s.Media.Save(ctx, im.now, file, models.Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
-		file.Close()
-		var me models.MediaError
-		if errors.As(err, &me) {
-			ref.Reason = string(me)
-			im.refs[it.ID] = ref
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("featured image of post %s: %w", it.ID, err)
-		}
-		im.photos[it.ID] = m
+	att, ok := im.attachments[thumb]
+	if !ok {
+		im.refs[it.ID] = ImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
+		return nil
 	}
+	rel := att.meta("_wp_attached_file")
+	if rel == "" {
+		if i := strings.LastIndex(att.AttachmentURL, "/uploads/"); i >= 0 {
+			rel = att.AttachmentURL[i+len("/uploads/"):]
+		}
+	}
+	ref := ImageRef{URL: att.AttachmentURL}
+	var file fs.File
+	var err error = fs.ErrNotExist
+	if root != nil && rel != "" {
+		file, err = root.Open(path.Clean(rel))
+	}
+	if err != nil {
+		ref.Reason = "no file " + filepath.Join(uploads, filepath.FromSlash(rel))
+		im.refs[it.ID] = ref
+		return nil
+	}
+	m, err := im.s.Media.Save(ctx, im.now, file, models.Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
+	file.Close()
+	var me models.MediaError
+	if errors.As(err, &me) {
+		ref.Reason = string(me)
+		im.refs[it.ID] = ref
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("featured image of post %s: %w", it.ID, err)
+	}
+	im.photos[it.ID] = m
 	return nil
 }
 
@@ -479,56 +496,43 @@ func (im *wpImport) body(it wxrItem) *wpBody {
 	}
 }
 
-// saveBodyImages stores, before the transaction, the images that the bodies of the
-// posts this run will import show from the old uploads (in <img>, [caption] and
-// [gallery]) and that are in uploadsDir. A scaled copy WordPress made
-// ("photo-300x200.jpg") is taken from its original when only that is there.
-func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error {
-	root, err := os.OpenRoot(uploadsDir)
-	if err != nil {
-		return nil // no uploads/ folder: every such image is listed as missing
+// saveBodyImages stores, before the transaction, the images that the body of a post
+// this run will import shows from the old uploads (in <img>, [caption] and [gallery])
+// and that are in uploads (root). A scaled copy WordPress made ("photo-300x200.jpg")
+// is taken from its original when only that is there.
+func (im *wpImport) saveBodyImages(ctx context.Context, root *os.Root, it wxrItem) error {
+	if root == nil {
+		return nil // every such image is listed as missing
 	}
-	defer root.Close()
-	for _, it := range im.w.Items {
-		if kind, reason := importable(it); kind != "post" || reason != "" {
+	b := im.body(it)
+	var srcs []string
+	b.media = func(src string) (models.Media, bool) {
+		srcs = append(srcs, src)
+		return models.Media{}, false
+	}
+	b.convert(it.Content()) // only to learn which images the body shows
+	for _, src := range srcs {
+		rel := uploadsPath(src)
+		if _, ok := im.bodyMedia[rel]; ok {
 			continue
 		}
-		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
+		for _, name := range []string{rel, sizedVariant.ReplaceAllString(rel, "$1")} {
+			f, err := root.Open(name)
 			if err != nil {
-				return err
-			}
-			continue
-		}
-		b := im.body(it)
-		var srcs []string
-		b.media = func(src string) (models.Media, bool) {
-			srcs = append(srcs, src)
-			return models.Media{}, false
-		}
-		b.convert(it.Content()) // only to learn which images the body shows
-		for _, src := range srcs {
-			rel := uploadsPath(src)
-			if _, ok := im.bodyMedia[rel]; ok {
 				continue
 			}
-			for _, name := range []string{rel, sizedVariant.ReplaceAllString(rel, "$1")} {
-				f, err := root.Open(name)
-				if err != nil {
-					continue
-				}
-				m, err := im.s.Media.Save(ctx, im.now, f, models.Media{}, 0)
-				f.Close()
-				var me models.MediaError
-				if errors.As(err, &me) {
-					break // not a usable image: listed as missing
-				}
-				if err != nil {
-					return fmt.Errorf("image %s of post %s: %w", rel, it.ID, err)
-				}
-				im.bodyMedia[rel] = m
-				im.rep.Photos++
-				break
+			m, err := im.s.Media.Save(ctx, im.now, f, models.Media{}, 0)
+			f.Close()
+			var me models.MediaError
+			if errors.As(err, &me) {
+				break // not a usable image: listed as missing
 			}
+			if err != nil {
+				return fmt.Errorf("image %s of post %s: %w", rel, it.ID, err)
+			}
+			im.bodyMedia[rel] = m
+			im.rep.Photos++
+			break
 		}
 	}
 	return nil

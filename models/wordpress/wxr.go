@@ -18,7 +18,6 @@ type WXR struct {
 	Version    string // wp:wxr_version
 	Authors    []wxrAuthor
 	Categories []wxrTerm // channel-level wp:category definitions
-	Items      []wxrItem // posts, pages, attachments, menu items … in file order
 }
 
 type wxrAuthor struct {
@@ -174,12 +173,14 @@ func (e *WXRError) Unwrap() error { return e.Err }
 // 1.1 up to 3.4, 1.2 since); their differences are handled where they are read.
 var knownWXRVersions = map[string]bool{"1.0": true, "1.1": true, "1.2": true}
 
-// ParseWXR reads a whole export with a streaming decoder, one element at a time.
-// It reads to the end before returning, so a truncated or malformed file is refused
-// before anything is written. Go's decoder does not expand entities declared in a
-// DOCTYPE, so "billion laughs" files fail as unknown entities instead of exploding.
-// progress, if not nil, is called after every item.
-func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
+// ReadWXR reads an export with a streaming decoder, one element at a time, handing
+// each item to onItem as soon as it is read and keeping only the channel's own
+// elements (site, authors, categories); an error from onItem stops it. It reads to
+// the end before returning, so a truncated or malformed file is refused (when
+// onItem writes nothing, before anything is written). Go's decoder does not expand
+// entities declared in a DOCTYPE, so "billion laughs" files fail as unknown
+// entities instead of exploding.
+func ReadWXR(r io.Reader, onItem func(wxrItem) error) (*WXR, error) {
 	d := xml.NewDecoder(r)
 	d.Strict = true
 	var w WXR
@@ -247,10 +248,10 @@ func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
 				w.Categories = append(w.Categories, c)
 			case t.Name.Local == "item":
 				var it wxrItem
-				err = d.DecodeElement(&it, &t)
-				w.Items = append(w.Items, it)
-				if progress != nil {
-					progress(len(w.Items))
+				if err = d.DecodeElement(&it, &t); err == nil {
+					if err = onItem(it); err != nil {
+						return nil, err // the caller's own error, not the file's
+					}
 				}
 			default:
 				err = d.Skip()
