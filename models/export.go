@@ -164,8 +164,9 @@ func (x *Snapshot) Tags(ctx context.Context, fn func(ExportedTag) error) error {
 	}, "SELECT id, name, slug FROM tags ORDER BY id")
 }
 
-// Articles hands out every story, whatever its status, with the format of its source. Lists of ids and slugs ride
-// along as group_concat columns so a story is one row, not five queries.
+// Articles hands out every story, whatever its status, with the format of its
+// source. Lists of ids and slugs ride along as group_concat columns, so a story is
+// one row, not five queries.
 func (x *Snapshot) Articles(ctx context.Context, fn func(ExportedArticle) error) error {
 	return x.each(ctx, func(sc scanner) error {
 		var a ExportedArticle

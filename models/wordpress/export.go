@@ -49,8 +49,7 @@ func Export(ctx context.Context, s *models.Store, now time.Time, site string, w 
 	if err != nil {
 		return ExportCounts{}, err
 	}
-	cw := &countingWriter{w: w}
-	x := &wxrWriter{b: bufio.NewWriterSize(cw, 64<<10), site: site}
+	x := &wxrWriter{b: bufio.NewWriterSize(w, 64<<10), site: site}
 	var n ExportCounts
 	err = s.Export(ctx, func(snap *models.Snapshot) error {
 		x.header(st.SiteName, st.Tagline, now)
@@ -107,7 +106,7 @@ func Export(ctx context.Context, s *models.Store, now time.Time, site string, w 
 			x.line(1, "</item>")
 			n.Articles++
 			if progress != nil {
-				n.Bytes = cw.n + int64(x.b.Buffered())
+				n.Bytes = x.n
 				progress(n)
 			}
 			return x.err
@@ -121,20 +120,8 @@ func Export(ctx context.Context, s *models.Store, now time.Time, site string, w 
 	if x.err == nil {
 		x.err = x.b.Flush()
 	}
-	n.Bytes = cw.n
+	n.Bytes = x.n
 	return n, x.err
-}
-
-// countingWriter counts the bytes that reach w, for the progress bar.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // wxrWriter writes WXR by hand, as WordPress does: the elements are few and fixed,
@@ -142,6 +129,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 type wxrWriter struct {
 	b    *bufio.Writer
 	site string
+	n    int64 // bytes written, for the progress bar
 	err  error // the first write error; later writes are skipped
 }
 
@@ -152,6 +140,7 @@ func (x *wxrWriter) line(indent int, s string) {
 	x.b.WriteString(strings.Repeat("\t", indent))
 	x.b.WriteString(s)
 	_, x.err = x.b.WriteString("\n")
+	x.n += int64(indent + len(s) + 1)
 }
 
 // cdata wraps s in a CDATA section, splitting any "]]>" inside it the way WordPress's
