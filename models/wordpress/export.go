@@ -63,8 +63,9 @@ func Export(ctx context.Context, s *models.Store, now time.Time, site string, w 
 			return err
 		}
 		sections := map[int64]models.ExportedSection{}
+		var lastSection int64
 		if err := snap.Sections(ctx, func(sec models.ExportedSection) error {
-			sections[sec.ID] = sec
+			sections[sec.ID], lastSection = sec, sec.ID
 			n.Sections++
 			return x.category(sec)
 		}); err != nil {
@@ -74,7 +75,7 @@ func Export(ctx context.Context, s *models.Store, now time.Time, site string, w 
 		if err := snap.Tags(ctx, func(t models.ExportedTag) error {
 			tags[t.ID] = t
 			n.Tags++
-			return x.tag(t)
+			return x.tag(lastSection+t.ID, t)
 		}); err != nil {
 			return err
 		}
@@ -228,8 +229,10 @@ func (x *wxrWriter) category(s models.ExportedSection) error {
 	return x.err
 }
 
-func (x *wxrWriter) tag(t models.ExportedTag) error {
-	x.line(1, "<wp:tag>"+el("wp:tag_slug", t.Slug)+el("wp:tag_name", t.Name)+"</wp:tag>")
+// tag writes a tag; termID numbers it after the sections, since WordPress numbers
+// categories and tags in one sequence.
+func (x *wxrWriter) tag(termID int64, t models.ExportedTag) error {
+	x.line(1, "<wp:tag>"+num("wp:term_id", termID)+el("wp:tag_slug", t.Slug)+el("wp:tag_name", t.Name)+"</wp:tag>")
 	return x.err
 }
 
