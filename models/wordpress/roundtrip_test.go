@@ -156,7 +156,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The lead photos travel as files, the way an operator copies uploads/.
-	if err := os.CopyFS(filepath.Join(dir, "uploads"), os.DirFS(src.Media.Dir)); err != nil {
+	if err := os.CopyFS(filepath.Join(dir, "uploads"), os.DirFS(src.Media.Files.(models.LocalFiles).Dir)); err != nil {
 		t.Fatal(err)
 	}
 
