@@ -216,7 +216,7 @@ func (a *App) rateLimit(action string) echo.MiddlewareFunc {
 			if rate.Max <= 0 {
 				return next(c)
 			}
-			key := action + ":ip:" + c.RealIP()
+			key := action + ":addr:" + a.Store.AddressHash(c.RealIP())
 			if u := currentUser(c); u != nil {
 				if u.IsStaff() && action == "comment" {
 					return next(c) // as with flood control: editors answer readers in bursts

@@ -36,6 +36,8 @@ type Store struct {
 
 	San *Sanitizer // the only producer of trusted HTML
 
+	addr AddressKey // hashes client addresses before they are stored (see address.go)
+
 	// Migrated names the migrations this Open applied, oldest first, so that
 	// `broadsheet migrate` and the start-up log can say what changed.
 	Migrated []string
@@ -64,6 +66,11 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	// a third of a comment post's time. 128 covers the statements of the hot pages and posts.
 	q.Set("_stmt_cache_size", "128")
 	dsn := "file:" + path + "?" + q.Encode()
+	// Until the site's own key is set (UseAddressKey), a random one: never a raw address.
+	addrKey, err := NewAddressKey()
+	if err != nil {
+		return nil, err
+	}
 
 	w, err := sql.Open(driverName, dsn)
 	if err != nil {
@@ -78,7 +85,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 
-	s := &Store{W: w, R: r}
+	s := &Store{W: w, R: r, addr: addrKey}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := w.PingContext(ctx); err != nil {

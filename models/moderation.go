@@ -97,7 +97,8 @@ func (cs *CommentStore) Counts(ctx context.Context) (ModCounts, error) {
 const modFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id JOIN articles a ON a.id = c.article_id`
 
 // Pending lists comments awaiting moderation, oldest first, with the article they
-// belong to and the rules that held them (Comment.HeldReasons).
+// belong to, the rules that held them (Comment.HeldReasons) and how many other
+// comments came from the same network (Comment.SameNetwork).
 func (cs *CommentStore) Pending(ctx context.Context, p Page) (Paged[Comment], error) {
 	return cs.modList(ctx, p, "c.status = 'pending'", "c.created_at, c.id")
 }
@@ -118,9 +119,9 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 	var err error
 	out.Items, err = queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var title, slug, reasons string
-		var reports int
-		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &reasons))
-		c.ArticleTitle, c.ArticleSlug, c.Reports = title, slug, reports
+		var reports, same int
+		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &reasons, &same))
+		c.ArticleTitle, c.ArticleSlug, c.Reports, c.SameNetwork = title, slug, reports, same
 		if reasons != "" {
 			c.ReportReasons = strings.Split(reasons, "\n")
 		}
@@ -128,7 +129,9 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 	}, "SELECT "+commentCols+`, a.title, a.slug,
 		(SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved = 0) AS reports,
 		(SELECT coalesce(group_concat(r.reason, char(10)), '') FROM comment_reports r
-		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> '')`+
+		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> ''),
+		(SELECT count(*) FROM comment_networks o JOIN comment_networks n ON o.network = n.network
+		 WHERE n.comment_id = c.id AND o.comment_id <> c.id)`+
 		modFrom+" WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", p.limit(), p.offset())
 	return out, err
 }
