@@ -140,7 +140,8 @@ func (a *App) signupSubmit(c echo.Context) error {
 
 type accountData struct {
 	page
-	Errors models.ValidationError
+	Errors        models.ValidationError
+	DigestMinutes int
 }
 
 func (a *App) renderAccount(c echo.Context, status int, errs models.ValidationError) error {
@@ -148,7 +149,7 @@ func (a *App) renderAccount(c echo.Context, status int, errs models.ValidationEr
 	if err != nil {
 		return err
 	}
-	return c.Render(status, "account", accountData{page: p, Errors: errs})
+	return c.Render(status, "account", accountData{page: p, Errors: errs, DigestMinutes: int(models.DigestWindow.Minutes())})
 }
 
 // accountShow is the reader's own page: change password, log out everywhere.

@@ -76,7 +76,9 @@ func everyStoredText(t *testing.T, s *models.Store) []string {
 // commenting and searching from an IPv4 and an IPv6 address, no column of any
 // table holds either address, nor the network part of either.
 func TestNoClientAddressIsStored(t *testing.T) {
-	ta := newTestApp(t, func(c *Config) { c.RateLimits = RateLimits{"search": {Max: 100, Per: time.Minute}, "signup": {Max: 10, Per: time.Hour}} })
+	ta := newTestApp(t, func(c *Config) {
+		c.RateLimits = RateLimits{"search": {Max: 100, Per: time.Minute}, "signup": {Max: 10, Per: time.Hour}}
+	})
 	sec := ta.section("World")
 	art := ta.article("Sea wall", sec, ta.user("Writer One", models.RoleAuthor), nil)
 	readers := []struct {

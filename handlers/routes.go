@@ -81,6 +81,9 @@ func (a *App) router() *echo.Echo {
 	e.GET("/account", a.accountShow, a.requireLogin)
 	e.POST("/account/password", a.passwordSubmit, a.requireLogin)
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
+	e.POST("/account/notifications", a.notificationsSubmit, a.requireLogin)
+	e.GET("/unsubscribe", a.unsubscribeForm)
+	e.POST("/unsubscribe", a.unsubscribeSubmit)
 
 	// Discussion. Posting checks login itself, since sites may allow guest comments.
 	e.POST("/articles/:slug/comments", a.commentCreate, a.rateLimit("comment"))

@@ -133,6 +133,9 @@ type NewComment struct {
 	GuestEmail string
 	Body       string
 	IP         string // the client's address: only its network's keyed hash is stored
+	// WatchReplies: the author ticked "E-mail me replies" (accounts only: a guest's
+	// address was never confirmed).
+	WatchReplies bool
 }
 
 // normaliseBody makes browsers' CRLF line endings plain newlines, so lengths and
@@ -240,7 +243,18 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 			strings.Join(reasons, ","), fmtTime(now)).Scan(&id); err != nil {
 			return err
 		}
-		return recordNetwork(ctx, tx, id, network, fmtTime(now))
+		if err := recordNetwork(ctx, tx, id, network, fmtTime(now)); err != nil {
+			return err
+		}
+		if in.WatchReplies && in.User != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO reply_watches (comment_id, user_id) VALUES (?, ?)", id, in.User.ID); err != nil {
+				return err
+			}
+		}
+		if status == CommentApproved && in.ParentID > 0 {
+			return noticeReply(ctx, tx, now, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return Comment{}, err

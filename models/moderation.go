@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 	"unicode"
@@ -137,28 +138,50 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 }
 
 // Approve makes a comment public and settles any reports against it.
-func (cs *CommentStore) Approve(ctx context.Context, id int64) error {
-	return cs.moderate(ctx, id, CommentApproved)
+func (cs *CommentStore) Approve(ctx context.Context, now time.Time, id int64) error {
+	return cs.moderate(ctx, now, id, CommentApproved)
 }
 
 // MarkSpam hides a comment as spam and settles any reports against it.
-func (cs *CommentStore) MarkSpam(ctx context.Context, id int64) error {
-	return cs.moderate(ctx, id, CommentSpam)
+func (cs *CommentStore) MarkSpam(ctx context.Context, now time.Time, id int64) error {
+	return cs.moderate(ctx, now, id, CommentSpam)
 }
 
 // Delete removes a comment as a moderator; replies stay, under "[comment deleted]".
-func (cs *CommentStore) Delete(ctx context.Context, id int64) error {
-	return cs.moderate(ctx, id, CommentDeleted)
+func (cs *CommentStore) Delete(ctx context.Context, now time.Time, id int64) error {
+	return cs.moderate(ctx, now, id, CommentDeleted)
 }
 
-func (cs *CommentStore) moderate(ctx context.Context, id int64, status string) error {
+// moderate sets a comment's status as a moderator. In the same transaction it notes
+// what its readers asked to be told: a reply made public tells the parent's author;
+// a held comment approved or removed tells its own.
+func (cs *CommentStore) moderate(ctx context.Context, now time.Time, id int64, status string) error {
 	return cs.s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id = ?", status, id)
-		if err := oneRow(res, err); err != nil {
+		var was string
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM comments WHERE id = ?", id).Scan(&was); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE comment_reports SET resolved = 1 WHERE comment_id = ?", id)
-		return err
+		if _, err := tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id = ?", status, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE comment_reports SET resolved = 1 WHERE comment_id = ?", id); err != nil {
+			return err
+		}
+		if status == CommentApproved && was != CommentApproved {
+			if err := noticeReply(ctx, tx, now, id); err != nil {
+				return err
+			}
+		}
+		if was != CommentPending || status == CommentPending {
+			return nil
+		}
+		kind := NoticeRemoved
+		if status == CommentApproved {
+			kind = NoticeApproved
+		}
+		return noticeModeration(ctx, tx, now, id, kind)
 	})
 }
 
