@@ -147,7 +147,7 @@ func (a *App) unsubscribeCheck(c echo.Context, p page, token string) (id int64, 
 		return 0, "", func() error {
 			return c.Render(http.StatusBadRequest, "mail_sent", mailSentData{page: p, Heading: "This link does not work",
 				Message: "It is not a link we sent, or it was cut short. Copy the whole link from the message.",
-				Again: "/account", AgainText: "Choose what we send you in your account"})
+				Again:   "/account", AgainText: "Choose what we send you in your account"})
 		}
 	case expired:
 		return 0, "", func() error { return a.linkGone(c, p, "/account", "Choose what we send you in your account") }

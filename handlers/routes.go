@@ -82,6 +82,8 @@ func (a *App) router() *echo.Echo {
 	e.POST("/account/password", a.passwordSubmit, a.requireLogin)
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
 	e.POST("/account/notifications", a.notificationsSubmit, a.requireLogin)
+	e.GET("/account/data", a.accountData, a.requireLogin)
+	e.POST("/account/delete", a.accountDelete, a.requireLogin)
 	e.GET("/unsubscribe", a.unsubscribeForm)
 	e.POST("/unsubscribe", a.unsubscribeSubmit)
 
