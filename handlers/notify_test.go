@@ -111,6 +111,7 @@ func TestReplyNotificationDigest(t *testing.T) {
 	stop := strings.Trim(h.Get("List-Unsubscribe"), "<>")
 	req := httptest.NewRequest(http.MethodPost, strings.TrimPrefix(stop, "http://news.test"), strings.NewReader("List-Unsubscribe=One-Click"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site") // a webmail page may send it from the reader's browser
 	if res := n.do(req); res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("one-click unsubscribe: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}

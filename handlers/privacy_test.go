@@ -157,6 +157,13 @@ func TestFloodControlMatchesTheSameNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Approved, a guest's comment shows their name, never their address.
+	if err := ta.Store.Comments.Approve(ctx, ta.Now(), held.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if page := body(t, ta.get("/articles/"+art.Slug)); !strings.Contains(page, "A view from First") || strings.Contains(page, "first@example.com") {
+		t.Error("the approved guest comment is missing, or shows its e-mail address")
+	}
 	same := map[string]int{}
 	for _, c := range held.Items {
 		same[c.Name] = c.SameNetwork
