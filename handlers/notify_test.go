@@ -74,6 +74,7 @@ func TestReplyNotificationDigest(t *testing.T) {
 	r1 := n.comment(n.art, n.bo, n.parent.ID, "It held in 1953.")
 	r2 := n.comment(n.art, cy, n.parent.ID, "Barely.")
 	n.comment(n.art, n.ada, r1.ID, "Replying to a reply tells Bo nothing: he did not ask.")
+	n.comment(n.art, n.ada, n.parent.ID, "Answering oneself tells no one.")
 	n.deliver()
 	if msgs, _ := inbox(t, n.smtp, n.ada.Email); len(msgs) != 0 {
 		t.Fatalf("mailed before the digest window: %d", len(msgs))
