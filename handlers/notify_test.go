@@ -43,8 +43,13 @@ func newNotifySite(t *testing.T) *notifySite {
 	n.art = ta.article("Sea wall", ta.section("World"), ta.user("Writer One", models.RoleAuthor), nil)
 	n.ada, n.bo = ta.user("Ada Reader", models.RoleCommenter), ta.user("Bo Replier", models.RoleCommenter)
 	n.adaLogin = ta.loginCookies(n.ada)
+	// A refused comment comes back with the box still ticked.
+	res := ta.postForm("/articles/"+n.art.Slug+"/comments", url.Values{"body": {"   "}, "watch": {"1"}}, n.adaLogin...)
+	if doc := parse(t, res); res.StatusCode != http.StatusUnprocessableEntity || doc.Find("#comment-watch[checked]").Length() != 1 {
+		t.Fatalf("refused comment: %d, box kept %d", res.StatusCode, doc.Find("#comment-watch[checked]").Length())
+	}
 	// Ada ticks "E-mail me replies" on the form; her first comment waits for a moderator.
-	res := ta.postForm("/articles/"+n.art.Slug+"/comments", url.Values{"body": {"The wall will not hold."}, "watch": {"1"}}, n.adaLogin...)
+	res = ta.postForm("/articles/"+n.art.Slug+"/comments", url.Values{"body": {"The wall will not hold."}, "watch": {"1"}}, n.adaLogin...)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("post: %d", res.StatusCode)
 	}
