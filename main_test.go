@@ -122,7 +122,7 @@ func TestFirstStartSeedsAndShutsDownCleanly(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	var logs syncBuffer
 	addr, stop := startServe(t, &logs, "-data", data)
-	for _, f := range []string{"broadsheet.db", "session.key", "uploads"} {
+	for _, f := range []string{"broadsheet.db", "session.key", "address.key", "uploads"} {
 		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
 			t.Errorf("first start did not create data/%s: %v", f, err)
 		}

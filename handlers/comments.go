@@ -71,7 +71,9 @@ type commentForm struct {
 	Body       string
 	Name       string // guests only
 	Email      string // guests only
-	Errors     models.ValidationError
+	// WatchReplies: "E-mail me replies" is ticked (accounts only).
+	WatchReplies bool
+	Errors       models.ValidationError
 }
 
 // commentNode is a comment as the tree partial renders it. The comment is a named
@@ -299,7 +301,8 @@ func (a *App) commentCreate(c echo.Context) error {
 	if u == nil && !site.GuestComments {
 		return seeOther(c, "/login?next="+url.QueryEscape("/articles/"+art.Slug+"#reply-form"))
 	}
-	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email")}
+	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email"),
+		WatchReplies: c.FormValue("watch") == "1"}
 	if raw := c.FormValue("parent"); raw != "" && raw != "0" {
 		// An unreadable parent is reported by the model as a missing comment.
 		if form.ParentID, err = strconv.ParseInt(raw, 10, 64); err != nil || form.ParentID < 0 {
@@ -307,7 +310,8 @@ func (a *App) commentCreate(c echo.Context) error {
 		}
 	}
 	cm, err := a.Store.Comments.Post(ctx, a.Now(), models.NewComment{ArticleID: art.ID, ParentID: form.ParentID,
-		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP()})
+		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP(),
+		WatchReplies: form.WatchReplies})
 	var flood *models.FloodError
 	if v, ok := models.AsValidation(err); ok {
 		form.Errors = v

@@ -13,6 +13,9 @@ import (
 func (a *App) Routes() http.Handler {
 	e := a.router()
 	csrf := http.NewCrossOriginProtection()
+	// One-click unsubscribe (RFC 8058) is a POST from the reader's mail service, from
+	// anywhere; the signed token in its address, not a cookie, is what authorises it.
+	csrf.AddInsecureBypassPattern("POST /unsubscribe")
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, nil, http.StatusForbidden, "This form was sent from another site, so we refused it. Go back, reload the page and try again.")
 	}))
@@ -84,6 +87,11 @@ func (a *App) router() *echo.Echo {
 	e.GET("/account", a.accountShow, a.requireLogin)
 	e.POST("/account/password", a.passwordSubmit, a.requireLogin)
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
+	e.POST("/account/notifications", a.notificationsSubmit, a.requireLogin)
+	e.GET("/account/data", a.accountData, a.requireLogin)
+	e.POST("/account/delete", a.accountDelete, a.requireLogin)
+	e.GET("/unsubscribe", a.unsubscribeForm)
+	e.POST("/unsubscribe", a.unsubscribeSubmit)
 
 	// Discussion. Posting checks login itself, since sites may allow guest comments.
 	e.POST("/articles/:slug/comments", a.commentCreate, a.rateLimit("comment"))

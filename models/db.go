@@ -38,6 +38,8 @@ type Store struct {
 
 	San *Sanitizer // the only producer of trusted HTML
 
+	addr AddressKey // hashes client addresses before they are stored (see address.go)
+
 	// Migrated names the migrations this Open applied, oldest first, so that
 	// `broadsheet migrate` and the start-up log can say what changed.
 	Migrated []string
@@ -68,6 +70,11 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	// a third of a comment post's time. 128 covers the statements of the hot pages and posts.
 	q.Set("_stmt_cache_size", "128")
 	dsn := "file:" + path + "?" + q.Encode()
+	// Until the site's own key is set (UseAddressKey), a random one: never a raw address.
+	addrKey, err := NewAddressKey()
+	if err != nil {
+		return nil, err
+	}
 
 	w, err := sql.Open(driverName, dsn)
 	if err != nil {
@@ -82,7 +89,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 
-	s := &Store{W: w, R: r, uploads: uploadsDir}
+	s := &Store{W: w, R: r, uploads: uploadsDir, addr: addrKey}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := w.PingContext(ctx); err != nil {
@@ -222,8 +229,10 @@ type extraScanner struct {
 
 func (e extraScanner) Scan(dest ...any) error { return e.sc.Scan(append(dest, e.extra...)...) }
 
-// queryAll runs a read query and scans every row with scan.
-func queryAll[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+// queryAll runs a read query (on a pool or in a transaction) and scans every row with scan.
+func queryAll[T any](ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

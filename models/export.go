@@ -86,7 +86,6 @@ type ExportedComment struct {
 	BodySrc    string    `json:"body_source"`
 	BodyHTML   string    `json:"body_html"`
 	Status     string    `json:"status"`
-	IP         string    `json:"ip,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	EditedAt   time.Time `json:"edited_at,omitzero"`
 }
@@ -210,7 +209,7 @@ func (x *Snapshot) Articles(ctx context.Context, fn func(ExportedArticle) error)
 }
 
 const exportCommentColumns = `SELECT id, article_id, coalesce(parent_id, 0), coalesce(user_id, 0), guest_name, guest_email, guest_url,
-	body_src, body_html, status, ip, created_at, edited_at FROM comments`
+	body_src, body_html, status, created_at, edited_at FROM comments`
 
 // Comments hands out every comment of the site (articleID 0) or of one story,
 // parents before their replies.
@@ -220,7 +219,7 @@ func (x *Snapshot) Comments(ctx context.Context, articleID int64, fn func(Export
 		var created string
 		var edited sql.NullString
 		if err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.GuestName, &c.GuestEmail, &c.GuestURL,
-			&c.BodySrc, &c.BodyHTML, &c.Status, &c.IP, &created, &edited); err != nil {
+			&c.BodySrc, &c.BodyHTML, &c.Status, &created, &edited); err != nil {
 			return err
 		}
 		c.CreatedAt, c.EditedAt = parseTime(created), parseNullTime(edited)

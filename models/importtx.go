@@ -217,7 +217,7 @@ type ImportedComment struct {
 	Source                          string // as the other system stored it
 	Text                            string // what CommentHTML reads: paragraphs at blank lines
 	Status                          string // approved, pending or spam
-	IP                              string
+	IP                              string // stored as its network's keyed hash, like a posted comment's
 	CreatedAt                       time.Time
 }
 
@@ -227,10 +227,13 @@ type ImportedComment struct {
 func (t *TxStore) ImportComment(ctx context.Context, c ImportedComment) (int64, error) {
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email, guest_url,
-		body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		body_src, body_html, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.ArticleID, sql.NullInt64{Int64: c.ParentID, Valid: c.ParentID != 0}, sql.NullInt64{Int64: c.UserID, Valid: c.UserID != 0},
-		c.GuestName, c.GuestEmail, c.GuestURL, c.Source, string(t.s.San.CommentHTML(c.Text)), c.Status, c.IP, fmtTime(c.CreatedAt)).Scan(&id)
-	return id, err
+		c.GuestName, c.GuestEmail, c.GuestURL, c.Source, string(t.s.San.CommentHTML(c.Text)), c.Status, fmtTime(c.CreatedAt)).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	return id, recordNetwork(ctx, t.tx, id, t.s.addr.network(c.IP), fmtTime(c.CreatedAt))
 }
 
 // oldPathKey normalises a decoded URL path: no trailing slash, and "" for the root.

@@ -368,7 +368,8 @@ func (x *wxrWriter) comment(c models.ExportedComment, logins, names map[int64]st
 	x.line(3, el("wp:comment_author", author))
 	x.line(3, el("wp:comment_author_email", c.GuestEmail))
 	x.line(3, el("wp:comment_author_url", c.GuestURL))
-	x.line(3, el("wp:comment_author_IP", c.IP))
+	// No wp:comment_author_IP: Broadsheet keeps only a keyed hash of a network, which
+	// means nothing to another site.
 	x.line(3, el("wp:comment_date", wpDate(c.CreatedAt)))
 	x.line(3, el("wp:comment_date_gmt", wpDate(c.CreatedAt)))
 	x.line(3, el("wp:comment_content", c.BodySrc))
