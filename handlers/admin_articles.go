@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -171,6 +172,9 @@ func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d article
 	if !slices.Contains(models.StatusesFor(u), in.Status) && in.Status != "" {
 		errs["status"] = "Authors cannot publish: save a draft or submit it for review."
 	}
+	if max, ok := c.Get(photoTooLargeKey).(int64); ok {
+		errs["photo"] = fmt.Sprintf("The photo is larger than the %s a photo may take, so it was not uploaded. Everything else is kept: choose a smaller photo (or a resized copy) and save again.", models.SizeText(max))
+	}
 	if fh, ferr := c.FormFile("photo"); ferr == nil && fh.Size > 0 {
 		f, err := fh.Open()
 		if err != nil {
@@ -203,6 +207,9 @@ func (a *App) showArticleForm(c echo.Context, status int, art *models.Article, i
 	d.Tags, d.PublishedAt, d.MarkUpdated, d.Conflict = typed.Tags, typed.PublishedAt, typed.MarkUpdated, conflict
 	if art != nil {
 		d.Version = typed.Version
+	}
+	if c.Get(photoTooLargeKey) != nil {
+		status = http.StatusRequestEntityTooLarge
 	}
 	if conflict != nil {
 		// Saving again now is a deliberate overwrite of the version shown beside the form.
