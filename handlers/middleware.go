@@ -92,7 +92,9 @@ func isUploadRoute(path string) bool {
 
 // isArticleForm names the routes of the story form, whose oversize photo comes back
 // as a message in the form rather than a 413 page.
-func isArticleForm(path string) bool { return path == "/admin/articles" || path == "/admin/articles/:id" }
+func isArticleForm(path string) bool {
+	return path == "/admin/articles" || path == "/admin/articles/:id"
+}
 
 // maxUploadBody is one photo at the media library's limit plus room for the form's other fields.
 func (a *App) maxUploadBody() int64 { return a.Store.Media.MaxBytes + defaultFormBytes }
