@@ -151,7 +151,9 @@ func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d article
 			in.AuthorIDs = append(in.AuthorIDs, id)
 		}
 	}
-	if len(in.AuthorIDs) == 0 || !u.IsStaff() {
+	// Editors may send a story with no staff byline (wire copy); the form says it
+	// carried the byline picker, so a post without it still gets its sender's byline.
+	if (len(in.AuthorIDs) == 0 && form.Get("byline") != "1") || !u.IsStaff() {
 		in.AuthorIDs = []int64{u.ID} // an author's new story is theirs alone; the byline is the editors' call
 	}
 	in.Tags = strings.Split(form.Get("tags"), ",")
@@ -235,10 +237,14 @@ func (a *App) adminArticleCreate(c echo.Context) error {
 		}
 		errs = v
 	} else {
-		mergeErrors(errs, in.Validate())
+		mergeErrors(errs, validateCopy(in))
 	}
 	return a.showArticleForm(c, http.StatusUnprocessableEntity, nil, in, typed, errs, nil)
 }
+
+// validateCopy validates a copy of in: Validate fills in the slug, and a form shown
+// again must keep the slug field as typed (empty means "from the headline").
+func validateCopy(in models.ArticleInput) error { return in.Validate() }
 
 // mergeErrors adds the model's field errors to those the handler found, keeping the handler's.
 func mergeErrors(into models.ValidationError, err error) {
@@ -297,7 +303,7 @@ func (a *App) adminArticleUpdate(c echo.Context) error {
 		in.UpdatedAt = a.Now()
 	}
 	if len(errs) > 0 {
-		mergeErrors(errs, in.Validate())
+		mergeErrors(errs, validateCopy(in))
 		return a.showArticleForm(c, http.StatusUnprocessableEntity, &art, in, typed, errs, nil)
 	}
 	_, err = a.Store.Articles.Update(ctx, a.Now(), art.ID, typed.Version, in)

@@ -67,3 +67,113 @@ func (n *adminSite) articleCount() int {
 	}
 	return p.Total
 }
+
+// The rules of the story form, each with the input that used to go wrong.
+func TestArticleFormRules(t *testing.T) {
+	n := newAdminSite(t)
+	post := func(form url.Values) (*http.Response, *models.Article) {
+		t.Helper()
+		res := n.send(http.MethodPost, "/admin/articles", "editor", form)
+		if res.StatusCode != http.StatusSeeOther {
+			return res, nil
+		}
+		res.Body.Close()
+		id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/admin/articles/"), 10, 64)
+		art, err := n.Store.Articles.Get(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, &art
+	}
+
+	t.Run("a repeated headline gets -2, also after a refused first try", func(t *testing.T) {
+		if _, art := post(articleFormValues(n.sec, "Ferry strike ends")); art == nil || art.Slug != "ferry-strike-ends" {
+			t.Fatalf("first: %+v", art)
+		}
+		bad := articleFormValues(n.sec, "Ferry strike ends")
+		bad.Set("section", "0")
+		res, _ := post(bad)
+		doc := parse(t, res)
+		if res.StatusCode != 422 || doc.Find("#f-slug").AttrOr("value", "x") != "" {
+			t.Fatalf("refused form: %d, slug field %q (must stay as typed: empty)", res.StatusCode, doc.Find("#f-slug").AttrOr("value", "x"))
+		}
+		// The slug the headline makes, typed (or filled in by the form's script), is no error either.
+		again := articleFormValues(n.sec, "Ferry strike ends")
+		again.Set("slug", "ferry-strike-ends")
+		if _, art := post(again); art == nil || art.Slug != "ferry-strike-ends-2" {
+			t.Fatalf("repeat: %+v", art)
+		}
+		if _, art := post(articleFormValues(n.sec, "Ferry strike ends")); art == nil || art.Slug != "ferry-strike-ends-3" {
+			t.Fatalf("third: %+v", art)
+		}
+	})
+
+	t.Run("an image from another site is refused with the reason", func(t *testing.T) {
+		for _, src := range []string{"https://evil.example/x.png", "//cdn.example/y.jpg", "data:image/png;base64,AAAA"} {
+			f := articleFormValues(n.sec, "Pictures from elsewhere")
+			f.Set("body", "Look:\n\n![A view]("+src+")\n\nMore words.")
+			res, art := post(f)
+			if art != nil {
+				t.Fatalf("%s: saved", src)
+			}
+			doc := parse(t, res)
+			if msg := text(doc.Find("#e-body")); res.StatusCode != 422 || !strings.Contains(msg, "on another site") || !strings.Contains(msg, "media library") {
+				t.Errorf("%s: %d %q", src, res.StatusCode, msg)
+			}
+			if !strings.Contains(doc.Find("#f-body").Text(), "More words.") {
+				t.Errorf("%s: body not kept", src)
+			}
+		}
+		f := articleFormValues(n.sec, "Pictures from home")
+		f.Set("body", "![Ours]("+n.photo.URL(480)+")")
+		if res, art := post(f); art == nil {
+			t.Errorf("a library photo in the body: %d", res.StatusCode)
+		}
+	})
+
+	t.Run("wire copy goes out with no staff byline", func(t *testing.T) {
+		f := articleFormValues(n.sec, "Talks resume in Tehran")
+		f.Set("byline", "1")
+		f.Set("dateline", "Tehran")
+		f.Set("wire", "RFE/RL")
+		f.Set("status", "published")
+		f.Set("published_at", "2026-11-20T10:00")
+		_, art := post(f)
+		if art == nil || len(art.Authors) != 0 {
+			t.Fatalf("saved %+v", art)
+		}
+		doc := parse(t, n.get("/articles/"+art.Slug))
+		if doc.Find(".byline").Length() != 0 {
+			t.Errorf("byline shown: %q", text(doc.Find(".byline")))
+		}
+		if got := doc.Find(".dateline").Text(); got != "TEHRAN (RFE/RL)\u00a0—" {
+			t.Errorf("dateline %q", got)
+		}
+		// A form without the byline picker (an author's) still gets its sender's name.
+		if _, art := post(articleFormValues(n.sec, "Staff story")); art == nil || !art.HasAuthor(n.editor.ID) {
+			t.Errorf("default byline lost: %+v", art)
+		}
+	})
+
+	t.Run("the credit is its own text after the caption", func(t *testing.T) {
+		for credit, want := range map[string]string{"AFP": "(Photo: AFP)", "Photo: Reuters": "(Photo: Reuters)",
+			"Illustration: Broadsheet Graphics": "(Illustration: Broadsheet Graphics)", "(AP)": "(Photo: AP)", "Jane Doe for AFP": "(Photo: Jane Doe for AFP)"} {
+			if got := (models.Image{Credit: credit}).CreditLine(); got != want {
+				t.Errorf("%q → %q, want %q", credit, got, want)
+			}
+		}
+		f := articleFormValues(n.sec, "Flood photo")
+		f.Set("media_id", strconv.FormatInt(n.photo.ID, 10))
+		f.Set("image_alt", "Flooded street")
+		f.Set("image_caption", "Water in the high street.")
+		f.Set("image_credit", "AFP")
+		_, art := post(f)
+		if art == nil {
+			t.Fatal("not saved")
+		}
+		doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+strconv.FormatInt(art.ID, 10)+"/preview", "editor", nil))
+		if got := text(doc.Find("figure.lead-photo figcaption")); got != "Water in the high street. (Photo: AFP)" {
+			t.Errorf("figcaption %q", got)
+		}
+	})
+}
