@@ -33,7 +33,7 @@ func (a *App) adminArticleList(c echo.Context) error {
 		return err
 	}
 	u := staff(c)
-	f := models.AdminFilter{Status: c.QueryParam("status"), Query: c.QueryParam("q")}
+	f := models.AdminFilter{Status: c.QueryParam("status"), Query: c.QueryParam("q"), Now: a.Now()}
 	f.SectionID, _ = strconv.ParseInt(c.QueryParam("section"), 10, 64)
 	f.AuthorID, _ = strconv.ParseInt(c.QueryParam("author"), 10, 64)
 	if !u.IsStaff() {
@@ -70,10 +70,41 @@ type articleFormData struct {
 	AuthorSel   map[int64]bool
 	Statuses    []string
 	Conflict    *models.Article // the version someone else saved meanwhile
+	Note        string          // said after a save: what the time chosen means
 }
 
 // datetimeLocal is the layout of <input type="datetime-local">.
 const datetimeLocal = "2006-01-02T15:04"
+
+// goesLive says when a story goes (or went) live, in the site's zone and as an editor
+// reads it at a glance: "goes live Tue 14:00 Europe/London, in 3 h".
+func goesLive(t, now time.Time, z *time.Location) string {
+	when, layout := t.In(z), "Mon 15:04"
+	if d := t.Sub(now); d > 6*24*time.Hour || d < -6*24*time.Hour {
+		layout = "Mon 2 Jan 15:04"
+		if when.Year() != now.In(z).Year() {
+			layout = "Mon 2 Jan 2006 15:04"
+		}
+	}
+	at := when.Format(layout) + " " + z.String()
+	if t.After(now) {
+		return "goes live " + at + ", in " + roughly(t.Sub(now))
+	}
+	return "went live " + at + ", " + roughly(now.Sub(t)) + " ago"
+}
+
+// roughly is a span as a glance takes it: "40 min", "3 h", "2 days".
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + " min"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int((d+30*time.Minute)/time.Hour)) + " h"
+	}
+	return strconv.Itoa(int((d+12*time.Hour)/(24*time.Hour))) + " days"
+}
 
 // articleForm fills the form's data: the fixed parts (menus) plus what is being edited.
 func (a *App) articleForm(c echo.Context, art *models.Article, in models.ArticleInput, errs models.ValidationError) (articleFormData, error) {
@@ -171,6 +202,13 @@ func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d article
 	} else if in.Status == models.StatusPublished {
 		in.PublishedAt = a.Now() // publishing with no time given means now
 	}
+	// "Published" with a time to come is what scheduling means: saved as scheduled, and said so.
+	if in.Status == models.StatusPublished && in.PublishedAt.After(a.Now()) {
+		in.Status = models.StatusScheduled
+		d.Note = "The publication time is in the future, so the story is scheduled, not published: it " + goesLive(in.PublishedAt, a.Now(), zone) + "."
+	} else if in.Status == models.StatusScheduled && !in.PublishedAt.IsZero() {
+		d.Note = "Scheduled: it " + goesLive(in.PublishedAt, a.Now(), zone) + "."
+	}
 	if !slices.Contains(models.StatusesFor(u), in.Status) && in.Status != "" {
 		errs["status"] = "Authors cannot publish: save a draft or submit it for review."
 	}
@@ -229,7 +267,7 @@ func (a *App) adminArticleCreate(c echo.Context) error {
 		var id int64
 		id, err = a.Store.Articles.Create(c.Request().Context(), a.Now(), in)
 		if err == nil {
-			return a.flashTo(c, "/admin/articles/"+strconv.FormatInt(id, 10), "Saved.")
+			return a.flashTo(c, "/admin/articles/"+strconv.FormatInt(id, 10), strings.TrimSpace("Saved. "+typed.Note))
 		}
 		v, ok := models.AsValidation(err)
 		if !ok {
@@ -309,7 +347,7 @@ func (a *App) adminArticleUpdate(c echo.Context) error {
 	_, err = a.Store.Articles.Update(ctx, a.Now(), art.ID, typed.Version, in)
 	switch {
 	case err == nil:
-		return a.flashTo(c, "/admin/articles/"+strconv.FormatInt(art.ID, 10), "Saved.")
+		return a.flashTo(c, "/admin/articles/"+strconv.FormatInt(art.ID, 10), strings.TrimSpace("Saved. "+typed.Note))
 	case errors.Is(err, models.ErrConflict):
 		cur, gerr := a.Store.Articles.Get(ctx, art.ID)
 		if gerr != nil {

@@ -101,7 +101,7 @@ func TestArticleCreateAndPublish(t *testing.T) {
 	}
 	// The audit log and the dashboard say who published it.
 	doc = parse(t, n.send(http.MethodGet, "/admin", "editor", nil))
-	if got := text(doc.Find(".audit")); !strings.Contains(got, "Eddie Editor: article.published “Harbour wall opens”") {
+	if got := text(doc.Find(".audit")); !strings.Contains(got, "Eddie Editor published ‘Harbour wall opens’") {
 		t.Errorf("activity = %q", got)
 	}
 }

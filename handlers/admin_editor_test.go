@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"broadsheet/models"
 )
@@ -176,4 +179,107 @@ func TestArticleFormRules(t *testing.T) {
 			t.Errorf("figcaption %q", got)
 		}
 	})
+}
+
+// Times are the site's, in words an editor reads at a glance; what the list calls a
+// story is what readers see.
+func TestSchedulingInPlainWords(t *testing.T) {
+	n := newAdminSite(t)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC) // a Tuesday
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(3 * time.Hour), "goes live Tue 14:00 Europe/London, in 3 h"},
+		{now.Add(25 * time.Minute), "goes live Tue 11:25 Europe/London, in 25 min"},
+		{now.Add(-90 * time.Minute), "went live Tue 09:30 Europe/London, 2 h ago"},
+		{now.Add(10 * 24 * time.Hour), "goes live Fri 4 Dec 11:00 Europe/London, in 10 days"},
+	} {
+		if got := goesLive(tc.at, now, london); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.at, got, tc.want)
+		}
+	}
+
+	// "Published" with a time to come is saved as scheduled, and the editor is told.
+	f := articleFormValues(n.sec, "Budget day")
+	f.Set("status", "published")
+	f.Set("published_at", testNow.Add(3*time.Hour).Format(datetimeLocal))
+	res := n.send(http.MethodPost, "/admin/articles", "editor", f)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	loc := res.Header.Get("Location")
+	id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/admin/articles/"), 10, 64)
+	art, _ := n.Store.Articles.Get(t.Context(), id)
+	if art.Status != models.StatusScheduled {
+		t.Fatalf("status %q, want scheduled", art.Status)
+	}
+	n.cookies["editor"] = append(n.cookies["editor"], res.Cookies()...)
+	doc := parse(t, n.send(http.MethodGet, loc, "editor", nil))
+	if got := text(doc.Find(".flash")); !strings.Contains(got, "scheduled, not published") || !strings.Contains(got, "in 3 h") {
+		t.Errorf("flash %q", got)
+	}
+	if got := text(doc.Find("#f-published-when")); !strings.Contains(got, "goes live") || !strings.Contains(got, "in 3 h") {
+		t.Errorf("form says %q", got)
+	}
+
+	// A scheduled story whose time has passed is listed as published.
+	n.article("Went out by itself", n.sec, n.editor, func(in *models.ArticleInput) {
+		in.Status, in.PublishedAt = models.StatusScheduled, testNow.Add(-time.Hour)
+	})
+	doc = parse(t, n.send(http.MethodGet, "/admin/articles", "editor", nil))
+	doc.Find(".admin-table tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		title, status := text(tr.Find("td").First()), text(tr.Find(".status"))
+		switch title {
+		case "Went out by itself":
+			if status != "published" {
+				t.Errorf("passed schedule listed as %q", status)
+			}
+		case "Budget day":
+			if status != "scheduled" || !strings.Contains(text(tr), "in 3 h") {
+				t.Errorf("scheduled story listed as %q", text(tr))
+			}
+		}
+	})
+	doc = parse(t, n.send(http.MethodGet, "/admin/articles?status=scheduled", "editor", nil))
+	if got := text(doc.Find(".admin-table tbody")); strings.Contains(got, "Went out by itself") || !strings.Contains(got, "Budget day") {
+		t.Errorf("scheduled filter: %q", got)
+	}
+	doc = parse(t, n.send(http.MethodGet, "/admin", "editor", nil))
+	if got := text(doc.Find("#scheduled-h").Parent()); strings.Contains(got, "Went out by itself") || !strings.Contains(got, "goes live") {
+		t.Errorf("dashboard scheduled: %q", got)
+	}
+}
+
+// The dashboard speaks: who did what to which story, with plurals right.
+func TestDashboardInPlainWords(t *testing.T) {
+	n := newAdminSite(t)
+	f := articleFormValues(n.sec, "Sea wall breached at dawn as the storm surge tops every forecast made")
+	f.Set("status", "published")
+	if res := n.send(http.MethodPost, "/admin/articles", "editor", f); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin", "editor", nil))
+	got := text(doc.Find(".audit"))
+	if !strings.Contains(got, "Eddie Editor published ‘Sea wall breached at dawn as the storm surge…’") {
+		t.Errorf("activity: %q", got)
+	}
+	for _, bad := range []string{"article.published", "Someone", "(#"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("activity says %q: %q", bad, got)
+		}
+	}
+	if counts := text(doc.Find(".admin-counts")); !strings.Contains(counts, "1 draft ") {
+		t.Errorf("counts: %q", counts)
+	}
+	// What the site did by itself is the site's.
+	n.article("Seeded story", n.sec, n.editor, func(in *models.ArticleInput) { in.Status, in.EditorID = models.StatusPublished, 0 })
+	doc = parse(t, n.send(http.MethodGet, "/admin", "editor", nil))
+	if got := text(doc.Find(".audit")); !strings.Contains(got, "Broadsheet published ‘Seeded story’") {
+		t.Errorf("automatic entry: %q", got)
+	}
 }

@@ -89,6 +89,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		"datetime": func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
 		"card":     func(a models.Article, z *time.Location) cardData { return cardData{A: a, Zone: z} },
 		"fielderr": func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
+		"golive":   goesLive,
 	}, cfg.Dev)
 	if err != nil {
 		return nil, err

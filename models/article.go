@@ -79,6 +79,15 @@ func (a Article) LiveAt(now time.Time) bool {
 	return (a.Status == StatusPublished || a.Status == StatusScheduled) && !a.PublishedAt.IsZero() && !a.PublishedAt.After(now)
 }
 
+// StatusAt is the status as the newsroom should read it at now: a scheduled story
+// whose time has come is published (it went live by itself).
+func (a Article) StatusAt(now time.Time) string {
+	if a.Status == StatusScheduled && a.LiveAt(now) {
+		return StatusPublished
+	}
+	return a.Status
+}
+
 // ArticleStore reads and writes articles.
 type ArticleStore struct{ s *Store }
 

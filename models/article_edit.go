@@ -143,14 +143,23 @@ type AdminFilter struct {
 	Status    string
 	SectionID int64
 	AuthorID  int64
-	Query     string // words in the headline
+	Query     string    // words in the headline
+	Now       time.Time // a scheduled story whose time has passed counts as published
 }
 
 // AdminList lists articles of any status, most recently changed first.
 func (as *ArticleStore) AdminList(ctx context.Context, f AdminFilter, p Page) (Paged[Article], error) {
 	where := []string{"1 = 1"}
 	var args []any
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case StatusPublished:
+		where = append(where, "(a.status = 'published' OR (a.status = 'scheduled' AND a.published_at <= ?))")
+		args = append(args, fmtTime(f.Now))
+	case StatusScheduled:
+		where = append(where, "a.status = 'scheduled' AND a.published_at > ?")
+		args = append(args, fmtTime(f.Now))
+	default:
 		where = append(where, "a.status = ?")
 		args = append(args, f.Status)
 	}
@@ -183,9 +192,11 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// StatusCounts counts articles by status, for the dashboard.
-func (as *ArticleStore) StatusCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := as.s.R.QueryContext(ctx, "SELECT status, count(*) FROM articles GROUP BY status")
+// StatusCounts counts articles by status as readers see them at now (a scheduled story
+// whose time has passed is published), for the dashboard.
+func (as *ArticleStore) StatusCounts(ctx context.Context, now time.Time) (map[string]int, error) {
+	rows, err := as.s.R.QueryContext(ctx, `SELECT CASE WHEN status = 'scheduled' AND published_at <= ? THEN 'published' ELSE status END,
+		count(*) FROM articles GROUP BY 1`, fmtTime(now))
 	if err != nil {
 		return nil, err
 	}

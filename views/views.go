@@ -123,12 +123,8 @@ func (r *Renderer) Fragment(page, name string, data any) (template.HTML, error) 
 }
 
 var baseFuncs = template.FuncMap{
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
+	"plural": func(n int, one, many string) string { return fmt.Sprintf("%d %s", n, noun(n, one, many)) },
+	"noun":   noun,
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"add": func(a, b int) int { return a + b },
 	"seq": func(n int) []int {
@@ -138,4 +134,12 @@ var baseFuncs = template.FuncMap{
 		}
 		return s
 	},
+}
+
+// noun is the word for n things without the number, for counts set in their own markup.
+func noun(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
