@@ -125,8 +125,8 @@ func (r *Renderer) Fragment(page, name string, data any) (template.HTML, error) 
 var baseFuncs = template.FuncMap{
 	"plural": func(n int, one, many string) string { return fmt.Sprintf("%d %s", n, noun(n, one, many)) },
 	"noun":   noun,
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add": func(a, b int) int { return a + b },
+	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add":    func(a, b int) int { return a + b },
 	"seq": func(n int) []int {
 		s := make([]int, n)
 		for i := range s {
