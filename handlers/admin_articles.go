@@ -24,6 +24,9 @@ type articleListData struct {
 	Writers  []models.User
 	Statuses []string
 	Pager    pager
+	// SelectAll ticks every box (?select=all): select-all without JavaScript.
+	SelectAll  bool
+	SelectLink string // this page with the ticks turned the other way
 }
 
 func (a *App) adminArticleList(c echo.Context) error {
@@ -43,7 +46,14 @@ func (a *App) adminArticleList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := articleListData{page: p, Filter: f, Statuses: models.StatusesFor(models.User{Role: models.RoleEditor})}
+	d := articleListData{page: p, Filter: f, Statuses: models.StatusesFor(models.User{Role: models.RoleEditor}), SelectAll: c.QueryParam("select") == "all"}
+	q := c.Request().URL.Query()
+	if d.SelectAll {
+		q.Del("select")
+	} else {
+		q.Set("select", "all")
+	}
+	d.SelectLink = "/admin/articles?" + q.Encode()
 	if d.Articles, err = a.Store.Articles.AdminList(ctx, f, models.Page{Number: n, Size: adminPerPage}); err != nil {
 		return err
 	}
@@ -383,6 +393,14 @@ func (a *App) adminArticlePreview(c echo.Context) error {
 func (a *App) adminArticleDelete(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
+		return err
+	}
+	art, err := a.Store.Articles.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if ok, err := a.confirmed(c, "Delete ‘"+art.Title+"’?", "Its revisions and comments are deleted with it. This cannot be undone.",
+		"Delete the story", "/admin/articles/"+strconv.FormatInt(id, 10)); !ok {
 		return err
 	}
 	if err := a.Store.Articles.Delete(c.Request().Context(), a.Now(), id, staff(c).ID); err != nil {

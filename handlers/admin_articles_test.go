@@ -330,7 +330,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 func TestArticleDeleteIsAudited(t *testing.T) {
 	n := newAdminSite(t)
 	art := n.article("Short-lived", n.sec, n.editor, nil)
-	res := n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(art.ID, 10)+"/delete", "editor", url.Values{})
+	res := n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(art.ID, 10)+"/delete", "editor", url.Values{"confirm": {"yes"}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)

@@ -283,3 +283,111 @@ func TestDashboardInPlainWords(t *testing.T) {
 		t.Errorf("automatic entry: %q", got)
 	}
 }
+
+// Moderating at desk speed: tick all, act on all; Delete and Block ask first, with no
+// script; a reported comment says who reported it, when and why, and not why it was
+// once held.
+func TestModerationAtDeskSpeed(t *testing.T) {
+	m := newModSite(t)
+	ctx := t.Context()
+	// The reported comment had been held as a first comment before it was approved.
+	if _, err := m.Store.Comments.Post(ctx, m.Now(), models.NewComment{ArticleID: m.story.ID, User: &m.author, Body: "Another view."}); err != nil {
+		t.Fatal(err)
+	}
+	doc := parse(t, m.send(http.MethodGet, "/admin/comments?select=all", "editor", nil))
+	boxes := doc.Find(`input[type=checkbox][name=ids][form=bulk]`)
+	if boxes.Length() < 2 || boxes.Length() != doc.Find(`input[name=ids][checked]`).Length() {
+		t.Fatalf("select all: %d boxes, %d ticked", boxes.Length(), doc.Find(`input[name=ids][checked]`).Length())
+	}
+	rep := doc.Find("#comment-" + strconv.FormatInt(m.reported.ID, 10))
+	if got := text(rep.Find(".reports")); !strings.Contains(got, "Reported by Arthur Author 20 November 2026") || !strings.Contains(got, "“Rude”") {
+		t.Errorf("report shows %q", got)
+	}
+	if rep.Find(".held-reasons").Length() != 0 {
+		t.Errorf("an approved comment still says why it was held: %q", text(rep.Find(".held-reasons")))
+	}
+	if href := rep.Find("a.comment-link").AttrOr("href", ""); href != "/comments/"+strconv.FormatInt(m.reported.ID, 10) {
+		t.Errorf("link to the comment: %q", href)
+	}
+
+	var ids []string
+	boxes.Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("value", "")) })
+	// Delete asks first; the question carries every tick back.
+	res := m.send(http.MethodPost, "/admin/comments/bulk", "editor", url.Values{"action": {"delete"}, "ids": ids})
+	doc = parse(t, res)
+	if res.StatusCode != http.StatusOK || !strings.Contains(text(doc.Find("h1")), "Delete "+strconv.Itoa(len(ids))+" comments?") {
+		t.Fatalf("no question: %d %q", res.StatusCode, text(doc.Find("h1")))
+	}
+	if c, _ := m.Store.Comments.Get(ctx, m.held.ID); c.Status != models.CommentPending {
+		t.Fatalf("deleted before confirming: %s", c.Status)
+	}
+	again := url.Values{}
+	doc.Find("form.confirm input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
+		again.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+	if action := doc.Find("form.confirm").AttrOr("action", ""); action != "/admin/comments/bulk" || len(again["ids"]) != len(ids) {
+		t.Fatalf("confirm form posts %v to %q", again, action)
+	}
+	res = m.send(http.MethodPost, "/admin/comments/bulk", "editor", again)
+	res.Body.Close()
+	for _, s := range ids {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		if c, _ := m.Store.Comments.Get(ctx, id); c.Status != models.CommentDeleted {
+			t.Errorf("comment %d is %s after confirming", id, c.Status)
+		}
+	}
+	// Bad input: a forged id, an unknown verb.
+	for _, form := range []url.Values{{"action": {"approve"}, "ids": {"x"}}, {"action": {"frob"}, "ids": {ids[0]}}} {
+		if res := m.send(http.MethodPost, "/admin/comments/bulk", "editor", form); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("%v: %d", form, res.StatusCode)
+		}
+	}
+	// Block asks first too; unblocking does not.
+	path := "/admin/users/" + strconv.FormatInt(m.target.ID, 10) + "/block"
+	doc = parse(t, m.send(http.MethodPost, path, "editor", url.Values{"blocked": {"1"}}))
+	if u, _ := m.Store.Users.Get(ctx, m.target.ID); u.Blocked || !strings.Contains(text(doc.Find("h1")), "Block Target Reader?") {
+		t.Errorf("block without asking: %v %q", u.Blocked, text(doc.Find("h1")))
+	}
+}
+
+// The article list: tick all, act on all, with delete confirmed.
+func TestArticleListBulk(t *testing.T) {
+	n := newAdminSite(t)
+	a1 := n.article("First to go", n.sec, n.editor, nil)
+	a2 := n.article("Second to go", n.sec, n.editor, nil)
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles?q=to+go&select=all", "editor", nil))
+	if got := doc.Find(`input[name=ids][checked]`).Length(); got != 2 {
+		t.Fatalf("%d ticked, want 2", got)
+	}
+	if href := doc.Find(".select-all a").AttrOr("href", ""); !strings.Contains(href, "q=to+go") || strings.Contains(href, "select") {
+		t.Errorf("clear link %q", href)
+	}
+	ids := []string{strconv.FormatInt(a1.ID, 10), strconv.FormatInt(a2.ID, 10)}
+	res := n.send(http.MethodPost, "/admin/articles/bulk", "editor", url.Values{"action": {"unpublish"}, "ids": ids})
+	res.Body.Close()
+	for _, a := range []models.Article{a1, a2} {
+		if got, _ := n.Store.Articles.Get(t.Context(), a.ID); got.Status != models.StatusUnpublished {
+			t.Errorf("%q is %s", a.Title, got.Status)
+		}
+	}
+	if res := n.get("/articles/" + a1.Slug); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unpublished story still served: %d", res.StatusCode)
+	}
+	doc = parse(t, n.send(http.MethodPost, "/admin/articles/bulk", "editor", url.Values{"action": {"delete"}, "ids": ids}))
+	if !strings.Contains(text(doc.Find("h1")), "Delete 2 stories?") {
+		t.Fatalf("no question: %q", text(doc.Find("h1")))
+	}
+	res = n.send(http.MethodPost, "/admin/articles/bulk", "editor", url.Values{"action": {"delete"}, "ids": ids, "confirm": {"yes"}})
+	res.Body.Close()
+	if _, err := n.Store.Articles.Get(t.Context(), a1.ID); err == nil {
+		t.Error("not deleted after confirming")
+	}
+	if res := n.send(http.MethodPost, "/admin/articles/bulk", "author", url.Values{"action": {"draft"}, "ids": {strconv.FormatInt(n.draft.ID, 10)}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("author bulk: %d", res.StatusCode)
+	}
+	// The single delete asks first too.
+	doc = parse(t, n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(n.draft.ID, 10)+"/delete", "editor", url.Values{}))
+	if _, err := n.Store.Articles.Get(t.Context(), n.draft.ID); err != nil || !strings.Contains(text(doc.Find("h1")), "Delete ‘Draft by the author’?") {
+		t.Errorf("single delete without asking: %v %q", err, text(doc.Find("h1")))
+	}
+}

@@ -98,6 +98,7 @@ func (a *App) router() *echo.Echo {
 	adm.GET("/articles", a.adminArticleList, writers)
 	adm.GET("/articles/new", a.adminArticleNew, writers)
 	adm.POST("/articles", a.adminArticleCreate, writers)
+	adm.POST("/articles/bulk", a.adminArticleBulk, editors)
 	adm.GET("/articles/:id", a.adminArticleEdit, writers)
 	adm.POST("/articles/:id", a.adminArticleUpdate, writers)
 	adm.GET("/articles/:id/preview", a.adminArticlePreview, writers)

@@ -101,6 +101,19 @@ func (as *ArticleStore) Update(ctx context.Context, now time.Time, id int64, ver
 	return version + 1, nil
 }
 
+// SetStatus changes a story's status as a save by user by (a bulk action of the
+// article list): a revision is kept and the audit log says it, as for any save.
+func (as *ArticleStore) SetStatus(ctx context.Context, now time.Time, id int64, status string, by int64) error {
+	art, err := as.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	in := art.Input()
+	in.Status, in.EditorID = status, by
+	_, err = as.Update(ctx, now, id, art.Version, in)
+	return err
+}
+
 // afterSave keeps the revision of a save and logs a change of what readers can see.
 func afterSave(ctx context.Context, tx *sql.Tx, now time.Time, id int64, version int, oldStatus string, in ArticleInput) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO article_revisions (article_id, version, title, slug, dek, body_src,

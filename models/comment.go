@@ -57,7 +57,14 @@ type Comment struct {
 	ArticleTitle  string
 	ArticleSlug   string
 	Reports       int
-	ReportReasons []string
+	OpenReports   []Report // the reports no moderator has dealt with, oldest first
+}
+
+// Report is one reader's report of a comment.
+type Report struct {
+	By     string // the reader's display name
+	Reason string // may be empty
+	At     time.Time
 }
 
 // Pending reports whether the comment awaits a moderator.
