@@ -54,10 +54,10 @@ type Comment struct {
 	Replies []*Comment
 
 	// Filled in by moderation lists.
-	ArticleTitle  string
-	ArticleSlug   string
-	Reports       int
-	OpenReports   []Report // the reports no moderator has dealt with, oldest first
+	ArticleTitle string
+	ArticleSlug  string
+	Reports      int
+	OpenReports  []Report // the reports no moderator has dealt with, oldest first
 }
 
 // Report is one reader's report of a comment.
