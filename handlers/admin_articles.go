@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,7 +82,15 @@ type articleFormData struct {
 	Statuses    []string
 	Conflict    *models.Article // the version someone else saved meanwhile
 	Note        string          // said after a save: what the time chosen means
+	Restored    time.Time       // when the autosave now in the form was made; zero if none
+	Words       int             // the body's length, and below the minutes it takes to read
+	ReadMinutes int
+	SlugPreview string // the address the story has or will have
 }
+
+// wordsPerMinute is an adult's silent reading speed for news prose; the form's script
+// uses the same figure (public/js/editor.js).
+const wordsPerMinute = 230
 
 // datetimeLocal is the layout of <input type="datetime-local">.
 const datetimeLocal = "2006-01-02T15:04"
@@ -134,6 +143,11 @@ func (a *App) articleForm(c echo.Context, art *models.Article, in models.Article
 	for _, id := range in.AuthorIDs {
 		d.AuthorSel[id] = true
 	}
+	d.Words = len(strings.Fields(in.Body))
+	d.ReadMinutes = max(1, (d.Words+wordsPerMinute-1)/wordsPerMinute)
+	if d.SlugPreview = in.Slug; d.SlugPreview == "" {
+		d.SlugPreview = models.Slugify(in.Title)
+	}
 	if in.MediaID != 0 {
 		m, err := a.Store.Media.Get(ctx, in.MediaID)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
@@ -158,27 +172,131 @@ func (a *App) adminArticleNew(c echo.Context) error {
 		}
 		in.ImageAlt, in.ImageCaption, in.ImageCredit = m.Alt, m.Caption, m.Credit
 	}
-	d, err := a.articleForm(c, nil, in, nil)
+	return a.renderArticleForm(c, nil, in)
+}
+
+// renderArticleForm shows the form for art (nil: a new story) filled from in, or from
+// the editor's autosave when there is one: the work a closed tab would have lost. Its
+// version is the one the editor was editing from, so saving it over someone else's
+// newer save shows both, as any conflict does.
+func (a *App) renderArticleForm(c echo.Context, art *models.Article, in models.ArticleInput) error {
+	ctx := c.Request().Context()
+	u := staff(c)
+	var id int64
+	if art != nil {
+		id = art.ID
+	}
+	saved, err := a.Store.Articles.GetAutosave(ctx, u.ID, id)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		d, err := a.articleForm(c, art, in, nil)
+		if err != nil {
+			return err
+		}
+		return c.Render(http.StatusOK, "admin/article_form", d)
+	}
+	form, _ := url.ParseQuery(saved.Form) // stored from a parsed form, so it parses
+	site, err := a.Store.Settings.Get(ctx)
 	if err != nil {
 		return err
 	}
+	in, typed, _ := a.articleWords(form, u, site.Location())
+	if art != nil && !u.IsStaff() {
+		in.AuthorIDs = art.Input().AuthorIDs
+	}
+	d, err := a.articleForm(c, art, in, nil)
+	if err != nil {
+		return err
+	}
+	d.Tags, d.PublishedAt, d.MarkUpdated, d.Restored = typed.Tags, typed.PublishedAt, typed.MarkUpdated, saved.SavedAt
+	if art != nil {
+		d.Version = typed.Version
+	}
 	return c.Render(http.StatusOK, "admin/article_form", d)
+}
+
+// adminAutosave keeps the story form as its editor left it (posted by the form's
+// script while they type), or with discard=1 forgets it (a plain form's button).
+func (a *App) adminAutosave(c echo.Context) error {
+	ctx := c.Request().Context()
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	id, err := strconv.ParseInt(form.Get("article"), 10, 64)
+	if err != nil || id < 0 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form does not say which story it is.")
+	}
+	back := "/admin/articles/new"
+	if id != 0 {
+		if _, err := a.editableID(c, id); err != nil {
+			return err
+		}
+		back = "/admin/articles/" + strconv.FormatInt(id, 10)
+	}
+	u := staff(c)
+	if form.Get("discard") == "1" {
+		if err := a.Store.Articles.DropAutosave(ctx, u.ID, id); err != nil {
+			return err
+		}
+		return a.flashTo(c, back, "The autosaved changes were discarded.")
+	}
+	form.Del("article")
+	if err := a.Store.Articles.PutAutosave(ctx, a.Now(), u.ID, id, form.Encode()); err != nil {
+		return err
+	}
+	site, err := a.Store.Settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	return c.String(http.StatusOK, "Draft autosaved at "+a.Now().In(site.Location()).Format("15:04")+".")
 }
 
 // readArticleForm reads the submitted form. A photo in the post is stored first, so
 // that a form re-shown for another mistake keeps it without a second upload.
 func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d articleFormData, errs models.ValidationError, err error) {
 	u := staff(c)
-	errs = models.ValidationError{}
 	site, err := a.Store.Settings.Get(c.Request().Context())
 	if err != nil {
 		return in, d, nil, err
 	}
-	zone := site.Location() // the form's times are typed in the site's zone
 	form, err := c.FormParams()
 	if err != nil {
 		return in, d, nil, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
 	}
+	in, d, errs = a.articleWords(form, u, site.Location())
+	if max, ok := c.Get(photoTooLargeKey).(int64); ok {
+		errs["photo"] = fmt.Sprintf("The photo is larger than the %s a photo may take, so it was not uploaded. Everything else is kept: choose a smaller photo (or a resized copy) and save again.", models.SizeText(max))
+	}
+	if fh, ferr := c.FormFile("photo"); ferr == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return in, d, nil, err
+		}
+		defer f.Close()
+		m, err := a.Store.Media.TrySave(c.Request().Context(), a.Now(), f,
+			models.Media{Alt: in.ImageAlt, Caption: in.ImageCaption, Credit: in.ImageCredit}, u.ID)
+		var me models.MediaError
+		switch {
+		case errors.Is(err, models.ErrMediaBusy):
+			errs["photo"] = mediaBusy(c)
+		case errors.As(err, &me):
+			errs["photo"] = me.Error()
+		case err != nil:
+			return in, d, nil, err
+		default:
+			in.MediaID = m.ID
+		}
+	}
+	return in, d, errs, nil
+}
+
+// articleWords reads the story form's fields other than the photo file, from a post
+// or from an autosave, as u in the site's zone.
+func (a *App) articleWords(form url.Values, u models.User, zone *time.Location) (in models.ArticleInput, d articleFormData, errs models.ValidationError) {
+	errs = models.ValidationError{}
 	in = models.ArticleInput{
 		Title: form.Get("title"), Slug: strings.TrimSpace(form.Get("slug")), Dek: strings.TrimSpace(form.Get("dek")),
 		Body: form.Get("body"), Dateline: strings.TrimSpace(form.Get("dateline")), Wire: strings.TrimSpace(form.Get("wire")),
@@ -222,30 +340,7 @@ func (a *App) readArticleForm(c echo.Context) (in models.ArticleInput, d article
 	if !slices.Contains(models.StatusesFor(u), in.Status) && in.Status != "" {
 		errs["status"] = "Authors cannot publish: save a draft or submit it for review."
 	}
-	if max, ok := c.Get(photoTooLargeKey).(int64); ok {
-		errs["photo"] = fmt.Sprintf("The photo is larger than the %s a photo may take, so it was not uploaded. Everything else is kept: choose a smaller photo (or a resized copy) and save again.", models.SizeText(max))
-	}
-	if fh, ferr := c.FormFile("photo"); ferr == nil && fh.Size > 0 {
-		f, err := fh.Open()
-		if err != nil {
-			return in, d, nil, err
-		}
-		defer f.Close()
-		m, err := a.Store.Media.TrySave(c.Request().Context(), a.Now(), f,
-			models.Media{Alt: in.ImageAlt, Caption: in.ImageCaption, Credit: in.ImageCredit}, u.ID)
-		var me models.MediaError
-		switch {
-		case errors.Is(err, models.ErrMediaBusy):
-			errs["photo"] = mediaBusy(c)
-		case errors.As(err, &me):
-			errs["photo"] = me.Error()
-		case err != nil:
-			return in, d, nil, err
-		default:
-			in.MediaID = m.ID
-		}
-	}
-	return in, d, errs, nil
+	return in, d, errs
 }
 
 // showArticleForm re-renders the form after a failure, with everything typed kept.
@@ -277,6 +372,9 @@ func (a *App) adminArticleCreate(c echo.Context) error {
 		var id int64
 		id, err = a.Store.Articles.Create(c.Request().Context(), a.Now(), in)
 		if err == nil {
+			if err := a.Store.Articles.DropAutosave(c.Request().Context(), staff(c).ID, 0); err != nil {
+				return err
+			}
 			return a.flashTo(c, "/admin/articles/"+strconv.FormatInt(id, 10), strings.TrimSpace("Saved. "+typed.Note))
 		}
 		v, ok := models.AsValidation(err)
@@ -311,6 +409,11 @@ func (a *App) editable(c echo.Context) (models.Article, error) {
 	if err != nil {
 		return models.Article{}, err
 	}
+	return a.editableID(c, id)
+}
+
+// editableID is editable for the article with this id.
+func (a *App) editableID(c echo.Context, id int64) (models.Article, error) {
 	art, err := a.Store.Articles.Get(c.Request().Context(), id)
 	if err != nil {
 		return art, err
@@ -326,11 +429,7 @@ func (a *App) adminArticleEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.articleForm(c, &art, art.Input(), nil)
-	if err != nil {
-		return err
-	}
-	return c.Render(http.StatusOK, "admin/article_form", d)
+	return a.renderArticleForm(c, &art, art.Input())
 }
 
 func (a *App) adminArticleUpdate(c echo.Context) error {
@@ -357,6 +456,9 @@ func (a *App) adminArticleUpdate(c echo.Context) error {
 	_, err = a.Store.Articles.Update(ctx, a.Now(), art.ID, typed.Version, in)
 	switch {
 	case err == nil:
+		if err := a.Store.Articles.DropAutosave(ctx, staff(c).ID, art.ID); err != nil {
+			return err
+		}
 		return a.flashTo(c, "/admin/articles/"+strconv.FormatInt(art.ID, 10), strings.TrimSpace("Saved. "+typed.Note))
 	case errors.Is(err, models.ErrConflict):
 		cur, gerr := a.Store.Articles.Get(ctx, art.ID)

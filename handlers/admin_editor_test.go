@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -389,5 +390,67 @@ func TestArticleListBulk(t *testing.T) {
 	doc = parse(t, n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(n.draft.ID, 10)+"/delete", "editor", url.Values{}))
 	if _, err := n.Store.Articles.Get(t.Context(), n.draft.ID); err != nil || !strings.Contains(text(doc.Find("h1")), "Delete ‘Draft by the author’?") {
 		t.Errorf("single delete without asking: %v %q", err, text(doc.Find("h1")))
+	}
+}
+
+// The form's script posts the form as the editor types; reopening the story brings
+// that work back, saving or discarding forgets it, and nobody autosaves a story they
+// may not edit.
+func TestAutosave(t *testing.T) {
+	n := newAdminSite(t)
+	id := strconv.FormatInt(n.draft.ID, 10)
+	form := url.Values{"article": {id}, "title": {"Draft by the author, rewritten"}, "body": {"Words typed before the tab closed."},
+		"section": {strconv.FormatInt(n.sec.ID, 10)}, "status": {"draft"}, "version": {strconv.Itoa(n.draft.Version)}}
+	res := n.send(http.MethodPost, "/admin/autosave", "author", form)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "autosaved at 12:00") {
+		t.Fatalf("autosave: %d %q", res.StatusCode, b)
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id, "author", nil))
+	if got := doc.Find("#f-body").Text(); got != "Words typed before the tab closed." {
+		t.Errorf("reopened form body %q", got)
+	}
+	if !strings.Contains(text(doc.Find(".restored")), "autosaved at") {
+		t.Errorf("no notice of the restored work")
+	}
+	if got := text(doc.Find("#f-body-count")); got != "6 words · about 1 min to read" {
+		t.Errorf("count %q", got)
+	}
+	// The saved story is unchanged until the editor saves, and nobody else sees the autosave.
+	if art, _ := n.Store.Articles.Get(t.Context(), n.draft.ID); art.BodySrc == "Words typed before the tab closed." {
+		t.Error("the autosave changed the story")
+	}
+	if doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id, "editor", nil)); doc.Find(".restored").Length() != 0 {
+		t.Error("another person's autosave shown")
+	}
+	// Discarding forgets it.
+	res = n.send(http.MethodPost, "/admin/autosave", "author", url.Values{"article": {id}, "discard": {"1"}})
+	res.Body.Close()
+	if doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id, "author", nil)); doc.Find(".restored").Length() != 0 || doc.Find("#f-body").Text() != n.draft.BodySrc {
+		t.Error("discarded autosave still shown")
+	}
+	// Saving forgets it too; a new story's autosave is its own.
+	res = n.send(http.MethodPost, "/admin/autosave", "editor", url.Values{"article": {"0"}, "title": {"Unsaved new story"}})
+	res.Body.Close()
+	if doc := parse(t, n.send(http.MethodGet, "/admin/articles/new", "editor", nil)); doc.Find("#f-title").AttrOr("value", "") != "Unsaved new story" {
+		t.Error("new story's autosave not restored")
+	}
+	res = n.send(http.MethodPost, "/admin/articles", "editor", articleFormValues(n.sec, "Unsaved new story"))
+	res.Body.Close()
+	if doc := parse(t, n.send(http.MethodGet, "/admin/articles/new", "editor", nil)); doc.Find(".restored").Length() != 0 {
+		t.Error("autosave kept after saving")
+	}
+	// Refused: another author's story, a story that is not there, a missing id.
+	other := n.article("The editor's own", n.sec, n.editor, func(in *models.ArticleInput) { in.Status = models.StatusDraft })
+	for _, tc := range []struct {
+		article string
+		status  int
+	}{{strconv.FormatInt(other.ID, 10), 403}, {"999999", 404}, {"", 400}, {"-3", 400}} {
+		res := n.send(http.MethodPost, "/admin/autosave", "author", url.Values{"article": {tc.article}, "body": {"x"}})
+		res.Body.Close()
+		if res.StatusCode != tc.status {
+			t.Errorf("article %q: %d, want %d", tc.article, res.StatusCode, tc.status)
+		}
 	}
 }
