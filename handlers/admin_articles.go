@@ -164,15 +164,30 @@ func (a *App) articleForm(c echo.Context, art *models.Article, in models.Article
 
 func (a *App) adminArticleNew(c echo.Context) error {
 	in := models.ArticleInput{Status: models.StatusDraft, CommentsOpen: true, AuthorIDs: []int64{staff(c).ID}}
-	in.MediaID, _ = strconv.ParseInt(c.QueryParam("media"), 10, 64) // "use in a new story" from the library
-	if in.MediaID != 0 {
-		m, err := a.Store.Media.Get(c.Request().Context(), in.MediaID)
-		if err != nil {
-			return err
-		}
-		in.ImageAlt, in.ImageCaption, in.ImageCredit = m.Alt, m.Caption, m.Credit
+	if err := a.pickedPhoto(c, &in); err != nil {
+		return err
 	}
 	return a.renderArticleForm(c, nil, in)
+}
+
+// pickedPhoto puts the library photo chosen with ?media=ID ("use in this story" in the
+// media library) in the form as the lead photo, with the library's words for it.
+// Nothing is saved until the editor saves the form.
+func (a *App) pickedPhoto(c echo.Context, in *models.ArticleInput) error {
+	raw := c.QueryParam("media")
+	if raw == "" {
+		return nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "That is not a photo of the library.")
+	}
+	m, err := a.Store.Media.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	in.MediaID, in.ImageAlt, in.ImageCaption, in.ImageCredit = m.ID, m.Alt, m.Caption, m.Credit
+	return nil
 }
 
 // renderArticleForm shows the form for art (nil: a new story) filled from in, or from
@@ -203,6 +218,9 @@ func (a *App) renderArticleForm(c echo.Context, art *models.Article, in models.A
 		return err
 	}
 	in, typed, _ := a.articleWords(form, u, site.Location())
+	if err := a.pickedPhoto(c, &in); err != nil { // a photo chosen after the autosave
+		return err
+	}
 	if art != nil && !u.IsStaff() {
 		in.AuthorIDs = art.Input().AuthorIDs
 	}
@@ -429,7 +447,11 @@ func (a *App) adminArticleEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.renderArticleForm(c, &art, art.Input())
+	in := art.Input()
+	if err := a.pickedPhoto(c, &in); err != nil {
+		return err
+	}
+	return a.renderArticleForm(c, &art, in)
 }
 
 func (a *App) adminArticleUpdate(c echo.Context) error {

@@ -454,3 +454,38 @@ func TestAutosave(t *testing.T) {
 		}
 	}
 }
+
+// An existing story takes its lead photo from the library: the library lists photos
+// for that story, and the form comes back with the photo and its words, saved on Save.
+func TestPickLibraryPhotoForAnExistingStory(t *testing.T) {
+	n := newAdminSite(t)
+	art := n.article("Needs a picture", n.sec, n.editor, func(in *models.ArticleInput) { in.Status = models.StatusDraft })
+	id := strconv.FormatInt(art.ID, 10)
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id, "editor", nil))
+	if href := doc.Find(`a[href="/admin/media?for=` + id + `"]`); href.Length() != 1 {
+		t.Fatal("the form offers no way to the library")
+	}
+	doc = parse(t, n.send(http.MethodGet, "/admin/media?for="+id, "editor", nil))
+	use := doc.Find("#media-" + strconv.FormatInt(n.photo.ID, 10) + ` a[href*="?media="]`)
+	if use.AttrOr("href", "") != "/admin/articles/"+id+"?media="+strconv.FormatInt(n.photo.ID, 10) || !strings.Contains(text(use), "Needs a picture") {
+		t.Fatalf("use link %q %q", use.AttrOr("href", ""), text(use))
+	}
+	doc = parse(t, n.send(http.MethodGet, use.AttrOr("href", ""), "editor", nil))
+	if doc.Find(`input[name=media_id]`).AttrOr("value", "") != strconv.FormatInt(n.photo.ID, 10) || doc.Find("#f-alt").AttrOr("value", "") != n.photo.Alt {
+		t.Fatalf("form without the photo")
+	}
+	if got, _ := n.Store.Articles.Get(t.Context(), art.ID); got.Image != nil {
+		t.Error("picking saved before Save")
+	}
+	for _, bad := range []struct {
+		path   string
+		status int
+	}{{"/admin/articles/" + id + "?media=x", 400}, {"/admin/articles/" + id + "?media=999999", 404}, {"/admin/media?for=x", 400}, {"/admin/media?for=999999", 404}} {
+		if res := n.send(http.MethodGet, bad.path, "editor", nil); res.StatusCode != bad.status {
+			t.Errorf("%s: %d, want %d", bad.path, res.StatusCode, bad.status)
+		}
+	}
+	if res := n.send(http.MethodGet, "/admin/media?for="+id, "author", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("author choosing for another's story: %d", res.StatusCode)
+	}
+}
