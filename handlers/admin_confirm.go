@@ -68,31 +68,50 @@ func ticked(form url.Values) ([]int64, error) {
 // bulkVerbs are the article list's bulk actions, as their buttons and the flash say them.
 var bulkVerbs = map[string]string{"draft": "moved to drafts", "unpublish": "unpublished", "delete": "deleted"}
 
+// bulkForm is a bulk action's post, read and checked: the ticked ids and a known verb.
+type bulkForm struct {
+	ids          []int64
+	action, done string // the verb, and what the flash says was done
+}
+
+// readBulk reads the bulk form of a list of things (one, many) at back, whose verbs
+// map each action to what it did. It answers by itself (answered true) when nothing is
+// ticked, and when a delete is not yet confirmed (the question, saying detail).
+func (a *App) readBulk(c echo.Context, verbs map[string]string, one, many, back, detail string) (b bulkForm, answered bool, err error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return b, false, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	if b.ids, err = ticked(form); err != nil {
+		return b, false, err
+	}
+	b.action = form.Get("action")
+	done, known := verbs[b.action]
+	b.done = done
+	switch {
+	case !known:
+		return b, false, echo.NewHTTPError(http.StatusBadRequest, "Choose one of the actions the list offers.")
+	case len(b.ids) == 0:
+		return b, true, a.flashTo(c, back, "Tick at least one "+one+" first.")
+	}
+	if b.action == "delete" {
+		n := views.Plural(len(b.ids), one, many)
+		if ok, err := a.confirmed(c, "Delete "+n+"?", detail, "Delete "+n, back); !ok {
+			return b, true, err
+		}
+	}
+	return b, false, nil
+}
+
 // adminArticleBulk applies one action to every ticked story. Deleting asks first.
 func (a *App) adminArticleBulk(c echo.Context) error {
 	ctx := c.Request().Context()
-	form, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
-	}
-	ids, err := ticked(form)
-	if err != nil {
+	b, answered, err := a.readBulk(c, bulkVerbs, "story", "stories", "/admin/articles",
+		"Their revisions and comments are deleted with them. This cannot be undone.")
+	if answered || err != nil {
 		return err
 	}
-	action := form.Get("action")
-	done, known := bulkVerbs[action]
-	switch {
-	case !known:
-		return echo.NewHTTPError(http.StatusBadRequest, "Choose move to drafts, unpublish or delete.")
-	case len(ids) == 0:
-		return a.flashTo(c, "/admin/articles", "Tick at least one story first.")
-	}
-	if action == "delete" {
-		if ok, err := a.confirmed(c, "Delete "+views.Plural(len(ids), "story", "stories")+"?",
-			"Their revisions and comments are deleted with them. This cannot be undone.", "Delete "+views.Plural(len(ids), "story", "stories"), "/admin/articles"); !ok {
-			return err
-		}
-	}
+	ids, action, done := b.ids, b.action, b.done
 	by := staff(c).ID
 	for _, id := range ids {
 		switch action {

@@ -138,28 +138,11 @@ func (a *App) adminCommentAction(c echo.Context) error {
 
 // adminCommentBulk applies one verb to every ticked comment.
 func (a *App) adminCommentBulk(c echo.Context) error {
-	form, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
-	}
-	ids, err := ticked(form)
-	if err != nil {
+	b, answered, err := a.readBulk(c, modDone, "comment", "comments", "/admin/comments", "Replies stay, under “[comment deleted]”.")
+	if answered || err != nil {
 		return err
 	}
-	action := form.Get("action")
-	done, known := modDone[action]
-	switch {
-	case !known:
-		return echo.NewHTTPError(http.StatusBadRequest, "Choose approve, spam or delete.")
-	case len(ids) == 0:
-		return a.flashTo(c, "/admin/comments", "Tick at least one comment first.")
-	}
-	if action == "delete" {
-		n := views.Plural(len(ids), "comment", "comments")
-		if ok, err := a.confirmed(c, "Delete "+n+"?", "Replies stay, under “[comment deleted]”.", "Delete "+n, "/admin/comments"); !ok {
-			return err
-		}
-	}
+	ids, action, done := b.ids, b.action, b.done
 	for _, id := range ids {
 		if err := a.moderate(c, id, action); err != nil {
 			return err
