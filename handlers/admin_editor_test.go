@@ -489,3 +489,42 @@ func TestPickLibraryPhotoForAnExistingStory(t *testing.T) {
 		t.Errorf("author choosing for another's story: %d", res.StatusCode)
 	}
 }
+
+// A revision records what the save set besides the words, so the comparison shows a
+// change of section, byline, topics, photo or time.
+func TestRevisionsRecordDetails(t *testing.T) {
+	n := newAdminSite(t)
+	biz := n.section("Business")
+	res := n.send(http.MethodPost, "/admin/articles", "editor", articleFormValues(n.sec, "Port deal signed"))
+	res.Body.Close()
+	id := strings.TrimPrefix(res.Header.Get("Location"), "/admin/articles/")
+	f := articleFormValues(biz, "Port deal signed")
+	f.Set("version", "1")
+	f.Set("byline", "1")
+	f["authors"] = []string{strconv.FormatInt(n.author.ID, 10), strconv.FormatInt(n.editor.ID, 10)}
+	f.Set("tags", "Ports, Trade")
+	f.Set("media_id", strconv.FormatInt(n.photo.ID, 10))
+	f.Set("image_alt", "Cranes at dusk")
+	f.Set("image_credit", "AFP")
+	f.Set("published_at", "2026-11-21T09:30")
+	if res := n.send(http.MethodPost, "/admin/articles/"+id, "editor", f); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", res.StatusCode)
+	}
+	artID, _ := strconv.ParseInt(id, 10, 64)
+	revs, err := n.Store.Articles.Revisions(t.Context(), artID)
+	if err != nil || len(revs) != 2 {
+		t.Fatalf("%d revisions, %v", len(revs), err)
+	}
+	want := "Section: Business\nAuthors: Arthur Author, Eddie Editor\nTags: Ports, Trade\nPhoto: #" + strconv.FormatInt(n.photo.ID, 10) +
+		", alt “Cranes at dusk”, caption “”, credit “AFP”\nTime: 2026-11-21 09:30 UTC"
+	if revs[0].Details != want {
+		t.Errorf("details:\n%s\nwant\n%s", revs[0].Details, want)
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id+"/revisions?from="+strconv.FormatInt(revs[1].ID, 10)+"&to="+strconv.FormatInt(revs[0].ID, 10), "editor", nil))
+	if got := text(doc.Find(".diff ins")); !strings.Contains(got, "Section: Business") || !strings.Contains(got, "Tags: Ports, Trade") {
+		t.Errorf("diff adds %q", got)
+	}
+	if got := text(doc.Find(".diff del")); !strings.Contains(got, "Section: World") {
+		t.Errorf("diff removes %q", got)
+	}
+}

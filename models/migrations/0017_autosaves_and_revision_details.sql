@@ -12,3 +12,7 @@ CREATE TABLE article_autosaves (
 CREATE TRIGGER article_autosaves_gone AFTER DELETE ON articles BEGIN
     DELETE FROM article_autosaves WHERE article_id = old.id;
 END;
+
+-- A revision also records what else the save set: section, byline, topics, photo and
+-- time, in words as they were then (a later rename does not rewrite history).
+ALTER TABLE article_revisions ADD COLUMN details TEXT NOT NULL DEFAULT '';
