@@ -521,10 +521,12 @@ func TestRevisionsRecordDetails(t *testing.T) {
 		t.Errorf("details:\n%s\nwant\n%s", revs[0].Details, want)
 	}
 	doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id+"/revisions?from="+strconv.FormatInt(revs[1].ID, 10)+"&to="+strconv.FormatInt(revs[0].ID, 10), "editor", nil))
-	if got := text(doc.Find(".diff ins")); !strings.Contains(got, "Section: Business") || !strings.Contains(got, "Tags: Ports, Trade") {
-		t.Errorf("diff adds %q", got)
+	// "Section: World" → "Section: Business" is one line changed in one word.
+	section := doc.Find(".diff .changed").FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "Section:") })
+	if text(section.Find("del")) != "World" || text(section.Find("ins")) != "Business" {
+		t.Errorf("section change shown as %q", text(section))
 	}
-	if got := text(doc.Find(".diff del")); !strings.Contains(got, "Section: World") {
-		t.Errorf("diff removes %q", got)
+	if got := text(doc.Find(".diff > ins")); !strings.Contains(got, "Tags: Ports, Trade") {
+		t.Errorf("diff adds %q", got)
 	}
 }
