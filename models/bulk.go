@@ -203,15 +203,11 @@ type ReadyComment struct {
 
 // ReadyComment validates and sanitises a comment body with the rules Post applies.
 func (s *Store) ReadyComment(body string) (ReadyComment, error) {
-	body = normaliseBody(body)
-	if msg := validateBody(body); msg != "" {
+	rc, msg := s.readyBody(body)
+	if msg != "" {
 		return ReadyComment{}, ValidationError{"body": msg}
 	}
-	html := s.San.CommentHTML(body)
-	if s.San.PlainText(string(html)) == "" {
-		return ReadyComment{}, ValidationError{"body": "nothing is left once disallowed HTML is removed"}
-	}
-	return ReadyComment{body, html}, nil
+	return rc, nil
 }
 
 // BulkComment is a generated comment. ParentID 0 starts a thread; the caller keeps

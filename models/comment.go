@@ -173,9 +173,9 @@ func validateBody(body string) string {
 // the reasons that held it. Everything happens in one write transaction, so two
 // posts racing cannot both slip past the flood or duplicate checks.
 func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) (Comment, error) {
-	in.Body = normaliseBody(in.Body)
+	body, msg := cs.s.readyBody(in.Body)
 	v := ValidationError{}
-	if msg := validateBody(in.Body); msg != "" {
+	if msg != "" {
 		v["body"] = msg
 	}
 	st, err := cs.s.Settings.Get(ctx)
@@ -187,8 +187,8 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		switch {
 		case !st.GuestComments:
 			return Comment{}, ValidationError{"body": "Log in or sign up to comment."}
-		case in.GuestName == "" || !utf8.ValidString(in.GuestName) || utf8.RuneCountInString(in.GuestName) > 50:
-			v["name"] = "Give a name of up to 50 characters to sign your comment."
+		case !validGuestName(in.GuestName):
+			v["name"] = guestNameRule
 		}
 		if addr, err := mail.ParseAddress(in.GuestEmail); err != nil || addr.Address != in.GuestEmail || len(in.GuestEmail) > 254 {
 			v["email"] = "Enter an email address like name@example.com. It is never shown."
@@ -197,10 +197,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 	if len(v) > 0 {
 		return Comment{}, v
 	}
-	html := cs.s.San.CommentHTML(in.Body)
-	if cs.s.San.PlainText(string(html)) == "" {
-		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."}
-	}
+	in.Body = body.src
 
 	var id int64
 	network := cs.s.addr.network(in.IP)
@@ -235,7 +232,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 			}
 			firstTime = !trusted
 		}
-		reasons := holdReasons(st, in.User == nil, staff, firstTime, in.Body, string(html))
+		reasons := holdReasons(st, in.User == nil, staff, firstTime, in.Body, string(body.html))
 		status := CommentApproved
 		if len(reasons) > 0 {
 			status = CommentPending
@@ -244,13 +241,8 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if in.User != nil {
 			uid = in.User.ID
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, user_id, guest_name, guest_email,
-			body_src, body_html, status, held_reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
-			strings.Join(reasons, ","), fmtTime(now)).Scan(&id); err != nil {
-			return err
-		}
-		if err := recordNetwork(ctx, tx, id, network, fmtTime(now)); err != nil {
+		if id, err = insertComment(ctx, tx, commentRow{in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, "",
+			body.src, body.html, status, strings.Join(reasons, ","), now}, network); err != nil {
 			return err
 		}
 		if in.WatchReplies && in.User != nil {
@@ -267,6 +259,54 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		return Comment{}, err
 	}
 	return cs.Get(ctx, id)
+}
+
+// guestNameRule is what a guest's signature must be, on the form and in an import.
+const guestNameRule = "Give a name of up to 50 characters to sign your comment."
+
+func validGuestName(name string) bool {
+	return name != "" && utf8.ValidString(name) && utf8.RuneCountInString(name) <= 50
+}
+
+// readyBody applies the rules every comment's text follows, posted, generated or
+// imported: normalised, validated, sanitised by the comment policy, and something
+// left once sanitised. msg says what is wrong, or is "".
+func (s *Store) readyBody(body string) (ReadyComment, string) {
+	body = normaliseBody(body)
+	if msg := validateBody(body); msg != "" {
+		return ReadyComment{}, msg
+	}
+	html := s.San.CommentHTML(body)
+	if s.San.PlainText(string(html)) == "" {
+		return ReadyComment{}, "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."
+	}
+	return ReadyComment{body, html}, ""
+}
+
+// commentRow is a comment as stored. parent, root and user are nil or an id: the
+// root_id trigger fills root for writers that leave it nil.
+type commentRow struct {
+	articleID                   int64
+	parent, root, user          any
+	guestName, guestEmail, gURL string
+	src                         string
+	html                        template.HTML
+	status, held                string
+	createdAt                   time.Time
+}
+
+// insertComment writes a comment and the keyed hash of its writer's network, for
+// Post and for an import alike; the counts, thread roots and cache versions follow
+// from the table's triggers.
+func insertComment(ctx context.Context, tx *sql.Tx, c commentRow, network string) (int64, error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, user_id, guest_name, guest_email,
+		guest_url, body_src, body_html, status, held_reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.articleID, c.parent, c.root, c.user, c.guestName, c.guestEmail, c.gURL, c.src, string(c.html), c.status,
+		c.held, fmtTime(c.createdAt)).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, recordNetwork(ctx, tx, id, network, fmtTime(c.createdAt))
 }
 
 // hasApproved reports whether the user has a public comment, which lifts the hold

@@ -9,8 +9,6 @@ import (
 var (
 	// ErrNotFound: no such row, or not visible to this reader. Handlers answer 404.
 	ErrNotFound = errors.New("not found")
-	// ErrDuplicate: a unique value (email, name, slug) is taken.
-	ErrDuplicate = errors.New("already exists")
 	// ErrInvalidCredentials: wrong email or password; never says which.
 	ErrInvalidCredentials = errors.New("invalid email or password")
 	// ErrConflict: the row changed since the caller read it (optimistic locking).

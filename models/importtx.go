@@ -108,25 +108,15 @@ func (t *TxStore) UserIDByEmail(ctx context.Context, email string) (int64, error
 	return id, err
 }
 
-// CreateImportedUser adds an account without a password (it cannot log in until
-// an administrator sets one). A taken email or display name is ErrDuplicate; a
-// taken slug gets -2, and a name without letters the slug "author".
-func (t *TxStore) CreateImportedUser(ctx context.Context, email, name, role string) (int64, error) {
-	base := Slugify(name)
-	if base == "" {
-		base = "author"
+// CreateImportedUser adds an account through the rules every account follows
+// (profileErrors, insertUser) but without a password: it cannot log in until an
+// administrator sets one. A bad or taken email or name is a ValidationError on that field.
+func (t *TxStore) CreateImportedUser(ctx context.Context, n NewUser) (int64, error) {
+	n.Password = ""
+	if v := n.profileErrors(); len(v) > 0 {
+		return 0, v
 	}
-	slug, err := freeSlug(ctx, base, tableSlugTaken(t.tx, "users"))
-	if err != nil {
-		return 0, err
-	}
-	var id int64
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, role, password_hash, created_at)
-		VALUES (?, ?, ?, ?, '', ?) RETURNING id`, email, name, slug, role, fmtTime(t.now)).Scan(&id)
-	if isUnique(err) {
-		return 0, ErrDuplicate
-	}
-	return id, err
+	return insertUser(ctx, t.tx, t.now, n, "")
 }
 
 // SectionIDBySlug returns the id of the section with this slug, or ErrNotFound.
@@ -146,19 +136,11 @@ func (t *TxStore) SectionNameTaken(ctx context.Context, name string) (bool, erro
 	return taken, err
 }
 
-// CreateSection adds a section at the end of the order with the slug the caller
-// chose (an import keeps the old site's); a taken name or slug is ErrDuplicate.
+// CreateSection adds a section as the newsroom's form does (insertSection), but
+// with the slug the caller chose (an import keeps the old site's).
 func (t *TxStore) CreateSection(ctx context.Context, name, slug string) (int64, error) {
-	if strings.TrimSpace(name) == "" || slug == "" || Slugify(slug) != slug {
-		return 0, ValidationError{"name": "A section needs a name and an address of letters, digits and hyphens."}
-	}
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO sections (name, slug, position)
-		VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id`, name, slug).Scan(&id)
-	if isUnique(err) {
-		return 0, ErrDuplicate
-	}
-	return id, err
+	sec, err := insertSection(ctx, t.tx, name, slug, "")
+	return sec.ID, err
 }
 
 // Tag returns the id of the tag called name, creating it as the article form does;
@@ -250,19 +232,28 @@ type ImportedComment struct {
 	CreatedAt                       time.Time
 }
 
-// ImportComment saves a comment as it was, without the moderation a new comment
-// goes through (it was moderated where it was written); its text is sanitised by
-// the comment policy like every comment.
+// ImportComment saves a comment as it was, through the rules every comment's text
+// and signature follow (readyBody, validGuestName, insertComment) but without the
+// moderation a new comment goes through: it was moderated where it was written, so
+// it keeps its status, time and place in its thread (at any depth). A text or guest
+// name those rules refuse is a ValidationError, and nothing is written.
 func (t *TxStore) ImportComment(ctx context.Context, c ImportedComment) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email, guest_url,
-		body_src, body_html, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.ArticleID, sql.NullInt64{Int64: c.ParentID, Valid: c.ParentID != 0}, sql.NullInt64{Int64: c.UserID, Valid: c.UserID != 0},
-		c.GuestName, c.GuestEmail, c.GuestURL, c.Source, string(t.s.San.CommentHTML(c.Text)), c.Status, fmtTime(c.CreatedAt)).Scan(&id)
-	if err != nil {
-		return 0, err
+	body, msg := t.s.readyBody(c.Text)
+	if msg != "" {
+		return 0, ValidationError{"body": msg}
 	}
-	return id, recordNetwork(ctx, t.tx, id, t.s.addr.network(c.IP), fmtTime(c.CreatedAt))
+	row := commentRow{articleID: c.ArticleID, src: c.Source, html: body.html, status: c.Status, createdAt: c.CreatedAt}
+	if c.ParentID != 0 {
+		row.parent = c.ParentID
+	}
+	if c.UserID != 0 {
+		row.user = c.UserID
+	} else if !validGuestName(c.GuestName) {
+		return 0, ValidationError{"name": guestNameRule}
+	} else {
+		row.guestName, row.guestEmail, row.gURL = c.GuestName, c.GuestEmail, c.GuestURL
+	}
+	return insertComment(ctx, t.tx, row, t.s.addr.network(c.IP))
 }
 
 // oldPathKey normalises a decoded URL path: no trailing slash, and "" for the root.

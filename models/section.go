@@ -43,15 +43,28 @@ func (ss *SectionStore) BySlug(ctx context.Context, slug string) (Section, error
 
 // Create adds a section at the end of the order.
 func (ss *SectionStore) Create(ctx context.Context, name, description string) (Section, error) {
-	sec := Section{Name: strings.TrimSpace(name), Slug: Slugify(name), Description: strings.TrimSpace(description)}
-	if sec.Name == "" || sec.Slug == "" {
+	return insertSection(ctx, ss.s.W, name, "", description)
+}
+
+// insertSection adds a section at the end of the order, on the server's writer or in
+// an import's transaction (q). slug "" takes a free one made from the name; an import
+// passes the old site's, which must already be a slug. A taken name or slug is a
+// ValidationError on the name.
+func insertSection(ctx context.Context, q querier, name, slug, description string) (Section, error) {
+	sec := Section{Name: strings.TrimSpace(name), Slug: slug, Description: strings.TrimSpace(description)}
+	if sec.Name == "" || Slugify(sec.Name) == "" {
 		return sec, ValidationError{"name": "A section needs a name."}
 	}
 	var err error
-	if sec.Slug, err = freeSlug(ctx, sec.Slug, tableSlugTaken(ss.s.W, "sections")); err != nil {
-		return sec, err
+	switch {
+	case slug == "":
+		if sec.Slug, err = freeSlug(ctx, Slugify(sec.Name), tableSlugTaken(q, "sections")); err != nil {
+			return sec, err
+		}
+	case Slugify(slug) != slug:
+		return sec, ValidationError{"slug": "A section's address is letters, digits and hyphens."}
 	}
-	err = ss.s.W.QueryRowContext(ctx, `INSERT INTO sections (name, slug, description, position)
+	err = q.QueryRowContext(ctx, `INSERT INTO sections (name, slug, description, position)
 		VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM sections)) RETURNING id, position`,
 		sec.Name, sec.Slug, sec.Description).Scan(&sec.ID, &sec.Position)
 	if isUnique(err) {

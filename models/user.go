@@ -89,6 +89,20 @@ const MinPasswordLen = 10
 
 // Validate checks and normalises the fields of a new account.
 func (n *NewUser) Validate() error {
+	v := n.profileErrors()
+	if err := validatePassword(n.Password); err != "" {
+		v["password"] = err
+	}
+	if len(v) > 0 {
+		return v
+	}
+	return nil
+}
+
+// profileErrors checks and normalises what every account needs however it is made,
+// by the sign-up and newsroom forms or by an import; the password is the forms'
+// business (an imported account has none until an administrator sets one).
+func (n *NewUser) profileErrors() ValidationError {
 	v := ValidationError{}
 	n.Email = strings.TrimSpace(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
@@ -103,9 +117,6 @@ func (n *NewUser) Validate() error {
 	case Slugify(n.Name) == "":
 		v["name"] = "Use at least one letter or digit in the display name."
 	}
-	if err := validatePassword(n.Password); err != "" {
-		v["password"] = err
-	}
 	if n.Role == "" {
 		n.Role = RoleCommenter
 	}
@@ -114,10 +125,7 @@ func (n *NewUser) Validate() error {
 	default:
 		v["role"] = "Unknown role."
 	}
-	if len(v) > 0 {
-		return v
-	}
-	return nil
+	return v
 }
 
 func validatePassword(p string) string {
@@ -143,23 +151,35 @@ func (us *UserStore) Create(ctx context.Context, now time.Time, n NewUser) (User
 }
 
 func (us *UserStore) insert(ctx context.Context, now time.Time, n NewUser, hash string) (User, error) {
-	slug, err := freeSlug(ctx, Slugify(n.Name), tableSlugTaken(us.s.W, "users"))
-	if err != nil {
-		return User{}, err
-	}
-	var id int64
-	err = us.s.W.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, bio, role, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Email, n.Name, slug, n.Bio, n.Role, hash, fmtTime(now)).Scan(&id)
-	if isUnique(err) {
-		if _, e := us.ByEmail(ctx, n.Email); e == nil {
-			return User{}, ValidationError{"email": "An account with this email already exists. Log in instead?"}
-		}
-		return User{}, ValidationError{"name": "This display name is taken. Choose another."}
-	}
+	id, err := insertUser(ctx, us.s.W, now, n, hash)
 	if err != nil {
 		return User{}, err
 	}
 	return us.Get(ctx, id)
+}
+
+// insertUser writes an account that passed profileErrors, on the server's writer or
+// in an import's transaction (q), with the slug rule every account follows; a taken
+// email or display name is a ValidationError on that field.
+func insertUser(ctx context.Context, q querier, now time.Time, n NewUser, hash string) (int64, error) {
+	slug, err := freeSlug(ctx, Slugify(n.Name), tableSlugTaken(q, "users"))
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = q.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, bio, role, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Email, n.Name, slug, n.Bio, n.Role, hash, fmtTime(now)).Scan(&id)
+	if isUnique(err) {
+		var emailTaken bool
+		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)", n.Email).Scan(&emailTaken); err != nil {
+			return 0, err
+		}
+		if emailTaken {
+			return 0, ValidationError{"email": "An account with this email already exists. Log in instead?"}
+		}
+		return 0, ValidationError{"name": "This display name is taken. Choose another."}
+	}
+	return id, err
 }
 
 // Authenticate returns the user whose email and password match, or ErrInvalidCredentials.

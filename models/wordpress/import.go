@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"net/mail"
 	"net/url"
 	"os"
 	"path"
@@ -589,8 +590,9 @@ func (im *wpImport) author(ctx context.Context, a wxrAuthor) error {
 	}
 	if !done {
 		email := strings.TrimSpace(a.Email)
-		if email == "" {
-			email = firstSlug(a.Login, a.ID) + "@wordpress.invalid" // reserved TLD: never delivered
+		if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
+			// None, or one no account could have here: reserved TLD, never delivered.
+			email = firstSlug(a.Login, a.ID, "author") + "@wordpress.invalid"
 		}
 		id, err = im.tx.UserIDByEmail(ctx, email)
 		if errors.Is(err, models.ErrNotFound) {
@@ -641,10 +643,12 @@ func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (i
 	for i := 2; i < 10; i++ {
 		candidates = append(candidates, name+" "+strconv.Itoa(i))
 	}
+	// A name without a letter or digit (say "★"), which an account cannot have here.
+	candidates = append(candidates, clip(name, 34)+" "+fallbackSlug("author", a.Login))
 	for _, n := range candidates {
-		id, err := im.tx.CreateImportedUser(ctx, email, n, role)
-		if errors.Is(err, models.ErrDuplicate) {
-			continue
+		id, err := im.tx.CreateImportedUser(ctx, models.NewUser{Email: email, Name: n, Role: role})
+		if v, ok := models.AsValidation(err); ok && v["name"] != "" && v["email"] == "" {
+			continue // taken, or no letter in it: the next candidate
 		}
 		if err == nil {
 			im.rep.Authors++
@@ -890,7 +894,8 @@ func (im *wpImport) section(ctx context.Context, it wxrItem) (int64, error) {
 		if nameTaken, err = im.tx.SectionNameTaken(ctx, name); err != nil {
 			return 0, err
 		}
-		if nameTaken { // section names are unique here
+		// Section names are unique here, and have a letter or digit.
+		if nameTaken || models.Slugify(name) == "" {
 			name = name + " (" + slug + ")"
 			im.rep.Renamed = append(im.rep.Renamed, name)
 		}
@@ -1056,7 +1061,7 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 		} else {
 			// Matching guests to accounts by email would let anyone who typed a
 			// staff member's address on the old blog speak as them here.
-			ic.GuestName = clip(im.s.San.PlainText(c.Author), 80)
+			ic.GuestName = clip(im.s.San.PlainText(c.Author), 50)
 			if ic.GuestName == "" {
 				ic.GuestName = "Anonymous"
 			}
@@ -1069,6 +1074,10 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 			ic.CreatedAt = im.now
 		}
 		if id, err = im.tx.ImportComment(ctx, ic); err != nil {
+			if v, ok := models.AsValidation(err); ok { // a text no comment here may have
+				im.rep.skip("comment", "comment "+c.ID, v.Error())
+				return nil
+			}
 			return err
 		}
 		local[c.ID] = id
