@@ -776,3 +776,37 @@ func reportTable(t *testing.T, rep *Report) string {
 	}
 	return b.String()
 }
+
+// The import writes accounts, sections and comments through the rules the forms use,
+// so what those rules refuse is mended or skipped with a reason, never a failed
+// import: an author named only "★" with no usable email, a category named "★", a
+// comment longer than any comment here may be, a guest's name longer than a signature.
+func TestImportWordPressMeetsTheFormsRules(t *testing.T) {
+	authors := `<wp:author><wp:author_id>3</wp:author_id><wp:author_login><![CDATA[star]]></wp:author_login>
+<wp:author_email><![CDATA[not-an-address]]></wp:author_email><wp:author_display_name><![CDATA[★]]></wp:author_display_name></wp:author>
+<wp:category><wp:category_nicename><![CDATA[stars]]></wp:category_nicename><wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name><![CDATA[★]]></wp:cat_name></wp:category>
+`
+	long := strings.Repeat("word ", models.MaxCommentLen/5+1)
+	longName := strings.Repeat("Guest", 12)
+	s := newTestDB(t)
+	path := wxrFile(t, "1.2", "https://paper.example", authors, wxrPost("10", "Starry", "starry", "star", "Body.",
+		`<category domain="category" nicename="stars"><![CDATA[★]]></category>`+
+			wxrCommentXML("1", "0", "0", "Gail Guest", "", long)+
+			wxrCommentXML("2", "0", "0", longName, "", "Short and fine.")))
+	rep, err := Import(context.Background(), s, testNow, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queryString(t, s, "SELECT u.name || '|' || u.email || '|' || u.slug FROM users u JOIN article_authors aa ON aa.user_id = u.id"); !strings.HasPrefix(got, "★ (star)|star@wordpress.invalid|") {
+		t.Errorf("author %q, want the name mended with the login and the reserved address", got)
+	}
+	if got := queryString(t, s, "SELECT s.name || '|' || s.slug FROM sections s JOIN articles a ON a.section_id = s.id"); got != "★ (stars)|stars" {
+		t.Errorf("section %q", got)
+	}
+	if got, want := strings.Join(commentAuthors(t, s, "starry"), " | "), longName[:50]+"/guest/"; got != want {
+		t.Errorf("comments %q, want only %q", got, want)
+	}
+	if summary := reportTable(t, rep); !strings.Contains(summary, "Keep comments to 5,000 characters") {
+		t.Errorf("the summary does not say why the long comment was skipped:\n%s", summary)
+	}
+}
