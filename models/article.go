@@ -431,6 +431,9 @@ type ArticleInput struct {
 	slugFromTitle bool // set by Validate: a taken slug then gets -2, -3 … instead of an error
 }
 
+// live says whether the story will be in the lists and the search index once saved.
+func (in ArticleInput) live() bool { return in.Status == StatusPublished || in.Status == StatusScheduled }
+
 // Validate checks the fields an article cannot be saved without.
 func (in *ArticleInput) Validate() error {
 	v := ValidationError{}
@@ -513,12 +516,24 @@ func (as *ArticleStore) prepare(in *ArticleInput) (template.HTML, error) {
 
 // insertArticle writes a validated article with its authors and tags inside tx;
 // html is the body already sanitised from in.Body.
-func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInput, html template.HTML) (int64, error) {
+// insertArticle writes a new story with its authors, its tags (by name, and tagIDs
+// an import has already made) and its status.
+//
+// A live story is written as a draft and given its status last, as Bulk does: the
+// search triggers re-index a live story on every author and tag linked to it, each
+// time taking its whole text out of the index and back in, while a draft is not
+// indexed at all. So the story is indexed once, by the same triggers. (Measured on an
+// import: a third of the search index's writes, and of the pages one transaction keeps dirty.)
+func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInput, html template.HTML, tagIDs ...int64) (int64, error) {
 	if in.slugFromTitle {
 		var err error
 		if in.Slug, err = freeSlug(ctx, in.Slug, articleSlugTaken(tx)); err != nil {
 			return 0, err
 		}
+	}
+	status := in.Status
+	if in.live() {
+		status = StatusDraft
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
 		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
@@ -526,7 +541,7 @@ func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInp
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.Title, in.Slug, in.Dek, in.Body, string(html), in.Dateline, in.Wire,
 		in.SectionID, sql.NullInt64{Int64: in.MediaID, Valid: in.MediaID != 0},
-		in.ImageAlt, in.ImageCaption, in.ImageCredit, in.Status, nullTime(in.PublishedAt), nullTime(in.UpdatedAt),
+		in.ImageAlt, in.ImageCaption, in.ImageCredit, status, nullTime(in.PublishedAt), nullTime(in.UpdatedAt),
 		in.Correction, in.CommentsOpen, fmtTime(now), fmtTime(now))
 	if isUnique(err) {
 		return 0, ValidationError{"slug": "Another article already uses this slug."}
@@ -538,7 +553,18 @@ func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInp
 	if err != nil {
 		return 0, err
 	}
-	return id, setAuthorsAndTags(ctx, tx, id, in.AuthorIDs, in.Tags)
+	if err := setAuthorsAndTags(ctx, tx, id, in.AuthorIDs, in.Tags); err != nil {
+		return 0, err
+	}
+	for _, tagID := range tagIDs {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", id, tagID); err != nil {
+			return 0, err
+		}
+	}
+	if status != in.Status {
+		_, err = tx.ExecContext(ctx, "UPDATE articles SET status = ? WHERE id = ?", in.Status, id)
+	}
+	return id, err
 }
 
 func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int64, tags []string) error {

@@ -156,23 +156,25 @@ func (t *TxStore) FreeArticleSlug(ctx context.Context, base string) (string, err
 
 // CreateImportedArticle saves a story whose body is HTML from another system (not
 // Markdown): the body is sanitised with the article policy, and the story gets its
-// first revision as one written here does. in must have passed Validate.
-func (t *TxStore) CreateImportedArticle(ctx context.Context, in ArticleInput, bodyHTML string) (int64, template.HTML, error) {
-	return t.createArticle(ctx, in, t.s.San.ImportedArticleHTML(bodyHTML))
+// first revision as one written here does. It is filed under tagIDs (made by Tag)
+// besides in.Tags. in must have passed Validate.
+func (t *TxStore) CreateImportedArticle(ctx context.Context, in ArticleInput, bodyHTML string, tagIDs ...int64) (int64, template.HTML, error) {
+	return t.createArticle(ctx, in, t.s.San.ImportedArticleHTML(bodyHTML), tagIDs)
 }
 
 // CreateArticle saves a story whose body is Markdown (one exported from a
-// Broadsheet), rendered as the newsroom's form renders it. in must have passed Validate.
-func (t *TxStore) CreateArticle(ctx context.Context, in ArticleInput) (int64, template.HTML, error) {
+// Broadsheet), rendered as the newsroom's form renders it, filed under tagIDs besides
+// in.Tags. in must have passed Validate.
+func (t *TxStore) CreateArticle(ctx context.Context, in ArticleInput, tagIDs ...int64) (int64, template.HTML, error) {
 	html, err := t.s.San.ArticleHTML(in.Body)
 	if err != nil {
 		return 0, "", err
 	}
-	return t.createArticle(ctx, in, html)
+	return t.createArticle(ctx, in, html, tagIDs)
 }
 
-func (t *TxStore) createArticle(ctx context.Context, in ArticleInput, html template.HTML) (int64, template.HTML, error) {
-	id, err := insertArticle(ctx, t.tx, t.now, in, html)
+func (t *TxStore) createArticle(ctx context.Context, in ArticleInput, html template.HTML, tagIDs []int64) (int64, template.HTML, error) {
+	id, err := insertArticle(ctx, t.tx, t.now, in, html, tagIDs...)
 	if err != nil {
 		return 0, "", err
 	}
@@ -193,12 +195,6 @@ func (t *TxStore) AddOldSlug(ctx context.Context, old string, articleID int64) e
 // SetImportedImageURL keeps the old address of a featured image that was not brought in.
 func (t *TxStore) SetImportedImageURL(ctx context.Context, articleID int64, url string) error {
 	_, err := t.tx.ExecContext(ctx, "UPDATE articles SET imported_image_url = ? WHERE id = ?", url, articleID)
-	return err
-}
-
-// TagArticle files an article under a tag (once).
-func (t *TxStore) TagArticle(ctx context.Context, articleID, tagID int64) error {
-	_, err := t.tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", articleID, tagID)
 	return err
 }
 

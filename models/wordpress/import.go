@@ -770,14 +770,18 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		}
 		return 0, err
 	}
+	tagIDs, err := im.tagIDs(ctx, it)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
 	var body template.HTML
 	if markdown {
 		// A Broadsheet export: the source as its editor typed it, rendered as here.
-		id, body, err = im.tx.CreateArticle(ctx, in)
+		id, body, err = im.tx.CreateArticle(ctx, in, tagIDs...)
 	} else {
 		conv := im.body(it)
-		id, body, err = im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body))
+		id, body, err = im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body), tagIDs...)
 		im.rep.note(title, conv)
 	}
 	if err != nil {
@@ -801,9 +805,6 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		if err := im.tx.SetImportedImageURL(ctx, id, ref.URL); err != nil {
 			return 0, err
 		}
-	}
-	if err := im.tagArticle(ctx, it, id); err != nil {
-		return 0, err
 	}
 	if err := im.addOldAddresses(ctx, it, id); err != nil {
 		return 0, err
@@ -932,9 +933,11 @@ func (im *wpImport) categoryPath(nicename, parent string) string {
 	return "/category/" + p
 }
 
-// tagArticle gives the article the post's tags. Categories after the first (which
-// became the section) are kept as tags too, so nothing the editors filed is lost.
-func (im *wpImport) tagArticle(ctx context.Context, it wxrItem, articleID int64) error {
+// tagIDs finds or makes the post's tags, for the article to be filed under.
+// Categories after the first (which became the section) are kept as tags too, so
+// nothing the editors filed is lost.
+func (im *wpImport) tagIDs(ctx context.Context, it wxrItem) ([]int64, error) {
+	var ids []int64
 	first := true
 	for _, t := range it.Terms {
 		if t.Domain == "category" && first {
@@ -946,13 +949,11 @@ func (im *wpImport) tagArticle(ctx context.Context, it wxrItem, articleID int64)
 		}
 		id, err := im.tag(ctx, t)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := im.tx.TagArticle(ctx, articleID, id); err != nil {
-			return err
-		}
+		ids = append(ids, id)
 	}
-	return nil
+	return ids, nil
 }
 
 // isTagDomain: WXR 1.1 and later file tags under "post_tag", WXR 1.0 under "tag".
