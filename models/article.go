@@ -432,7 +432,9 @@ type ArticleInput struct {
 }
 
 // live says whether the story will be in the lists and the search index once saved.
-func (in ArticleInput) live() bool { return in.Status == StatusPublished || in.Status == StatusScheduled }
+func (in ArticleInput) live() bool {
+	return in.Status == StatusPublished || in.Status == StatusScheduled
+}
 
 // Validate checks the fields an article cannot be saved without.
 func (in *ArticleInput) Validate() error {

@@ -432,14 +432,11 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string,
 // Edit lets an author change their comment within EditWindow. The new text goes
 // through the same checks and hold rules as a new comment.
 func (cs *CommentStore) Edit(ctx context.Context, now time.Time, id int64, u User, body string) (Comment, error) {
-	body = normaliseBody(body)
-	if msg := validateBody(body); msg != "" {
-		return Comment{}, ValidationError{"body": msg}
+	ready, err := cs.s.ReadyComment(body)
+	if err != nil {
+		return Comment{}, err
 	}
-	html := cs.s.San.CommentHTML(body)
-	if cs.s.San.PlainText(string(html)) == "" {
-		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed. Write it as plain text."}
-	}
+	body, html := ready.src, ready.html
 	st, err := cs.s.Settings.Get(ctx)
 	if err != nil {
 		return Comment{}, err

@@ -221,16 +221,12 @@ func (cs *CommentStore) moderate(ctx context.Context, now time.Time, id int64, s
 // ModEdit lets a moderator change a comment's text (to trim a slur, say) without
 // changing its status. The text is checked and sanitised like any comment.
 func (cs *CommentStore) ModEdit(ctx context.Context, now time.Time, id int64, body string) (Comment, error) {
-	body = normaliseBody(body)
-	if msg := validateBody(body); msg != "" {
-		return Comment{}, ValidationError{"body": msg}
-	}
-	h := cs.s.San.CommentHTML(body)
-	if cs.s.San.PlainText(string(h)) == "" {
-		return Comment{}, ValidationError{"body": "Nothing is left of this comment once disallowed HTML is removed."}
+	ready, err := cs.s.ReadyComment(body)
+	if err != nil {
+		return Comment{}, err
 	}
 	res, err := cs.s.W.ExecContext(ctx, "UPDATE comments SET body_src = ?, body_html = ?, edited_at = ? WHERE id = ?",
-		body, string(h), fmtTime(now), id)
+		ready.src, string(ready.html), fmtTime(now), id)
 	if err := oneRow(res, err); err != nil {
 		return Comment{}, err
 	}
