@@ -530,3 +530,70 @@ func TestRevisionsRecordDetails(t *testing.T) {
 		t.Errorf("diff adds %q", got)
 	}
 }
+
+// A library photo goes into a story's body as a figure: the form links to the library,
+// the library's "Insert in the body" brings the form back with the figure at the end of
+// the body, and after Save readers see it at every width with its caption and credit;
+// words typed into the library stay words.
+func TestInsertLibraryPhotoInTheBody(t *testing.T) {
+	n := newAdminSite(t)
+	pid := strconv.FormatInt(n.photo.ID, 10)
+	if err := n.Store.Media.UpdateMeta(t.Context(), n.photo.ID, `Waves "over" the wall?`, "<script>alert(1)</script> High\ntide <b>now</b>", "AFP"); err != nil {
+		t.Fatal(err)
+	}
+	art := n.article("Sea wall holds", n.sec, n.editor, nil)
+	id := strconv.FormatInt(art.ID, 10)
+	if parse(t, n.send(http.MethodGet, "/admin/articles/new", "editor", nil)).Find(`a[href="/admin/media?insert=new"]`).Length() != 1 {
+		t.Error("the new story's form has no way to insert a photo")
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id, "editor", nil))
+	if doc.Find(`a[href="/admin/media?insert=`+id+`"]`).Length() != 1 {
+		t.Fatal("the form offers no way to insert a photo")
+	}
+	doc = parse(t, n.send(http.MethodGet, "/admin/media?insert="+id, "editor", nil))
+	if !strings.Contains(text(doc.Find(".restored")), "‘Sea wall holds’") {
+		t.Errorf("the library does not say which story: %q", text(doc.Find(".restored")))
+	}
+	use := doc.Find("#media-" + pid + ` a[href*="?insert="]`)
+	if use.AttrOr("href", "") != "/admin/articles/"+id+"?insert="+pid {
+		t.Fatalf("insert link %q", use.AttrOr("href", ""))
+	}
+	doc = parse(t, n.send(http.MethodGet, use.AttrOr("href", ""), "editor", nil))
+	body := doc.Find("#f-body").Text()
+	if !strings.HasPrefix(body, art.BodySrc+"\n\n<figure class=\"photo\">") || strings.Count(body, "\n") != strings.Count(art.BodySrc, "\n")+3 {
+		t.Fatalf("form body %q", body)
+	}
+	if got, _ := n.Store.Articles.Get(t.Context(), art.ID); got.BodySrc != art.BodySrc {
+		t.Error("inserting saved before Save")
+	}
+	form := articleFormValues(n.sec, art.Title)
+	form.Set("slug", art.Slug)
+	form.Set("body", body)
+	form.Set("status", "published")
+	form.Set("version", strconv.Itoa(art.Version))
+	if res := n.send(http.MethodPost, "/admin/articles/"+id, "editor", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	res := n.get("/articles/" + art.Slug)
+	doc = parse(t, res)
+	fig := doc.Find(".story-body figure.photo")
+	img := fig.Find("img")
+	if fig.Length() != 1 || img.AttrOr("srcset", "") != n.photo.SrcSet() || img.AttrOr("src", "") != n.photo.URL(960) ||
+		img.AttrOr("alt", "") != `Waves "over" the wall?` || img.AttrOr("width", "") != "1200" {
+		t.Fatalf("reader's figure: %d %v", fig.Length(), img.Nodes)
+	}
+	if got := text(fig.Find("figcaption")); got != "<script>alert(1)</script> High tide <b>now</b> (Photo: AFP)" || text(fig.Find(".credit")) != "(Photo: AFP)" {
+		t.Errorf("caption %q", got)
+	}
+	if doc.Find(".story-body script, .story-body b").Length() != 0 {
+		t.Error("the caption's markup ran")
+	}
+	for _, bad := range []struct {
+		path   string
+		status int
+	}{{"/admin/articles/" + id + "?insert=x", 400}, {"/admin/articles/" + id + "?insert=999999", 404}, {"/admin/media?insert=x", 400}, {"/admin/media?insert=999999", 404}} {
+		if res := n.send(http.MethodGet, bad.path, "editor", nil); res.StatusCode != bad.status {
+			t.Errorf("%s: %d, want %d", bad.path, res.StatusCode, bad.status)
+		}
+	}
+}

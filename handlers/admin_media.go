@@ -19,6 +19,9 @@ type mediaData struct {
 	ErrorFor int64 // the photo the errors belong to; 0 = the upload form
 	Upload   models.Media
 	For      *models.Article // the story a photo is being chosen for (?for=ID), or nil
+	// Insert is the story form a photo is being chosen to go into the body of
+	// (?insert=ID, or ?insert=new): its address, and what to call the story.
+	Insert, InsertTitle string
 }
 
 func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
@@ -43,8 +46,30 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 		}
 		d.For = &art
 	}
-	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("for", c.QueryParam("for"))))
+	if raw := c.QueryParam("insert"); raw != "" {
+		if d.Insert, d.InsertTitle, err = a.insertTarget(c, raw); err != nil {
+			return err
+		}
+	}
+	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("for", c.QueryParam("for"), "insert", c.QueryParam("insert"))))
 	return c.Render(status, "admin/media", d)
+}
+
+// insertTarget names the story form a library photo is chosen for (?insert=ID):
+// the form's address and what to call the story.
+func (a *App) insertTarget(c echo.Context, raw string) (string, string, error) {
+	if raw == "new" {
+		return "/admin/articles/new", "a new story", nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return "", "", echo.NewHTTPError(http.StatusBadRequest, "That is not a story.")
+	}
+	art, err := a.editableID(c, id)
+	if err != nil {
+		return "", "", err
+	}
+	return "/admin/articles/" + strconv.FormatInt(art.ID, 10), "‘" + art.Title + "’", nil
 }
 
 // adminMediaList is the photo library: every upload, newest first, with its words.

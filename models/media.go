@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/draw"
@@ -100,6 +101,33 @@ func (m Media) SrcSetAt(base string) string {
 	parts = append(parts, m.URLAt(base, 0)+" "+strconv.Itoa(m.Width)+"w")
 	return strings.Join(parts, ", ")
 }
+
+// BodyFigure is the HTML an editor inserts into a story's Markdown body to show this
+// library photo there: a figure at every stored width with its caption and credit,
+// written on one line so that Markdown keeps it as one block. The article sanitiser
+// lets exactly this shape through (see figureBlock); the words are escaped here, so
+// a caption is always text.
+func (m Media) BodyFigure() string {
+	var b strings.Builder
+	b.WriteString(`<figure class="photo"><img src="` + m.URL(960) + `" srcset="` + m.SrcSet() + `" sizes="` + bodyPhotoSizes +
+		`" width="` + strconv.Itoa(m.Width) + `" height="` + strconv.Itoa(m.Height) + `" alt="` + oneLine(m.Alt) + `" loading="lazy">`)
+	credit := Image{Credit: m.Credit}.CreditLine()
+	if m.Caption != "" || credit != "" {
+		b.WriteString("<figcaption>" + oneLine(m.Caption))
+		if credit != "" {
+			b.WriteString(` <span class="credit">` + oneLine(credit) + "</span>")
+		}
+		b.WriteString("</figcaption>")
+	}
+	b.WriteString("</figure>")
+	return b.String()
+}
+
+// bodyPhotoSizes is the width a photo takes in a story's column, as the lead photo's.
+const bodyPhotoSizes = "(min-width: 48rem) 46rem, 100vw"
+
+// oneLine escapes text for HTML and folds its line breaks, which would end the block.
+func oneLine(s string) string { return html.EscapeString(strings.Join(strings.Fields(s), " ")) }
 
 // HeightAt is the height of the image scaled to width w, for width/height attributes.
 func (m Media) HeightAt(w int) int {
