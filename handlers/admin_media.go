@@ -14,6 +14,7 @@ import (
 type mediaData struct {
 	page
 	Media    models.Paged[models.Media]
+	Query    string // the library search (alt text, caption and credit), kept in the pager
 	Pager    pager
 	Errors   models.ValidationError
 	ErrorFor int64 // the photo the errors belong to; 0 = the upload form
@@ -21,7 +22,9 @@ type mediaData struct {
 	For      *models.Article // the story a photo is being chosen for (?for=ID), or nil
 	// Insert is the story form a photo is being chosen to go into the body of
 	// (?insert=ID, or ?insert=new): its address, and what to call the story.
-	Insert, InsertTitle string
+	Insert, InsertTitle, InsertParam string
+	// AllPhotos is the library without the search, still choosing for the same story.
+	AllPhotos string
 }
 
 func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
@@ -32,7 +35,8 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 	if d.page, err = a.adminPage(c); err != nil {
 		return err
 	}
-	if d.Media, err = a.Store.Media.List(c.Request().Context(), models.Page{Number: n, Size: adminPerPage}); err != nil {
+	d.Query = strings.TrimSpace(c.QueryParam("q"))
+	if d.Media, err = a.Store.Media.List(c.Request().Context(), d.Query, models.Page{Number: n, Size: adminPerPage}); err != nil {
 		return err
 	}
 	if raw := c.QueryParam("for"); raw != "" {
@@ -50,8 +54,10 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 		if d.Insert, d.InsertTitle, err = a.insertTarget(c, raw); err != nil {
 			return err
 		}
+		d.InsertParam = raw
 	}
-	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("for", c.QueryParam("for"), "insert", c.QueryParam("insert"))))
+	d.AllPhotos = pageLink("/admin/media", query("for", c.QueryParam("for"), "insert", d.InsertParam))(1)
+	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("q", d.Query, "for", c.QueryParam("for"), "insert", d.InsertParam)))
 	return c.Render(status, "admin/media", d)
 }
 

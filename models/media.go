@@ -356,17 +356,34 @@ func (ms *MediaStore) Get(ctx context.Context, id int64) (Media, error) {
 	return scanMedia(ms.s.R.QueryRowContext(ctx, "SELECT "+mediaCols+" FROM media WHERE id = ?", id))
 }
 
-// List returns one page of the library, newest first.
-func (ms *MediaStore) List(ctx context.Context, p Page) (Paged[Media], error) {
+// List returns one page of the library, newest first: every photo, or with a query
+// those whose alt text, caption and credit hold each of its words (in any of the
+// three, in any case for ASCII letters: SQLite's LIKE).
+func (ms *MediaStore) List(ctx context.Context, query string, p Page) (Paged[Media], error) {
 	var out Paged[Media]
-	if err := ms.s.R.QueryRowContext(ctx, "SELECT count(*) FROM media").Scan(&out.Total); err != nil {
+	cond, args := "", []any{}
+	for i, w := range strings.Fields(query) {
+		if i == maxQueryWords {
+			break
+		}
+		cond += ` AND (alt || ' ' || caption || ' ' || credit) LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscape(w)+"%")
+	}
+	if cond != "" {
+		cond = " WHERE" + strings.TrimPrefix(cond, " AND")
+	}
+	if err := ms.s.R.QueryRowContext(ctx, "SELECT count(*) FROM media"+cond, args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
 	out.setPage(p)
 	var err error
-	out.Items, err = queryAll(ctx, ms.s.R, scanMedia, "SELECT "+mediaCols+" FROM media ORDER BY id DESC LIMIT ? OFFSET ?", p.limit(), p.offset())
+	out.Items, err = queryAll(ctx, ms.s.R, scanMedia, "SELECT "+mediaCols+" FROM media"+cond+" ORDER BY id DESC LIMIT ? OFFSET ?",
+		append(args, p.limit(), p.offset())...)
 	return out, err
 }
+
+// maxQueryWords bounds the work one library search asks of the database.
+const maxQueryWords = 8
 
 // UpdateMeta changes the words kept with a photo: alt text (required), caption and credit.
 func (ms *MediaStore) UpdateMeta(ctx context.Context, id int64, alt, caption, credit string) error {
