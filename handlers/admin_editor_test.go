@@ -597,3 +597,69 @@ func TestInsertLibraryPhotoInTheBody(t *testing.T) {
 		}
 	}
 }
+
+// Live coverage, front-page picks and corrections are on the record in the dashboard
+// in the same plain words as publishing: who did what to which story.
+func TestDashboardRecordsTheDesk(t *testing.T) {
+	n := newAdminSite(t)
+	art := n.article("Sea wall breached at dawn", n.sec, n.editor, nil)
+	id := strconv.FormatInt(art.ID, 10)
+	post := func(path string, form url.Values) {
+		t.Helper()
+		if res := n.send(http.MethodPost, path, "editor", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+	activity := func() string {
+		t.Helper()
+		return text(parse(t, n.send(http.MethodGet, "/admin", "editor", nil)).Find(".audit"))
+	}
+	post("/admin/articles/"+id+"/live", nil)
+	post("/admin/articles/"+id+"/live", nil) // already live: nothing new happens or is recorded
+	post("/admin/articles/"+id+"/live/entries", url.Values{"body": {"The first wave."}})
+	cov, err := n.Store.Live.Coverage(t.Context(), art.ID)
+	if err != nil || len(cov.Entries) != 1 {
+		t.Fatalf("coverage %v %v", cov, err)
+	}
+	entry := "/admin/articles/" + id + "/live/entries/" + strconv.FormatInt(cov.Entries[0].ID, 10)
+	post(entry, url.Values{"body": {"The first wave, at 06:10."}})
+	post(entry+"/delete", nil)
+	post("/admin/articles/"+id+"/live/close", nil)
+	got := activity()
+	for _, want := range []string{"Eddie Editor started live coverage of ‘Sea wall breached at dawn’",
+		"Eddie Editor posted a live entry on ‘Sea wall breached at dawn’", "Eddie Editor edited a live entry on ‘Sea wall breached at dawn’",
+		"Eddie Editor deleted a live entry on ‘Sea wall breached at dawn’", "Eddie Editor closed live coverage of ‘Sea wall breached at dawn’"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("activity lacks %q: %q", want, got)
+		}
+	}
+	if strings.Count(got, "started live coverage") != 1 {
+		t.Errorf("starting twice recorded twice: %q", got)
+	}
+	other := n.article("Ferry timetable", n.sec, n.editor, nil)
+	post("/admin/front", url.Values{"article": {id}, "slot": {"lead"}})
+	post("/admin/front", url.Values{"article": {strconv.FormatInt(other.ID, 10)}, "slot": {"top"}})
+	post("/admin/front/"+id+"/move", url.Values{"dir": {"down"}})
+	post("/admin/front/"+id+"/remove", nil)
+	post("/admin/articles/"+id+"/corrections", url.Values{"kind": {"correction"}, "body": {"The wall is 4 m high, not 40."}})
+	notes, err := n.Store.Corrections.ForArticle(t.Context(), art.ID, false)
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("notes %v %v", notes, err)
+	}
+	post("/admin/corrections/"+strconv.FormatInt(notes[0].ID, 10), url.Values{"kind": {"clarification"}, "body": {"The wall is 4 m high."}})
+	post("/admin/articles/"+id+"/corrections", url.Values{"kind": {"update"}, "body": {"The tide has turned."}})
+	got = activity()
+	for _, want := range []string{"Eddie Editor made ‘Sea wall breached at dawn’ the lead of the front page",
+		"Eddie Editor placed ‘Ferry timetable’ among the front page's top stories", "Eddie Editor moved ‘Sea wall breached at dawn’ on the front page",
+		"Eddie Editor took ‘Sea wall breached at dawn’ off the front page", "Eddie Editor filed a correction on ‘Sea wall breached at dawn’",
+		"Eddie Editor amended a clarification on ‘Sea wall breached at dawn’", "Eddie Editor posted an update on ‘Sea wall breached at dawn’"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("activity lacks %q: %q", want, got)
+		}
+	}
+	for _, bad := range []string{"article.", "Someone", "(#"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("activity says %q: %q", bad, got)
+		}
+	}
+}

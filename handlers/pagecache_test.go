@@ -139,7 +139,7 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 			f.ta.advance(31 * time.Minute)
 		}, "Embargoed until noon", ""},
 		{"live coverage started", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
-			if err := f.ta.Store.Live.Start(ctx, testNow, f.art.ID); err != nil {
+			if err := f.ta.Store.Live.Start(ctx, testNow, f.art.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "Latest updates", ""},
@@ -151,21 +151,21 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 		{"live entry edited", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			e := f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Entry before the fix"})
 			cachedTwice(t, f.ta, f.articleAt)
-			if err := f.ta.Store.Live.Update(ctx, testNow, f.art.ID, e.ID, models.LiveEntryInput{Body: "Entry after the fix"}); err != nil {
+			if err := f.ta.Store.Live.Update(ctx, testNow, f.art.ID, e.ID, 0, models.LiveEntryInput{Body: "Entry after the fix"}); err != nil {
 				t.Fatal(err)
 			}
 		}, "Entry after the fix", "Entry before the fix"},
 		{"live entry deleted", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			e := f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Entry posted in error"})
 			cachedTwice(t, f.ta, f.articleAt)
-			if err := f.ta.Store.Live.Delete(ctx, f.art.ID, e.ID); err != nil {
+			if err := f.ta.Store.Live.Delete(ctx, testNow, f.art.ID, e.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "", "Entry posted in error"},
 		{"live coverage closed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Last word"})
 			cachedTwice(t, f.ta, f.articleAt)
-			if err := f.ta.Store.Live.Close(ctx, testNow, f.art.ID); err != nil {
+			if err := f.ta.Store.Live.Close(ctx, testNow, f.art.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "Timeline", "Latest updates"},
