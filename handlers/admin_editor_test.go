@@ -477,14 +477,8 @@ func TestPickLibraryPhotoForAnExistingStory(t *testing.T) {
 	if got, _ := n.Store.Articles.Get(t.Context(), art.ID); got.Image != nil {
 		t.Error("picking saved before Save")
 	}
-	for _, bad := range []struct {
-		path   string
-		status int
-	}{{"/admin/articles/" + id + "?media=x", 400}, {"/admin/articles/" + id + "?media=999999", 404}, {"/admin/media?for=x", 400}, {"/admin/media?for=999999", 404}} {
-		if res := n.send(http.MethodGet, bad.path, "editor", nil); res.StatusCode != bad.status {
-			t.Errorf("%s: %d, want %d", bad.path, res.StatusCode, bad.status)
-		}
-	}
+	n.editorGets(t, map[string]int{"/admin/articles/" + id + "?media=x": 400, "/admin/articles/" + id + "?media=999999": 404,
+		"/admin/media?for=x": 400, "/admin/media?for=999999": 404})
 	if res := n.send(http.MethodGet, "/admin/media?for="+id, "author", nil); res.StatusCode != http.StatusForbidden {
 		t.Errorf("author choosing for another's story: %d", res.StatusCode)
 	}
@@ -588,12 +582,16 @@ func TestInsertLibraryPhotoInTheBody(t *testing.T) {
 	if doc.Find(".story-body script, .story-body b").Length() != 0 {
 		t.Error("the caption's markup ran")
 	}
-	for _, bad := range []struct {
-		path   string
-		status int
-	}{{"/admin/articles/" + id + "?insert=x", 400}, {"/admin/articles/" + id + "?insert=999999", 404}, {"/admin/media?insert=x", 400}, {"/admin/media?insert=999999", 404}} {
-		if res := n.send(http.MethodGet, bad.path, "editor", nil); res.StatusCode != bad.status {
-			t.Errorf("%s: %d, want %d", bad.path, res.StatusCode, bad.status)
+	n.editorGets(t, map[string]int{"/admin/articles/" + id + "?insert=x": 400, "/admin/articles/" + id + "?insert=999999": 404,
+		"/admin/media?insert=x": 400, "/admin/media?insert=999999": 404})
+}
+
+// editorGets asks for each path as an editor and checks the status it answers.
+func (n *adminSite) editorGets(t *testing.T, want map[string]int) {
+	t.Helper()
+	for path, status := range want {
+		if res := n.send(http.MethodGet, path, "editor", nil); res.StatusCode != status {
+			t.Errorf("%s: %d, want %d", path, res.StatusCode, status)
 		}
 	}
 }
