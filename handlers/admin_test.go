@@ -104,6 +104,7 @@ func TestAdminRouteTable(t *testing.T) {
 		"GET /admin/comments":               {editors, func() string { return "/admin/comments" }},
 		"POST /admin/comments/bulk":         {editors, func() string { return "/admin/comments/bulk" }},
 		"POST /admin/comments/:id/edit":     {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
+		"GET /admin/comments/:id/votes":     {editors, func() string { return "/admin/comments/" + cid + "/votes" }},
 		"POST /admin/comments/:id/:action":  {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
 		"POST /admin/users/:id/block":       {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
 		"GET /admin/settings":               {admins, func() string { return "/admin/settings" }},

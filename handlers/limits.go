@@ -26,7 +26,7 @@ type Rate struct {
 
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Max, shortDuration(r.Per)) }
 
-// RateLimits maps an action (login, comment, report, search, feed, signup) to its rate.
+// RateLimits maps an action (login, comment, report, vote, search, feed, signup) to its rate.
 // Sign-up is counted per address by UserStore.ReserveSignup in its own handler, which
 // keeps the form's text on refusal, rather than by the rateLimit middleware.
 type RateLimits map[string]Rate
@@ -37,6 +37,7 @@ var defaultRateLimits = RateLimits{
 	"login":   {30, 10 * time.Minute},
 	"comment": {20, 10 * time.Minute},
 	"report":  {30, time.Hour},
+	"vote":    {120, 10 * time.Minute}, // a reader reading a long thread may vote often; a script may not
 	"search":  {60, time.Minute},
 	"feed":    {120, time.Minute},
 	"signup":  {10, time.Hour},

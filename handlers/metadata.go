@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"strconv"
 	"time"
 
 	"broadsheet/models"
@@ -30,18 +31,37 @@ const shareWidth = 1600
 // JSON-LD shapes from schema.org, with the properties search engines document for news.
 type (
 	ldNewsArticle struct {
-		Context          string     `json:"@context"`
-		Type             string     `json:"@type"`
-		Headline         string     `json:"headline"`
-		Description      string     `json:"description,omitempty"`
-		Image            []string   `json:"image,omitempty"`
-		DatePublished    string     `json:"datePublished"`
-		DateModified     string     `json:"dateModified"`
-		Author           []ldPerson `json:"author"`
-		Publisher        ldOrg      `json:"publisher"`
-		MainEntityOfPage string     `json:"mainEntityOfPage"`
-		ArticleSection   string     `json:"articleSection,omitempty"`
-		Keywords         []string   `json:"keywords,omitempty"`
+		Context          string      `json:"@context"`
+		Type             string      `json:"@type"`
+		Headline         string      `json:"headline"`
+		Description      string      `json:"description,omitempty"`
+		Image            []string    `json:"image,omitempty"`
+		DatePublished    string      `json:"datePublished"`
+		DateModified     string      `json:"dateModified"`
+		Author           []ldPerson  `json:"author"`
+		Publisher        ldOrg       `json:"publisher"`
+		MainEntityOfPage string      `json:"mainEntityOfPage"`
+		ArticleSection   string      `json:"articleSection,omitempty"`
+		Keywords         []string    `json:"keywords,omitempty"`
+		CommentCount     int         `json:"commentCount"`
+		Comment          []ldComment `json:"comment,omitempty"`
+	}
+	// ldComment is one public comment of the discussion page a story page shows.
+	ldComment struct {
+		Type        string   `json:"@type"`
+		ID          string   `json:"@id"`
+		URL         string   `json:"url"`
+		Author      ldAuthor `json:"author"`
+		DateCreated string   `json:"dateCreated"`
+		Text        string   `json:"text"`
+		ParentItem  *ldRef   `json:"parentItem,omitempty"`
+	}
+	ldAuthor struct {
+		Type string `json:"@type"`
+		Name string `json:"name"`
+	}
+	ldRef struct {
+		ID string `json:"@id"`
 	}
 	ldPerson struct {
 		Type string `json:"@type"`
@@ -71,8 +91,9 @@ type (
 	}
 )
 
-// describeArticle fills the sharing metadata and structured data of a story page.
-func (a *App) describeArticle(p *page, art models.Article) {
+// describeArticle fills the sharing metadata and structured data of a story page,
+// with the public comments of the discussion page it shows (disc; nil in a preview).
+func (a *App) describeArticle(p *page, art models.Article, disc *discussion) {
 	modified := art.PublishedAt
 	if art.UpdatedAt.After(modified) {
 		modified = art.UpdatedAt
@@ -103,5 +124,29 @@ func (a *App) describeArticle(p *page, art models.Article) {
 		{Type: "ListItem", Position: 2, Name: art.Section.Name, Item: a.absURL("/section/" + url.PathEscape(art.Section.Slug))},
 		{Type: "ListItem", Position: 3, Name: art.Title, Item: p.Canonical},
 	}}
+	if disc != nil {
+		ld.CommentCount = disc.Count
+		ld.Comment = a.describeComments(disc.Roots, "")
+	}
 	p.JSONLD = []any{ld, crumbs}
+}
+
+// describeComments lists the public comments of nodes and their replies as schema.org
+// Comments, each naming the comment it answers (parent: its permalink, "" for none).
+// Placeholders of removed comments and comments awaiting moderation are left out.
+func (a *App) describeComments(nodes []*commentNode, parent string) []ldComment {
+	var out []ldComment
+	for _, n := range nodes {
+		id := a.absURL("/comments/" + strconv.FormatInt(n.C.ID, 10))
+		if !n.C.Removed && !n.C.Pending() {
+			lc := ldComment{Type: "Comment", ID: id, URL: a.absURL(n.Href), Author: ldAuthor{Type: "Person", Name: n.C.Name},
+				DateCreated: w3cTime(n.C.CreatedAt), Text: a.Store.San.PlainText(string(n.C.BodyHTML))}
+			if parent != "" {
+				lc.ParentItem = &ldRef{ID: parent}
+			}
+			out = append(out, lc)
+		}
+		out = append(out, a.describeComments(n.Replies, id)...)
+	}
+	return out
 }
