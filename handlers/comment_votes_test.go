@@ -520,3 +520,14 @@ func TestOwnVoteStaysPersonal(t *testing.T) {
 		t.Error("the shared anonymous page carries a reader's vote")
 	}
 }
+
+func TestOversizePreviewKeepsItsText(t *testing.T) {
+	ta, art, _, ada, _ := discussionFixture(t)
+	big := strings.Repeat("A long, long comment. ", 4000) // about 88 KB, over the 64 KB a comment may take
+	res := ta.postForm(commentPath(art)+"/preview", url.Values{"body": {big}}, ta.loginCookies(ada)...)
+	doc := parse(t, res)
+	kept := doc.Find("textarea#comment-body").Text()
+	if res.StatusCode != http.StatusRequestEntityTooLarge || kept == "" || !strings.HasPrefix(big, kept) {
+		t.Errorf("status %d, %d characters kept", res.StatusCode, len(kept))
+	}
+}

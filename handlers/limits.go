@@ -114,8 +114,15 @@ func (cfg *Config) withLimitDefaults() {
 	}
 }
 
-// commentRoute is the one form whose refusal re-renders the article with the text kept.
-const commentRoute = "/articles/:slug/comments"
+// commentRoute and commentPreviewRoute take the comment form, whose refusal re-renders
+// the article with the text kept.
+const (
+	commentRoute        = "/articles/:slug/comments"
+	commentPreviewRoute = "/articles/:slug/comments/preview"
+)
+
+// isCommentForm reports whether the route takes the comment form.
+func isCommentForm(path string) bool { return path == commentRoute || path == commentPreviewRoute }
 
 // limitBody bounds every request body by its route's limit before anything reads
 // it. A form post is read whole here (it is small), so a chunked body over the limit
@@ -142,7 +149,7 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		max := a.Config.FormBytes
-		if c.Path() == commentRoute {
+		if isCommentForm(c.Path()) {
 			max = a.Config.CommentBytes
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
@@ -150,7 +157,7 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if int64(len(body)) > max || r.ContentLength > max {
-			if c.Path() == commentRoute {
+			if isCommentForm(c.Path()) {
 				return a.commentRefused(c, partialForm(body[:min(int64(len(body)), max)]), http.StatusRequestEntityTooLarge,
 					fmt.Sprintf("This comment is over the %s a comment may take, so it was not posted. Its start is kept below: shorten it and post again.", models.SizeText(max)))
 			}

@@ -82,8 +82,8 @@ func (a *App) router() *echo.Echo {
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
 
 	// Discussion. Posting checks login itself, since sites may allow guest comments.
-	e.POST("/articles/:slug/comments", a.commentCreate, a.rateLimit("comment"))
-	e.POST("/articles/:slug/comments/preview", a.commentPreview)
+	e.POST(commentRoute, a.commentCreate, a.rateLimit("comment"))
+	e.POST(commentPreviewRoute, a.commentPreview)
 	e.GET("/comments/:id/edit", a.commentEditForm, a.requireLogin)
 	e.POST("/comments/:id/edit", a.commentEditSubmit, a.requireLogin)
 	e.POST("/comments/:id/delete", a.commentDelete, a.requireLogin)
