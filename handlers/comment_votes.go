@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -87,23 +86,18 @@ func (a *App) adminCommentVoters(c echo.Context) error {
 // sanitiser and the same template as a posted comment, with the text still in the
 // form; nothing is stored. A text posting would refuse comes back with the reason.
 func (a *App) commentPreview(c echo.Context) error {
-	art, site, err := a.liveArticle(c)
-	if err != nil {
+	art, form, err := a.postedComment(c)
+	if art == nil || err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if u == nil && !site.GuestComments {
-		return seeOther(c, "/login?next="+url.QueryEscape("/articles/"+art.Slug+"#reply-form"))
-	}
-	form := readCommentForm(c)
 	_, html, err := a.Store.Comments.Preview(form.Body)
 	if v, ok := models.AsValidation(err); ok {
 		form.Errors = v
-		return a.renderArticleStatus(c, art, false, http.StatusUnprocessableEntity, form)
+		return a.renderArticleStatus(c, *art, false, http.StatusUnprocessableEntity, form)
 	}
 	form.Preview = &models.Comment{Name: form.Name, BodyHTML: html, Status: models.CommentApproved, CreatedAt: a.Now()}
-	if u != nil {
+	if u := currentUser(c); u != nil {
 		form.Preview.Name, form.Preview.UserID = u.Name, u.ID
 	}
-	return a.renderArticleStatus(c, art, false, http.StatusOK, form)
+	return a.renderArticleStatus(c, *art, false, http.StatusOK, form)
 }

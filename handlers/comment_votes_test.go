@@ -62,9 +62,7 @@ func TestVoteIsOnePerAccountChangeableAndRemovable(t *testing.T) {
 			t.Errorf("step %d: anonymous score %s (want %s), vote forms %d", i, got, s.score, anon.Find("form.vote").Length())
 		}
 	}
-	var rows int
-	ta.Store.R.QueryRow("SELECT count(*) FROM comment_votes").Scan(&rows)
-	if rows != 0 {
+	if rows := ta.rows("comment_votes"); rows != 0 {
 		t.Errorf("%d vote rows left after withdrawing", rows)
 	}
 }
@@ -94,17 +92,7 @@ func TestVoteRefusals(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
 		t.Errorf("anonymous vote: %d %s, want the login page", res.StatusCode, res.Header.Get("Location"))
 	}
-	for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
-		req := httptest.NewRequest(http.MethodPost, votePath(c), strings.NewReader("dir=up"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		for _, ck := range boCk {
-			req.AddCookie(ck)
-		}
-		check(fmt.Sprintf("forged %v", h), ta.do(req), http.StatusForbidden, "")
-	}
+	ta.refusesForgedPosts(t, votePath(c), "dir=up", boCk)
 
 	// A comment awaiting moderation is not there to vote on.
 	held, err := ta.Store.Comments.Post(ctx, ta.Now(), models.NewComment{ArticleID: art.ID, User: &bo, Body: "Held: a first comment."})
@@ -132,8 +120,7 @@ func TestVoteRefusals(t *testing.T) {
 	}
 	check("blocked reader", ta.postForm(votePath(c), url.Values{"dir": {"up"}}, boCk...), http.StatusForbidden, "blocked")
 
-	var rows int
-	ta.Store.R.QueryRow("SELECT count(*) FROM comment_votes").Scan(&rows)
+	rows := ta.rows("comment_votes")
 	if got, _ := ta.Store.Comments.Get(ctx, c.ID); rows != 0 || got.Score != 0 {
 		t.Errorf("refused votes left %d rows and a score of %d", rows, got.Score)
 	}
@@ -461,9 +448,7 @@ func TestPreviewShowsTheCommentAsItWillAppearAndStoresNothing(t *testing.T) {
 		t.Errorf("the form lost the text: %q", got)
 	}
 	// Posted, the comment looks exactly as previewed.
-	var stored int
-	ta.Store.R.QueryRow("SELECT count(*) FROM comments").Scan(&stored)
-	if stored != 0 {
+	if stored := ta.rows("comments"); stored != 0 {
 		t.Fatalf("preview stored %d comments", stored)
 	}
 	previewed, _ := pv.Find(".comment-body").Html()
@@ -491,8 +476,7 @@ func TestPreviewShowsTheCommentAsItWillAppearAndStoresNothing(t *testing.T) {
 		!strings.HasPrefix(res.Header.Get("Location"), "/login") {
 		t.Errorf("anonymous preview: %d", res.StatusCode)
 	}
-	ta.Store.R.QueryRow("SELECT count(*) FROM comments").Scan(&stored)
-	if stored != 1 {
+	if stored := ta.rows("comments"); stored != 1 {
 		t.Errorf("previews stored comments: %d", stored)
 	}
 }

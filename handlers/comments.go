@@ -127,6 +127,20 @@ type commentForm struct {
 	Preview    *models.Comment // Body as it will appear, when the reader pressed "Preview"
 }
 
+// postedComment reads the comment form posted to the article :slug. A reader who may
+// not comment there (logged out, on a site without guest comments) is sent to log in,
+// and the article is nil.
+func (a *App) postedComment(c echo.Context) (*models.Article, commentForm, error) {
+	art, site, err := a.liveArticle(c)
+	if err != nil {
+		return nil, commentForm{}, err
+	}
+	if currentUser(c) == nil && !site.GuestComments {
+		return nil, commentForm{}, seeOther(c, "/login?next="+url.QueryEscape("/articles/"+art.Slug+"#reply-form"))
+	}
+	return &art, readCommentForm(c), nil
+}
+
 // readCommentForm reads the comment form as posted.
 func readCommentForm(c echo.Context) commentForm {
 	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email")}
@@ -368,25 +382,21 @@ func (a *App) liveArticle(c echo.Context) (models.Article, models.Settings, erro
 // and the reason beside the form.
 func (a *App) commentCreate(c echo.Context) error {
 	ctx := c.Request().Context()
-	art, site, err := a.liveArticle(c)
-	if err != nil {
+	art, form, err := a.postedComment(c)
+	if art == nil || err != nil {
 		return err
 	}
 	u := currentUser(c)
-	if u == nil && !site.GuestComments {
-		return seeOther(c, "/login?next="+url.QueryEscape("/articles/"+art.Slug+"#reply-form"))
-	}
-	form := readCommentForm(c)
 	cm, err := a.Store.Comments.Post(ctx, a.Now(), models.NewComment{ArticleID: art.ID, ParentID: form.ParentID,
 		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP()})
 	var flood *models.FloodError
 	if v, ok := models.AsValidation(err); ok {
 		form.Errors = v
-		return a.renderArticleStatus(c, art, false, http.StatusUnprocessableEntity, form)
+		return a.renderArticleStatus(c, *art, false, http.StatusUnprocessableEntity, form)
 	} else if errors.As(err, &flood) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(flood.Seconds()))
 		form.Errors = models.ValidationError{"body": flood.Error()}
-		return a.renderArticleStatus(c, art, false, http.StatusTooManyRequests, form)
+		return a.renderArticleStatus(c, *art, false, http.StatusTooManyRequests, form)
 	} else if err != nil {
 		return err
 	}
