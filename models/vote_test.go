@@ -46,6 +46,20 @@ func TestVoteKeepsOneScoreAndMovesTheDiscussionVersion(t *testing.T) {
 	if _, err := s.Comments.Vote(ctx, p.now, c.ID, ada, VoteUp); !errors.As(err, &refused) {
 		t.Errorf("own comment: %v", err)
 	}
+	for _, col := range []string{"blocked", "deactivated"} {
+		if _, err := s.W.Exec("UPDATE users SET "+col+" = 1 WHERE id = ?", bo.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Comments.Vote(ctx, p.now, c.ID, bo, VoteDown); !errors.As(err, &refused) {
+			t.Errorf("%s account: %v", col, err)
+		}
+		if _, err := s.W.Exec("UPDATE users SET "+col+" = 0 WHERE id = ?", bo.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.Comments.Get(ctx, c.ID); got.Score != 1 {
+		t.Errorf("refused votes changed the score to %d", got.Score)
+	}
 	if _, err := s.Comments.Vote(ctx, p.now, c.ID, bo, 2); err == nil {
 		t.Error("a vote of 2 was taken")
 	}
