@@ -435,11 +435,6 @@ const keptRoot = `(r.status = 'approved' OR (r.status = 'pending' AND r.user_id 
 	OR EXISTS (SELECT 1 FROM comments x WHERE x.root_id = r.id
 		AND (x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))))`
 
-// keptThreads selects, from the covering index of top-level comments, the threads of
-// article :article that :viewer sees, in order of posting.
-const keptThreads = ` FROM comments r INDEXED BY comments_roots
-	WHERE r.article_id = :article AND r.parent_id IS NULL AND ` + keptRoot + ` ORDER BY r.created_at, r.id`
-
 // Thread returns one page of an article's discussion as viewerID sees it (0 for an
 // anonymous reader), oldest thread first: ThreadIn in the default order.
 func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
@@ -449,33 +444,33 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 // ThreadIn returns one page of an article's discussion as viewerID sees it (0 for an
 // anonymous reader): top-level threads in the given order, each with its replies
 // nested beneath in order of posting, each comment with its score and the viewer's
-// own vote. Paging is by top-level thread, so a thread never splits.
+// own vote. Paging is by top-level thread, so a thread never splits, and threads are
+// numbered in order of posting whatever the order shown.
 //
-// One statement numbers the threads the viewer sees in order of posting (a window
-// over the index of top-level comments, with a probe of the thread index only for a
-// removed or pending top-level comment), counts them, picks the page's threads in the
-// chosen order and returns them whole. A page past the end costs a second statement,
-// for the total its pager needs.
+// One statement picks the page's threads (see threadOrder), counts the threads the
+// viewer sees and what numbering needs (index-only scans, with a probe of the thread
+// index only for a removed or pending top-level comment), and returns the page's
+// threads whole. A page past the end costs a second statement, for the total its
+// pager needs.
 func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64, p Page, order Order) (Paged[*Comment], error) {
 	out := Paged[*Comment]{}
 	ord, ok := threadOrder[order]
 	if !ok {
 		return out, fmt.Errorf("unknown comment order %q", order)
 	}
+	var older int // with ord.counted: the numbered threads older than the page
 	rows, err := queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var number, vote int
 		c, err := scanComment(withExtra(sc, &out.Total, &number, &vote))
-		if c.ParentID == 0 {
+		if ord.counted {
+			older = number
+		} else if c.ParentID == 0 {
 			c.Number = number
 		}
 		c.MyVote = vote
 		return c, err
-	}, `WITH roots AS (SELECT r.id, r.created_at, iif(r.status = 'pending', 0,
-				count(*) FILTER (WHERE r.status <> 'pending') OVER (ORDER BY r.created_at, r.id)) AS number
-			FROM comments r INDEXED BY comments_roots
-			WHERE r.article_id = :article AND r.parent_id IS NULL AND `+keptRoot+`),
-		page AS (SELECT roots.id, roots.created_at, roots.number`+ord.keep+` FROM `+ord.from+` ORDER BY `+ord.pick+` LIMIT :limit OFFSET :offset)
-		SELECT `+commentCols+`, (SELECT count(*) FROM roots), page.number, coalesce(v.value, 0)
+	}, `WITH page AS (`+ord.page+`)
+		SELECT `+commentCols+`, (SELECT count(*)`+keptRoots+`), `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
 		ORDER BY `+ord.rows+`, c.created_at, c.id`,
@@ -484,7 +479,7 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		return out, err
 	}
 	if len(rows) == 0 && p.Number > 1 {
-		err := cs.s.R.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT r.id"+keptThreads+")",
+		err := cs.s.R.QueryRowContext(ctx, "SELECT count(*)"+keptRoots,
 			sql.Named("article", articleID), sql.Named("viewer", viewerID)).Scan(&out.Total)
 		if err != nil {
 			return out, err
@@ -494,9 +489,22 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 	if out.Pages == 0 {
 		out.Pages = 1
 	}
-	// A top-level comment awaiting moderation is shown to its author unnumbered, so
-	// the numbers its author sees agree with everyone else's.
 	out.Items = nest(rows, viewerID)
+	if ord.counted {
+		// Number the page's threads in order of posting, on from the ones older than it.
+		// A top-level comment awaiting moderation is shown to its author unnumbered, so
+		// the numbers its author sees agree with everyone else's.
+		for i := range out.Items {
+			r := out.Items[i]
+			if ord.newestFirst {
+				r = out.Items[len(out.Items)-1-i]
+			}
+			if !r.Pending() {
+				older++
+				r.Number = older
+			}
+		}
+	}
 	return out, nil
 }
 

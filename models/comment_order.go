@@ -32,16 +32,40 @@ func ParseOrder(s string) (Order, bool) {
 	return "", false
 }
 
-// threadOrder is each order's SQL: what the page of threads keeps beside the kept
-// threads' columns, where it picks them from ("roots", joined to the top-level
-// comment's row s where the order needs its score), in what order, and how the page's
-// comments are then sorted. The strings are constants, chosen by Order, never built
-// from what a reader sent.
-var threadOrder = map[Order]struct{ keep, from, pick, rows string }{
-	OrderOldest: {"", "roots", "roots.created_at, roots.id", "page.created_at, page.id"},
-	OrderNewest: {"", "roots", "roots.created_at DESC, roots.id DESC", "page.created_at DESC, page.id DESC"},
-	OrderBest: {", s.score", "roots JOIN comments s ON s.id = roots.id", "s.score DESC, roots.created_at, roots.id",
-		"page.score DESC, page.created_at, page.id"},
+// keptRoots selects, from the covering index of top-level comments, the threads of
+// article :article that :viewer sees, in no particular order.
+const keptRoots = ` FROM comments r INDEXED BY comments_roots
+	WHERE r.article_id = :article AND r.parent_id IS NULL AND ` + keptRoot
+
+// threadOrder is each order's SQL: how the page of threads is picked (with a number
+// column), how the page's comments are then sorted, and what the number column holds.
+// The strings are constants, chosen by Order, never built from what a reader sent.
+//
+// Oldest and newest first read the page straight off the index and count the
+// numbered threads older than the page (number, the same on every row): a count of a
+// prefix of the index. Best first numbers every thread with a window in order of
+// posting and sorts them by score, which costs a pass over all of them.
+var threadOrder = map[Order]struct {
+	page, number, rows string
+	counted            bool // number counts the numbered threads older than the page
+	newestFirst        bool // the page lists threads newest first
+}{
+	OrderOldest: {
+		page:   `SELECT r.id, r.created_at` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :limit OFFSET :offset`,
+		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :offset) WHERE status <> 'pending')`,
+		rows:   "page.created_at, page.id", counted: true},
+	OrderNewest: {
+		page: `SELECT r.id, r.created_at` + keptRoots + ` ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset`,
+		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots +
+			` ORDER BY r.created_at DESC, r.id DESC LIMIT -1 OFFSET :offset + :limit) WHERE status <> 'pending')`,
+		rows: "page.created_at DESC, page.id DESC", counted: true, newestFirst: true},
+	OrderBest: {
+		page: `WITH roots AS (SELECT r.id, r.created_at, iif(r.status = 'pending', 0,
+				count(*) FILTER (WHERE r.status <> 'pending') OVER (ORDER BY r.created_at, r.id)) AS number` + keptRoots + `)
+			SELECT roots.id, roots.created_at, roots.number, s.score FROM roots JOIN comments s ON s.id = roots.id
+			ORDER BY s.score DESC, roots.created_at, roots.id LIMIT :limit OFFSET :offset`,
+		number: "page.number",
+		rows:   "page.score DESC, page.created_at, page.id"},
 }
 
 // threadBefore is, for each order but the oldest, the SQL test that top-level comment
