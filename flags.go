@@ -217,12 +217,13 @@ func (r *cli) newLogger(o logOptions) (*slog.Logger, error) {
 		return nil, usageErrorf("%s: use debug, info, warn or error", o.level)
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	r.logs = &logSink{out: r.stderr}
 	switch strings.ToLower(o.format.value) {
 	case "text":
-		return slog.New(slog.NewTextHandler(r.stderr, opts)), nil
+		return slog.New(slog.NewTextHandler(r.logs, opts)), nil
 	case "json":
 		r.logJSON = true
-		return slog.New(slog.NewJSONHandler(r.stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(r.logs, opts)), nil
 	}
 	return nil, usageErrorf("%s: use text or json", o.format)
 }

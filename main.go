@@ -31,6 +31,7 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	logJSON        bool          // stderr carries a JSON log: free text goes there only if it is a terminal
+	logs           *logSink      // the log's way to stderr (serve batches it)
 	ready          chan<- string // if set, serve sends its listening address (tests wait on it)
 }
 

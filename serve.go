@@ -138,6 +138,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		MaxHeaderBytes:    int(c.limits.maxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(app.EndStreams) // live streams never finish by themselves
 	go app.FlushReadsEvery(ctx, time.Minute)
 	log.Info("mail", "from", c.from, "to", sender.String())
 	stopMail := (&outbox.Worker{Mail: store.Mail, Sender: sender, Log: log}).Start(ctx)
@@ -145,6 +146,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Broadsheet is running", "url", c.baseURL+"/", "data", c.data)
+	defer r.logs.batch(100 * time.Millisecond)()
 	if r.ready != nil {
 		r.ready <- ln.Addr().String()
 	}

@@ -76,40 +76,52 @@ func TestAdminRouteTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	cid := strconv.FormatInt(held.ID, 10)
+	// A fresh entry each time: deleting one is real.
+	liveEntryPath := func() string {
+		e := n.liveEntry(n.draft, n.editor, models.LiveEntryInput{Body: "An entry"})
+		return "/admin/articles/" + id + "/live/entries/" + strconv.FormatInt(e.ID, 10)
+	}
 	table := map[string]struct {
 		allowed []string
 		path    func() string
 	}{
-		"GET /admin":                        {writers, func() string { return "/admin" }},
-		"GET /admin/articles":               {writers, func() string { return "/admin/articles" }},
-		"GET /admin/articles/new":           {writers, func() string { return "/admin/articles/new" }},
-		"POST /admin/articles":              {writers, func() string { return "/admin/articles" }},
-		"GET /admin/articles/:id":           {writers, func() string { return "/admin/articles/" + id }},
-		"POST /admin/articles/:id":          {writers, func() string { return "/admin/articles/" + id }},
-		"GET /admin/articles/:id/preview":   {writers, func() string { return "/admin/articles/" + id + "/preview" }},
-		"GET /admin/articles/:id/revisions": {writers, func() string { return "/admin/articles/" + id + "/revisions" }},
-		"POST /admin/articles/:id/restore":  {writers, func() string { return "/admin/articles/" + id + "/restore" }},
-		"GET /admin/media":                  {writers, func() string { return "/admin/media" }},
-		"POST /admin/media":                 {writers, func() string { return "/admin/media" }},
-		"POST /admin/media/:id":             {writers, func() string { return "/admin/media/" + strconv.FormatInt(n.photo.ID, 10) }},
-		"GET /admin/sections":               {editors, func() string { return "/admin/sections" }},
-		"POST /admin/sections":              {editors, func() string { return "/admin/sections" }},
-		"POST /admin/sections/:id":          {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) }},
-		"POST /admin/sections/:id/move":     {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) + "/move" }},
-		"GET /admin/users":                  {admins, func() string { return "/admin/users" }},
-		"POST /admin/users":                 {admins, func() string { return "/admin/users" }},
-		"POST /admin/users/:id/role":        {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/role" }},
-		"POST /admin/users/:id/deactivate":  {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/deactivate" }},
-		"POST /admin/users/:id/password":    {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/password" }},
-		"GET /admin/comments":               {editors, func() string { return "/admin/comments" }},
-		"POST /admin/comments/bulk":         {editors, func() string { return "/admin/comments/bulk" }},
-		"POST /admin/comments/:id/edit":     {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
-		"GET /admin/comments/:id/votes":     {editors, func() string { return "/admin/comments/" + cid + "/votes" }},
-		"POST /admin/comments/:id/:action":  {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
-		"POST /admin/users/:id/block":       {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
-		"GET /admin/settings":               {admins, func() string { return "/admin/settings" }},
-		"POST /admin/settings":              {admins, func() string { return "/admin/settings" }},
-		"GET /admin/debug/pprof/*":          {admins, func() string { return "/admin/debug/pprof/heap" }},
+		"GET /admin":                                          {writers, func() string { return "/admin" }},
+		"GET /admin/articles":                                 {writers, func() string { return "/admin/articles" }},
+		"GET /admin/articles/new":                             {writers, func() string { return "/admin/articles/new" }},
+		"POST /admin/articles":                                {writers, func() string { return "/admin/articles" }},
+		"GET /admin/articles/:id":                             {writers, func() string { return "/admin/articles/" + id }},
+		"POST /admin/articles/:id":                            {writers, func() string { return "/admin/articles/" + id }},
+		"GET /admin/articles/:id/preview":                     {writers, func() string { return "/admin/articles/" + id + "/preview" }},
+		"GET /admin/articles/:id/revisions":                   {writers, func() string { return "/admin/articles/" + id + "/revisions" }},
+		"POST /admin/articles/:id/restore":                    {writers, func() string { return "/admin/articles/" + id + "/restore" }},
+		"GET /admin/articles/:id/live":                        {editors, func() string { return "/admin/articles/" + id + "/live" }},
+		"POST /admin/articles/:id/live":                       {editors, func() string { return "/admin/articles/" + id + "/live" }},
+		"POST /admin/articles/:id/live/close":                 {editors, func() string { return "/admin/articles/" + id + "/live/close" }},
+		"POST /admin/articles/:id/live/entries":               {editors, func() string { return "/admin/articles/" + id + "/live/entries" }},
+		"GET /admin/articles/:id/live/entries/:entry":         {editors, func() string { return liveEntryPath() }},
+		"POST /admin/articles/:id/live/entries/:entry":        {editors, func() string { return liveEntryPath() }},
+		"POST /admin/articles/:id/live/entries/:entry/delete": {editors, func() string { return liveEntryPath() + "/delete" }},
+		"GET /admin/media":                                    {writers, func() string { return "/admin/media" }},
+		"POST /admin/media":                                   {writers, func() string { return "/admin/media" }},
+		"POST /admin/media/:id":                               {writers, func() string { return "/admin/media/" + strconv.FormatInt(n.photo.ID, 10) }},
+		"GET /admin/sections":                                 {editors, func() string { return "/admin/sections" }},
+		"POST /admin/sections":                                {editors, func() string { return "/admin/sections" }},
+		"POST /admin/sections/:id":                            {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) }},
+		"POST /admin/sections/:id/move":                       {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) + "/move" }},
+		"GET /admin/users":                                    {admins, func() string { return "/admin/users" }},
+		"POST /admin/users":                                   {admins, func() string { return "/admin/users" }},
+		"POST /admin/users/:id/role":                          {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/role" }},
+		"POST /admin/users/:id/deactivate":                    {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/deactivate" }},
+		"POST /admin/users/:id/password":                      {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/password" }},
+		"GET /admin/comments":                                 {editors, func() string { return "/admin/comments" }},
+		"POST /admin/comments/bulk":                           {editors, func() string { return "/admin/comments/bulk" }},
+		"POST /admin/comments/:id/edit":                       {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
+		"GET /admin/comments/:id/votes":                       {editors, func() string { return "/admin/comments/" + cid + "/votes" }},
+		"POST /admin/comments/:id/:action":                    {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
+		"POST /admin/users/:id/block":                         {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
+		"GET /admin/settings":                                 {admins, func() string { return "/admin/settings" }},
+		"POST /admin/settings":                                {admins, func() string { return "/admin/settings" }},
+		"GET /admin/debug/pprof/*":                            {admins, func() string { return "/admin/debug/pprof/heap" }},
 		"POST /admin/articles/:id/delete": {editors, func() string { // a fresh story each time: deleting is real
 			doomed++
 			return "/admin/articles/" + strconv.FormatInt(n.article("Doomed "+strconv.Itoa(doomed), n.sec, n.author, nil).ID, 10) + "/delete"

@@ -114,6 +114,7 @@ type articleData struct {
 	Live       bool // readers can see it now (told in the preview banner)
 	Widgets    widgets
 	Discussion *discussion
+	Coverage   *models.Coverage // live coverage, running or closed (nil: none)
 }
 
 // articleBundle is a story with the stories shown around it. Readers' bundles are
@@ -124,10 +125,17 @@ type articleBundle struct {
 	art        models.Article
 	related    []models.Article
 	prev, next *models.Article
+	coverage   *models.Coverage // nil: the story was never live
 }
 
 func (b *articleBundle) size() int64 {
-	return int64(len(b.art.BodyHTML)+len(b.art.BodySrc)) + 8<<10
+	n := int64(len(b.art.BodyHTML)+len(b.art.BodySrc)) + 8<<10
+	if b.coverage != nil {
+		for _, e := range b.coverage.Entries {
+			n += int64(len(e.BodyHTML)+len(e.BodySrc)+len(e.Title)) + 256
+		}
+	}
+	return n
 }
 
 // liveBundle returns the visible story with this slug and its neighbours, from the
@@ -168,7 +176,12 @@ func (a *App) loadBundle(ctx context.Context, art models.Article) (*articleBundl
 	for i := range b.related {
 		b.related[i].CommentCount = 0
 	}
-	return b, nil
+	// Entries change the site version (migration 0016), so the bundle, kept while the
+	// site snapshot holds, never shows an old set of them.
+	if b.coverage, err = a.Store.Live.Coverage(ctx, art.ID); errors.Is(err, models.ErrNotFound) {
+		b.coverage, err = nil, nil
+	}
+	return b, err
 }
 
 // articleShow is a story page. Slugs are plain (/articles/SLUG), not date-based:
@@ -241,13 +254,13 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 			return err
 		}
 	}
-	a.describeArticle(&p, art, disc)
+	a.describeArticle(&p, art, b.coverage, disc)
 	if disc != nil && (disc.Threads.Number > 1 || disc.Order != models.OrderOldest) {
 		// Each page and order of a long discussion is its own page, canonical to itself.
 		p.Canonical = a.absURL(discussionURL(disc.Base, disc.Order, disc.Threads.Number, 0))
 	}
 	d := articleData{page: p, Article: art, Related: b.related, Prev: b.prev, Next: b.next, Preview: preview,
-		Live: art.LiveAt(a.Now()), Discussion: disc}
+		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
 	st, err := a.state(c)
 	if err != nil {
 		return err

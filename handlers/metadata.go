@@ -63,6 +63,22 @@ type (
 	ldRef struct {
 		ID string `json:"@id"`
 	}
+	// ldLiveBlog is a live story: the article with its coverage times and newest entries.
+	ldLiveBlog struct {
+		ldNewsArticle
+		CoverageStartTime string         `json:"coverageStartTime"`
+		CoverageEndTime   string         `json:"coverageEndTime,omitempty"`
+		LiveBlogUpdate    []ldBlogUpdate `json:"liveBlogUpdate"`
+	}
+	ldBlogUpdate struct {
+		Type          string     `json:"@type"`
+		Headline      string     `json:"headline"`
+		URL           string     `json:"url"`
+		DatePublished string     `json:"datePublished"`
+		DateModified  string     `json:"dateModified"`
+		ArticleBody   string     `json:"articleBody"`
+		Author        []ldPerson `json:"author,omitempty"`
+	}
 	ldPerson struct {
 		Type string `json:"@type"`
 		Name string `json:"name"`
@@ -91,12 +107,20 @@ type (
 	}
 )
 
-// describeArticle fills the sharing metadata and structured data of a story page,
-// with the public comments of the discussion page it shows (disc; nil in a preview).
-func (a *App) describeArticle(p *page, art models.Article, disc *discussion) {
+// ldLiveUpdates is how many of a live story's newest entries its structured data lists:
+// enough for search engines' live badges, while the page's size stays bounded.
+const ldLiveUpdates = 50
+
+// describeArticle fills the sharing metadata and structured data of a story page: a
+// story with live coverage (cov, nil if none) is a LiveBlogPosting; the public
+// comments of the discussion page it shows are listed (disc; nil in a preview).
+func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage, disc *discussion) {
 	modified := art.PublishedAt
 	if art.UpdatedAt.After(modified) {
 		modified = art.UpdatedAt
+	}
+	if cov != nil && cov.LastUpdate().After(modified) {
+		modified = cov.LastUpdate()
 	}
 	p.Share = share{Type: "article", Published: art.PublishedAt, Modified: modified, Section: art.Section.Name}
 	for _, t := range art.Tags {
@@ -128,7 +152,29 @@ func (a *App) describeArticle(p *page, art models.Article, disc *discussion) {
 		ld.CommentCount = disc.Count
 		ld.Comment = a.describeComments(disc.Roots, "")
 	}
-	p.JSONLD = []any{ld, crumbs}
+	if cov == nil {
+		p.JSONLD = []any{ld, crumbs}
+		return
+	}
+	// Schema.org's live blog keeps its type once coverage ends: coverageEndTime says it ended.
+	ld.Type = "LiveBlogPosting"
+	live := ldLiveBlog{ldNewsArticle: ld, CoverageStartTime: w3cTime(cov.StartedAt), LiveBlogUpdate: []ldBlogUpdate{}}
+	if !cov.Live() {
+		live.CoverageEndTime = w3cTime(cov.EndedAt)
+	}
+	for _, e := range cov.Entries[:min(len(cov.Entries), ldLiveUpdates)] {
+		body := a.Store.San.PlainText(string(e.BodyHTML))
+		u := ldBlogUpdate{Type: "BlogPosting", Headline: e.Title, URL: p.Canonical + "#" + e.Anchor(),
+			DatePublished: w3cTime(e.CreatedAt), DateModified: w3cTime(e.UpdatedAt), ArticleBody: body}
+		if u.Headline == "" {
+			u.Headline = a.Store.San.Excerpt(e.BodyHTML, 110)
+		}
+		if e.AuthorName != "" {
+			u.Author = []ldPerson{{Type: "Person", Name: e.AuthorName, URL: a.absURL("/author/" + url.PathEscape(e.AuthorSlug))}}
+		}
+		live.LiveBlogUpdate = append(live.LiveBlogUpdate, u)
+	}
+	p.JSONLD = []any{live, crumbs}
 }
 
 // describeComments lists the public comments of nodes and their replies as schema.org

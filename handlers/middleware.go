@@ -99,7 +99,9 @@ func compress() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
-			return strings.HasPrefix(c.Request().URL.Path, "/media/") || c.Get(renderingKey) != nil
+			// Photos are compressed already; a live stream must reach the reader event by event.
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/media/") || strings.HasPrefix(p, "/live/") || c.Get(renderingKey) != nil
 		},
 	})
 }

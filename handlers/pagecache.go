@@ -216,13 +216,14 @@ func isHead(c echo.Context) bool { return c.Request().Context().Value(headReques
 
 // cacheable reports whether this request may be answered from, or stored in, the
 // shared page cache: an anonymous reader's GET of a public page. A session or flash
-// cookie makes the page personal; the newsroom, files and health have their own rules.
+// cookie makes the page personal; the newsroom, files, live streams and health have
+// their own rules.
 func cacheable(r *http.Request) bool {
 	if r.Method != http.MethodGet {
 		return false
 	}
 	p := r.URL.Path
-	for _, prefix := range []string{"/admin", "/static/", "/media/", "/healthz", "/readyz", "/metrics"} {
+	for _, prefix := range []string{"/admin", "/static/", "/media/", "/live/", "/healthz", "/readyz", "/metrics"} {
 		if strings.HasPrefix(p, prefix) {
 			return false
 		}

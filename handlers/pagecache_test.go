@@ -152,6 +152,37 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 			cachedTwice(t, f.ta, "/")
 			f.ta.advance(31 * time.Minute)
 		}, "Embargoed until noon", ""},
+		{"live coverage started", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			if err := f.ta.Store.Live.Start(ctx, testNow, f.art.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "Latest updates", ""},
+		{"live entry posted", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "First entry from the desk"})
+			cachedTwice(t, f.ta, f.articleAt)
+			f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Second entry from the desk"})
+		}, "Second entry from the desk", ""},
+		{"live entry edited", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			e := f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Entry before the fix"})
+			cachedTwice(t, f.ta, f.articleAt)
+			if err := f.ta.Store.Live.Update(ctx, testNow, f.art.ID, e.ID, models.LiveEntryInput{Body: "Entry after the fix"}); err != nil {
+				t.Fatal(err)
+			}
+		}, "Entry after the fix", "Entry before the fix"},
+		{"live entry deleted", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			e := f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Entry posted in error"})
+			cachedTwice(t, f.ta, f.articleAt)
+			if err := f.ta.Store.Live.Delete(ctx, f.art.ID, e.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "", "Entry posted in error"},
+		{"live coverage closed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Last word"})
+			cachedTwice(t, f.ta, f.articleAt)
+			if err := f.ta.Store.Live.Close(ctx, testNow, f.art.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "Timeline", "Latest updates"},
 		{"section renamed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			if err := f.ta.Store.Sections.Update(ctx, f.world.ID, "World affairs", f.world.Description); err != nil {
 				t.Fatal(err)

@@ -45,6 +45,7 @@ func (a *App) router() *echo.Echo {
 	e.GET("/tag/:slug", a.tagShow)
 	e.GET("/author/:slug", a.authorShow)
 	e.GET("/search", a.searchShow, search)
+	e.GET("/live/:slug", a.liveStream) // a live story's event stream; never cached (pagecache.go)
 
 	// Feeds, sitemaps and robots.txt.
 	e.GET("/feed.rss", a.feedShow("rss", a.siteFeed), feed)
@@ -106,6 +107,13 @@ func (a *App) router() *echo.Echo {
 	adm.POST("/articles/:id/delete", a.adminArticleDelete, editors)
 	adm.GET("/articles/:id/revisions", a.adminRevisionList, writers)
 	adm.POST("/articles/:id/restore", a.adminRevisionRestore, writers)
+	adm.GET("/articles/:id/live", a.adminLiveDesk, editors)
+	adm.POST("/articles/:id/live", a.adminLiveStart, editors)
+	adm.POST("/articles/:id/live/close", a.adminLiveClose, editors)
+	adm.POST("/articles/:id/live/entries", a.adminLiveEntryCreate, editors)
+	adm.GET("/articles/:id/live/entries/:entry", a.adminLiveEntryEdit, editors)
+	adm.POST("/articles/:id/live/entries/:entry", a.adminLiveEntryUpdate, editors)
+	adm.POST("/articles/:id/live/entries/:entry/delete", a.adminLiveEntryDelete, editors)
 	adm.GET("/media", a.adminMediaList, writers)
 	adm.POST("/media", a.adminMediaUpload, writers)
 	adm.POST("/media/:id", a.adminMediaUpdate, writers)

@@ -29,13 +29,14 @@ type Config struct {
 	CacheBytes    int64    // memory for cached pages and stories (default 64 MB)
 
 	// Operations and limits; zero values take the defaults below.
-	MetricsToken   string       // a scraper sending "Authorization: Bearer TOKEN" may read /metrics from anywhere
-	DiskFloor      int64        // /readyz fails with less free space than this on the data folder's disk
-	TrustedProxies []*net.IPNet // X-Forwarded-For is believed only from these peers
-	RateLimits     RateLimits   // per action; see limits.go
-	FormBytes      int64        // body limit of a form post
-	CommentBytes   int64        // body limit of a comment post
-	MaxFormFields  int          // fields in one form post
+	MetricsToken   string        // a scraper sending "Authorization: Bearer TOKEN" may read /metrics from anywhere
+	DiskFloor      int64         // /readyz fails with less free space than this on the data folder's disk
+	TrustedProxies []*net.IPNet  // X-Forwarded-For is believed only from these peers
+	RateLimits     RateLimits    // per action; see limits.go
+	FormBytes      int64         // body limit of a form post
+	CommentBytes   int64         // body limit of a comment post
+	MaxFormFields  int           // fields in one form post
+	LivePoll       time.Duration // how often a server reads the version of a live story someone watches
 }
 
 // App carries everything a handler needs. There are no package globals.
@@ -64,6 +65,7 @@ type App struct {
 	siteReads   sharedRead                   // the site and comments versions, read once for many requests
 	discussions *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
 	rendering   flight                       // misses being rendered, so each renders once
+	live        *liveHub                     // live stories watched by readers' streams on this server
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
@@ -74,6 +76,9 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	if cfg.CacheBytes == 0 {
 		cfg.CacheBytes = 64 << 20
 	}
+	if cfg.LivePoll == 0 {
+		cfg.LivePoll = time.Second
+	}
 	cfg.withLimitDefaults()
 	assets, err := public.NewAssets(public.FS)
 	if err != nil {
@@ -82,12 +87,16 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
 		trees: newLRU[fragment](cfg.CacheBytes / 8), commentHTML: newLRU[fragment](cfg.CacheBytes / 8),
-		discussions: newLRU[discussionSeen](4 << 20)}
+		discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub()}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },
 		"datetime": func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
 		"card":     func(a models.Article, z *time.Location) cardData { return cardData{A: a, Zone: z} },
+		"clock":    func(t time.Time, z *time.Location) string { return t.In(z).Format("15:04") },
+		"entry": func(e models.LiveEntry, z *time.Location, anchored bool) liveEntryData {
+			return liveEntryData{E: e, Zone: z, Anchored: anchored}
+		},
 		"fielderr": func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
 	}, cfg.Dev)
 	if err != nil {
@@ -108,6 +117,13 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	}
 	a.Sessions.MaxAge(a.Sessions.Options.MaxAge) // the codecs keep their own 30 days unless told: refuse older cookies
 	return a, nil
+}
+
+// liveEntryData is one live entry for the "live-entry" partial.
+type liveEntryData struct {
+	E        models.LiveEntry
+	Zone     *time.Location
+	Anchored bool // carries the id that links point to (false for the pinned copy)
 }
 
 type cardData struct {

@@ -87,7 +87,12 @@ func (e *FloodError) Error() string {
 func (e *FloodError) Seconds() int { return int((e.Wait + time.Second - 1) / time.Second) }
 
 // CommentStore reads and writes comments.
-type CommentStore struct{ s *Store }
+type CommentStore struct {
+	s *Store
+	// pageOfScan bounds PageOf's count of the threads from a comment's thread on,
+	// past which counting those before it is likely the shorter walk.
+	pageOfScan int
+}
 
 const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
 	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.ip, c.created_at, c.edited_at, c.score`
@@ -435,6 +440,15 @@ const keptRoot = `(r.status = 'approved' OR (r.status = 'pending' AND r.user_id 
 	OR EXISTS (SELECT 1 FROM comments x WHERE x.root_id = r.id
 		AND (x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))))`
 
+// keptTotal counts the threads :viewer sees in article: the approved ones, counted by
+// triggers (migration 0020), and the unapproved top-level comments that still stand
+// for them, from an index of those alone, so that no count walks every thread.
+func keptTotal(article string) string {
+	return `(coalesce((SELECT d.threads FROM discussions d WHERE d.article_id = ` + article + `), 0)
+		+ (SELECT count(*) FROM comments r INDEXED BY comments_unapproved_roots
+			WHERE r.article_id = ` + article + ` AND r.parent_id IS NULL AND r.status <> 'approved' AND ` + keptRoot + `))`
+}
+
 // Thread returns one page of an article's discussion as viewerID sees it (0 for an
 // anonymous reader), oldest thread first: ThreadIn in the default order.
 func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
@@ -447,11 +461,11 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 // own vote. Paging is by top-level thread, so a thread never splits, and threads are
 // numbered in order of posting whatever the order shown.
 //
-// One statement picks the page's threads (see threadOrder), counts the threads the
-// viewer sees and what numbering needs (index-only scans, with a probe of the thread
-// index only for a removed or pending top-level comment), and returns the page's
-// threads whole. A page past the end costs a second statement, for the total its
-// pager needs.
+// One statement picks the page's threads (see threadOrder), reads the total from the
+// kept count (keptTotal), counts what numbering needs (index-only scans, with a probe
+// of the thread index only for a removed or pending top-level comment), and returns
+// the page's threads whole. A page past the end costs a second statement, for the
+// total its pager needs.
 func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64, p Page, order Order) (Paged[*Comment], error) {
 	out := Paged[*Comment]{}
 	ord, ok := threadOrder[order]
@@ -470,7 +484,7 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		c.MyVote = vote
 		return c, err
 	}, `WITH page AS (`+ord.page+`)
-		SELECT `+commentCols+`, (SELECT count(*)`+keptRoots+`), `+ord.number+`, coalesce(v.value, 0)
+		SELECT `+commentCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
 		ORDER BY `+ord.rows+`, c.created_at, c.id`,
@@ -479,7 +493,7 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		return out, err
 	}
 	if len(rows) == 0 && p.Number > 1 {
-		err := cs.s.R.QueryRowContext(ctx, "SELECT count(*)"+keptRoots,
+		err := cs.s.R.QueryRowContext(ctx, "SELECT "+keptTotal(":article"),
 			sql.Named("article", articleID), sql.Named("viewer", viewerID)).Scan(&out.Total)
 		if err != nil {
 			return out, err
@@ -513,20 +527,25 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 // cannot see is ErrNotFound; a removed one is found while it stands as the
 // placeholder above replies the viewer sees.
 //
-// The page follows from the number of threads the viewer sees that start before c's
-// thread, counted in the index of top-level comments: one statement, whatever the
-// size of the discussion, plus a walk down c's replies for a comment the viewer
-// cannot read.
+// The page follows from the number of threads the viewer sees before c's thread:
+// all the threads they see (a count kept by triggers, plus the few unapproved
+// top-level comments they may see) less those from c's thread on. Counting from c's
+// thread forward costs nothing for a comment just posted, whatever the size of the
+// discussion; a permalink deep in the past counts from the start instead (the
+// forward count stops at pageOfScan). A comment the viewer cannot read costs a walk
+// down its replies.
 func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
 	// The comment's status is read here rather than taken from c, which may be older
 	// than a moderator's last decision.
 	var shown bool
-	var before int
+	var total, from int
 	err := cs.s.R.QueryRowContext(ctx, `SELECT c.status = 'approved' OR (c.status = 'pending' AND c.user_id = :viewer),
-			(SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
-				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
-			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+`)
-		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&shown, &before)
+			`+keptTotal("c.article_id")+`,
+			(SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) >= (t.created_at, t.id)
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan))
+		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID),
+		sql.Named("scan", cs.pageOfScan)).Scan(&shown, &total, &from)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -543,6 +562,16 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 	}
 	if !shown {
 		return 0, ErrNotFound
+	}
+	before := total - from
+	if from == cs.pageOfScan {
+		err = cs.s.R.QueryRowContext(ctx, `SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
+			WHERE t.id = (SELECT coalesce(root_id, id) FROM comments WHERE id = :id) AND `+keptRoot,
+			sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&before)
+		if err != nil {
+			return 0, err
+		}
 	}
 	return before/size + 1, nil
 }

@@ -437,36 +437,41 @@ func TestPagedThreadsMatchWholeDiscussion(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, viewer := range []int64{0, ed.ID, ada.ID, bo.ID} {
-		ref := referenceThreads(t, s, art.ID, viewer)
-		for _, size := range []int{1, 3, 7, 50} {
-			pages := max(1, (len(ref)+size-1)/size)
-			for n := 1; n <= pages+1; n++ {
-				got, err := s.Comments.Thread(ctx, art.ID, viewer, Page{Number: n, Size: size})
-				if err != nil {
-					t.Fatal(err)
+	// PageOf counts from a comment's thread forward up to a bound, then from the
+	// start: check it with a bound that every other thread crosses, as well.
+	for _, scan := range []int{500, 3} {
+		s.Comments.pageOfScan = scan
+		for _, viewer := range []int64{0, ed.ID, ada.ID, bo.ID} {
+			ref := referenceThreads(t, s, art.ID, viewer)
+			for _, size := range []int{1, 3, 7, 50} {
+				pages := max(1, (len(ref)+size-1)/size)
+				for n := 1; n <= pages+1; n++ {
+					got, err := s.Comments.Thread(ctx, art.ID, viewer, Page{Number: n, Size: size})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := ref[min((n-1)*size, len(ref)):min(n*size, len(ref))]
+					if shape(got.Items) != shape(want) || got.Total != len(ref) || got.Pages != pages {
+						t.Fatalf("viewer %d, size %d, page %d: %s (total %d, pages %d)\nwant %s (total %d, pages %d)",
+							viewer, size, n, shape(got.Items), got.Total, got.Pages, shape(want), len(ref), pages)
+					}
 				}
-				want := ref[min((n-1)*size, len(ref)):min(n*size, len(ref))]
-				if shape(got.Items) != shape(want) || got.Total != len(ref) || got.Pages != pages {
-					t.Fatalf("viewer %d, size %d, page %d: %s (total %d, pages %d)\nwant %s (total %d, pages %d)",
-						viewer, size, n, shape(got.Items), got.Total, got.Pages, shape(want), len(ref), pages)
+				onPage := map[int64]int{}
+				var walk func(list []*Comment, page int)
+				walk = func(list []*Comment, page int) {
+					for _, c := range list {
+						onPage[c.ID] = page
+						walk(c.Replies, page)
+					}
 				}
-			}
-			onPage := map[int64]int{}
-			var walk func(list []*Comment, page int)
-			walk = func(list []*Comment, page int) {
-				for _, c := range list {
-					onPage[c.ID] = page
-					walk(c.Replies, page)
+				for i, r := range ref {
+					walk([]*Comment{r}, i/size+1)
 				}
-			}
-			for i, r := range ref {
-				walk([]*Comment{r}, i/size+1)
-			}
-			for _, id := range ids {
-				n, err := s.Comments.PageOf(ctx, Comment{ID: id}, viewer, size)
-				if want, ok := onPage[id]; ok != (err == nil) || n != want {
-					t.Fatalf("viewer %d, size %d: PageOf(%d) = %d, %v; want %d (shown %v)", viewer, size, id, n, err, want, ok)
+				for _, id := range ids {
+					n, err := s.Comments.PageOf(ctx, Comment{ID: id}, viewer, size)
+					if want, ok := onPage[id]; ok != (err == nil) || n != want {
+						t.Fatalf("scan %d, viewer %d, size %d: PageOf(%d) = %d, %v; want %d (shown %v)", scan, viewer, size, id, n, err, want, ok)
+					}
 				}
 			}
 		}

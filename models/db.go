@@ -32,6 +32,7 @@ type Store struct {
 	Audit    *AuditStore
 	Mail     *MailStore // the outbox
 	Limits   *RateLimiter
+	Live     *LiveStore // live coverage
 
 	San *Sanitizer // the only producer of trusted HTML
 
@@ -122,10 +123,11 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Users = &UserStore{s}
 	s.Media = &MediaStore{s: s, Dir: uploadsDir, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
 	s.Settings = &SettingsStore{s}
-	s.Comments = &CommentStore{s}
+	s.Comments = &CommentStore{s: s, pageOfScan: 500}
 	s.Audit = &AuditStore{s}
 	s.Mail = &MailStore{s}
 	s.Limits = &RateLimiter{s: s}
+	s.Live = &LiveStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
