@@ -283,7 +283,7 @@ func (r *cli) backup(ctx context.Context, log *slog.Logger, args []string, out i
 	fl := newFlagSet("backup", "broadsheet backup [-data DIR] FILE",
 		"Writes a consistent copy of the site's database to FILE while the site runs. FILE must be new\n"+
 			"(a backup never overwrites) and is readable only by you (mode 0600): it holds e-mails and\n"+
-			"password hashes. Copy uploads/ and session.key from the data folder as plain files.")
+			"password hashes. Copy uploads/, session.key and address.key from the data folder as plain files.")
 	fl.dataFlag(&data)
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {

@@ -30,11 +30,52 @@ func openSite(dir string, create bool) (*models.Store, error) {
 	if !exists && !create {
 		return nil, noSite(dir, "only `broadsheet serve` creates a new site")
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "uploads"), 0o750); err != nil {
+	if err := os.MkdirAll(uploadsDir(dir), 0o750); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	return models.Open(filepath.Join(dir, "broadsheet.db"), filepath.Join(dir, "uploads"))
+	store, err := models.Open(filepath.Join(dir, "broadsheet.db"), uploadsDir(dir))
+	if err != nil {
+		return nil, err
+	}
+	key, err := addressKey(filepath.Join(dir, "address.key"))
+	if err == nil {
+		err = store.UseAddressKey(context.Background(), key)
+	}
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
 }
+
+// addressKey reads the key that client addresses are hashed with before they are
+// stored, creating it on first use. Losing it only means that comments from before
+// no longer match later ones from the same network.
+func addressKey(path string) (models.AddressKey, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		k, err := models.NewAddressKey()
+		if err != nil {
+			return k, err
+		}
+		if err := os.WriteFile(path, []byte(k.String()+"\n"), 0o600); err != nil {
+			return k, fmt.Errorf("write address key: %w", err)
+		}
+		return k, nil
+	} else if err != nil {
+		return models.AddressKey{}, err
+	}
+	raw, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	k, ok := models.AddressKeyFrom(raw)
+	if err != nil || !ok {
+		return k, fmt.Errorf("%s: want %d hex-encoded bytes", path, models.AddressKeySize)
+	}
+	return k, nil
+}
+
+// uploadsDir is the folder in the site's data folder that holds the photo files
+// unless they are kept in a bucket.
+func uploadsDir(data string) string { return filepath.Join(data, "uploads") }
 
 // noSite says that dir holds no site, and how one comes to be.
 func noSite(dir, howToCreate string) error {

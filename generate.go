@@ -19,6 +19,7 @@ import (
 func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	var data string
 	var o generate.Options
+	var media mediaConfig
 	fl := newFlagSet("generate", "broadsheet generate [-data DIR] -articles N -comments M [-seed S]",
 		"Fills an empty site with an invented archive of the given size (stories, threaded comments,\n"+
 			"commenters, a few photos) for load tests. The same seed makes the same archive.")
@@ -26,7 +27,12 @@ func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out
 	fl.IntVar(&o.Articles, "articles", 1000, "how many stories")
 	fl.IntVar(&o.Comments, "comments", 10000, "how many comments, spread over the stories")
 	fl.Int64Var(&o.Seed, "seed", 1, "the same seed makes the same archive")
+	fl.mediaFlags(&media)
 	if err := noArguments(fl, args, r.stdout); err != nil {
+		return err
+	}
+	files, err := media.files(ctx, log, data)
+	if err != nil {
 		return err
 	}
 	store, err := openSite(data, true)
@@ -34,6 +40,7 @@ func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out
 		return err
 	}
 	defer store.Close()
+	store.Media.Files = files
 
 	total := int64(o.Articles + o.Comments)
 	if isTerminal(out) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"broadsheet/models/wordpress"
@@ -18,12 +19,14 @@ import (
 func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	var data string
 	var fresh bool
+	var media mediaConfig
 	fl := newFlagSet("import", "broadsheet import wordpress [-new] [-data DIR] FILE.xml",
 		"Imports a WordPress export (WXR) into a site: authors, posts, categories, tags, comments.\n"+
 			"Featured images and images in the text are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
 			"Importing again skips what is already there. WordPress is the only source so far.")
 	fl.dataFlag(&data)
 	fl.Var(boolValue{&fresh}, "new", "create a new site in the -data folder (refused if one is there)")
+	fl.mediaFlags(&media)
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {
 		return err
@@ -40,14 +43,33 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	} else if !fresh && !exists {
 		return noSite(data, "to import into a new site there, add -new")
 	}
+	files, err := media.files(ctx, log, data)
+	if err != nil {
+		return err
+	}
 	store, err := openSite(data, fresh)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(line string) {
-		fmt.Fprintln(r.stderr, line)
+	store.Media.Files = files
+	// One meter per stage: the bytes of the file read, then items looked through for
+	// images, then items imported.
+	var m *meter
+	var last wordpress.Progress
+	rep, err := wordpress.Import(ctx, store, time.Now(), pos[1], func(p wordpress.Progress) {
+		if m == nil || p.Stage != last.Stage {
+			if m != nil {
+				m.done(last.Items, last.Total, last.Bytes)
+			}
+			m = stageMeter(r.stderr, p)
+		}
+		m.update(p.Items, p.Total, p.Bytes)
+		last = p
 	})
+	if m != nil {
+		m.done(last.Items, last.Total, last.Bytes)
+	}
 	if err != nil {
 		if fresh {
 			// Leave no empty site behind, so the same command can be run again once the file is mended.
@@ -55,8 +77,15 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		}
 		return fmt.Errorf("import %s: %w (no authors, posts or comments were written)", pos[1], err)
 	}
-	for _, line := range rep.Summary() {
-		fmt.Fprintln(out, line)
+	if err := rep.Table(out); err != nil {
+		return err
+	}
+	// The whole list, beside the export, for whoever works through it.
+	report := strings.TrimSuffix(pos[1], filepath.Ext(pos[1])) + ".import-report.csv"
+	if err := writeReport(report, rep); err != nil {
+		fmt.Fprintf(out, "\nThe full report could not be written (%v); the table above is all there is.\n", err)
+	} else {
+		fmt.Fprintf(out, "\nEvery row, with every title, is in %s.\n", report)
 	}
 	users, err := store.Users.List(ctx)
 	if err != nil {
@@ -66,6 +95,28 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		fmt.Fprintln(out, "This site has no administrator yet, so nobody can manage people or settings. "+makeAdminHint(data))
 	}
 	return nil
+}
+
+// stageMeter is the meter for the stage of an import that p is in.
+func stageMeter(w io.Writer, p wordpress.Progress) *meter {
+	if p.Stage == "reading" {
+		return newMeter(w, p.Size, true, 1000, func(items, _ int, bytes int64) string {
+			return fmt.Sprintf("read %d items (%s of %s)", items, megabytes(bytes), megabytes(p.Size))
+		})
+	}
+	verb := map[string]string{"images": "looked for the images of", "importing": "imported"}[p.Stage]
+	return newMeter(w, int64(p.Total), false, 1000, func(items, of int, _ int64) string {
+		return fmt.Sprintf("%s %d of %d items", verb, items, of)
+	})
+}
+
+// writeReport writes the import's report as CSV to name, replacing an older one.
+func writeReport(name string, rep *wordpress.Report) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	return errors.Join(rep.WriteCSV(f), f.Close())
 }
 
 // removeSite removes the database that a failed import -new created (and uploads/

@@ -82,7 +82,9 @@ func cleanEnv(t *testing.T) {
 		"BROADSHEET_LOG_FORMAT", "BROADSHEET_LOG_LEVEL", "BROADSHEET_READ_HEADER_TIMEOUT", "BROADSHEET_READ_TIMEOUT",
 		"BROADSHEET_WRITE_TIMEOUT", "BROADSHEET_IDLE_TIMEOUT", "BROADSHEET_MAX_HEADER_BYTES", "BROADSHEET_MAX_CONNS_PER_CLIENT",
 		"BROADSHEET_FORM_LIMIT", "BROADSHEET_COMMENT_LIMIT", "BROADSHEET_MAX_FORM_FIELDS", "BROADSHEET_RATE_LIMITS",
-		"BROADSHEET_TRUSTED_PROXIES", "BROADSHEET_METRICS_TOKEN", "BROADSHEET_DISK_FLOOR", "BROADSHEET_SMTP", "BROADSHEET_MAIL_FROM"} {
+		"BROADSHEET_TRUSTED_PROXIES", "BROADSHEET_METRICS_TOKEN", "BROADSHEET_DISK_FLOOR", "BROADSHEET_SMTP", "BROADSHEET_MAIL_FROM",
+		"BROADSHEET_S3_ENDPOINT", "BROADSHEET_S3_BUCKET", "BROADSHEET_S3_REGION", "BROADSHEET_S3_ACCESS_KEY", "BROADSHEET_S3_SECRET_FILE",
+		"BROADSHEET_S3_TLS", "BROADSHEET_MEDIA_URL", secretEnv} {
 		t.Setenv(name, "")
 	}
 }
@@ -120,7 +122,7 @@ func TestFirstStartSeedsAndShutsDownCleanly(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	var logs syncBuffer
 	addr, stop := startServe(t, &logs, "-data", data)
-	for _, f := range []string{"broadsheet.db", "session.key", "uploads"} {
+	for _, f := range []string{"broadsheet.db", "session.key", "address.key", "uploads"} {
 		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
 			t.Errorf("first start did not create data/%s: %v", f, err)
 		}
@@ -141,7 +143,7 @@ func TestFirstStartSeedsAndShutsDownCleanly(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(body), `class="lead-story"`) {
+	if res.StatusCode != 200 || !strings.Contains(string(body), `class="lead-story `) {
 		t.Errorf("front page after seeding: %d, lead story present: %v", res.StatusCode, strings.Contains(string(body), "lead-story"))
 	}
 	if code := stop(); code != exitOK || !strings.Contains(logs.String(), "reason=\"stopped by SIGTERM\"") {
@@ -198,7 +200,7 @@ func TestSeedFalseStartsEmpty(t *testing.T) {
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			stop()
-			if strings.Contains(string(body), `class="lead-story"`) || strings.Contains(logs.String(), "SAMPLE CONTENT") {
+			if strings.Contains(string(body), `class="lead-story `) || strings.Contains(logs.String(), "SAMPLE CONTENT") {
 				t.Errorf("BROADSHEET_SEED=%s seeded the sample paper", v)
 			}
 		})

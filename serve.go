@@ -29,6 +29,7 @@ type config struct {
 	dev     bool
 	smtp    string // SMTP server URL; empty: mail is written to DATA/mail
 	from    string // From address of the site's mail
+	media   mediaConfig
 	limits  serverLimits
 	ops     handlers.Config // only the operations and limits fields
 }
@@ -69,6 +70,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	fl.twin("smtp")
 	fl.StringVar(&c.from, "mail-from", "", "the From `ADDRESS` of the site's mail (default broadsheet@ the -base-url host)")
 	fl.twin("mail-from")
+	fl.mediaFlags(&c.media)
 	c.limitFlags(fl)
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {
@@ -101,12 +103,17 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		return usageErrorf("%v", err)
 	}
 
+	files, err := c.media.files(ctx, log, c.data)
+	if err != nil {
+		return err
+	}
 	store, err := openSite(c.data, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	store.Media.MaxBytes, store.Media.MaxDecodeBytes = c.limits.upload, c.limits.photoMemory
+	store.Media.Files = files
 	if len(store.Migrated) > 0 {
 		log.Info("applied database migrations", "data", c.data, "migrations", strings.Join(store.Migrated, ", "))
 	}
@@ -125,6 +132,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	}
 	hc := c.ops
 	hc.BaseURL, hc.Dev, hc.SecureCookies, hc.SessionKeys = c.baseURL, c.dev, strings.HasPrefix(c.baseURL, "https://"), keys
+	hc.MediaURL = c.media.publicURL
 	app, err := handlers.New(hc, store, log, viewsFS)
 	if err != nil {
 		return err
@@ -140,6 +148,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	}
 	srv.RegisterOnShutdown(app.EndStreams) // live streams never finish by themselves
 	go app.FlushReadsEvery(ctx, time.Minute)
+	go app.HousekeepEvery(ctx, time.Minute)
 	log.Info("mail", "from", c.from, "to", sender.String())
 	stopMail := (&outbox.Worker{Mail: store.Mail, Sender: sender, Log: log}).Start(ctx)
 	defer stopMail() // before the database closes: the worker may be recording a send

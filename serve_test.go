@@ -256,7 +256,7 @@ func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
 		}
 		cmd.Path, cmd.Args[0] = bin, bin
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		for _, p := range []string{filepath.Dir(dir), dir, site, filepath.Join(site, "broadsheet.db"), filepath.Join(site, "uploads")} {
+		for _, p := range []string{filepath.Dir(dir), dir, site, filepath.Join(site, "broadsheet.db"), filepath.Join(site, "uploads"), filepath.Join(site, "address.key")} {
 			if err := os.Chown(p, 65534, 65534); err != nil {
 				t.Fatal(err)
 			}

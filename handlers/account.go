@@ -138,9 +138,11 @@ func (a *App) signupSubmit(c echo.Context) error {
 	return a.signupSent(c, p)
 }
 
-type accountData struct {
+type accountPage struct {
 	page
-	Errors models.ValidationError
+	Errors         models.ValidationError
+	DigestMinutes  int
+	RemoveComments bool // the choice made in a refused "delete account" form
 }
 
 func (a *App) renderAccount(c echo.Context, status int, errs models.ValidationError) error {
@@ -148,7 +150,8 @@ func (a *App) renderAccount(c echo.Context, status int, errs models.ValidationEr
 	if err != nil {
 		return err
 	}
-	return c.Render(status, "account", accountData{page: p, Errors: errs})
+	return c.Render(status, "account", accountPage{page: p, Errors: errs, DigestMinutes: int(models.DigestWindow.Minutes()),
+		RemoveComments: c.FormValue("comments") == "remove"})
 }
 
 // accountShow is the reader's own page: change password, log out everywhere.

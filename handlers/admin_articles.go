@@ -69,6 +69,13 @@ type articleFormData struct {
 	AuthorSel   map[int64]bool
 	Statuses    []string
 	Conflict    *models.Article // the version someone else saved meanwhile
+	// Corrections, clarifications and updates on the story, with their earlier texts;
+	// editors file and amend them here.
+	Notes         []models.Correction
+	Kinds         []string
+	NewNote       noteForm                         // the new-note form as typed
+	NewNoteErrors models.ValidationError           // why it was refused
+	NoteErrors    map[int64]models.ValidationError // why a note's amend form was refused, by note id
 }
 
 // datetimeLocal is the layout of <input type="datetime-local">.
@@ -102,6 +109,12 @@ func (a *App) articleForm(c echo.Context, art *models.Article, in models.Article
 		}
 	}
 	d.Sections = p.Sections
+	if art != nil && staff(c).IsStaff() {
+		if d.Notes, err = a.Store.Corrections.ForArticle(ctx, art.ID, true); err != nil {
+			return d, err
+		}
+		d.Kinds, d.NewNote.Kind = models.CorrectionKinds, models.KindCorrection
+	}
 	d.Writers, err = a.Store.Users.Writers(ctx)
 	return d, err
 }

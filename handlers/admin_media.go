@@ -102,3 +102,15 @@ func (a *App) adminMediaUpdate(c echo.Context) error {
 	}
 	return a.flashTo(c, "/admin/media", "The photo's details were saved.")
 }
+
+// adminMediaDelete removes a photo and its files; stories that led with it lose it.
+func (a *App) adminMediaDelete(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.Media.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return a.flashTo(c, "/admin/media", "The photo was deleted.")
+}

@@ -93,11 +93,11 @@ func (a *App) moderate(c echo.Context, id int64, action string) error {
 	}
 	switch action {
 	case "approve":
-		err = a.Store.Comments.Approve(ctx, id)
+		err = a.Store.Comments.Approve(ctx, a.Now(), id)
 	case "spam":
-		err = a.Store.Comments.MarkSpam(ctx, id)
+		err = a.Store.Comments.MarkSpam(ctx, a.Now(), id)
 	case "delete":
-		err = a.Store.Comments.Delete(ctx, id)
+		err = a.Store.Comments.Delete(ctx, a.Now(), id)
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose approve, spam or delete.")
 	}

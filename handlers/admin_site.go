@@ -201,7 +201,8 @@ func (a *App) adminSettingsForm(c echo.Context) error {
 	st := p.Site
 	return c.Render(http.StatusOK, "admin/settings", settingsData{page: p, S: st, HeldWords: strings.Join(st.HeldWords, "\n"),
 		Numbers: map[string]string{"max_reply_depth": strconv.Itoa(st.MaxReplyDepth),
-			"links_before_hold": strconv.Itoa(st.LinksBeforeHold), "close_after_days": strconv.Itoa(st.CloseAfterDays)}})
+			"links_before_hold": strconv.Itoa(st.LinksBeforeHold), "close_after_days": strconv.Itoa(st.CloseAfterDays),
+			"keep_address_days": strconv.Itoa(st.KeepAddressDays)}})
 }
 
 func (a *App) adminSettingsSave(c echo.Context) error {
@@ -212,7 +213,8 @@ func (a *App) adminSettingsSave(c echo.Context) error {
 	for _, f := range []struct {
 		name string
 		into *int
-	}{{"max_reply_depth", &st.MaxReplyDepth}, {"links_before_hold", &st.LinksBeforeHold}, {"close_after_days", &st.CloseAfterDays}} {
+	}{{"max_reply_depth", &st.MaxReplyDepth}, {"links_before_hold", &st.LinksBeforeHold}, {"close_after_days", &st.CloseAfterDays},
+		{"keep_address_days", &st.KeepAddressDays}} {
 		numbers[f.name] = c.FormValue(f.name)
 		n, ok := formInt(c, f.name)
 		if !ok || numbers[f.name] == "" {

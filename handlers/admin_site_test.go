@@ -117,7 +117,7 @@ func TestSettingsForm(t *testing.T) {
 	n := newAdminSite(t)
 	valid := url.Values{"site_name": {"The Daily Test"}, "tagline": {"All the news"}, "time_zone": {"Asia/Tehran"},
 		"discussion_policy": {"Be kind."}, "guest_comments": {"1"}, "max_reply_depth": {"3"}, "links_before_hold": {"1"},
-		"held_words": {"Spam\nscam, fraud"}, "close_after_days": {"30"}}
+		"held_words": {"Spam\nscam, fraud"}, "close_after_days": {"30"}, "keep_address_days": {"14"}}
 	cases := []struct {
 		field, value string
 	}{
@@ -126,6 +126,7 @@ func TestSettingsForm(t *testing.T) {
 		{"max_reply_depth", "0"},
 		{"links_before_hold", "many"},
 		{"close_after_days", "-1"},
+		{"keep_address_days", "0"},
 	}
 	for _, tc := range cases {
 		form := url.Values{}
@@ -149,7 +150,7 @@ func TestSettingsForm(t *testing.T) {
 	}
 	st, _ := n.Store.Settings.Get(context.Background())
 	if st.SiteName != "The Daily Test" || st.TimeZone != "Asia/Tehran" || !st.GuestComments || st.MaxReplyDepth != 3 ||
-		st.CloseAfterDays != 30 || strings.Join(st.HeldWords, ",") != "spam,scam,fraud" {
+		st.CloseAfterDays != 30 || st.KeepAddressDays != 14 || strings.Join(st.HeldWords, ",") != "spam,scam,fraud" {
 		t.Errorf("saved %+v", st)
 	}
 	if doc := parse(t, n.get("/")); text(doc.Find(".brand")) != "The Daily Test" {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -81,6 +82,11 @@ func TestAdminRouteTable(t *testing.T) {
 		e := n.liveEntry(n.draft, n.editor, models.LiveEntryInput{Body: "An entry"})
 		return "/admin/articles/" + id + "/live/entries/" + strconv.FormatInt(e.ID, 10)
 	}
+	note, err := n.Store.Corrections.File(t.Context(), testNow, n.draft.ID, models.CorrectionInput{Kind: models.KindCorrection, Body: "A name was misspelt.", UserID: n.editor.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noteID := strconv.FormatInt(note, 10)
 	table := map[string]struct {
 		allowed []string
 		path    func() string
@@ -108,6 +114,12 @@ func TestAdminRouteTable(t *testing.T) {
 		"POST /admin/sections":                                {editors, func() string { return "/admin/sections" }},
 		"POST /admin/sections/:id":                            {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) }},
 		"POST /admin/sections/:id/move":                       {editors, func() string { return "/admin/sections/" + strconv.FormatInt(n.sec.ID, 10) + "/move" }},
+		"POST /admin/articles/:id/corrections":                {editors, func() string { return "/admin/articles/" + id + "/corrections" }},
+		"POST /admin/corrections/:id":                         {editors, func() string { return "/admin/corrections/" + noteID }},
+		"GET /admin/front":                                    {editors, func() string { return "/admin/front" }},
+		"POST /admin/front":                                   {editors, func() string { return "/admin/front" }},
+		"POST /admin/front/:id/move":                          {editors, func() string { return "/admin/front/" + strconv.FormatInt(n.draft.ID, 10) + "/move" }},
+		"POST /admin/front/:id/remove":                        {editors, func() string { return "/admin/front/" + strconv.FormatInt(n.draft.ID, 10) + "/remove" }},
 		"GET /admin/users":                                    {admins, func() string { return "/admin/users" }},
 		"POST /admin/users":                                   {admins, func() string { return "/admin/users" }},
 		"POST /admin/users/:id/role":                          {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/role" }},
@@ -122,6 +134,14 @@ func TestAdminRouteTable(t *testing.T) {
 		"GET /admin/settings":                                 {admins, func() string { return "/admin/settings" }},
 		"POST /admin/settings":                                {admins, func() string { return "/admin/settings" }},
 		"GET /admin/debug/pprof/*":                            {admins, func() string { return "/admin/debug/pprof/heap" }},
+		"POST /admin/media/:id/delete": {editors, func() string { // a fresh photo each time, likewise
+			doomed++
+			m, err := n.Store.Media.Save(t.Context(), testNow, bytes.NewReader(testPNG(t, 40+doomed, 30)), models.Media{Alt: "Doomed"}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "/admin/media/" + strconv.FormatInt(m.ID, 10) + "/delete"
+		}},
 		"POST /admin/articles/:id/delete": {editors, func() string { // a fresh story each time: deleting is real
 			doomed++
 			return "/admin/articles/" + strconv.FormatInt(n.article("Doomed "+strconv.Itoa(doomed), n.sec, n.author, nil).ID, 10) + "/delete"

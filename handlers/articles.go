@@ -51,6 +51,7 @@ type sectionBlock struct {
 type homeData struct {
 	page
 	Lead    *models.Article
+	Top     []models.Article // the editors' top stories, in their order
 	Stories models.Paged[models.Article]
 	Pager   pager
 	Blocks  []sectionBlock
@@ -64,8 +65,10 @@ func storyPager(p models.Paged[models.Article], base string) pager {
 	return pg
 }
 
-// homeShow is the front page: the lead story, the latest, and a block per section.
-// Older pages (?page=2 …) list the archive without the lead and the blocks.
+// homeShow is the front page as the editors made it: their lead (else the newest
+// story), their top stories, the latest of the rest, and a block per section (their
+// picks first, then that section's newest). No story appears twice. Older pages
+// (?page=2 …) list the archive without the lead and the blocks.
 func (a *App) homeShow(c echo.Context) error {
 	p, err := a.newPage(c)
 	if err != nil {
@@ -79,36 +82,89 @@ func (a *App) homeShow(c echo.Context) error {
 		return err
 	}
 	d := homeData{page: p, Stories: stories, Pager: storyPager(stories, "/")}
-	if stories.Number == 1 && len(stories.Items) > 0 {
-		lead := stories.Items[0]
-		d.Lead = &lead
-		d.Stories.Items = stories.Items[1:]
-		bySection, err := a.Store.Articles.LatestBySection(c.Request().Context(), a.Now(), 3, lead.ID)
-		if err != nil {
-			return err
-		}
-		for _, sec := range p.Sections {
-			if got := bySection[sec.ID]; len(got) > 0 {
-				d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got})
-			}
-		}
-		st, err := a.state(c)
-		if err != nil {
-			return err
-		}
-		if d.Widgets, _, err = a.loadWidgets(c.Request().Context(), st.snap); err != nil {
-			return err
-		}
-	} else if stories.Number > 1 {
+	if stories.Number > 1 {
 		d.Canonical = a.absURL("/?page=" + strconv.Itoa(stories.Number))
+		return c.Render(http.StatusOK, "home", d)
+	}
+	ctx := c.Request().Context()
+	picks, err := a.Store.Front.Picks(ctx, a.Now(), true)
+	if err != nil {
+		return err
+	}
+	a.changesAt(c, picks.Lapses) // a pin running out changes this page by itself
+	if err := a.composeFront(ctx, &d, picks); err != nil {
+		return err
+	}
+	st, err := a.state(c)
+	if err != nil {
+		return err
+	}
+	if d.Widgets, _, err = a.loadWidgets(ctx, st.snap); err != nil {
+		return err
 	}
 	return c.Render(http.StatusOK, "home", d)
+}
+
+// composeFront fills the first page's places in order — the editors' lead, top stories
+// and section picks, a lead from the latest if none was chosen, the latest, then each
+// section's newest — each taking only stories not yet placed.
+func (a *App) composeFront(ctx context.Context, d *homeData, picks models.FrontPicks) error {
+	shown := map[int64]bool{}
+	take := func(arts []models.Article, n int) []models.Article {
+		var out []models.Article
+		for _, art := range arts {
+			if len(out) < n && !shown[art.ID] {
+				shown[art.ID] = true
+				out = append(out, art)
+			}
+		}
+		return out
+	}
+	d.Lead = picks.Lead
+	if d.Lead != nil {
+		shown[d.Lead.ID] = true
+	}
+	d.Top = take(picks.Top, models.MaxTopStories)
+	blocks := map[int64][]models.Article{}
+	for _, sec := range d.Sections {
+		blocks[sec.ID] = take(picks.Sections[sec.ID], models.SectionBlockSize)
+	}
+	if d.Lead == nil { // no lead chosen: the newest story not placed elsewhere leads
+		newest := d.Stories.Items
+		if len(newest) < len(shown)+1 { // the page may be all picks: look one past them
+			more, err := a.Store.Articles.Published(ctx, a.Now(), models.Filter{}, models.Page{Number: 1, Size: len(shown) + 1})
+			if err != nil {
+				return err
+			}
+			newest = more.Items
+		}
+		if latest := take(newest, 1); len(latest) > 0 {
+			d.Lead = &latest[0]
+		}
+	}
+	d.Stories.Items = take(d.Stories.Items, len(d.Stories.Items))
+	exclude := make([]int64, 0, len(shown))
+	for id := range shown {
+		exclude = append(exclude, id)
+	}
+	newest, err := a.Store.Articles.LatestBySection(ctx, a.Now(), models.SectionBlockSize, exclude)
+	if err != nil {
+		return err
+	}
+	for _, sec := range d.Sections {
+		got := append(blocks[sec.ID], take(newest[sec.ID], models.SectionBlockSize-len(blocks[sec.ID]))...)
+		if len(got) > 0 {
+			d.Blocks = append(d.Blocks, sectionBlock{Section: sec, Stories: got})
+		}
+	}
+	return nil
 }
 
 type articleData struct {
 	page
 	Article    models.Article
 	Related    []models.Article
+	Notes      []models.Correction // corrections, clarifications and updates, oldest first
 	Prev, Next *models.Article
 	Preview    bool
 	Live       bool // readers can see it now (told in the preview banner)
@@ -124,6 +180,7 @@ type articleBundle struct {
 	snap       *siteSnapshot
 	art        models.Article
 	related    []models.Article
+	notes      []models.Correction
 	prev, next *models.Article
 	coverage   *models.Coverage // nil: the story was never live
 }
@@ -162,7 +219,7 @@ func (a *App) liveBundle(c echo.Context, slug string) (*articleBundle, error) {
 	return b, nil
 }
 
-// loadBundle reads the stories shown around art. Cards on a story page show no comment
+// loadBundle reads the stories shown around art and the notes appended to it. Cards on a story page show no comment
 // counts: those would tie every story's cached page to every other story's discussion.
 func (a *App) loadBundle(ctx context.Context, art models.Article) (*articleBundle, error) {
 	b := &articleBundle{art: art}
@@ -175,6 +232,9 @@ func (a *App) loadBundle(ctx context.Context, art models.Article) (*articleBundl
 	}
 	for i := range b.related {
 		b.related[i].CommentCount = 0
+	}
+	if b.notes, err = a.Store.Corrections.ForArticle(ctx, art.ID, false); err != nil {
+		return nil, err
 	}
 	// Entries change the site version (migration 0016), so the bundle, kept while the
 	// site snapshot holds, never shows an old set of them.
@@ -254,12 +314,12 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 			return err
 		}
 	}
-	a.describeArticle(&p, art, b.coverage, disc)
+	a.describeArticle(&p, art, b.coverage, b.notes, disc)
 	if disc != nil && (disc.Threads.Number > 1 || disc.Order != models.OrderOldest) {
 		// Each page and order of a long discussion is its own page, canonical to itself.
 		p.Canonical = a.absURL(discussionURL(disc.Base, disc.Order, disc.Threads.Number, 0))
 	}
-	d := articleData{page: p, Article: art, Related: b.related, Prev: b.prev, Next: b.next, Preview: preview,
+	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview,
 		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
 	st, err := a.state(c)
 	if err != nil {

@@ -123,8 +123,10 @@ type commentForm struct {
 	Body       string
 	Name       string // guests only
 	Email      string // guests only
-	Errors     models.ValidationError
-	Preview    *models.Comment // Body as it will appear, when the reader pressed "Preview"
+	// WatchReplies: "E-mail me replies" is ticked (accounts only).
+	WatchReplies bool
+	Errors       models.ValidationError
+	Preview      *models.Comment // Body as it will appear, when the reader pressed "Preview"
 }
 
 // postedComment reads the comment form posted to the article :slug. A reader who may
@@ -143,7 +145,8 @@ func (a *App) postedComment(c echo.Context) (*models.Article, commentForm, error
 
 // readCommentForm reads the comment form as posted.
 func readCommentForm(c echo.Context) commentForm {
-	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email")}
+	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email"),
+		WatchReplies: c.FormValue("watch") == "1"}
 	if raw := c.FormValue("parent"); raw != "" && raw != "0" {
 		// An unreadable parent is reported by the model as a missing comment.
 		if id, err := strconv.ParseInt(raw, 10, 64); err != nil || id < 0 {
@@ -388,7 +391,8 @@ func (a *App) commentCreate(c echo.Context) error {
 	}
 	u := currentUser(c)
 	cm, err := a.Store.Comments.Post(ctx, a.Now(), models.NewComment{ArticleID: art.ID, ParentID: form.ParentID,
-		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP()})
+		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP(),
+		WatchReplies: form.WatchReplies})
 	var flood *models.FloodError
 	if v, ok := models.AsValidation(err); ok {
 		form.Errors = v

@@ -63,7 +63,7 @@ func TestBrowserDiscussion(t *testing.T) {
 	if counts.Total != 1 {
 		t.Fatalf("pending = %d", counts.Total)
 	}
-	if err := ta.Store.Comments.Approve(context.Background(), counts.Items[0].ID); err != nil {
+	if err := ta.Store.Comments.Approve(context.Background(), ta.Now(), counts.Items[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	replySel := fmt.Sprintf("#comment-%d", reply.ID)

@@ -49,7 +49,7 @@ func (ta *testApp) comment(art models.Article, u models.User, parent int64, body
 		ta.tb.Fatal(err)
 	}
 	if c.Pending() {
-		if err := ta.Store.Comments.Approve(ctx, c.ID); err != nil {
+		if err := ta.Store.Comments.Approve(ctx, ta.Now(), c.ID); err != nil {
 			ta.tb.Fatal(err)
 		}
 		c.Status = models.CommentApproved
@@ -111,7 +111,7 @@ func TestCommentPostLandsOnCommentAndHoldsFirstComment(t *testing.T) {
 	if err != nil || strings.Join(c.HeldReasons, ",") != models.HeldFirst {
 		t.Errorf("held reasons = %v (%v), want first", c.HeldReasons, err)
 	}
-	if err := ta.Store.Comments.Approve(context.Background(), n); err != nil {
+	if err := ta.Store.Comments.Approve(context.Background(), ta.Now(), n); err != nil {
 		t.Fatal(err)
 	}
 	li = parse(t, ta.get("/articles/"+art.Slug)).Find("#comment-" + id)

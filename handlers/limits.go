@@ -205,7 +205,7 @@ func (a *App) commentRefused(c echo.Context, form url.Values, status int, reason
 		return err
 	}
 	cf := commentForm{Body: form.Get("body"), Name: form.Get("name"), Email: form.Get("email"),
-		Errors: models.ValidationError{"body": reason}}
+		WatchReplies: form.Get("watch") == "1", Errors: models.ValidationError{"body": reason}}
 	if id, err := strconv.ParseInt(form.Get("parent"), 10, 64); err == nil && id > 0 {
 		cf.ParentID = id
 	}
@@ -224,7 +224,7 @@ func (a *App) rateLimit(action string) echo.MiddlewareFunc {
 			if rate.Max <= 0 {
 				return next(c)
 			}
-			key := action + ":ip:" + c.RealIP()
+			key := action + ":addr:" + a.Store.AddressHash(c.RealIP())
 			if u := currentUser(c); u != nil {
 				if u.IsStaff() && action == "comment" {
 					return next(c) // as with flood control: editors answer readers in bursts

@@ -43,8 +43,16 @@ type (
 		MainEntityOfPage string      `json:"mainEntityOfPage"`
 		ArticleSection   string      `json:"articleSection,omitempty"`
 		Keywords         []string    `json:"keywords,omitempty"`
+		Correction       []ldNote    `json:"correction,omitempty"`
 		CommentCount     int         `json:"commentCount"`
 		Comment          []ldComment `json:"comment,omitempty"`
+	}
+	// ldNote is a schema.org CorrectionComment: a correction or clarification.
+	ldNote struct {
+		Type          string `json:"@type"`
+		Text          string `json:"text"`
+		DatePublished string `json:"datePublished"`
+		URL           string `json:"url"`
 	}
 	// ldComment is one public comment of the discussion page a story page shows.
 	ldComment struct {
@@ -111,16 +119,30 @@ type (
 // enough for search engines' live badges, while the page's size stays bounded.
 const ldLiveUpdates = 50
 
-// describeArticle fills the sharing metadata and structured data of a story page: a
-// story with live coverage (cov, nil if none) is a LiveBlogPosting; the public
-// comments of the discussion page it shows are listed (disc; nil in a preview).
-func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage, disc *discussion) {
+// describeArticle fills the sharing metadata and structured data of a story page; a
+// story with live coverage (cov, nil if none) is a LiveBlogPosting. Filing or
+// amending a note modifies the story; corrections and clarifications are its
+// schema.org `correction` (updates are news, not corrections). The public comments of
+// the discussion page it shows are listed (disc; nil in a preview).
+func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage, notes []models.Correction, disc *discussion) {
 	modified := art.PublishedAt
 	if art.UpdatedAt.After(modified) {
 		modified = art.UpdatedAt
 	}
 	if cov != nil && cov.LastUpdate().After(modified) {
 		modified = cov.LastUpdate()
+	}
+	var corrections []ldNote
+	for _, n := range notes {
+		for _, t := range []time.Time{n.CreatedAt, n.AmendedAt} {
+			if t.After(modified) {
+				modified = t
+			}
+		}
+		if n.Kind != models.KindUpdate {
+			corrections = append(corrections, ldNote{Type: "CorrectionComment", Text: n.Body, DatePublished: w3cTime(n.CreatedAt),
+				URL: p.Canonical + "#note-" + strconv.FormatInt(n.ID, 10)})
+		}
 	}
 	p.Share = share{Type: "article", Published: art.PublishedAt, Modified: modified, Section: art.Section.Name}
 	for _, t := range art.Tags {
@@ -131,13 +153,13 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		Headline: art.Title, Description: p.Description,
 		DatePublished: w3cTime(art.PublishedAt), DateModified: w3cTime(modified),
 		Author:           []ldPerson{},
-		MainEntityOfPage: p.Canonical, ArticleSection: art.Section.Name, Keywords: p.Share.Tags,
+		MainEntityOfPage: p.Canonical, ArticleSection: art.Section.Name, Keywords: p.Share.Tags, Correction: corrections,
 		Publisher: ldOrg{Type: "Organization", Name: p.Site.SiteName, URL: a.absURL("/"),
 			Logo: ldImage{Type: "ImageObject", URL: a.absURL(a.Assets.URL("img/favicon.svg"))}},
 	}
 	if img := art.Image; img != nil {
 		w := min(shareWidth, img.Width)
-		p.Share.Image = &shareImage{URL: a.absURL(img.URL(w)), Width: w, Height: img.HeightAt(w), Alt: img.Alt}
+		p.Share.Image = &shareImage{URL: a.photoURL(img, w), Width: w, Height: img.HeightAt(w), Alt: img.Alt}
 		ld.Image = []string{p.Share.Image.URL}
 	}
 	for _, au := range art.Authors {

@@ -56,24 +56,33 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // contentSecurityPolicy allows only our own origin: no inline script or style, no
-// third-party hosts, no framing.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; " +
-	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+// third-party hosts, no framing. Images may also come from mediaOrigin, the public
+// bucket or CDN that serves the photos when -media-url names one ("" for none).
+func contentSecurityPolicy(mediaOrigin string) string {
+	img := "'self'"
+	if mediaOrigin != "" {
+		img += " " + mediaOrigin
+	}
+	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; " +
+		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+}
 
-// securityHeaderValues are set on every answer. The slices are built once and shared
-// (see publicCacheControlValue): the keys are already in canonical form.
-var securityHeaderValues = map[string][]string{
-	"Content-Security-Policy": {contentSecurityPolicy},
-	"X-Content-Type-Options":  {"nosniff"},
-	"X-Frame-Options":         {"DENY"},
-	"Referrer-Policy":         {"strict-origin-when-cross-origin"},
-	"X-Xss-Protection":        {"0"},
+// newSecurityHeaders are the headers set on every answer. The slices are built once,
+// in New, and shared (see publicCacheControlValue): the keys are already in canonical form.
+func newSecurityHeaders(mediaOrigin string) map[string][]string {
+	return map[string][]string{
+		"Content-Security-Policy": {contentSecurityPolicy(mediaOrigin)},
+		"X-Content-Type-Options":  {"nosniff"},
+		"X-Frame-Options":         {"DENY"},
+		"Referrer-Policy":         {"strict-origin-when-cross-origin"},
+		"X-Xss-Protection":        {"0"},
+	}
 }
 
 func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		for k, v := range securityHeaderValues {
+		for k, v := range a.securityHeaderValues {
 			h[k] = v
 		}
 		if c.Scheme() == "https" || strings.HasPrefix(a.Config.BaseURL, "https://") {

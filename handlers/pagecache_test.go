@@ -95,7 +95,7 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 			if body := body(t, f.ta.get(f.articleAt)); strings.Contains(body, "Held first words") {
 				t.Fatal("a held comment is on the public page")
 			}
-			if err := f.ta.Store.Comments.Approve(ctx, c.ID); err != nil {
+			if err := f.ta.Store.Comments.Approve(ctx, f.ta.Now(), c.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, "Held first words", ""},

@@ -82,9 +82,23 @@ func TestFrontPage(t *testing.T) {
 			t.Errorf("front page shows %q", hidden)
 		}
 	}
-	if doc.Find(`section[aria-labelledby="sec-world"] .card`).Length() == 0 || doc.Find(`section[aria-labelledby="sec-sport"] .card`).Length() == 0 {
-		t.Error("missing a block per section")
+	// Section blocks hold only stories shown nowhere else on the page: World's block
+	// takes its next three, and Sport's only story is already among the latest.
+	var world []string
+	doc.Find(`section[aria-labelledby="sec-world"] .card h3`).Each(func(_ int, s *goquery.Selection) { world = append(world, text(s)) })
+	if strings.Join(world, ",") != "World story 3,World story 4,World story 5" {
+		t.Errorf("World block %v, want its three newest not shown above", world)
 	}
+	if doc.Find(`section[aria-labelledby="sec-sport"]`).Length() != 0 {
+		t.Error("Sport block shown though its only story is among the latest")
+	}
+	seen := map[string]bool{}
+	doc.Find(".lead-story h2, .card h3").Each(func(_ int, s *goquery.Selection) {
+		if seen[text(s)] {
+			t.Errorf("%q appears twice on the front page", text(s))
+		}
+		seen[text(s)] = true
+	})
 	if href, _ := doc.Find(`.pager a[rel="next"]`).Attr("href"); href != "/?page=2" {
 		t.Errorf("way to older news: %q", href)
 	}

@@ -109,5 +109,14 @@ func (a *App) Render(w io.Writer, name string, data any, _ echo.Context) error {
 // absURL makes an absolute URL from a site path using the configured base URL.
 func (a *App) absURL(path string) string { return a.Config.BaseURL + path }
 
+// photoURL is the absolute address of photo m at width w, on this site or on the
+// public bucket or CDN that serves the photos.
+func (a *App) photoURL(m photoFiles, w int) string {
+	if a.mediaBase == models.MediaPath {
+		return a.absURL(m.URLAt(models.MediaPath, w))
+	}
+	return m.URLAt(a.mediaBase, w)
+}
+
 // seeOther is the post/redirect/get answer to a successful form.
 func seeOther(c echo.Context, to string) error { return c.Redirect(http.StatusSeeOther, to) }

@@ -13,6 +13,9 @@ import (
 func (a *App) Routes() http.Handler {
 	e := a.router()
 	csrf := http.NewCrossOriginProtection()
+	// One-click unsubscribe (RFC 8058) is a POST from the reader's mail service, from
+	// anywhere; the signed token in its address, not a cookie, is what authorises it.
+	csrf.AddInsecureBypassPattern("POST /unsubscribe")
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, nil, http.StatusForbidden, "This form was sent from another site, so we refused it. Go back, reload the page and try again.")
 	}))
@@ -46,6 +49,7 @@ func (a *App) router() *echo.Echo {
 	e.GET("/author/:slug", a.authorShow)
 	e.GET("/search", a.searchShow, search)
 	e.GET("/live/:slug", a.liveStream) // a live story's event stream; never cached (pagecache.go)
+	e.GET("/corrections", a.correctionsShow)
 
 	// Feeds, sitemaps and robots.txt.
 	e.GET("/feed.rss", a.feedShow("rss", a.siteFeed), feed)
@@ -56,6 +60,8 @@ func (a *App) router() *echo.Echo {
 	e.GET("/tag/:slug/feed.atom", a.feedShow("atom", a.tagFeed), feed)
 	e.GET("/author/:slug/feed.rss", a.feedShow("rss", a.authorFeed), feed)
 	e.GET("/author/:slug/feed.atom", a.feedShow("atom", a.authorFeed), feed)
+	e.GET("/corrections/feed.rss", a.correctionFeedShow("rss"), feed)
+	e.GET("/corrections/feed.atom", a.correctionFeedShow("atom"), feed)
 	e.GET("/sitemap.xml", a.sitemapIndexShow)
 	e.GET("/sitemaps/:file", a.sitemapShow)
 	e.GET("/sitemap-news.xml", a.newsSitemapShow)
@@ -81,6 +87,11 @@ func (a *App) router() *echo.Echo {
 	e.GET("/account", a.accountShow, a.requireLogin)
 	e.POST("/account/password", a.passwordSubmit, a.requireLogin)
 	e.POST("/account/sessions/end", a.sessionsEnd, a.requireLogin)
+	e.POST("/account/notifications", a.notificationsSubmit, a.requireLogin)
+	e.GET("/account/data", a.accountData, a.requireLogin)
+	e.POST("/account/delete", a.accountDelete, a.requireLogin)
+	e.GET("/unsubscribe", a.unsubscribeForm)
+	e.POST("/unsubscribe", a.unsubscribeSubmit)
 
 	// Discussion. Posting checks login itself, since sites may allow guest comments.
 	e.POST(commentRoute, a.commentCreate, a.rateLimit("comment"))
@@ -114,13 +125,20 @@ func (a *App) router() *echo.Echo {
 	adm.GET("/articles/:id/live/entries/:entry", a.adminLiveEntryEdit, editors)
 	adm.POST("/articles/:id/live/entries/:entry", a.adminLiveEntryUpdate, editors)
 	adm.POST("/articles/:id/live/entries/:entry/delete", a.adminLiveEntryDelete, editors)
+	adm.POST("/articles/:id/corrections", a.adminCorrectionFile, editors)
+	adm.POST("/corrections/:id", a.adminCorrectionAmend, editors)
 	adm.GET("/media", a.adminMediaList, writers)
 	adm.POST("/media", a.adminMediaUpload, writers)
 	adm.POST("/media/:id", a.adminMediaUpdate, writers)
+	adm.POST("/media/:id/delete", a.adminMediaDelete, editors)
 	adm.GET("/sections", a.adminSectionList, editors)
 	adm.POST("/sections", a.adminSectionCreate, editors)
 	adm.POST("/sections/:id", a.adminSectionUpdate, editors)
 	adm.POST("/sections/:id/move", a.adminSectionMove, editors)
+	adm.GET("/front", a.adminFrontShow, editors)
+	adm.POST("/front", a.adminFrontPick, editors)
+	adm.POST("/front/:id/move", a.adminFrontMove, editors)
+	adm.POST("/front/:id/remove", a.adminFrontRemove, editors)
 	adm.GET("/users", a.adminUserList, admins)
 	adm.POST("/users", a.adminUserCreate, admins)
 	adm.POST("/users/:id/role", a.adminUserRole, admins)

@@ -3,11 +3,14 @@
 package handlers
 
 import (
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +40,11 @@ type Config struct {
 	CommentBytes   int64         // body limit of a comment post
 	MaxFormFields  int           // fields in one form post
 	LivePoll       time.Duration // how often a server reads the version of a live story someone watches
+
+	// MediaURL is the public address of the photo files (a public bucket or a CDN in
+	// front of it), no trailing slash; pages then point there instead of at /media/.
+	// Empty: photos are served by the site.
+	MediaURL string
 }
 
 // App carries everything a handler needs. There are no package globals.
@@ -66,6 +74,9 @@ type App struct {
 	discussions *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
 	rendering   flight                       // misses being rendered, so each renders once
 	live        *liveHub                     // live stories watched by readers' streams on this server
+
+	securityHeaderValues map[string][]string // set on every answer; the CSP names the photos' origin
+	mediaBase            string              // where pages point for photo files, ending in "/"
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
@@ -88,7 +99,18 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
 		trees: newLRU[fragment](cfg.CacheBytes / 8), commentHTML: newLRU[fragment](cfg.CacheBytes / 8),
 		discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub()}
+	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
+	if cfg.MediaURL != "" {
+		u, err := url.Parse(cfg.MediaURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("the media URL %q is not an absolute http(s) URL", cfg.MediaURL)
+		}
+		a.mediaBase = strings.TrimRight(cfg.MediaURL, "/") + "/"
+		a.securityHeaderValues = newSecurityHeaders(u.Scheme + "://" + u.Host)
+	}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
+		"photo":    func(m photoFiles, w int) string { return m.URLAt(a.mediaBase, w) },
+		"srcset":   func(m photoFiles) string { return m.SrcSetAt(a.mediaBase) },
 		"asset":    assets.URL,
 		"date":     func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006") },
 		"datetime": func(t time.Time, z *time.Location) string { return t.In(z).Format("2 January 2006, 15:04 MST") },
@@ -98,6 +120,10 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 			return liveEntryData{E: e, Zone: z, Anchored: anchored}
 		},
 		"fielderr": func(e models.ValidationError, f string) fieldErr { return fieldErr{E: e, F: f} },
+		"notefields": func(id int64, kind, body string, errs models.ValidationError, kinds []string) noteFields {
+			return noteFields{ID: id, Kind: kind, Body: body, Errors: errs, Kinds: kinds}
+		},
+		"pickrow": func(p models.Pick, z *time.Location, now time.Time) pickRow { return pickRow{P: p, Zone: z, Now: now} },
 	}, cfg.Dev)
 	if err != nil {
 		return nil, err
@@ -124,6 +150,13 @@ type liveEntryData struct {
 	E        models.LiveEntry
 	Zone     *time.Location
 	Anchored bool // carries the id that links point to (false for the pinned copy)
+}
+
+// photoFiles is a photo in the library, as a template holds it: models.Media, or a
+// story's models.Image, which carries one.
+type photoFiles interface {
+	URLAt(base string, w int) string
+	SrcSetAt(base string) string
 }
 
 type cardData struct {

@@ -1,14 +1,16 @@
 package handlers
 
 import (
+	"errors"
 	"mime"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"broadsheet/models"
 )
 
 // staticShow serves embedded assets under fingerprinted names. The name changes
@@ -29,17 +31,25 @@ func (a *App) staticShow(c echo.Context) error {
 // mediaFile matches the content-addressed names models.MediaStore writes.
 var mediaFile = regexp.MustCompile(`^[0-9a-f]{32}(-[0-9]{2,5})?\.(jpg|png)$`)
 
-// mediaShow serves uploaded photos. Their names are hashes of their bytes, so they
-// never change and may be cached for good.
+// mediaShow serves uploaded photos, streamed from wherever the files are kept. Their
+// names are hashes of their bytes, so they never change and may be cached for good;
+// the name is also a strong ETag. They are served here even when -media-url points
+// pages elsewhere: stories' HTML keeps /media/ addresses, and a CDN may pull from here.
 func (a *App) mediaShow(c echo.Context) error {
 	name := c.Param("file")
 	if !mediaFile.MatchString(name) {
 		return echo.ErrNotFound
 	}
-	p := filepath.Join(a.Store.Media.Dir, name)
-	if _, err := os.Stat(p); err != nil {
+	f, err := a.Store.Media.Files.Open(c.Request().Context(), name)
+	if errors.Is(err, models.ErrNotFound) {
 		return echo.ErrNotFound
+	} else if err != nil {
+		return err
 	}
-	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	return c.File(p)
+	defer f.Close()
+	h := c.Response().Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", `"`+strings.TrimSuffix(name, path.Ext(name))+`"`)
+	http.ServeContent(c.Response(), c.Request(), name, f.ModTime, f)
+	return nil
 }

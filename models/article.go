@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -272,17 +273,25 @@ func (as *ArticleStore) one(ctx context.Context, cond string, args ...any) (Arti
 }
 
 // LatestBySection returns up to n visible stories per section, newest first, skipping
-// excludeID (the front page's lead). It is one statement whose per-section subquery
-// walks the (section_id, status, published_at) index, so its cost grows with the number
-// of sections, not with the size of the archive.
-func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n int, excludeID int64) (map[int64][]Article, error) {
+// the stories in exclude (those the front page already shows). It is one statement
+// whose per-section subquery walks the (section_id, status, published_at) index, so its
+// cost grows with the number of sections, not with the size of the archive.
+func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n int, exclude []int64) (map[int64][]Article, error) {
+	if exclude == nil {
+		exclude = []int64{} // JSON null would be one NULL, and NOT IN (NULL) keeps nothing
+	}
+	ids, err := json.Marshal(exclude)
+	if err != nil {
+		return nil, err
+	}
 	arts, err := as.list(ctx, `SELECT `+articleCols+` FROM sections sx
 		JOIN articles a ON a.id IN (
 			SELECT x.id FROM articles x INDEXED BY articles_live_section
-			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ? AND x.id <> ?
+			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ?
+				AND x.id NOT IN (SELECT value FROM json_each(?))
 			ORDER BY x.published_at DESC, x.id DESC LIMIT ?)
 `+articleJoins+`
-		ORDER BY a.published_at DESC, a.id DESC`, fmtTime(now), excludeID, n)
+		ORDER BY a.published_at DESC, a.id DESC`, fmtTime(now), string(ids), n)
 	if err != nil {
 		return nil, err
 	}

@@ -310,7 +310,7 @@ func TestLatestBySection(t *testing.T) {
 	}
 	f.add(t, "Sport A", f.sports, nil)
 	f.add(t, "Sport draft", f.sports, func(in *ArticleInput) { in.Status = StatusDraft })
-	got, err := f.s.Articles.LatestBySection(ctx, testNow, 3, lead)
+	got, err := f.s.Articles.LatestBySection(ctx, testNow, 3, []int64{lead})
 	if err != nil {
 		t.Fatal(err)
 	}

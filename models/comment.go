@@ -43,7 +43,6 @@ type Comment struct {
 	BodyHTML    template.HTML // sanitised by Sanitizer.CommentHTML; never built elsewhere
 	Status      string
 	HeldReasons []string // rules that held it: first, links, word, guest
-	IP          string
 	CreatedAt   time.Time
 	EditedAt    time.Time
 	Score       int // up votes less down votes (see vote.go)
@@ -60,6 +59,7 @@ type Comment struct {
 	ArticleSlug   string
 	Reports       int
 	ReportReasons []string
+	SameNetwork   int // other comments still on record from the network this one came from
 }
 
 // Pending reports whether the comment awaits a moderator.
@@ -95,7 +95,7 @@ type CommentStore struct {
 }
 
 const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
-	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.ip, c.created_at, c.edited_at, c.score`
+	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.created_at, c.edited_at, c.score`
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
@@ -104,7 +104,7 @@ func scanComment(sc scanner) (Comment, error) {
 	var held, created string
 	var edited sql.NullString
 	if err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
-		&c.Status, &held, &c.IP, &created, &edited, &c.Score); err != nil {
+		&c.Status, &held, &created, &edited, &c.Score); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -134,7 +134,10 @@ type NewComment struct {
 	GuestName  string
 	GuestEmail string
 	Body       string
-	IP         string
+	IP         string // the client's address: only its network's keyed hash is stored
+	// WatchReplies: the author ticked "E-mail me replies" (accounts only: a guest's
+	// address was never confirmed).
+	WatchReplies bool
 }
 
 // normaliseBody makes browsers' CRLF line endings plain newlines, so lengths and
@@ -195,6 +198,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 	}
 
 	var id int64
+	network := cs.s.addr.network(in.IP)
 	err = cs.s.tx(ctx, func(tx *sql.Tx) error {
 		if err := checkOpen(ctx, tx, in.ArticleID, st, now); err != nil {
 			return err
@@ -215,7 +219,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if err != nil {
 			return err
 		}
-		if err := checkRepeat(ctx, tx, in, now, staff); err != nil {
+		if err := checkRepeat(ctx, tx, in, network, now, staff); err != nil {
 			return err
 		}
 		firstTime := false
@@ -235,10 +239,24 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if in.User != nil {
 			uid = in.User.ID
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, user_id, guest_name, guest_email,
-			body_src, body_html, status, held_reasons, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, root_id, user_id, guest_name, guest_email,
+			body_src, body_html, status, held_reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, in.Body, string(html), status,
-			strings.Join(reasons, ","), in.IP, fmtTime(now)).Scan(&id)
+			strings.Join(reasons, ","), fmtTime(now)).Scan(&id); err != nil {
+			return err
+		}
+		if err := recordNetwork(ctx, tx, id, network, fmtTime(now)); err != nil {
+			return err
+		}
+		if in.WatchReplies && in.User != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO reply_watches (comment_id, user_id) VALUES (?, ?)", id, in.User.ID); err != nil {
+				return err
+			}
+		}
+		if status == CommentApproved && in.ParentID > 0 {
+			return noticeReply(ctx, tx, now, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return Comment{}, err
@@ -327,8 +345,9 @@ func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, max
 }
 
 // checkRepeat refuses a repeat of the poster's last comment and, except for staff,
-// a comment too soon after the last one from the same account or address.
-func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, now time.Time, staff bool) error {
+// a comment too soon after the last one from the same account or network (network is
+// the hashed network of the poster's address).
+func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string, now time.Time, staff bool) error {
 	who, whoArg := "user_id = ?", any(nil)
 	if in.User != nil {
 		whoArg = in.User.ID
@@ -349,13 +368,13 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, now time.Time, 
 	if staff {
 		return nil
 	}
-	// Every comment counts towards flooding, deleted ones too, by account and by address.
+	// Every comment counts towards flooding, deleted ones too, by account and by network.
 	// Two separate maxima, because each is then read off the end of its index, where
 	// one max over "account OR address" visited every comment either ever posted.
 	var last string
 	if err := tx.QueryRowContext(ctx, "SELECT max(coalesce((SELECT max(created_at) FROM comments WHERE "+who+"), ''),"+
-		" coalesce((SELECT max(created_at) FROM comments WHERE ip = ? AND ip <> ''), ''))",
-		whoArg, in.IP).Scan(&last); err != nil {
+		" coalesce((SELECT max(created_at) FROM comment_networks WHERE network = ?), ''))",
+		whoArg, network).Scan(&last); err != nil {
 		return err
 	}
 	latest := parseTime(last)
@@ -612,7 +631,7 @@ func nest(list []Comment, viewerID int64) []*Comment {
 				if len(c.Replies) == 0 {
 					continue
 				}
-				c.Removed, c.Name, c.BodySrc, c.BodyHTML, c.GuestEmail, c.IP = true, "", "", "", "", ""
+				c.Removed, c.Name, c.BodySrc, c.BodyHTML, c.GuestEmail = true, "", "", "", ""
 			}
 			kept = append(kept, c)
 		}

@@ -50,7 +50,7 @@ func BenchmarkPostComment(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				p.now = p.now.Add(time.Minute)
-				c, err := s.Comments.Post(ctx, p.now, NewComment{ArticleID: arts[i%len(arts)].ID, User: &ada, Body: fmt.Sprintf("Benchmark comment %d", i)})
+				c, err := s.Comments.Post(ctx, p.now, NewComment{ArticleID: arts[i%len(arts)].ID, User: &ada, Body: fmt.Sprintf("Benchmark comment %d", i), IP: "192.0.2.1"})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -60,7 +60,7 @@ func (p *poster) post(art Article, u User, parent int64, body string) Comment {
 		p.t.Fatal(err)
 	}
 	if c.Pending() {
-		if err := p.s.Comments.Approve(context.Background(), c.ID); err != nil {
+		if err := p.s.Comments.Approve(context.Background(), testNow, c.ID); err != nil {
 			p.t.Fatal(err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestThreadShapeNumberingAndVisibility(t *testing.T) {
 	if err := s.Comments.DeleteOwn(ctx, gone.ID, bo.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Comments.MarkSpam(ctx, d.ID); err != nil {
+	if err := s.Comments.MarkSpam(ctx, testNow, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	p.post(art, ada, 0, "f")
@@ -127,7 +127,7 @@ func TestThreadShapeNumberingAndVisibility(t *testing.T) {
 		}
 	}
 	// A deleted comment with replies stays as a placeholder, without its text.
-	if err := s.Comments.Delete(ctx, a.ID); err != nil {
+	if err := s.Comments.Delete(ctx, testNow, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Comments.Thread(ctx, art.ID, 0, Page{Number: 1, Size: 10})
@@ -220,7 +220,7 @@ func TestPostRulesAndModeration(t *testing.T) {
 	if err != nil || queue.Total != 1 || queue.Items[0].ArticleSlug != art.Slug || queue.Items[0].HeldReasons[0] != HeldFirst {
 		t.Errorf("queue = %+v %v", queue, err)
 	}
-	if err := s.Comments.Approve(ctx, first.ID); err != nil {
+	if err := s.Comments.Approve(ctx, testNow, first.ID); err != nil {
 		t.Fatal(err)
 	}
 	second, err := s.Comments.Post(ctx, testNow.Add(time.Minute), NewComment{ArticleID: art.ID, User: &ada, Body: "Now trusted"})
@@ -247,7 +247,7 @@ func TestPostRulesAndModeration(t *testing.T) {
 	if _, err := s.Comments.Post(ctx, testNow.Add(time.Hour), NewComment{ArticleID: art.ID, User: &ada, Body: "Back again"}); err != nil {
 		t.Errorf("unblocked user: %v", err)
 	}
-	if err := s.Comments.Approve(ctx, 999999); !errors.Is(err, ErrNotFound) {
+	if err := s.Comments.Approve(ctx, testNow, 999999); !errors.Is(err, ErrNotFound) {
 		t.Errorf("approve missing: %v", err)
 	}
 }
@@ -493,10 +493,10 @@ func TestThreadNumbersAcrossPageBoundaries(t *testing.T) {
 		t.Fatalf("held = %+v, %v", held, err)
 	}
 	t4 := p.post(art, ada, 0, "t4")
-	if err := s.Comments.Delete(ctx, t2.ID); err != nil {
+	if err := s.Comments.Delete(ctx, testNow, t2.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Comments.MarkSpam(ctx, t1.ID); err != nil {
+	if err := s.Comments.MarkSpam(ctx, testNow, t1.ID); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

@@ -22,23 +22,29 @@ type Store struct {
 	W *sql.DB // the single writer connection
 	R *sql.DB // the reader pool
 
-	Articles *ArticleStore
-	Sections *SectionStore
-	Tags     *TagStore
-	Users    *UserStore
-	Media    *MediaStore
-	Settings *SettingsStore
-	Comments *CommentStore
-	Audit    *AuditStore
-	Mail     *MailStore // the outbox
-	Limits   *RateLimiter
-	Live     *LiveStore // live coverage
+	Articles    *ArticleStore
+	Sections    *SectionStore
+	Tags        *TagStore
+	Users       *UserStore
+	Media       *MediaStore
+	Settings    *SettingsStore
+	Comments    *CommentStore
+	Audit       *AuditStore
+	Mail        *MailStore // the outbox
+	Limits      *RateLimiter
+	Live        *LiveStore       // live coverage
+	Front       *FrontStore      // the editors' front-page picks
+	Corrections *CorrectionStore // corrections, clarifications and updates on stories
 
 	San *Sanitizer // the only producer of trusted HTML
+
+	addr AddressKey // hashes client addresses before they are stored (see address.go)
 
 	// Migrated names the migrations this Open applied, oldest first, so that
 	// `broadsheet migrate` and the start-up log can say what changed.
 	Migrated []string
+
+	uploads string // the local uploads folder, whose disk DiskFree watches
 
 	versions     *sql.Stmt // versionsQuery, prepared on the reader pool
 	siteVersions *sql.Stmt // siteVersionsQuery, likewise
@@ -64,6 +70,11 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	// a third of a comment post's time. 128 covers the statements of the hot pages and posts.
 	q.Set("_stmt_cache_size", "128")
 	dsn := "file:" + path + "?" + q.Encode()
+	// Until the site's own key is set (UseAddressKey), a random one: never a raw address.
+	addrKey, err := NewAddressKey()
+	if err != nil {
+		return nil, err
+	}
 
 	w, err := sql.Open(driverName, dsn)
 	if err != nil {
@@ -78,7 +89,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 
-	s := &Store{W: w, R: r}
+	s := &Store{W: w, R: r, uploads: uploadsDir, addr: addrKey}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := w.PingContext(ctx); err != nil {
@@ -121,13 +132,15 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Sections = &SectionStore{s}
 	s.Tags = &TagStore{s}
 	s.Users = &UserStore{s}
-	s.Media = &MediaStore{s: s, Dir: uploadsDir, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
+	s.Media = &MediaStore{s: s, Files: LocalFiles{Dir: uploadsDir}, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s: s, pageOfScan: 500}
 	s.Audit = &AuditStore{s}
 	s.Mail = &MailStore{s}
 	s.Limits = &RateLimiter{s: s}
 	s.Live = &LiveStore{s}
+	s.Front = &FrontStore{s}
+	s.Corrections = &CorrectionStore{s}
 	s.San = NewSanitizer()
 	return s, nil
 }
@@ -216,8 +229,10 @@ type extraScanner struct {
 
 func (e extraScanner) Scan(dest ...any) error { return e.sc.Scan(append(dest, e.extra...)...) }
 
-// queryAll runs a read query and scans every row with scan.
-func queryAll[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+// queryAll runs a read query (on a pool or in a transaction) and scans every row with scan.
+func queryAll[T any](ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

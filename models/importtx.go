@@ -147,12 +147,36 @@ func (t *TxStore) FreeArticleSlug(ctx context.Context, base string) (string, err
 // Markdown): the body is sanitised with the article policy, and the story gets its
 // first revision as one written here does. in must have passed Validate.
 func (t *TxStore) CreateImportedArticle(ctx context.Context, in ArticleInput, bodyHTML string) (int64, template.HTML, error) {
-	html := t.s.San.ImportedArticleHTML(bodyHTML)
+	return t.createArticle(ctx, in, t.s.San.ImportedArticleHTML(bodyHTML))
+}
+
+// CreateArticle saves a story whose body is Markdown (one exported from a
+// Broadsheet), rendered as the newsroom's form renders it. in must have passed Validate.
+func (t *TxStore) CreateArticle(ctx context.Context, in ArticleInput) (int64, template.HTML, error) {
+	html, err := t.s.San.ArticleHTML(in.Body)
+	if err != nil {
+		return 0, "", err
+	}
+	return t.createArticle(ctx, in, html)
+}
+
+func (t *TxStore) createArticle(ctx context.Context, in ArticleInput, html template.HTML) (int64, template.HTML, error) {
 	id, err := insertArticle(ctx, t.tx, t.now, in, html)
 	if err != nil {
 		return 0, "", err
 	}
 	return id, html, afterSave(ctx, t.tx, t.now, id, 1, "", in)
+}
+
+// AddOldSlug makes /articles/OLD redirect to the article, as a renamed article's
+// old slug does; a slug that is not one, or that a story uses or already redirects, is left alone.
+func (t *TxStore) AddOldSlug(ctx context.Context, old string, articleID int64) error {
+	if old == "" || Slugify(old) != old {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO slug_redirects (old_slug, article_id)
+		SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM articles WHERE slug = ?)`, old, articleID, old)
+	return err
 }
 
 // SetImportedImageURL keeps the old address of a featured image that was not brought in.
@@ -193,7 +217,7 @@ type ImportedComment struct {
 	Source                          string // as the other system stored it
 	Text                            string // what CommentHTML reads: paragraphs at blank lines
 	Status                          string // approved, pending or spam
-	IP                              string
+	IP                              string // stored as its network's keyed hash, like a posted comment's
 	CreatedAt                       time.Time
 }
 
@@ -203,10 +227,13 @@ type ImportedComment struct {
 func (t *TxStore) ImportComment(ctx context.Context, c ImportedComment) (int64, error) {
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, user_id, guest_name, guest_email, guest_url,
-		body_src, body_html, status, ip, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		body_src, body_html, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.ArticleID, sql.NullInt64{Int64: c.ParentID, Valid: c.ParentID != 0}, sql.NullInt64{Int64: c.UserID, Valid: c.UserID != 0},
-		c.GuestName, c.GuestEmail, c.GuestURL, c.Source, string(t.s.San.CommentHTML(c.Text)), c.Status, c.IP, fmtTime(c.CreatedAt)).Scan(&id)
-	return id, err
+		c.GuestName, c.GuestEmail, c.GuestURL, c.Source, string(t.s.San.CommentHTML(c.Text)), c.Status, fmtTime(c.CreatedAt)).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	return id, recordNetwork(ctx, t.tx, id, t.s.addr.network(c.IP), fmtTime(c.CreatedAt))
 }
 
 // oldPathKey normalises a decoded URL path: no trailing slash, and "" for the root.

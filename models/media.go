@@ -14,8 +14,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,21 +61,43 @@ func SizeText(n int64) string {
 // widths are the srcset sizes made for each photo (only those narrower than the original).
 var widths = [...]int{480, 960, 1600}
 
-// URL is the address of the file at width w (0 = the original).
-func (m Media) URL(w int) string {
+// File is the name of the stored file at width w (0 = the original).
+func (m Media) File(w int) string {
 	if w == 0 || w >= m.Width {
-		return "/media/" + m.Hash + "." + m.Ext
+		return m.Hash + "." + m.Ext
 	}
-	return "/media/" + m.Hash + "-" + strconv.Itoa(w) + "." + m.Ext
+	return m.Hash + "-" + strconv.Itoa(w) + "." + m.Ext
 }
 
-// SrcSet is the srcset attribute value listing every stored width.
-func (m Media) SrcSet() string {
+// Files names every stored file of the photo: the original and each smaller width.
+func (m Media) Files() []string {
+	names := []string{m.File(0)}
+	for _, w := range m.Sizes {
+		names = append(names, m.File(w))
+	}
+	return names
+}
+
+// MediaPath is where this site serves photo files; stories' HTML keeps addresses under it.
+const MediaPath = "/media/"
+
+// URL is the address of the file at width w (0 = the original) on this site.
+func (m Media) URL(w int) string { return m.URLAt(MediaPath, w) }
+
+// URLAt is the address of the file at width w under base, which ends in a slash:
+// MediaPath, or a public bucket's or CDN's address.
+func (m Media) URLAt(base string, w int) string { return base + m.File(w) }
+
+// SrcSet is the srcset attribute value listing every stored width on this site.
+func (m Media) SrcSet() string { return m.SrcSetAt(MediaPath) }
+
+// SrcSetAt is SrcSet with the files' addresses under base (see URLAt).
+func (m Media) SrcSetAt(base string) string {
 	var parts []string
 	for _, w := range m.Sizes {
-		parts = append(parts, m.URL(w)+" "+strconv.Itoa(w)+"w")
+		parts = append(parts, m.URLAt(base, w)+" "+strconv.Itoa(w)+"w")
 	}
-	parts = append(parts, m.URL(0)+" "+strconv.Itoa(m.Width)+"w")
+	parts = append(parts, m.URLAt(base, 0)+" "+strconv.Itoa(m.Width)+"w")
 	return strings.Join(parts, ", ")
 }
 
@@ -99,10 +119,10 @@ func parseSizes(s string) []int {
 	return out
 }
 
-// MediaStore keeps photos on disk under Dir and their records in the database.
+// MediaStore keeps photos' files in Files and their records in the database.
 type MediaStore struct {
-	s   *Store
-	Dir string
+	s     *Store
+	Files MediaFiles
 	// MaxBytes and MaxDecodeBytes are the largest file taken and the most memory one
 	// photo may take to process (Open sets the defaults above).
 	MaxBytes, MaxDecodeBytes int64
@@ -183,10 +203,7 @@ func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta
 	} else if !errors.Is(err, ErrNotFound) {
 		return Media{}, err
 	}
-	if err := os.MkdirAll(ms.Dir, 0o755); err != nil {
-		return Media{}, err
-	}
-	if err := writeFile(filepath.Join(ms.Dir, m.Hash+"."+ext), orig); err != nil {
+	if err := ms.Files.Put(ctx, m.File(0), orig); err != nil {
 		return Media{}, err
 	}
 	// Widest first, each size scaled from the one before: a step of at most ~2× keeps
@@ -202,10 +219,10 @@ func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta
 		if err != nil {
 			return Media{}, err
 		}
-		if err := writeFile(filepath.Join(ms.Dir, fmt.Sprintf("%s-%d.%s", m.Hash, w, ext)), b); err != nil {
+		m.Sizes = append([]int{w}, m.Sizes...) // kept ascending, as srcset lists them
+		if err := ms.Files.Put(ctx, m.File(w), b); err != nil {
 			return Media{}, err
 		}
-		m.Sizes = append([]int{w}, m.Sizes...) // kept ascending, as srcset lists them
 	}
 	sizes := make([]string, len(m.Sizes))
 	for i, w := range m.Sizes {
@@ -293,15 +310,6 @@ func resize(img image.Image, w int) image.Image {
 	return dst
 }
 
-// writeFile writes atomically: a reader never sees half a photo.
-func writeFile(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
 const mediaCols = "id, hash, ext, width, height, sizes, alt, caption, credit"
 
 func scanMedia(sc scanner) (Media, error) {
@@ -340,4 +348,22 @@ func (ms *MediaStore) UpdateMeta(ctx context.Context, id int64, alt, caption, cr
 	}
 	return oneRow(ms.s.W.ExecContext(ctx, "UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?",
 		alt, strings.TrimSpace(caption), strings.TrimSpace(credit), id))
+}
+
+// Delete removes a photo from the library: its record, so that no page shows it any
+// more (stories that led with it lose their photo), then its files.
+func (ms *MediaStore) Delete(ctx context.Context, id int64) error {
+	m, err := ms.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := oneRow(ms.s.W.ExecContext(ctx, "DELETE FROM media WHERE id = ?", id)); err != nil {
+		return err
+	}
+	for _, name := range m.Files() {
+		if err := ms.Files.Delete(ctx, name); err != nil {
+			return fmt.Errorf("photo %d removed from the library, but not its file %s from %s: %w", id, name, ms.Files, err)
+		}
+	}
+	return nil
 }

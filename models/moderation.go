@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 	"unicode"
@@ -97,7 +98,8 @@ func (cs *CommentStore) Counts(ctx context.Context) (ModCounts, error) {
 const modFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id JOIN articles a ON a.id = c.article_id`
 
 // Pending lists comments awaiting moderation, oldest first, with the article they
-// belong to and the rules that held them (Comment.HeldReasons).
+// belong to, the rules that held them (Comment.HeldReasons) and how many other
+// comments came from the same network (Comment.SameNetwork).
 func (cs *CommentStore) Pending(ctx context.Context, p Page) (Paged[Comment], error) {
 	return cs.modList(ctx, p, "c.status = 'pending'", "c.created_at, c.id")
 }
@@ -118,9 +120,9 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 	var err error
 	out.Items, err = queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var title, slug, reasons string
-		var reports int
-		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &reasons))
-		c.ArticleTitle, c.ArticleSlug, c.Reports = title, slug, reports
+		var reports, same int
+		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &reasons, &same))
+		c.ArticleTitle, c.ArticleSlug, c.Reports, c.SameNetwork = title, slug, reports, same
 		if reasons != "" {
 			c.ReportReasons = strings.Split(reasons, "\n")
 		}
@@ -128,34 +130,58 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 	}, "SELECT "+commentCols+`, a.title, a.slug,
 		(SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved = 0) AS reports,
 		(SELECT coalesce(group_concat(r.reason, char(10)), '') FROM comment_reports r
-		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> '')`+
+		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> ''),
+		(SELECT count(*) FROM comment_networks o JOIN comment_networks n ON o.network = n.network
+		 WHERE n.comment_id = c.id AND o.comment_id <> c.id)`+
 		modFrom+" WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", p.limit(), p.offset())
 	return out, err
 }
 
 // Approve makes a comment public and settles any reports against it.
-func (cs *CommentStore) Approve(ctx context.Context, id int64) error {
-	return cs.moderate(ctx, id, CommentApproved)
+func (cs *CommentStore) Approve(ctx context.Context, now time.Time, id int64) error {
+	return cs.moderate(ctx, now, id, CommentApproved)
 }
 
 // MarkSpam hides a comment as spam and settles any reports against it.
-func (cs *CommentStore) MarkSpam(ctx context.Context, id int64) error {
-	return cs.moderate(ctx, id, CommentSpam)
+func (cs *CommentStore) MarkSpam(ctx context.Context, now time.Time, id int64) error {
+	return cs.moderate(ctx, now, id, CommentSpam)
 }
 
 // Delete removes a comment as a moderator; replies stay, under "[comment deleted]".
-func (cs *CommentStore) Delete(ctx context.Context, id int64) error {
-	return cs.moderate(ctx, id, CommentDeleted)
+func (cs *CommentStore) Delete(ctx context.Context, now time.Time, id int64) error {
+	return cs.moderate(ctx, now, id, CommentDeleted)
 }
 
-func (cs *CommentStore) moderate(ctx context.Context, id int64, status string) error {
+// moderate sets a comment's status as a moderator. In the same transaction it notes
+// what its readers asked to be told: a reply made public tells the parent's author;
+// a held comment approved or removed tells its own.
+func (cs *CommentStore) moderate(ctx context.Context, now time.Time, id int64, status string) error {
 	return cs.s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id = ?", status, id)
-		if err := oneRow(res, err); err != nil {
+		var was string
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM comments WHERE id = ?", id).Scan(&was); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE comment_reports SET resolved = 1 WHERE comment_id = ?", id)
-		return err
+		if _, err := tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id = ?", status, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE comment_reports SET resolved = 1 WHERE comment_id = ?", id); err != nil {
+			return err
+		}
+		if status == CommentApproved && was != CommentApproved {
+			if err := noticeReply(ctx, tx, now, id); err != nil {
+				return err
+			}
+		}
+		if was != CommentPending || status == CommentPending {
+			return nil
+		}
+		kind := NoticeRemoved
+		if status == CommentApproved {
+			kind = NoticeApproved
+		}
+		return noticeModeration(ctx, tx, now, id, kind)
 	})
 }
 

@@ -223,9 +223,9 @@ func (rl *RateLimiter) prune(ctx context.Context, now time.Time) {
 // data folder (the uploads sit beside the database).
 func (s *Store) DiskFree() (uint64, error) {
 	var st syscall.Statfs_t
-	err := syscall.Statfs(s.Media.Dir, &st)
+	err := syscall.Statfs(s.uploads, &st)
 	if errors.Is(err, fs.ErrNotExist) { // no photo uploaded yet: the data folder itself
-		err = syscall.Statfs(filepath.Dir(s.Media.Dir), &st)
+		err = syscall.Statfs(filepath.Dir(s.uploads), &st)
 	}
 	if err != nil {
 		return 0, err

@@ -130,7 +130,7 @@ func seedDiscussions(ctx context.Context, s *Store, now time.Time) error {
 			}
 			// New accounts' first comments are held; the sample moderator approves them.
 			if c.Pending() {
-				if err := s.Comments.Approve(ctx, c.ID); err != nil {
+				if err := s.Comments.Approve(ctx, at, c.ID); err != nil {
 					return err
 				}
 			}

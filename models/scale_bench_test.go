@@ -151,7 +151,7 @@ func BenchmarkArchiveFront(b *testing.B) {
 		if err := list(s, now, models.Filter{}, 1)(ctx); err != nil {
 			return err
 		}
-		_, err := s.Articles.LatestBySection(ctx, now, 4, 0)
+		_, err := s.Articles.LatestBySection(ctx, now, 4, nil)
 		return err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -87,44 +88,46 @@ func (ss *SectionStore) Update(ctx context.Context, id int64, name, description 
 // Move swaps a section with its neighbour earlier (up) or later in the order.
 func (ss *SectionStore) Move(ctx context.Context, id int64, up bool) error {
 	return ss.s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM sections ORDER BY position, name")
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var x int64
-			if err := rows.Scan(&x); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, x)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
-		}
-		i := -1
-		for k, x := range ids {
-			if x == id {
-				i = k
-			}
-		}
-		if i < 0 {
-			return ErrNotFound
-		}
-		j := i + 1
-		if up {
-			j = i - 1
-		}
-		if j >= 0 && j < len(ids) {
-			ids[i], ids[j] = ids[j], ids[i]
-		}
-		// Renumber everything, which also repairs ties left by older data.
-		for pos, x := range ids {
-			if _, err := tx.ExecContext(ctx, "UPDATE sections SET position = ? WHERE id = ?", pos+1, x); err != nil {
-				return err
-			}
-		}
-		return nil
+		return moveInOrder(ctx, tx, "SELECT id FROM sections ORDER BY position, name", nil,
+			"UPDATE sections SET position = ? WHERE id = ?", id, up)
 	})
+}
+
+// moveInOrder moves id one place earlier (up) or later in the order that list reads
+// (ids, first to last), staying put at either end, and writes every position from 1
+// with update (position, id) — which also repairs ties left by older data.
+func moveInOrder(ctx context.Context, tx *sql.Tx, list string, args []any, update string, id int64, up bool) error {
+	rows, err := tx.QueryContext(ctx, list, args...)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var x int64
+		if err := rows.Scan(&x); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, x)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	i := slices.Index(ids, id)
+	if i < 0 {
+		return ErrNotFound
+	}
+	j := i + 1
+	if up {
+		j = i - 1
+	}
+	if j >= 0 && j < len(ids) {
+		ids[i], ids[j] = ids[j], ids[i]
+	}
+	for pos, x := range ids {
+		if _, err := tx.ExecContext(ctx, update, pos+1, x); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -19,6 +19,7 @@ type Settings struct {
 	LinksBeforeHold  int
 	HeldWords        []string
 	CloseAfterDays   int // 0 = discussions never close by age
+	KeepAddressDays  int // commenters' hashed networks are forgotten after this many days
 }
 
 // DefaultSettings are what a new site starts with.
@@ -34,6 +35,7 @@ func DefaultSettings() Settings {
 		MaxReplyDepth:   5,
 		LinksBeforeHold: 2,
 		CloseAfterDays:  0,
+		KeepAddressDays: 30,
 	}
 }
 
@@ -80,6 +82,8 @@ func (ss *SettingsStore) Get(ctx context.Context) (Settings, error) {
 			st.HeldWords = SplitWords(v)
 		case "close_after_days":
 			st.CloseAfterDays = atoiOr(v, st.CloseAfterDays)
+		case "keep_address_days":
+			st.KeepAddressDays = atoiOr(v, st.KeepAddressDays)
 		}
 	}
 	return st, rows.Err()
@@ -97,6 +101,7 @@ func (ss *SettingsStore) Save(ctx context.Context, st Settings) error {
 		"links_before_hold": strconv.Itoa(st.LinksBeforeHold),
 		"held_words":        strings.Join(st.HeldWords, "\n"),
 		"close_after_days":  strconv.Itoa(st.CloseAfterDays),
+		"keep_address_days": strconv.Itoa(st.KeepAddressDays),
 	}
 	return ss.s.tx(ctx, func(tx *sql.Tx) error {
 		for k, v := range vals {
@@ -158,6 +163,9 @@ func (st *Settings) Validate() error {
 	}
 	if st.CloseAfterDays < 0 || st.CloseAfterDays > 3650 {
 		v["close_after_days"] = "Choose a number of days from 0 (never) to 3650."
+	}
+	if st.KeepAddressDays < 1 || st.KeepAddressDays > 365 {
+		v["keep_address_days"] = "Choose a number of days from 1 to 365."
 	}
 	if len(v) > 0 {
 		return v

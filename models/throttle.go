@@ -41,7 +41,7 @@ func (us *UserStore) Login(ctx context.Context, now time.Time, email, password, 
 	var ipRow int64
 	err := us.s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		ipRow, err = reserveAttempt(ctx, tx, now, LoginWindow, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"ip:" + ip, MaxFailuresPerIP})
+		ipRow, err = reserveAttempt(ctx, tx, now, LoginWindow, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"addr:" + us.s.addr.Address(ip), MaxFailuresPerIP})
 		return err
 	})
 	if err != nil {
@@ -63,7 +63,8 @@ func (us *UserStore) Login(ctx context.Context, now time.Time, email, password, 
 	return u, nil
 }
 
-// throttleKey is one counter of attempts ('email:…', 'ip:…', 'signup:…') and how many
+// throttleKey is one counter of attempts ('email:…', 'addr:…', 'signup-addr:…', the
+// addresses hashed) and how many
 // a window admits.
 type throttleKey struct {
 	key   string
@@ -107,7 +108,7 @@ func (us *UserStore) ReserveSignup(ctx context.Context, now time.Time, ip string
 		return nil // the operator turned the limit off
 	}
 	return us.s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := reserveAttempt(ctx, tx, now, window, throttleKey{"signup:" + ip, max})
+		_, err := reserveAttempt(ctx, tx, now, window, throttleKey{"signup-addr:" + us.s.addr.Address(ip), max})
 		return err
 	})
 }

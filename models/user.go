@@ -29,8 +29,12 @@ type User struct {
 	SessionVersion int
 	Blocked        bool
 	Deactivated    bool
-	CreatedAt      time.Time
-	passwordHash   string
+	// Mail the reader asked for (account settings): replies to any of their comments,
+	// and notes when a held comment of theirs is approved or removed.
+	NotifyReplies    bool
+	NotifyModeration bool
+	CreatedAt        time.Time
+	passwordHash     string
 }
 
 // IsStaff reports whether the user works for the paper (editors and administrators).
@@ -42,13 +46,13 @@ func (u User) CanWrite() bool { return u.IsStaff() || u.Role == RoleAuthor }
 // UserStore reads and writes users.
 type UserStore struct{ s *Store }
 
-const userCols = "id, email, name, slug, bio, role, session_version, blocked, deactivated, created_at, password_hash"
+const userCols = "id, email, name, slug, bio, role, session_version, blocked, deactivated, notify_replies, notify_moderation, created_at, password_hash"
 
 func scanUser(sc scanner) (User, error) {
 	var u User
 	var created string
 	err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Slug, &u.Bio, &u.Role, &u.SessionVersion, &u.Blocked, &u.Deactivated,
-		&created, &u.passwordHash)
+		&u.NotifyReplies, &u.NotifyModeration, &created, &u.passwordHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}

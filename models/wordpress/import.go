@@ -2,18 +2,23 @@ package wordpress
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"html/template"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"broadsheet/models"
@@ -74,73 +79,147 @@ func (r *Report) skip(kind, title, reason string) {
 	r.Skipped = append(r.Skipped, Skip{Kind: kind, Title: title, Reason: reason})
 }
 
-// Summary is the report as lines for a person: one line of counts, then one line
-// per kind of skip (with a few examples), then the images kept as references.
-func (r *Report) Summary() []string {
-	lines := []string{fmt.Sprintf("imported from %s: %s, %s, %s, %s, %s, %s, %s", r.Site,
-		count(r.Articles, "article"), count(r.Comments, "comment"), count(r.Authors, "author"),
-		count(r.Sections, "section"), count(r.Tags, "tag"), count(r.Photos, "photo"), count(r.Redirects, "redirect"))}
-	type group struct {
-		kind, reason string
-		titles       []string
+// Outcomes of the rows of a report, in the order the table shows them.
+const (
+	Imported       = "imported"
+	Skipped        = "skipped"
+	Changed        = "changed"
+	NeedsAttention = "needs attention"
+)
+
+// Row is one thing a person may act on: what happened to it, and why.
+type Row struct {
+	Outcome string // Imported, Skipped, Changed or NeedsAttention
+	Kind    string // article, comment, account, section, tag, photo, redirect, post, page, item, image
+	Title   string // what a person recognises it by; "" on a row that counts (Imported)
+	Reason  string // why, and what to do about it
+	Detail  string // this one's particulars: shortcodes, image addresses
+	Count   int    // on an Imported row: how many
+}
+
+// Rows is the whole report, one row per thing skipped, changed or needing attention,
+// after one row per kind of thing imported.
+func (r *Report) Rows() []Row {
+	var rows []Row
+	for _, c := range []struct {
+		kind string
+		n    int
+	}{{"article", r.Articles}, {"comment", r.Comments}, {"account", r.Authors}, {"section", r.Sections},
+		{"tag", r.Tags}, {"photo", r.Photos}, {"redirect", r.Redirects}} {
+		rows = append(rows, Row{Outcome: Imported, Kind: c.kind, Count: c.n})
 	}
-	var groups []*group
-	byKey := map[string]*group{}
 	for _, s := range r.Skipped {
-		k := s.Kind + "\x00" + s.Reason
-		g := byKey[k]
-		if g == nil {
-			g = &group{kind: s.Kind, reason: s.Reason}
-			byKey[k] = g
-			groups = append(groups, g)
-		}
-		g.titles = append(g.titles, s.Title)
+		rows = append(rows, Row{Outcome: Skipped, Kind: s.Kind, Title: s.Title, Reason: s.Reason})
 	}
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i].kind < groups[j].kind })
-	for _, g := range groups {
-		eg := g.titles
-		if len(eg) > 3 {
-			eg = append(eg[:3:3], "…")
-		}
-		lines = append(lines, fmt.Sprintf("skipped %s: %s (%s)", count(len(g.titles), g.kind), g.reason, strings.Join(eg, "; ")))
+	for _, t := range r.Renamed {
+		rows = append(rows, Row{Outcome: Changed, Kind: "section", Title: t, Reason: "another category has the same name: kept apart under this one (rename it if you like)"})
 	}
-	for _, ref := range r.ImageRefs {
-		lines = append(lines, fmt.Sprintf("kept the featured image of %q as a reference only (%s): %s", ref.Article, ref.Reason, ref.URL))
-	}
-	if n := len(r.Protected); n > 0 {
-		lines = append(lines, fmt.Sprintf("needs attention: %s had a password in WordPress, so %s imported unpublished, "+
-			"as drafts for an editor to decide: %s", count(n, "post"), map[bool]string{true: "it was", false: "they were"}[n == 1], strings.Join(r.Protected, "; ")))
-	}
-	for _, x := range []struct {
-		m    map[string][]string
-		line string
-	}{
-		{r.Rewritten, "changed: shortcodes made into figures, galleries and link cards in %s: %s"},
-		{r.UnknownShortcodes, "needs attention: shortcodes we do not know, kept as text, in %s: %s"},
-		{r.MissingImages, "needs attention: images not found in uploads/ beside the export (upload them and edit) in %s: %s"},
-	} {
-		if len(x.m) == 0 {
-			continue
-		}
-		titles := make([]string, 0, len(x.m))
-		for t := range x.m {
+	perArticle := func(outcome string, m map[string][]string, reason string) {
+		titles := make([]string, 0, len(m))
+		for t := range m {
 			titles = append(titles, t)
 		}
 		sort.Strings(titles)
-		var parts []string
 		for _, t := range titles {
-			parts = append(parts, fmt.Sprintf("%q (%s)", t, strings.Join(uniq(x.m[t]), ", ")))
+			rows = append(rows, Row{Outcome: outcome, Kind: "article", Title: t, Reason: reason, Detail: strings.Join(uniq(m[t]), ", ")})
 		}
-		lines = append(lines, fmt.Sprintf(x.line, count(len(titles), "article"), strings.Join(parts, "; ")))
 	}
-	if len(r.Renamed) > 0 {
-		lines = append(lines, "changed: categories that share a name with another kept apart as "+strings.Join(r.Renamed, "; "))
+	perArticle(Changed, r.Rewritten, "shortcodes made into figures, galleries and link cards")
+	for _, t := range r.Protected {
+		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "article", Title: t,
+			Reason: "had a password in WordPress: imported as an unpublished draft for an editor to decide"})
 	}
-	if n := len(r.RemoteImages); n > 0 {
-		lines = append(lines, fmt.Sprintf("the text of %s shows images from another site, which our pages will not load "+
-			"(upload them and edit the articles): %s", count(n, "article"), strings.Join(r.RemoteImages, "; ")))
+	perArticle(NeedsAttention, r.UnknownShortcodes, "shortcodes we do not know, kept as text (edit them out or into markup)")
+	perArticle(NeedsAttention, r.MissingImages, "images not found in uploads/ beside the export (upload them and edit)")
+	for _, ref := range r.ImageRefs {
+		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "image", Title: ref.Article,
+			Reason: "featured image kept as its old address only: upload it and edit", Detail: ref.Reason + ": " + ref.URL})
 	}
-	return lines
+	for _, t := range r.RemoteImages {
+		rows = append(rows, Row{Outcome: NeedsAttention, Kind: "article", Title: t,
+			Reason: "shows images from another site, which our pages will not load (upload them and edit)"})
+	}
+	return rows
+}
+
+// Headline is the report's first line: where from, and how much came in.
+func (r *Report) Headline() string {
+	return fmt.Sprintf("imported from %s: %s, %s, %s, %s, %s, %s, %s", r.Site,
+		count(r.Articles, "article"), count(r.Comments, "comment"), count(r.Authors, "account"),
+		count(r.Sections, "section"), count(r.Tags, "tag"), count(r.Photos, "photo"), count(r.Redirects, "redirect"))
+}
+
+// Table writes the report for a terminal: the headline, then one line per outcome,
+// kind and reason, with how many and which (the first few; the CSV lists them all).
+func (r *Report) Table(w io.Writer) error {
+	type group struct {
+		Row
+		which []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, row := range r.Rows() {
+		if row.Outcome == Imported && row.Count == 0 {
+			continue
+		}
+		k := row.Outcome + "\x00" + row.Kind + "\x00" + row.Reason
+		g := byKey[k]
+		switch {
+		case g == nil:
+			g = &group{Row: row}
+			byKey[k] = g
+			groups = append(groups, g)
+			if row.Outcome != Imported {
+				g.Count = 1
+			}
+		default:
+			g.Count++
+		}
+		if row.Outcome != Imported {
+			which := row.Title
+			if row.Detail != "" {
+				which += " (" + row.Detail + ")"
+			}
+			g.which = append(g.which, which)
+		}
+	}
+	order := map[string]int{Imported: 0, Skipped: 1, Changed: 2, NeedsAttention: 3}
+	sort.SliceStable(groups, func(i, j int) bool { return order[groups[i].Outcome] < order[groups[j].Outcome] })
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, r.Headline())
+	fmt.Fprintln(tw, "\nOUTCOME\tWHAT\tHOW MANY\tWHY, AND WHAT TO DO\tWHICH")
+	for _, g := range groups {
+		which := g.which
+		if len(which) > 3 {
+			which = append(which[:3:3], fmt.Sprintf("… %d more", len(g.which)-3))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", g.Outcome, g.Kind, g.Count, g.Reason, strings.Join(which, "; "))
+	}
+	return tw.Flush()
+}
+
+// WriteCSV writes every row of the report as CSV (outcome, kind, count, title,
+// reason, detail), for a spreadsheet in which an editor works through the list.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"outcome", "kind", "count", "title", "reason", "detail"})
+	for _, row := range r.Rows() {
+		n := "1"
+		if row.Outcome == Imported {
+			n = strconv.Itoa(row.Count)
+		}
+		cw.Write([]string{row.Outcome, row.Kind, n, csvSafe(row.Title), csvSafe(row.Reason), csvSafe(row.Detail)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from running a title from the export as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // uniq lists each distinct item once, with how often it came when more than once.
@@ -179,44 +258,82 @@ func count(n int, noun string) string {
 // wp-content/uploads); photos are stored before the transaction (the media store
 // writes on its own), so a failure after that point can leave unused photos, which a
 // re-run reuses. progress, if not nil, receives a line now and then.
-func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string, progress func(string)) (*Report, error) {
-	say := func(format string, args ...any) {
-		if progress != nil {
-			progress(fmt.Sprintf(format, args...))
-		}
-	}
+func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string, progress func(Progress)) (*Report, error) {
+	var p Progress
 	f, err := os.Open(xmlPath)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	w, err := ParseWXR(f, func(n int) {
-		if n%50 == 0 {
-			say("read %d items", n)
+	if fi, err := f.Stat(); err == nil {
+		p.Size = fi.Size()
+	}
+	// pass reads the whole file once more, handing on each item: the file is read
+	// three times rather than held in memory, so an export of any size imports in
+	// the memory its attachments and the maps of ids take.
+	pass := func(stage string, onItem func(wxrItem) error) (*WXR, error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
 		}
+		cr := &countingReader{r: f}
+		p.Stage, p.Items = stage, 0
+		return ReadWXR(cr, func(it wxrItem) error {
+			p.Items, p.Bytes = p.Items+1, cr.n
+			if progress != nil {
+				progress(p)
+			}
+			return onItem(it)
+		})
+	}
+
+	im := &wpImport{s: s, now: now, bylines: map[string]bool{},
+		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
+		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]models.Media{}, refs: map[string]ImageRef{},
+		children: map[string][]wxrItem{}, bodyMedia: map[string]models.Media{}}
+	// First the whole file is checked, and what items refer to across the file is kept:
+	// attachments (featured images, galleries) and the logins of bylines.
+	var bylines, attachmentOrder []string
+	w, err := pass("reading", func(it wxrItem) error {
+		if login := strings.TrimSpace(it.Creator); it.Type == "post" && !im.bylines[login] {
+			im.bylines[login] = true
+			bylines = append(bylines, login)
+		}
+		if it.Type == "attachment" {
+			it.Encoded = slices.DeleteFunc(it.Encoded, func(e wxrText) bool { return e.XMLName.Space == contentNS }) // unused, and can be large
+			im.attachments[it.ID] = it
+			attachmentOrder = append(attachmentOrder, it.ID)
+			im.children[it.Parent] = append(im.children[it.Parent], it)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	say("read %d items from %s", len(w.Items), w.Site)
+	im.w, im.rep, p.Total = w, &Report{Site: w.Site}, p.Items
 
-	im := &wpImport{s: s, w: w, now: now, rep: &Report{Site: w.Site},
-		attachments: map[string]wxrItem{}, sections: map[string]int64{}, tags: map[string]int64{},
-		users: map[string]int64{}, userByWPID: map[string]int64{}, photos: map[string]models.Media{}, refs: map[string]ImageRef{},
-		children: map[string][]wxrItem{}, bodyMedia: map[string]models.Media{}}
-	for _, it := range w.Items {
-		if it.Type == "attachment" {
-			im.attachments[it.ID] = it
-			im.children[it.Parent] = append(im.children[it.Parent], it)
-		}
-	}
+	// Then the photos, which the media store writes on its own, before the transaction.
 	uploads := filepath.Join(filepath.Dir(xmlPath), "uploads")
-	if err := im.savePhotos(ctx, uploads); err != nil {
+	root, err := os.OpenRoot(uploads) // confines file names from the XML to that folder
+	if err == nil {
+		defer root.Close()
+	} else {
+		root = nil // no uploads/ folder: every image is listed as missing
+	}
+	if _, err := pass("images", func(it wxrItem) error {
+		if kind, reason := importable(it); kind != "post" || reason != "" {
+			return nil
+		}
+		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
+			return err
+		}
+		if err := im.savePhoto(ctx, root, uploads, it); err != nil {
+			return err
+		}
+		return im.saveBodyImages(ctx, root, it)
+	}); err != nil {
 		return nil, err
 	}
-	if err := im.saveBodyImages(ctx, uploads); err != nil {
-		return nil, err
-	}
+
 	err = s.InTx(ctx, now, func(tx *models.TxStore) error {
 		im.tx = tx
 		for _, a := range w.Authors {
@@ -226,28 +343,25 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 		}
 		// Old exports (and some plugins) name a post's author only in dc:creator,
 		// with no <wp:author> list: the byline still deserves an author.
-		for _, it := range w.Items {
-			login := strings.TrimSpace(it.Creator)
-			if _, ok := im.users[login]; ok || login == "" || it.Type != "post" {
+		for _, login := range bylines {
+			if _, ok := im.users[login]; ok || login == "" {
 				continue
 			}
 			if err := im.author(ctx, wxrAuthor{Login: login}); err != nil {
 				return fmt.Errorf("author %s: %w", login, err)
 			}
 		}
-		for i, it := range w.Items {
+		if _, err := pass("importing", func(it wxrItem) error {
 			if err := im.item(ctx, it); err != nil {
 				return fmt.Errorf("item %s (%q): %w", it.ID, it.Title, err)
 			}
-			if (i+1)%50 == 0 {
-				say("imported %d of %d items", i+1, len(w.Items))
-			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		for _, it := range w.Items {
-			if it.Type == "attachment" {
-				if err := im.attachmentRedirects(ctx, it); err != nil {
-					return fmt.Errorf("attachment %s: %w", it.ID, err)
-				}
+		for _, id := range attachmentOrder {
+			if err := im.attachmentRedirects(ctx, im.attachments[id]); err != nil {
+				return fmt.Errorf("attachment %s: %w", id, err)
 			}
 		}
 		return nil
@@ -255,8 +369,26 @@ func Import(ctx context.Context, s *models.Store, now time.Time, xmlPath string,
 	if err != nil {
 		return nil, err
 	}
-	say("imported %d of %d items", len(w.Items), len(w.Items))
 	return im.rep, nil
+}
+
+// Progress is how far an import has got, for a progress bar or lines in a log.
+type Progress struct {
+	Stage        string // "reading" the file, looking for its "images", then "importing" its items
+	Items, Total int    // items read or imported; Total is known once the file is read
+	Bytes, Size  int64  // bytes of the file read so far, and its size
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // wpImport is the state of one import run.
@@ -275,6 +407,7 @@ type wpImport struct {
 	tags        map[string]int64        // by lower-cased name
 	users       map[string]int64        // by author login
 	userByWPID  map[string]int64        // by WordPress author id, for registered commenters
+	bylines     map[string]bool         // logins that are the author of a post
 }
 
 // importable says whether a post item becomes an article, and if not, why.
@@ -302,59 +435,48 @@ func importable(it wxrItem) (kind, reason string) {
 	}
 }
 
-// savePhotos stores, before the transaction, the featured photo of every post this run
-// will import whose file is in uploadsDir. Posts whose photo is missing keep its URL.
-func (im *wpImport) savePhotos(ctx context.Context, uploadsDir string) error {
-	root, rootErr := os.OpenRoot(uploadsDir) // confines file names from the XML to that folder
-	if rootErr == nil {
-		defer root.Close()
+// savePhoto stores, before the transaction, the featured photo of a post this run
+// will import, when its file is in uploads (root, nil when there is no such folder).
+// A post whose photo is missing keeps its URL.
+func (im *wpImport) savePhoto(ctx context.Context, root *os.Root, uploads string, it wxrItem) error {
+	thumb := it.meta("_thumbnail_id")
+	if thumb == "" {
+		return nil
 	}
-	for _, it := range im.w.Items {
-		thumb := it.meta("_thumbnail_id")
-		if kind, reason := importable(it); kind != "post" || reason != "" || thumb == "" {
-			continue
-		}
-		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		att, ok := im.attachments[thumb]
-		if !ok {
-			im.refs[it.ID] = ImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
-			continue
-		}
-		rel := att.meta("_wp_attached_file")
-		if rel == "" {
-			if i := strings.LastIndex(att.AttachmentURL, "/uploads/"); i >= 0 {
-				rel = att.AttachmentURL[i+len("/uploads/"):]
-			}
-		}
-		ref := ImageRef{URL: att.AttachmentURL}
-		var file fs.File
-		var err error = fs.ErrNotExist
-		if rootErr == nil && rel != "" {
-			file, err = root.Open(path.Clean(rel))
-		}
-		if err != nil {
-			ref.Reason = "no file " + filepath.Join(uploadsDir, filepath.FromSlash(rel))
-			im.refs[it.ID] = ref
-			continue
-		}
-		m, err := im.s.Media.Save(ctx, im.now, file, models.Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
-		file.Close()
-		var me models.MediaError
-		if errors.As(err, &me) {
-			ref.Reason = string(me)
-			im.refs[it.ID] = ref
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("featured image of post %s: %w", it.ID, err)
-		}
-		im.photos[it.ID] = m
+	att, ok := im.attachments[thumb]
+	if !ok {
+		im.refs[it.ID] = ImageRef{Reason: "the export does not contain its featured image (attachment " + thumb + ")"}
+		return nil
 	}
+	rel := att.meta("_wp_attached_file")
+	if rel == "" {
+		if i := strings.LastIndex(att.AttachmentURL, "/uploads/"); i >= 0 {
+			rel = att.AttachmentURL[i+len("/uploads/"):]
+		}
+	}
+	ref := ImageRef{URL: att.AttachmentURL}
+	var file fs.File
+	var err error = fs.ErrNotExist
+	if root != nil && rel != "" {
+		file, err = root.Open(path.Clean(rel))
+	}
+	if err != nil {
+		ref.Reason = "no file " + filepath.Join(uploads, filepath.FromSlash(rel))
+		im.refs[it.ID] = ref
+		return nil
+	}
+	m, err := im.s.Media.Save(ctx, im.now, file, models.Media{Alt: im.photoAlt(att), Caption: im.s.San.PlainText(att.Excerpt())}, 0)
+	file.Close()
+	var me models.MediaError
+	if errors.As(err, &me) {
+		ref.Reason = string(me)
+		im.refs[it.ID] = ref
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("featured image of post %s: %w", it.ID, err)
+	}
+	im.photos[it.ID] = m
 	return nil
 }
 
@@ -374,56 +496,43 @@ func (im *wpImport) body(it wxrItem) *wpBody {
 	}
 }
 
-// saveBodyImages stores, before the transaction, the images that the bodies of the
-// posts this run will import show from the old uploads (in <img>, [caption] and
-// [gallery]) and that are in uploadsDir. A scaled copy WordPress made
-// ("photo-300x200.jpg") is taken from its original when only that is there.
-func (im *wpImport) saveBodyImages(ctx context.Context, uploadsDir string) error {
-	root, err := os.OpenRoot(uploadsDir)
-	if err != nil {
-		return nil // no uploads/ folder: every such image is listed as missing
+// saveBodyImages stores, before the transaction, the images that the body of a post
+// this run will import shows from the old uploads (in <img>, [caption] and [gallery])
+// and that are in uploads (root). A scaled copy WordPress made ("photo-300x200.jpg")
+// is taken from its original when only that is there.
+func (im *wpImport) saveBodyImages(ctx context.Context, root *os.Root, it wxrItem) error {
+	if root == nil {
+		return nil // every such image is listed as missing
 	}
-	defer root.Close()
-	for _, it := range im.w.Items {
-		if kind, reason := importable(it); kind != "post" || reason != "" {
+	b := im.body(it)
+	var srcs []string
+	b.media = func(src string) (models.Media, bool) {
+		srcs = append(srcs, src)
+		return models.Media{}, false
+	}
+	b.convert(it.Content()) // only to learn which images the body shows
+	for _, src := range srcs {
+		rel := uploadsPath(src)
+		if _, ok := im.bodyMedia[rel]; ok {
 			continue
 		}
-		if _, done, err := im.s.ImportedID(ctx, im.w.Site, "post", it.ID); err != nil || done {
+		for _, name := range []string{rel, sizedVariant.ReplaceAllString(rel, "$1")} {
+			f, err := root.Open(name)
 			if err != nil {
-				return err
-			}
-			continue
-		}
-		b := im.body(it)
-		var srcs []string
-		b.media = func(src string) (models.Media, bool) {
-			srcs = append(srcs, src)
-			return models.Media{}, false
-		}
-		b.convert(it.Content()) // only to learn which images the body shows
-		for _, src := range srcs {
-			rel := uploadsPath(src)
-			if _, ok := im.bodyMedia[rel]; ok {
 				continue
 			}
-			for _, name := range []string{rel, sizedVariant.ReplaceAllString(rel, "$1")} {
-				f, err := root.Open(name)
-				if err != nil {
-					continue
-				}
-				m, err := im.s.Media.Save(ctx, im.now, f, models.Media{}, 0)
-				f.Close()
-				var me models.MediaError
-				if errors.As(err, &me) {
-					break // not a usable image: listed as missing
-				}
-				if err != nil {
-					return fmt.Errorf("image %s of post %s: %w", rel, it.ID, err)
-				}
-				im.bodyMedia[rel] = m
-				im.rep.Photos++
-				break
+			m, err := im.s.Media.Save(ctx, im.now, f, models.Media{}, 0)
+			f.Close()
+			var me models.MediaError
+			if errors.As(err, &me) {
+				break // not a usable image: listed as missing
 			}
+			if err != nil {
+				return fmt.Errorf("image %s of post %s: %w", rel, it.ID, err)
+			}
+			im.bodyMedia[rel] = m
+			im.rep.Photos++
+			break
 		}
 	}
 	return nil
@@ -520,6 +629,12 @@ func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (i
 		name = a.Login
 	}
 	name = clip(name, 40)
+	// An account that wrote no post is a reader who commented (a Broadsheet export
+	// lists every account): it must not get a place in the newsroom.
+	role := models.RoleCommenter
+	if im.bylines[a.Login] {
+		role = models.RoleAuthor
+	}
 	// Display names are unique here but not in WordPress: try the name, then the
 	// name with the login, then numbered. (The store gives a taken slug its -2.)
 	candidates := []string{name, name + " (" + clip(a.Login, 8) + ")"}
@@ -527,7 +642,7 @@ func (im *wpImport) newAuthor(ctx context.Context, a wxrAuthor, email string) (i
 		candidates = append(candidates, name+" "+strconv.Itoa(i))
 	}
 	for _, n := range candidates {
-		id, err := im.tx.CreateImportedUser(ctx, email, n, models.RoleAuthor)
+		id, err := im.tx.CreateImportedUser(ctx, email, n, role)
 		if errors.Is(err, models.ErrDuplicate) {
 			continue
 		}
@@ -607,6 +722,15 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	case "pending":
 		in.Status = models.StatusReview
 	}
+	if it.meta(metaStatus) == models.StatusUnpublished {
+		in.Status, in.PublishedAt = models.StatusUnpublished, wxrDate(it.DateGMT, "")
+	}
+	in.Dateline, in.Wire, in.Correction = it.meta(metaDateline), it.meta(metaWire), it.meta(metaCorrection)
+	in.UpdatedAt = wxrDate(it.meta(metaUpdated), "")
+	markdown := it.hasMeta(metaMarkdown)
+	if markdown {
+		in.Body = it.meta(metaMarkdown)
+	}
 	if it.Password != "" {
 		// WordPress showed this only to readers with the password; we have no such
 		// gate, so it waits as a draft for an editor.
@@ -616,11 +740,13 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	if in.SectionID, err = im.section(ctx, it); err != nil {
 		return 0, err
 	}
-	if uid, ok := im.users[it.Creator]; ok {
-		in.AuthorIDs = []int64{uid}
+	for _, login := range append([]string{it.Creator}, it.metas(metaByline)...) {
+		if uid, ok := im.users[login]; ok && !slices.Contains(in.AuthorIDs, uid) {
+			in.AuthorIDs = append(in.AuthorIDs, uid)
+		}
 	}
 	if m, ok := im.photos[it.ID]; ok {
-		in.MediaID, in.ImageAlt, in.ImageCaption = m.ID, m.Alt, m.Caption
+		in.MediaID, in.ImageAlt, in.ImageCaption, in.ImageCredit = m.ID, m.Alt, m.Caption, it.meta(metaCredit)
 		if in.ImageAlt == "" {
 			in.ImageAlt = "Photo: " + title
 		}
@@ -640,12 +766,19 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 		}
 		return 0, err
 	}
-	conv := im.body(it)
-	id, body, err := im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body))
+	var id int64
+	var body template.HTML
+	if markdown {
+		// A Broadsheet export: the source as its editor typed it, rendered as here.
+		id, body, err = im.tx.CreateArticle(ctx, in)
+	} else {
+		conv := im.body(it)
+		id, body, err = im.tx.CreateImportedArticle(ctx, in, conv.convert(in.Body))
+		im.rep.note(title, conv)
+	}
 	if err != nil {
 		return 0, err
 	}
-	im.rep.note(title, conv)
 	im.rep.Articles++
 	if it.Password != "" {
 		im.rep.Protected = append(im.rep.Protected, title)
@@ -670,6 +803,11 @@ func (im *wpImport) post(ctx context.Context, it wxrItem, title string) (int64, 
 	}
 	if err := im.addOldAddresses(ctx, it, id); err != nil {
 		return 0, err
+	}
+	for _, old := range it.metas(metaOldSlug) {
+		if err := im.tx.AddOldSlug(ctx, old, id); err != nil {
+			return 0, err
+		}
 	}
 	return id, im.tx.MarkImported(ctx, im.w.Site, "post", it.ID, id)
 }
@@ -710,7 +848,8 @@ func (im *wpImport) oldPaths(it wxrItem) []string {
 	if it.Type == "attachment" {
 		param = "attachment_id"
 	}
-	paths := []string{im.w.BlogPath + "/?" + param + "=" + it.ID}
+	// Addresses an exported Broadsheet kept from an earlier site come first, as they were.
+	paths := append(it.metas(metaOldAddress), im.w.BlogPath+"/?"+param+"="+it.ID)
 	if u, err := url.Parse(strings.TrimSpace(it.Link)); err == nil {
 		if p := strings.TrimRight(u.Path, "/"); p != "" && p != im.w.BlogPath {
 			paths = append(paths, p)
@@ -887,6 +1026,10 @@ func (im *wpImport) comments(ctx context.Context, it wxrItem, articleID int64) e
 			return err
 		}
 		status := commentStatus(c.Approved)
+		if c.Approved == "trash" && c.meta(metaStatus) == models.CommentDeleted {
+			// Deleted by its writer on a Broadsheet: "[comment deleted]" with its replies under it.
+			status = models.CommentDeleted
+		}
 		switch {
 		case c.Type == "pingback" || c.Type == "trackback":
 			im.rep.skip("comment", "comment "+c.ID, "pingbacks and trackbacks are not comments")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,8 +201,8 @@ func TestImportWordPressExport(t *testing.T) {
 		if a.Image == nil || a.Image.Width != 64 || a.Image.Alt != "The new sea wall with the old lighthouse behind it" || a.Image.Caption != "The sea wall at dawn." {
 			t.Errorf("lead photo %+v", a.Image)
 		}
-		if _, err := os.Stat(filepath.Join(s.Media.Dir, a.Image.Hash+"."+a.Image.Ext)); err != nil {
-			t.Errorf("photo file: %v", err)
+		if ok, err := s.Media.Files.Exists(t.Context(), a.Image.File(0)); !ok {
+			t.Errorf("photo file %s: stored %v, %v", a.Image.File(0), ok, err)
 		}
 		const missing = "https://blog.example.org/wp-content/uploads/2024/04/market.jpg"
 		if ref := queryString(t, s, "SELECT imported_image_url FROM articles WHERE slug = 'بازار-ماهی'"); ref != missing {
@@ -296,18 +297,20 @@ func TestImportWordPressTwiceImportsNothing(t *testing.T) {
 	s := newTestDB(t)
 	importFixture(t, s, "export.xml")
 	before := rowCounts(t, s)
-	var progress []string
-	rep, err := Import(context.Background(), s, testNow, filepath.Join(wpFixtures, "export.xml"), func(line string) {
-		progress = append(progress, line)
+	var progress []Progress
+	rep, err := Import(context.Background(), s, testNow, filepath.Join(wpFixtures, "export.xml"), func(p Progress) {
+		progress = append(progress, p)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(progress) == 0 || progress[len(progress)-1] != "imported 12 of 12 items" {
-		t.Errorf("progress lines %q, want a last line saying all 12 items are done", progress)
+	fi, _ := os.Stat(filepath.Join(wpFixtures, "export.xml"))
+	if len(progress) < 24 || progress[11] != (Progress{Stage: "reading", Items: 12, Bytes: fi.Size(), Size: fi.Size()}) ||
+		progress[len(progress)-1] != (Progress{Stage: "importing", Items: 12, Total: 12, Bytes: fi.Size(), Size: fi.Size()}) {
+		t.Errorf("progress %+v, want every item read (with the bytes) and then every item imported", progress)
 	}
 	if n := rep.Articles + rep.Comments + rep.Authors + rep.Sections + rep.Tags + rep.Photos + rep.Redirects; n != 0 {
-		t.Errorf("second run created %d rows: %s", n, rep.Summary()[0])
+		t.Errorf("second run created %d rows: %s", n, rep.Headline())
 	}
 	already := map[string]int{}
 	for _, sk := range rep.Skipped {
@@ -321,8 +324,8 @@ func TestImportWordPressTwiceImportsNothing(t *testing.T) {
 	if after := rowCounts(t, s); !equalCounts(before, after) {
 		t.Errorf("second run changed the database:\nbefore %v\nafter  %v", before, after)
 	}
-	if !strings.Contains(strings.Join(rep.Summary(), "\n"), "skipped 6 posts: already imported") {
-		t.Errorf("summary does not say why:\n%s", strings.Join(rep.Summary(), "\n"))
+	if table := reportTable(t, rep); !regexp.MustCompile(`skipped +post +6 +already imported`).MatchString(table) {
+		t.Errorf("summary does not say why:\n%s", table)
 	}
 }
 
@@ -469,7 +472,7 @@ func TestImportWordPressCapsTheSizeOfAStory(t *testing.T) {
 	if n := queryInt(t, s, "SELECT count(*) FROM articles WHERE length(body_src) > ?", MaxImportedBodyBytes); n != 0 {
 		t.Errorf("%d stories over the cap were stored", n)
 	}
-	summary := strings.Join(rep.Summary(), "\n")
+	summary := reportTable(t, rep)
 	if !strings.Contains(summary, "Harbour city opens its sea wall") || !strings.Contains(summary, "over the limit of 1 MB") {
 		t.Errorf("the summary does not say which story was left out and why:\n%s", summary)
 	}
@@ -615,7 +618,7 @@ func TestImportWordPressProtectedPostIsADraft(t *testing.T) {
 	if _, err := s.Articles.PublishedBySlug(context.Background(), testNow, "members-only"); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("protected post readable: %v", err)
 	}
-	if summary := strings.Join(rep.Summary(), "\n"); !strings.Contains(summary, "needs attention: 1 post had a password") ||
+	if summary := reportTable(t, rep); !strings.Contains(summary, "had a password in WordPress: imported as an unpublished draft") ||
 		!strings.Contains(summary, "Members only") || strings.Contains(summary, "Open story") {
 		t.Errorf("summary does not list the protected post:\n%s", summary)
 	}
@@ -641,8 +644,8 @@ func TestImportWordPressTermsAndOldExports(t *testing.T) {
 	if first != "Foo=foo" || second != "Foo (foo-2)=foo-2" {
 		t.Errorf("sections %q and %q, want Foo=foo and Foo (foo-2)=foo-2", first, second)
 	}
-	if !strings.Contains(strings.Join(rep.Summary(), "\n"), "Foo (foo-2)") {
-		t.Errorf("summary does not say the category was renamed: %q", rep.Summary())
+	if !strings.Contains(reportTable(t, rep), "Foo (foo-2)") {
+		t.Errorf("summary does not say the category was renamed:\n%s", reportTable(t, rep))
 	}
 	if tags := queryString(t, s, `SELECT group_concat(t.name || '=' || t.slug) FROM article_tags at JOIN tags t ON t.id = at.tag_id
 		JOIN articles a ON a.id = at.article_id WHERE a.slug = 'first-foo'`); tags != "Harbour Life=harbour-life" {
@@ -753,7 +756,7 @@ func TestImportWordPressBodyImages(t *testing.T) {
 	if n := queryInt(t, s, "SELECT count(*) FROM media"); n != 1 {
 		t.Errorf("%d photos stored, want 1 (the scaled copy and the gallery share the original)", n)
 	}
-	summary := strings.Join(rep.Summary(), "\n")
+	summary := reportTable(t, rep)
 	for _, want := range []string{"missing.jpg", "gone.png", "attachment 99", "[audio]", "[gallery]"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary does not mention %s:\n%s", want, summary)
@@ -762,4 +765,14 @@ func TestImportWordPressBodyImages(t *testing.T) {
 	if strings.Contains(summary, "harbour") {
 		t.Errorf("summary lists an image that was brought in:\n%s", summary)
 	}
+}
+
+// reportTable is the report as the import command prints it.
+func reportTable(t *testing.T, rep *Report) string {
+	t.Helper()
+	var b strings.Builder
+	if err := rep.Table(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -18,7 +18,6 @@ type WXR struct {
 	Version    string // wp:wxr_version
 	Authors    []wxrAuthor
 	Categories []wxrTerm // channel-level wp:category definitions
-	Items      []wxrItem // posts, pages, attachments, menu items … in file order
 }
 
 type wxrAuthor struct {
@@ -55,18 +54,29 @@ type wxrMeta struct {
 }
 
 type wxrComment struct {
-	ID          string `xml:"comment_id"`
-	Author      string `xml:"comment_author"`
-	AuthorEmail string `xml:"comment_author_email"`
-	AuthorIP    string `xml:"comment_author_IP"`
-	Date        string `xml:"comment_date"`
-	DateGMT     string `xml:"comment_date_gmt"`
-	Content     string `xml:"comment_content"`
-	Approved    string `xml:"comment_approved"` // "1", "0", "spam", "trash", "post-trashed"
-	Type        string `xml:"comment_type"`     // "", "comment", "pingback", "trackback"
-	Parent      string `xml:"comment_parent"`   // "0" for top level
-	UserID      string `xml:"comment_user_id"`  // the commenter's WordPress account (author_id), or "0" for a guest
-	AuthorURL   string `xml:"comment_author_url"`
+	ID          string    `xml:"comment_id"`
+	Author      string    `xml:"comment_author"`
+	AuthorEmail string    `xml:"comment_author_email"`
+	AuthorIP    string    `xml:"comment_author_IP"`
+	Date        string    `xml:"comment_date"`
+	DateGMT     string    `xml:"comment_date_gmt"`
+	Content     string    `xml:"comment_content"`
+	Approved    string    `xml:"comment_approved"` // "1", "0", "spam", "trash", "post-trashed"
+	Type        string    `xml:"comment_type"`     // "", "comment", "pingback", "trackback"
+	Parent      string    `xml:"comment_parent"`   // "0" for top level
+	UserID      string    `xml:"comment_user_id"`  // the commenter's WordPress account (author_id), or "0" for a guest
+	AuthorURL   string    `xml:"comment_author_url"`
+	Meta        []wxrMeta `xml:"commentmeta"`
+}
+
+// meta returns the value of a wp:commentmeta key, or "".
+func (c wxrComment) meta(key string) string {
+	for _, m := range c.Meta {
+		if m.Key == key {
+			return m.Value
+		}
+	}
+	return ""
 }
 
 type wxrItem struct {
@@ -110,14 +120,26 @@ func (it wxrItem) encoded(match func(string) bool) string {
 	return ""
 }
 
-// meta returns the value of a wp:postmeta key, or "".
+// meta returns the (first) value of a wp:postmeta key, or "".
 func (it wxrItem) meta(key string) string {
-	for _, m := range it.Meta {
-		if m.Key == key {
-			return m.Value
-		}
+	if vs := it.metas(key); len(vs) > 0 {
+		return vs[0]
 	}
 	return ""
+}
+
+// hasMeta says whether the item has a wp:postmeta key, even with an empty value.
+func (it wxrItem) hasMeta(key string) bool { return len(it.metas(key)) > 0 }
+
+// metas returns every value of a wp:postmeta key, in file order.
+func (it wxrItem) metas(key string) []string {
+	var vs []string
+	for _, m := range it.Meta {
+		if m.Key == key {
+			vs = append(vs, m.Value)
+		}
+	}
+	return vs
 }
 
 // wxrDate reads WordPress's "2006-01-02 15:04:05", preferring the GMT column.
@@ -151,12 +173,14 @@ func (e *WXRError) Unwrap() error { return e.Err }
 // 1.1 up to 3.4, 1.2 since); their differences are handled where they are read.
 var knownWXRVersions = map[string]bool{"1.0": true, "1.1": true, "1.2": true}
 
-// ParseWXR reads a whole export with a streaming decoder, one element at a time.
-// It reads to the end before returning, so a truncated or malformed file is refused
-// before anything is written. Go's decoder does not expand entities declared in a
-// DOCTYPE, so "billion laughs" files fail as unknown entities instead of exploding.
-// progress, if not nil, is called after every item.
-func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
+// ReadWXR reads an export with a streaming decoder, one element at a time, handing
+// each item to onItem as soon as it is read and keeping only the channel's own
+// elements (site, authors, categories); an error from onItem stops it. It reads to
+// the end before returning, so a truncated or malformed file is refused (when
+// onItem writes nothing, before anything is written). Go's decoder does not expand
+// entities declared in a DOCTYPE, so "billion laughs" files fail as unknown
+// entities instead of exploding.
+func ReadWXR(r io.Reader, onItem func(wxrItem) error) (*WXR, error) {
 	d := xml.NewDecoder(r)
 	d.Strict = true
 	var w WXR
@@ -224,10 +248,10 @@ func ParseWXR(r io.Reader, progress func(items int)) (*WXR, error) {
 				w.Categories = append(w.Categories, c)
 			case t.Name.Local == "item":
 				var it wxrItem
-				err = d.DecodeElement(&it, &t)
-				w.Items = append(w.Items, it)
-				if progress != nil {
-					progress(len(w.Items))
+				if err = d.DecodeElement(&it, &t); err == nil {
+					if err = onItem(it); err != nil {
+						return nil, err // the caller's own error, not the file's
+					}
 				}
 			default:
 				err = d.Skip()

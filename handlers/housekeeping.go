@@ -1,0 +1,39 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"broadsheet/models"
+)
+
+// HousekeepEvery does the site's periodic chores every d until ctx ends; main runs it
+// in a goroutine beside the server. Each chore is one statement or transaction, safe
+// for several servers on one database to run at once.
+func (a *App) HousekeepEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		a.housekeep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// housekeep mails readers the notices that have waited the digest window, and
+// forgets commenters' networks past the site's "keep addresses" days.
+func (a *App) housekeep(ctx context.Context) {
+	if st, err := a.Store.Settings.Get(ctx); err != nil {
+		a.Log.Error("read settings", "err", err)
+	} else if _, err := a.Store.SendNotices(ctx, a.Now(), models.DigestWindow, a.noticeMail(st.SiteName)); err != nil {
+		a.Log.Error("mail notices", "err", err)
+	}
+	if n, err := a.Store.Comments.PurgeAddresses(ctx, a.Now()); err != nil {
+		a.Log.Error("forget old commenter networks", "err", err)
+	} else if n > 0 {
+		a.Log.Info("forgot old commenter networks", "comments", n)
+	}
+}

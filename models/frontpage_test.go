@@ -1,0 +1,61 @@
+package models
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// Picks in force: a lapsed pin drops out by itself, a pick of a story not yet live is
+// the newsroom's only, a new lead replaces the old, and every write moves the site
+// version the page cache reads.
+func TestFrontPicks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.add(t, "A", f.world, nil)
+	b := f.add(t, "B", f.world, nil)
+	later := f.add(t, "Later", f.sports, func(in *ArticleInput) { in.Status, in.PublishedAt = StatusScheduled, testNow.Add(time.Hour) })
+	site := func() int64 {
+		v, _, err := f.s.SiteVersions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := site()
+	for _, in := range []PickInput{
+		{ArticleID: a, Slot: SlotLead, UserID: f.author.ID},
+		{ArticleID: b, Slot: SlotTop, PinnedUntil: testNow.Add(30 * time.Minute), UserID: f.author.ID},
+		{ArticleID: later, Slot: SlotSection, UserID: f.author.ID},
+	} {
+		if err := f.s.Front.Pick(ctx, testNow, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if site() == before {
+		t.Error("picking did not move the site version")
+	}
+	readers, err := f.s.Front.Picks(ctx, testNow, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readers.Lead == nil || readers.Lead.ID != a || len(readers.Top) != 1 || len(readers.Sections[f.sports.ID]) != 0 {
+		t.Errorf("readers' picks %+v", readers)
+	}
+	if !readers.Lapses.Equal(testNow.Add(30 * time.Minute)) {
+		t.Errorf("lapses %v, want the top pick's pin", readers.Lapses)
+	}
+	desk, err := f.s.Front.Picks(ctx, testNow, false)
+	if err != nil || len(desk.Sections[f.sports.ID]) != 1 {
+		t.Errorf("the newsroom should see the pick of the scheduled story: %+v, %v", desk.Sections, err)
+	}
+	if lapsed, _ := f.s.Front.Picks(ctx, testNow.Add(31*time.Minute), true); len(lapsed.Top) != 0 || !lapsed.Lapses.IsZero() {
+		t.Errorf("after its pin ran out the top pick is still in force: %+v", lapsed.Top)
+	}
+	if err := f.s.Front.Pick(ctx, testNow, PickInput{ArticleID: b, Slot: SlotLead, UserID: f.author.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := f.s.Front.Picks(ctx, testNow, true); p.Lead == nil || p.Lead.ID != b || len(p.All) != 1 {
+		t.Errorf("a new lead should replace the old and leave its own top slot: %+v", p.All)
+	}
+}
