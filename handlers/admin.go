@@ -39,6 +39,7 @@ func (a *App) adminPage(c echo.Context) (page, error) {
 	p, err := a.newPage(c)
 	p.NoIndex = true
 	p.Current = "admin"
+	p.Now = a.Now()
 	return p, err
 }
 
@@ -63,7 +64,7 @@ func (a *App) dashboardShow(c echo.Context) error {
 	}
 	u := staff(c)
 	d := dashboardData{page: p}
-	if d.Counts, err = a.Store.Articles.StatusCounts(ctx); err != nil {
+	if d.Counts, err = a.Store.Articles.StatusCounts(ctx, a.Now()); err != nil {
 		return err
 	}
 	var mine int64
@@ -74,7 +75,7 @@ func (a *App) dashboardShow(c echo.Context) error {
 		status string
 		into   *[]models.Article
 	}{{models.StatusReview, &d.Review}, {models.StatusScheduled, &d.Scheduled}, {models.StatusDraft, &d.Drafts}} {
-		got, err := a.Store.Articles.AdminList(ctx, models.AdminFilter{Status: l.status, AuthorID: mine}, models.Page{Number: 1, Size: 5})
+		got, err := a.Store.Articles.AdminList(ctx, models.AdminFilter{Status: l.status, AuthorID: mine, Now: a.Now()}, models.Page{Number: 1, Size: 5})
 		if err != nil {
 			return err
 		}

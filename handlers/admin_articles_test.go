@@ -101,7 +101,7 @@ func TestArticleCreateAndPublish(t *testing.T) {
 	}
 	// The audit log and the dashboard say who published it.
 	doc = parse(t, n.send(http.MethodGet, "/admin", "editor", nil))
-	if got := text(doc.Find(".audit")); !strings.Contains(got, "Eddie Editor: article.published “Harbour wall opens”") {
+	if got := text(doc.Find(".audit")); !strings.Contains(got, "Eddie Editor published ‘Harbour wall opens’") {
 		t.Errorf("activity = %q", got)
 	}
 }
@@ -330,7 +330,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 func TestArticleDeleteIsAudited(t *testing.T) {
 	n := newAdminSite(t)
 	art := n.article("Short-lived", n.sec, n.editor, nil)
-	res := n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(art.ID, 10)+"/delete", "editor", url.Values{})
+	res := n.send(http.MethodPost, "/admin/articles/"+strconv.FormatInt(art.ID, 10)+"/delete", "editor", url.Values{"confirm": {"yes"}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)

@@ -124,6 +124,8 @@ func TestBrowserModeratorApprovesAndBlocks(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/admin/comments"),
 		chromedp.WaitVisible(".mod-item"),
 		chromedp.Click(`.mod-item form[action$="/block"] button`),
+		chromedp.WaitVisible("form.confirm"), // blocking asks first, without JavaScript
+		chromedp.Click(`form.confirm button[type=submit]`),
 		chromedp.WaitVisible(".flash"),
 	)
 	if err != nil {

@@ -18,6 +18,7 @@ type mediaData struct {
 	Errors   models.ValidationError
 	ErrorFor int64 // the photo the errors belong to; 0 = the upload form
 	Upload   models.Media
+	For      *models.Article // the story a photo is being chosen for (?for=ID), or nil
 }
 
 func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
@@ -31,7 +32,18 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 	if d.Media, err = a.Store.Media.List(c.Request().Context(), models.Page{Number: n, Size: adminPerPage}); err != nil {
 		return err
 	}
-	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", ""))
+	if raw := c.QueryParam("for"); raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "That is not a story.")
+		}
+		art, err := a.editableID(c, id)
+		if err != nil {
+			return err
+		}
+		d.For = &art
+	}
+	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("for", c.QueryParam("for"))))
 	return c.Render(status, "admin/media", d)
 }
 

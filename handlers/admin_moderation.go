@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"broadsheet/models"
+	"broadsheet/views"
 )
 
 // modQueueSize is how many pending and how many reported comments one page of the queue shows.
@@ -28,6 +29,8 @@ type moderationData struct {
 	Errors   models.ValidationError
 	ErrorFor int64  // the comment whose edit failed
 	Edited   string // the text that failed, kept for another try
+	// SelectAll ticks every box (?select=all): select-all without JavaScript.
+	SelectAll bool
 }
 
 // moderationPage builds the queue: pending and reported comments together, newest
@@ -41,6 +44,7 @@ func (a *App) moderationPage(c echo.Context, status int, d moderationData) error
 	if d.page, err = a.adminPage(c); err != nil {
 		return err
 	}
+	d.SelectAll = c.QueryParam("select") == "all"
 	if d.Counts, err = a.Store.Comments.Counts(ctx); err != nil {
 		return err
 	}
@@ -107,38 +111,44 @@ func (a *App) moderate(c echo.Context, id int64, action string) error {
 	return a.Store.Audit.Log(ctx, a.Now(), staff(c).ID, "comment."+action, "comment #"+strconv.FormatInt(id, 10)+" by "+cm.Name)
 }
 
+// modDone says each moderation verb done, for the flash after it.
+var modDone = map[string]string{"approve": "Approved", "spam": "Marked as spam:", "delete": "Deleted"}
+
 // adminCommentAction is one button on one comment: approve, spam or delete.
 func (a *App) adminCommentAction(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
+	if c.Param("action") == "delete" {
+		cm, err := a.Store.Comments.Get(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		if ok, err := a.confirmed(c, "Delete this comment by "+cm.Name+"?", "“"+a.Store.San.Excerpt(cm.BodyHTML, 160)+"” Replies stay, under “[comment deleted]”.",
+			"Delete the comment", "/admin/comments#comment-"+strconv.FormatInt(id, 10)); !ok {
+			return err
+		}
+	}
 	if err := a.moderate(c, id, c.Param("action")); err != nil {
 		return err
 	}
-	return a.flashTo(c, "/admin/comments", "Done: "+c.Param("action")+".")
+	return a.flashTo(c, "/admin/comments", modDone[c.Param("action")]+" the comment.")
 }
 
 // adminCommentBulk applies one verb to every ticked comment.
 func (a *App) adminCommentBulk(c echo.Context) error {
-	form, err := c.FormParams()
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	b, answered, err := a.readBulk(c, modDone, "comment", "comments", "/admin/comments", "Replies stay, under “[comment deleted]”.")
+	if answered || err != nil {
+		return err
 	}
-	ids := form["ids"]
-	if len(ids) == 0 {
-		return a.flashTo(c, "/admin/comments", "Tick at least one comment first.")
-	}
-	for _, s := range ids {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "That is not a comment.")
-		}
-		if err := a.moderate(c, id, form.Get("action")); err != nil {
+	ids, action, done := b.ids, b.action, b.done
+	for _, id := range ids {
+		if err := a.moderate(c, id, action); err != nil {
 			return err
 		}
 	}
-	return a.flashTo(c, "/admin/comments", "Done: "+form.Get("action")+" on "+strconv.Itoa(len(ids))+" comments.")
+	return a.flashTo(c, "/admin/comments", done+" "+views.Plural(len(ids), "comment", "comments")+".")
 }
 
 // adminCommentEdit lets a moderator trim a comment without changing its status.
@@ -174,7 +184,15 @@ func (a *App) adminUserBlock(c echo.Context) error {
 	}
 	block := c.FormValue("blocked") != "0"
 	action, msg := "user.block", u.Name+" is blocked and logged out."
+	back := "/admin/comments"
+	if b := c.FormValue("back"); b != "" {
+		back = localPath(b)
+	}
 	if block {
+		if ok, err := a.confirmed(c, "Block "+u.Name+"?", u.Name+" is logged out everywhere and can no longer comment, until someone unblocks them.",
+			"Block "+u.Name, back); !ok {
+			return err
+		}
 		err = a.Store.Users.Block(ctx, u.ID)
 	} else {
 		action, msg = "user.unblock", u.Name+" may comment again."
@@ -185,10 +203,6 @@ func (a *App) adminUserBlock(c echo.Context) error {
 	}
 	if err := a.Store.Audit.Log(ctx, a.Now(), staff(c).ID, action, u.Name); err != nil {
 		return err
-	}
-	back := "/admin/comments"
-	if b := c.FormValue("back"); b != "" {
-		back = localPath(b)
 	}
 	return a.flashTo(c, back, msg)
 }

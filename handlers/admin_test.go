@@ -127,6 +127,8 @@ func TestAdminRouteTable(t *testing.T) {
 		"POST /admin/users/:id/password":                      {admins, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/password" }},
 		"GET /admin/comments":                                 {editors, func() string { return "/admin/comments" }},
 		"POST /admin/comments/bulk":                           {editors, func() string { return "/admin/comments/bulk" }},
+		"POST /admin/articles/bulk":                           {editors, func() string { return "/admin/articles/bulk" }},
+		"POST /admin/autosave":                                {writers, func() string { return "/admin/autosave?article=0" }},
 		"POST /admin/comments/:id/edit":                       {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
 		"GET /admin/comments/:id/votes":                       {editors, func() string { return "/admin/comments/" + cid + "/votes" }},
 		"POST /admin/comments/:id/:action":                    {editors, func() string { return "/admin/comments/" + cid + "/approve" }},

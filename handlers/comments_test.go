@@ -514,7 +514,7 @@ func TestEditDeleteAndReport(t *testing.T) {
 		t.Fatalf("report: %d", res.StatusCode)
 	}
 	reported, err := ta.Store.Comments.Reported(context.Background(), models.Page{Number: 1, Size: 10})
-	if err != nil || reported.Total != 1 || reported.Items[0].ID != c.ID || reported.Items[0].ReportReasons[0] != "Off topic" {
+	if err != nil || reported.Total != 1 || reported.Items[0].ID != c.ID || reported.Items[0].OpenReports[0].Reason != "Off topic" {
 		t.Errorf("reported = %+v, %v", reported, err)
 	}
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -137,6 +139,11 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if isUploadRoute(c.Path()) {
 			limit := a.maxUploadBody()
+			if isArticleForm(c.Path()) {
+				if boundary := multipartBoundary(r); boundary != "" {
+					return a.limitArticlePost(c, next, limit, boundary)
+				}
+			}
 			if r.ContentLength > limit {
 				return tooLarge(limit)
 			}
@@ -169,6 +176,107 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return next(c)
 	}
+}
+
+// oversizeDrainBytes bounds how much of an article post over its limit is read to
+// find the words after the photo. Past it the connection is cut with the plain 413:
+// someone sending a gigabyte is not an editor with a large photo.
+const oversizeDrainBytes = 1 << 30
+
+// photoTooLargeKey marks an article post whose photo was dropped for its size; the
+// handler then shows the form again with the limit stated beside the photo field.
+const photoTooLargeKey = "broadsheet.photoTooLarge"
+
+// limitArticlePost reads an article form's multipart body. Within limit it goes on
+// as any upload. Over it, the photo is skipped as it streams past (never stored) and
+// the words around it are kept, so the form comes back with everything typed and the
+// limit stated, instead of a bare 413 page that loses the story.
+func (a *App) limitArticlePost(c echo.Context, next echo.HandlerFunc, limit int64, boundary string) error {
+	r := c.Request()
+	body := http.MaxBytesReader(c.Response(), r.Body, oversizeDrainBytes)
+	kept := &cappedBuffer{max: limit}
+	words, err := formWords(io.TeeReader(body, kept), boundary, a.Config.FormBytes, a.Config.MaxFormFields)
+	if err == nil {
+		_, err = io.Copy(io.Discard, io.TeeReader(body, kept)) // the epilogue, if any
+	}
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return tooLarge(limit)
+	}
+	if !kept.over {
+		// Within the limit: the handler parses the body itself, and reports a malformed one.
+		r.Body = io.NopCloser(bytes.NewReader(kept.buf.Bytes()))
+		if err := parseUpload(r); errors.As(err, new(*http.MaxBytesError)) {
+			return tooLarge(limit)
+		}
+		return next(c)
+	}
+	if err != nil {
+		return tooLarge(limit)
+	}
+	r.Form, r.PostForm = words, words
+	r.MultipartForm = &multipart.Form{Value: words, File: map[string][]*multipart.FileHeader{}}
+	c.Set(photoTooLargeKey, a.Store.Media.MaxBytes)
+	return next(c)
+}
+
+// multipartBoundary is the boundary of a multipart/form-data request, or "".
+func multipartBoundary(r *http.Request) string {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return ""
+	}
+	return params["boundary"]
+}
+
+// formWords reads a multipart form to its end and returns its text fields, skipping
+// files unread. The words may take at most textMax bytes in at most maxFields fields.
+func formWords(body io.Reader, boundary string, textMax int64, maxFields int) (url.Values, error) {
+	mr := multipart.NewReader(body, boundary)
+	words := url.Values{}
+	left := textMax
+	for fields := 0; ; fields++ {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return words, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if fields >= maxFields {
+			return nil, fmt.Errorf("more than %d fields", maxFields)
+		}
+		if part.FileName() != "" {
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(part, left+1))
+		if err != nil {
+			return nil, err
+		}
+		if left -= int64(len(v)); left < 0 {
+			return nil, fmt.Errorf("the words are over %d bytes", textMax)
+		}
+		words.Add(part.FormName(), string(v))
+	}
+}
+
+// cappedBuffer keeps what is written to it up to max bytes and notes if more came.
+type cappedBuffer struct {
+	buf  bytes.Buffer
+	max  int64
+	over bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - int64(b.buf.Len()); !b.over && int64(len(p)) <= room {
+		b.buf.Write(p)
+	} else if !b.over {
+		b.over = true
+		b.buf = bytes.Buffer{} // the words are parsed already; the bytes are no longer needed
+	}
+	return len(p), nil
 }
 
 // parseUpload parses an upload route's form; any error but the size limit is left

@@ -96,7 +96,13 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // form (whose photo comes in the same multipart post as the words, so the form works
 // without JavaScript). limitBody gives them maxUploadBody instead of the form limit.
 func isUploadRoute(path string) bool {
-	return strings.HasPrefix(path, "/admin/media") || path == "/admin/articles" || path == "/admin/articles/:id"
+	return strings.HasPrefix(path, "/admin/media") || isArticleForm(path)
+}
+
+// isArticleForm names the routes of the story form, whose oversize photo comes back
+// as a message in the form rather than a 413 page.
+func isArticleForm(path string) bool {
+	return path == "/admin/articles" || path == "/admin/articles/:id"
 }
 
 // maxUploadBody is one photo at the media library's limit plus room for the form's other fields.

@@ -118,7 +118,7 @@ func TestArticlePage(t *testing.T) {
 	checks := []struct{ what, sel, want string }{
 		{"headline", "h1", "Talks resume in Tehran"},
 		{"dek", ".story-head .dek", "Dek of Talks resume in Tehran"},
-		{"caption and credit", "figure.lead-photo figcaption", "Delegates met on Sunday. Photo: Broadsheet"},
+		{"caption and credit", "figure.lead-photo figcaption", "Delegates met on Sunday. (Photo: Broadsheet)"},
 		{"byline", ".byline a[href='/author/mina-karimi']", "Mina Karimi"},
 		{"dateline leads the first paragraph", ".story-body p:first-child", "TEHRAN (Reuters) — First paragraph of Talks resume in Tehran."},
 		{"correction", ".correction", "Correction: An earlier version misspelt the minister's name."},

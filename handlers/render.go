@@ -28,6 +28,7 @@ type page struct {
 	Alternates  []alternate // feeds of this page's stories, for <link rel="alternate">
 	Share       share       // Open Graph and Twitter card details
 	JSONLD      []any       // schema.org structured data, written as application/ld+json
+	Now         time.Time   // the newsroom's clock, for "goes live … in 3 h"; zero on readers' pages
 }
 
 // pager is the navigation under any paged list: links to the neighbouring pages

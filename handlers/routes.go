@@ -112,6 +112,8 @@ func (a *App) router() *echo.Echo {
 	adm.GET("/articles", a.adminArticleList, writers)
 	adm.GET("/articles/new", a.adminArticleNew, writers)
 	adm.POST("/articles", a.adminArticleCreate, writers)
+	adm.POST("/articles/bulk", a.adminArticleBulk, editors)
+	adm.POST("/autosave", a.adminAutosave, writers)
 	adm.GET("/articles/:id", a.adminArticleEdit, writers)
 	adm.POST("/articles/:id", a.adminArticleUpdate, writers)
 	adm.GET("/articles/:id/preview", a.adminArticlePreview, writers)

@@ -124,6 +124,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 			return noteFields{ID: id, Kind: kind, Body: body, Errors: errs, Kinds: kinds}
 		},
 		"pickrow": func(p models.Pick, z *time.Location, now time.Time) pickRow { return pickRow{P: p, Zone: z, Now: now} },
+		"golive":  goesLive,
 	}, cfg.Dev)
 	if err != nil {
 		return nil, err

@@ -61,10 +61,32 @@ type Image struct {
 	Credit  string
 }
 
+// CreditLine is the photo's credit as readers see it after the caption: "(Photo: AFP)".
+// A credit that already says what it is ("Illustration: …", "Photo: …") keeps its word.
+func (im Image) CreditLine() string {
+	c := strings.Trim(strings.TrimSpace(im.Credit), "()")
+	if c == "" {
+		return ""
+	}
+	if word, _, ok := strings.Cut(c, ":"); !ok || strings.ContainsRune(word, ' ') {
+		c = "Photo: " + c
+	}
+	return "(" + c + ")"
+}
+
 // LiveAt reports whether readers can see the story at now. It is the Go twin of the
 // SQL rule `visible` below; the model tests check that the two agree.
 func (a Article) LiveAt(now time.Time) bool {
 	return (a.Status == StatusPublished || a.Status == StatusScheduled) && !a.PublishedAt.IsZero() && !a.PublishedAt.After(now)
+}
+
+// StatusAt is the status as the newsroom should read it at now: a scheduled story
+// whose time has come is published (it went live by itself).
+func (a Article) StatusAt(now time.Time) string {
+	if a.Status == StatusScheduled && a.LiveAt(now) {
+		return StatusPublished
+	}
+	return a.Status
 }
 
 // ArticleStore reads and writes articles.
@@ -425,6 +447,10 @@ func (in *ArticleInput) Validate() error {
 		}
 	} else if Slugify(in.Slug) != in.Slug {
 		v["slug"] = "Use lower-case letters, digits and hyphens only."
+	} else if in.Slug == Slugify(in.Title) {
+		// The slug the headline makes, shown back in a re-rendered form or filled in
+		// by the editor's script: a repeated headline still gets -2, not an error.
+		in.slugFromTitle = true
 	}
 	if in.SectionID == 0 {
 		v["section"] = "Choose a section."
@@ -466,7 +492,16 @@ func (as *ArticleStore) Create(ctx context.Context, now time.Time, in ArticleInp
 // prepare validates an article about to be saved and renders its body: the first
 // step of every save, before the write transaction opens.
 func (as *ArticleStore) prepare(in *ArticleInput) (template.HTML, error) {
-	if err := in.Validate(); err != nil {
+	err := in.Validate()
+	if img := as.s.San.ForeignImage(in.Body); img != "" {
+		v, _ := AsValidation(err)
+		if v == nil {
+			v = ValidationError{}
+		}
+		v["body"] = fmt.Sprintf("The image %s is on another site. Readers' browsers would not show it (the site shows only its own photos) and it could change or vanish: upload it to the media library and insert it from there.", truncateRunes(img, 100))
+		err = v
+	}
+	if err != nil {
 		return "", err
 	}
 	html, err := as.s.San.ArticleHTML(in.Body)

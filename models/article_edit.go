@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -101,11 +102,28 @@ func (as *ArticleStore) Update(ctx context.Context, now time.Time, id int64, ver
 	return version + 1, nil
 }
 
+// SetStatus changes a story's status as a save by user by (a bulk action of the
+// article list): a revision is kept and the audit log says it, as for any save.
+func (as *ArticleStore) SetStatus(ctx context.Context, now time.Time, id int64, status string, by int64) error {
+	art, err := as.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	in := art.Input()
+	in.Status, in.EditorID = status, by
+	_, err = as.Update(ctx, now, id, art.Version, in)
+	return err
+}
+
 // afterSave keeps the revision of a save and logs a change of what readers can see.
 func afterSave(ctx context.Context, tx *sql.Tx, now time.Time, id int64, version int, oldStatus string, in ArticleInput) error {
+	details, err := revisionDetails(ctx, tx, in)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO article_revisions (article_id, version, title, slug, dek, body_src,
-		dateline, wire, correction, status, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, version, in.Title, in.Slug, in.Dek, in.Body, in.Dateline, in.Wire, in.Correction, in.Status,
+		dateline, wire, correction, status, details, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, version, in.Title, in.Slug, in.Dek, in.Body, in.Dateline, in.Wire, in.Correction, in.Status, details,
 		sql.NullInt64{Int64: in.EditorID, Valid: in.EditorID != 0}, fmtTime(now)); err != nil {
 		return err
 	}
@@ -117,6 +135,37 @@ func afterSave(ctx context.Context, tx *sql.Tx, now time.Time, id int64, version
 		return logAudit(ctx, tx, now, in.EditorID, "article."+in.Status, articleTarget(in.Title, id))
 	}
 	return nil
+}
+
+// revisionDetails is what a save set besides its words, one line each, in names as
+// they are at the save: section, byline, topics, photo and time.
+func revisionDetails(ctx context.Context, tx *sql.Tx, in ArticleInput) (string, error) {
+	ids := make([]string, len(in.AuthorIDs))
+	for i, id := range in.AuthorIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	var section, authors string
+	err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT name FROM sections WHERE id = ?), ''),
+		coalesce((SELECT group_concat(name, ', ') FROM (SELECT u.name FROM json_each(?) j JOIN users u ON u.id = j.value ORDER BY j.key)), '')`,
+		in.SectionID, "["+strings.Join(ids, ",")+"]").Scan(&section, &authors)
+	if err != nil {
+		return "", err
+	}
+	var tags []string
+	for _, t := range in.Tags {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	photo, at := "none", "none"
+	if in.MediaID != 0 {
+		photo = fmt.Sprintf("#%d, alt “%s”, caption “%s”, credit “%s”", in.MediaID, in.ImageAlt, in.ImageCaption, in.ImageCredit)
+	}
+	if !in.PublishedAt.IsZero() {
+		at = in.PublishedAt.UTC().Format("2006-01-02 15:04 MST")
+	}
+	return "Section: " + section + "\nAuthors: " + authors + "\nTags: " + strings.Join(tags, ", ") +
+		"\nPhoto: " + photo + "\nTime: " + at, nil
 }
 
 func articleTarget(title string, id int64) string { return fmt.Sprintf("“%s” (#%d)", title, id) }
@@ -143,14 +192,23 @@ type AdminFilter struct {
 	Status    string
 	SectionID int64
 	AuthorID  int64
-	Query     string // words in the headline
+	Query     string    // words in the headline
+	Now       time.Time // a scheduled story whose time has passed counts as published
 }
 
 // AdminList lists articles of any status, most recently changed first.
 func (as *ArticleStore) AdminList(ctx context.Context, f AdminFilter, p Page) (Paged[Article], error) {
 	where := []string{"1 = 1"}
 	var args []any
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case StatusPublished:
+		where = append(where, "(a.status = 'published' OR (a.status = 'scheduled' AND a.published_at <= ?))")
+		args = append(args, fmtTime(f.Now))
+	case StatusScheduled:
+		where = append(where, "a.status = 'scheduled' AND a.published_at > ?")
+		args = append(args, fmtTime(f.Now))
+	default:
 		where = append(where, "a.status = ?")
 		args = append(args, f.Status)
 	}
@@ -183,9 +241,11 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// StatusCounts counts articles by status, for the dashboard.
-func (as *ArticleStore) StatusCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := as.s.R.QueryContext(ctx, "SELECT status, count(*) FROM articles GROUP BY status")
+// StatusCounts counts articles by status as readers see them at now (a scheduled story
+// whose time has passed is published), for the dashboard.
+func (as *ArticleStore) StatusCounts(ctx context.Context, now time.Time) (map[string]int, error) {
+	rows, err := as.s.R.QueryContext(ctx, `SELECT CASE WHEN status = 'scheduled' AND published_at <= ? THEN 'published' ELSE status END,
+		count(*) FROM articles GROUP BY 1`, fmtTime(now))
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +275,7 @@ type Revision struct {
 	Wire       string
 	Correction string
 	Status     string
+	Details    string // section, byline, topics, photo and time, one per line ("" before migration 0017)
 	UserName   string // who saved it; empty for imports and deleted users
 	CreatedAt  time.Time
 }
@@ -222,17 +283,25 @@ type Revision struct {
 // Text is the revision as one document, the thing a diff compares.
 func (r Revision) Text() string {
 	return "# " + r.Title + "\nSlug: " + r.Slug + "\nDek: " + r.Dek + "\nDateline: " + r.Dateline + "\nWire: " + r.Wire +
-		"\nCorrection: " + r.Correction + "\nStatus: " + r.Status + "\n\n" + r.BodySrc
+		"\nCorrection: " + r.Correction + "\nStatus: " + r.Status + detailsBlock(r.Details) + "\n\n" + r.BodySrc
+}
+
+// detailsBlock puts a revision's details under its status line, when it has them.
+func detailsBlock(d string) string {
+	if d == "" {
+		return ""
+	}
+	return "\n" + d
 }
 
 const revisionCols = `r.id, r.article_id, r.version, r.title, r.slug, r.dek, r.body_src, r.dateline, r.wire, r.correction,
-	r.status, coalesce(u.name, ''), r.created_at FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id`
+	r.status, r.details, coalesce(u.name, ''), r.created_at FROM article_revisions r LEFT JOIN users u ON u.id = r.user_id`
 
 func scanRevision(sc scanner) (Revision, error) {
 	var r Revision
 	var created string
 	err := sc.Scan(&r.ID, &r.ArticleID, &r.Version, &r.Title, &r.Slug, &r.Dek, &r.BodySrc, &r.Dateline, &r.Wire,
-		&r.Correction, &r.Status, &r.UserName, &created)
+		&r.Correction, &r.Status, &r.Details, &r.UserName, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}

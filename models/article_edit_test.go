@@ -102,3 +102,28 @@ func BenchmarkDiff(b *testing.B) {
 		Diff(old.String(), new.String())
 	}
 }
+
+// An edit inside a paragraph is shown as the words it touched; a rewritten line as a
+// line removed and a line added.
+func TestDiffWordsInsideParagraphs(t *testing.T) {
+	got := Diff("Intro.\nThe wall held through the night.\nTail.", "Intro.\nThe sea wall held through the long night.\nTail.")
+	if len(got) != 3 || got[1].Op != "~" {
+		t.Fatalf("diff %+v", got)
+	}
+	var added, removed []string
+	for _, w := range got[1].Words {
+		switch w.Op {
+		case "+":
+			added = append(added, strings.TrimSpace(w.Text))
+		case "-":
+			removed = append(removed, w.Text)
+		}
+	}
+	if strings.Join(strings.Fields(strings.Join(added, " ")), " ") != "sea long" || len(removed) != 0 {
+		t.Errorf("added %q removed %q", added, removed)
+	}
+	got = Diff("# Draft by the author", "# Second headline")
+	if len(got) != 2 || got[0].Op != "-" || got[1].Op != "+" {
+		t.Errorf("rewritten line: %+v", got)
+	}
+}

@@ -265,10 +265,11 @@ func TestArticleValidation(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d rows written by rejected input", n)
 	}
-	// A duplicate slug typed by the editor is a field error (a repeated headline gets
-	// "-2" instead), and nothing half-written remains (authors, tags).
+	// A duplicate slug typed by the editor is a field error (a repeated headline, or the
+	// slug it makes typed as it is, gets "-2" instead), and nothing half-written remains
+	// (authors, tags).
 	f.add(t, "Same title", f.world, nil)
-	_, err := f.s.Articles.Create(context.Background(), testNow, ArticleInput{Title: "Same title", Slug: "same-title", SectionID: f.world.ID,
+	_, err := f.s.Articles.Create(context.Background(), testNow, ArticleInput{Title: "Another title", Slug: "same-title", SectionID: f.world.ID,
 		Status: StatusDraft, AuthorIDs: []int64{f.author.ID}, Tags: []string{"Lonely tag"}})
 	if v, ok := AsValidation(err); !ok || v["slug"] == "" {
 		t.Fatalf("duplicate slug: %v", err)
@@ -292,7 +293,7 @@ func TestBodyIsSanitisedAndDatelineLeads(t *testing.T) {
 			t.Errorf("body keeps %q: %s", bad, body)
 		}
 	}
-	want := `<p><span class="dateline">TEHRAN (Reuters &lt;b&gt;) —</span> Talks`
+	want := "<p><span class=\"dateline\">TEHRAN (Reuters &lt;b&gt;)\u00a0—</span> Talks"
 	if !strings.Contains(body, want) {
 		t.Errorf("dateline does not lead the first paragraph:\n%s", body)
 	}

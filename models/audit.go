@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"database/sql"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -45,4 +47,66 @@ func (as *AuditStore) Recent(ctx context.Context, n int) ([]AuditEntry, error) {
 		return e, err
 	}, `SELECT l.id, coalesce(u.name, ''), l.action, l.target, l.created_at
 		FROM audit_log l LEFT JOIN users u ON u.id = l.user_id ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, n)
+}
+
+// auditVerbs say each action as the newsroom would.
+var auditVerbs = map[string]string{
+	"article.published":   "published",
+	"article.scheduled":   "scheduled",
+	"article.unpublished": "unpublished",
+	"article.delete":      "deleted",
+	"comment.approve":     "approved",
+	"comment.spam":        "marked as spam",
+	"comment.delete":      "deleted",
+	"comment.edit":        "edited",
+	"user.role":           "changed the role of",
+	"user.block":          "blocked",
+	"user.unblock":        "unblocked",
+	"user.deactivate":     "deactivated the account of",
+	"user.reactivate":     "reactivated the account of",
+}
+
+// Who names the person who acted. Entries without one were made by the site itself
+// (the sample paper, an import) or by an account since removed.
+func (e AuditEntry) Who() string {
+	if e.UserName == "" {
+		return "Broadsheet"
+	}
+	return e.UserName
+}
+
+// Verb is the action in words: "published", not "article.published". An action
+// without words yet reads as its parts ("section rename").
+func (e AuditEntry) Verb() string {
+	if v, ok := auditVerbs[e.Action]; ok {
+		return v
+	}
+	return strings.ReplaceAll(e.Action, ".", " ")
+}
+
+// auditArticle is how article entries name their story: “Headline” (#12).
+var auditArticle = regexp.MustCompile(`^“(.*)” \(#(\d+)\)$`)
+
+// What is the entry's target in words, a story's headline in quotes and cut to a
+// glance: ‘Sea wall breached…’.
+func (e AuditEntry) What() string {
+	if m := auditArticle.FindStringSubmatch(e.Target); m != nil {
+		title := m[1]
+		if cut := truncateRunes(title, 48); cut != title {
+			if i := strings.LastIndexByte(cut, ' '); i > 0 {
+				cut = cut[:i] // at a word's end
+			}
+			title = strings.TrimRight(cut, " ,;:—-") + "…"
+		}
+		return "‘" + title + "’"
+	}
+	return e.Target
+}
+
+// Link is the newsroom page of the story an entry is about, or "" (a deleted story has none).
+func (e AuditEntry) Link() string {
+	if m := auditArticle.FindStringSubmatch(e.Target); m != nil && strings.HasPrefix(e.Action, "article.") && e.Action != "article.delete" {
+		return "/admin/articles/" + m[2]
+	}
+	return ""
 }

@@ -55,11 +55,18 @@ type Comment struct {
 	MyVote  int // the viewer's own vote on it: VoteUp, VoteDown or VoteNone
 
 	// Filled in by moderation lists.
-	ArticleTitle  string
-	ArticleSlug   string
-	Reports       int
-	ReportReasons []string
-	SameNetwork   int // other comments still on record from the network this one came from
+	ArticleTitle string
+	ArticleSlug  string
+	Reports      int
+	OpenReports  []Report // the reports no moderator has dealt with, oldest first
+	SameNetwork  int      // other comments still on record from the network this one came from
+}
+
+// Report is one reader's report of a comment.
+type Report struct {
+	By     string // the reader's display name
+	Reason string // may be empty
+	At     time.Time
 }
 
 // Pending reports whether the comment awaits a moderator.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -119,22 +120,54 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 	out.setPage(p)
 	var err error
 	out.Items, err = queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
-		var title, slug, reasons string
+		var title, slug string
 		var reports, same int
-		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &reasons, &same))
+		c, err := scanComment(withExtra(sc, &title, &slug, &reports, &same))
 		c.ArticleTitle, c.ArticleSlug, c.Reports, c.SameNetwork = title, slug, reports, same
-		if reasons != "" {
-			c.ReportReasons = strings.Split(reasons, "\n")
-		}
 		return c, err
 	}, "SELECT "+commentCols+`, a.title, a.slug,
 		(SELECT count(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved = 0) AS reports,
-		(SELECT coalesce(group_concat(r.reason, char(10)), '') FROM comment_reports r
-		 WHERE r.comment_id = c.id AND r.resolved = 0 AND r.reason <> ''),
 		(SELECT count(*) FROM comment_networks o JOIN comment_networks n ON o.network = n.network
 		 WHERE n.comment_id = c.id AND o.comment_id <> c.id)`+
 		modFrom+" WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", p.limit(), p.offset())
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, cs.attachReports(ctx, out.Items)
+}
+
+// attachReports fills in who reported each comment, when and why.
+func (cs *CommentStore) attachReports(ctx context.Context, cms []Comment) error {
+	index := map[int64]int{}
+	var ids []string
+	for i, c := range cms {
+		if c.Reports > 0 {
+			index[c.ID] = i
+			ids = append(ids, strconv.FormatInt(c.ID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := cs.s.R.QueryContext(ctx, `SELECT r.comment_id, coalesce(u.name, ''), r.reason, r.created_at
+		FROM comment_reports r LEFT JOIN users u ON u.id = r.user_id
+		WHERE r.resolved = 0 AND r.comment_id IN (SELECT value FROM json_each(?)) ORDER BY r.created_at, r.user_id`,
+		"["+strings.Join(ids, ",")+"]")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var r Report
+		var at string
+		if err := rows.Scan(&id, &r.By, &r.Reason, &at); err != nil {
+			return err
+		}
+		r.At = parseTime(at)
+		cms[index[id]].OpenReports = append(cms[index[id]].OpenReports, r)
+	}
+	return rows.Err()
 }
 
 // Approve makes a comment public and settles any reports against it.

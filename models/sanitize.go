@@ -10,7 +10,9 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
 )
 
 // Sanitizer is the only producer of trusted HTML in Broadsheet. Its policies are
@@ -61,6 +63,23 @@ func (s *Sanitizer) ArticleHTML(src string) (template.HTML, error) {
 		return "", err
 	}
 	return template.HTML(s.article.SanitizeBytes(buf.Bytes())), nil
+}
+
+// ForeignImage returns the address of the first image in Markdown src that is not a
+// photo of our media library (/media/…), or "". The site's Content-Security-Policy
+// lets readers' browsers load images only from the site itself, so such an image
+// would show as broken; and a picture on someone else's server can change or vanish.
+func (s *Sanitizer) ForeignImage(src string) string {
+	doc := s.markdown.Parser().Parse(text.NewReader([]byte(src)))
+	found := ""
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if img, ok := n.(*ast.Image); ok && entering && !strings.HasPrefix(string(img.Destination), "/media/") {
+			found = string(img.Destination)
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return found
 }
 
 // ImportedArticleHTML sanitises an article body that is already HTML (imported from
@@ -134,21 +153,23 @@ func linkify(s string) string {
 }
 
 // BodyWithDateline returns the body with the dateline leading its first paragraph,
-// as newspapers print it: "TEHRAN (Reuters) — ...". The dateline is plain text and
+// as newspapers print it: "TEHRAN (Reuters) — ..." (wire copy may have no dateline). The dateline is plain text and
 // is escaped; the body is already sanitised.
 func (a Article) BodyWithDateline() template.HTML {
 	body := string(a.BodyHTML)
 	if a.Dateline == "" && a.Wire == "" {
 		return a.BodyHTML
 	}
-	line := strings.ToUpper(a.Dateline)
+	// A dash typed into the dateline ("TEHRAN —") is the one we add; keep only ours.
+	line := strings.ToUpper(strings.TrimRight(a.Dateline, " —–-"))
 	if a.Wire != "" {
 		if line != "" {
 			line += " "
 		}
 		line += "(" + a.Wire + ")"
 	}
-	span := `<span class="dateline">` + html.EscapeString(line) + ` —</span> `
+	// A no-break space before the dash: the dash never starts a line on its own.
+	span := `<span class="dateline">` + html.EscapeString(line) + "\u00a0—</span> "
 	if strings.HasPrefix(body, "<p>") {
 		return template.HTML("<p>" + span + body[len("<p>"):])
 	}

@@ -123,14 +123,10 @@ func (r *Renderer) Fragment(page, name string, data any) (template.HTML, error) 
 }
 
 var baseFuncs = template.FuncMap{
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add": func(a, b int) int { return a + b },
+	"plural": Plural,
+	"noun":   noun,
+	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add":    func(a, b int) int { return a + b },
 	"seq": func(n int) []int {
 		s := make([]int, n)
 		for i := range s {
@@ -138,4 +134,15 @@ var baseFuncs = template.FuncMap{
 		}
 		return s
 	},
+}
+
+// Plural is a count with its noun: "1 draft", "2 drafts". Handlers use it for flashes.
+func Plural(n int, one, many string) string { return fmt.Sprintf("%d %s", n, noun(n, one, many)) }
+
+// noun is the word for n things without the number, for counts set in their own markup.
+func noun(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -54,7 +54,7 @@ func Run(ctx context.Context, s *models.Store, o Options) (Summary, error) {
 	if o.Articles < 1 || o.Comments < 0 {
 		return sum, errors.New("generate: at least one story, and no negative number of comments")
 	}
-	counts, err := s.Articles.StatusCounts(ctx)
+	counts, err := s.Articles.StatusCounts(ctx, time.Now())
 	if err != nil {
 		return sum, err
 	}
