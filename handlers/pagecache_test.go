@@ -113,6 +113,20 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "", "Soon to be deleted"},
+		{"comment vote", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			c := f.ta.comment(f.art, f.ed, 0, "Score me")
+			cachedTwice(t, f.ta, f.articleAt)
+			if _, err := f.ta.Store.Comments.Vote(ctx, f.ta.Now(), c.ID, f.ada, models.VoteUp); err != nil {
+				t.Fatal(err)
+			}
+		}, `<data value="1">1</data>`, `<data value="0">`},
+		{"comment vote in another order", func(f fixture) string { return f.articleAt + "?sort=best" }, func(t *testing.T, f fixture) {
+			c := f.ta.comment(f.art, f.ed, 0, "Score me")
+			cachedTwice(t, f.ta, f.articleAt+"?sort=best")
+			if _, err := f.ta.Store.Comments.Vote(ctx, f.ta.Now(), c.ID, f.ada, models.VoteDown); err != nil {
+				t.Fatal(err)
+			}
+		}, `<data value="-1">-1</data>`, `<data value="0">`},
 		{"comment count on the front page", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
 			f.ta.comment(f.art, f.ed, 0, "Counted")
 		}, "1 comment", ""},
