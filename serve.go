@@ -203,7 +203,7 @@ func (c *config) limitFlags(fl *flagSet) {
 	fl.Var(sizeValue{&c.ops.CommentBytes}, "comment-limit", "the most a comment post may take, as a `SIZE`")
 	fl.IntVar(&c.ops.MaxFormFields, "max-form-fields", c.ops.MaxFormFields, "fields one form post may carry")
 	fl.Var(c.ops.RateLimits, "rate-limits", "limits as `ACTION=COUNT/PERIOD,...`, counted per client address (per account when logged in) for "+
-		"login, comment, report, search and feed; COUNT 0 turns one off")
+		"login, comment, report, vote, search and feed; COUNT 0 turns one off")
 	fl.Var(cidrsValue{&c.ops.TrustedProxies}, "trusted-proxies", "`CIDR,...` of reverse proxies whose X-Forwarded-For names the client")
 	fl.StringVar(&c.ops.MetricsToken, "metrics-token", "", "a `TOKEN` that opens /metrics to scrapers off this machine (Authorization: Bearer TOKEN)")
 	fl.Var(sizeValue{&c.ops.DiskFloor}, "disk-floor", "/readyz fails when the data folder's disk has less free space than this `SIZE`")

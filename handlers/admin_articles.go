@@ -183,24 +183,39 @@ func (a *App) adminArticleNew(c echo.Context) error {
 	return a.renderArticleForm(c, nil, in)
 }
 
-// pickedPhoto puts the library photo chosen with ?media=ID ("use in this story" in the
-// media library) in the form as the lead photo, with the library's words for it.
+// pickedPhoto applies what the editor chose in the media library: ?media=ID puts the
+// photo in the form as the lead photo, with the library's words for it; ?insert=ID
+// adds it to the end of the body as a figure with its caption and credit.
 // Nothing is saved until the editor saves the form.
 func (a *App) pickedPhoto(c echo.Context, in *models.ArticleInput) error {
-	raw := c.QueryParam("media")
-	if raw == "" {
-		return nil
+	if raw := c.QueryParam("media"); raw != "" {
+		m, err := a.libraryPhoto(c, raw)
+		if err != nil {
+			return err
+		}
+		in.MediaID, in.ImageAlt, in.ImageCaption, in.ImageCredit = m.ID, m.Alt, m.Caption, m.Credit
 	}
+	if raw := c.QueryParam("insert"); raw != "" {
+		m, err := a.libraryPhoto(c, raw)
+		if err != nil {
+			return err
+		}
+		in.Body = strings.TrimRight(in.Body, "\r\n")
+		if in.Body != "" {
+			in.Body += "\n\n" // a figure is a block of its own
+		}
+		in.Body += m.BodyFigure() + "\n"
+	}
+	return nil
+}
+
+// libraryPhoto is the library photo whose id is raw.
+func (a *App) libraryPhoto(c echo.Context, raw string) (models.Media, error) {
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "That is not a photo of the library.")
+		return models.Media{}, echo.NewHTTPError(http.StatusBadRequest, "That is not a photo of the library.")
 	}
-	m, err := a.Store.Media.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	in.MediaID, in.ImageAlt, in.ImageCaption, in.ImageCredit = m.ID, m.Alt, m.Caption, m.Credit
-	return nil
+	return a.Store.Media.Get(c.Request().Context(), id)
 }
 
 // renderArticleForm shows the form for art (nil: a new story) filled from in, or from

@@ -477,14 +477,8 @@ func TestPickLibraryPhotoForAnExistingStory(t *testing.T) {
 	if got, _ := n.Store.Articles.Get(t.Context(), art.ID); got.Image != nil {
 		t.Error("picking saved before Save")
 	}
-	for _, bad := range []struct {
-		path   string
-		status int
-	}{{"/admin/articles/" + id + "?media=x", 400}, {"/admin/articles/" + id + "?media=999999", 404}, {"/admin/media?for=x", 400}, {"/admin/media?for=999999", 404}} {
-		if res := n.send(http.MethodGet, bad.path, "editor", nil); res.StatusCode != bad.status {
-			t.Errorf("%s: %d, want %d", bad.path, res.StatusCode, bad.status)
-		}
-	}
+	n.editorGets(t, map[string]int{"/admin/articles/" + id + "?media=x": 400, "/admin/articles/" + id + "?media=999999": 404,
+		"/admin/media?for=x": 400, "/admin/media?for=999999": 404})
 	if res := n.send(http.MethodGet, "/admin/media?for="+id, "author", nil); res.StatusCode != http.StatusForbidden {
 		t.Errorf("author choosing for another's story: %d", res.StatusCode)
 	}
@@ -528,5 +522,142 @@ func TestRevisionsRecordDetails(t *testing.T) {
 	}
 	if got := text(doc.Find(".diff > ins")); !strings.Contains(got, "Tags: Ports, Trade") {
 		t.Errorf("diff adds %q", got)
+	}
+}
+
+// A library photo goes into a story's body as a figure: the form links to the library,
+// the library's "Insert in the body" brings the form back with the figure at the end of
+// the body, and after Save readers see it at every width with its caption and credit;
+// words typed into the library stay words.
+func TestInsertLibraryPhotoInTheBody(t *testing.T) {
+	n := newAdminSite(t)
+	pid := strconv.FormatInt(n.photo.ID, 10)
+	if err := n.Store.Media.UpdateMeta(t.Context(), n.photo.ID, `Waves "over" the wall?`, "<script>alert(1)</script> High\ntide <b>now</b>", "AFP"); err != nil {
+		t.Fatal(err)
+	}
+	art := n.article("Sea wall holds", n.sec, n.editor, nil)
+	id := strconv.FormatInt(art.ID, 10)
+	if parse(t, n.send(http.MethodGet, "/admin/articles/new", "editor", nil)).Find(`a[href="/admin/media?insert=new"]`).Length() != 1 {
+		t.Error("the new story's form has no way to insert a photo")
+	}
+	doc := parse(t, n.send(http.MethodGet, "/admin/articles/"+id, "editor", nil))
+	if doc.Find(`a[href="/admin/media?insert=`+id+`"]`).Length() != 1 {
+		t.Fatal("the form offers no way to insert a photo")
+	}
+	doc = parse(t, n.send(http.MethodGet, "/admin/media?insert="+id, "editor", nil))
+	if !strings.Contains(text(doc.Find(".restored")), "‘Sea wall holds’") {
+		t.Errorf("the library does not say which story: %q", text(doc.Find(".restored")))
+	}
+	use := doc.Find("#media-" + pid + ` a[href*="?insert="]`)
+	if use.AttrOr("href", "") != "/admin/articles/"+id+"?insert="+pid {
+		t.Fatalf("insert link %q", use.AttrOr("href", ""))
+	}
+	doc = parse(t, n.send(http.MethodGet, use.AttrOr("href", ""), "editor", nil))
+	body := doc.Find("#f-body").Text()
+	if !strings.HasPrefix(body, art.BodySrc+"\n\n<figure class=\"photo\">") || strings.Count(body, "\n") != strings.Count(art.BodySrc, "\n")+3 {
+		t.Fatalf("form body %q", body)
+	}
+	if got, _ := n.Store.Articles.Get(t.Context(), art.ID); got.BodySrc != art.BodySrc {
+		t.Error("inserting saved before Save")
+	}
+	form := articleFormValues(n.sec, art.Title)
+	form.Set("slug", art.Slug)
+	form.Set("body", body)
+	form.Set("status", "published")
+	form.Set("version", strconv.Itoa(art.Version))
+	if res := n.send(http.MethodPost, "/admin/articles/"+id, "editor", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	res := n.get("/articles/" + art.Slug)
+	doc = parse(t, res)
+	fig := doc.Find(".story-body figure.photo")
+	img := fig.Find("img")
+	if fig.Length() != 1 || img.AttrOr("srcset", "") != n.photo.SrcSet() || img.AttrOr("src", "") != n.photo.URL(960) ||
+		img.AttrOr("alt", "") != `Waves "over" the wall?` || img.AttrOr("width", "") != "1200" {
+		t.Fatalf("reader's figure: %d %v", fig.Length(), img.Nodes)
+	}
+	if got := text(fig.Find("figcaption")); got != "<script>alert(1)</script> High tide <b>now</b> (Photo: AFP)" || text(fig.Find(".credit")) != "(Photo: AFP)" {
+		t.Errorf("caption %q", got)
+	}
+	if doc.Find(".story-body script, .story-body b").Length() != 0 {
+		t.Error("the caption's markup ran")
+	}
+	n.editorGets(t, map[string]int{"/admin/articles/" + id + "?insert=x": 400, "/admin/articles/" + id + "?insert=999999": 404,
+		"/admin/media?insert=x": 400, "/admin/media?insert=999999": 404})
+}
+
+// editorGets asks for each path as an editor and checks the status it answers.
+func (n *adminSite) editorGets(t *testing.T, want map[string]int) {
+	t.Helper()
+	for path, status := range want {
+		if res := n.send(http.MethodGet, path, "editor", nil); res.StatusCode != status {
+			t.Errorf("%s: %d, want %d", path, res.StatusCode, status)
+		}
+	}
+}
+
+// Live coverage, front-page picks and corrections are on the record in the dashboard
+// in the same plain words as publishing: who did what to which story.
+func TestDashboardRecordsTheDesk(t *testing.T) {
+	n := newAdminSite(t)
+	art := n.article("Sea wall breached at dawn", n.sec, n.editor, nil)
+	id := strconv.FormatInt(art.ID, 10)
+	post := func(path string, form url.Values) {
+		t.Helper()
+		if res := n.send(http.MethodPost, path, "editor", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+	activity := func() string {
+		t.Helper()
+		return text(parse(t, n.send(http.MethodGet, "/admin", "editor", nil)).Find(".audit"))
+	}
+	post("/admin/articles/"+id+"/live", nil)
+	post("/admin/articles/"+id+"/live", nil) // already live: nothing new happens or is recorded
+	post("/admin/articles/"+id+"/live/entries", url.Values{"body": {"The first wave."}})
+	cov, err := n.Store.Live.Coverage(t.Context(), art.ID)
+	if err != nil || len(cov.Entries) != 1 {
+		t.Fatalf("coverage %v %v", cov, err)
+	}
+	entry := "/admin/articles/" + id + "/live/entries/" + strconv.FormatInt(cov.Entries[0].ID, 10)
+	post(entry, url.Values{"body": {"The first wave, at 06:10."}})
+	post(entry+"/delete", nil)
+	post("/admin/articles/"+id+"/live/close", nil)
+	got := activity()
+	for _, want := range []string{"Eddie Editor started live coverage of ‘Sea wall breached at dawn’",
+		"Eddie Editor posted a live entry on ‘Sea wall breached at dawn’", "Eddie Editor edited a live entry on ‘Sea wall breached at dawn’",
+		"Eddie Editor deleted a live entry on ‘Sea wall breached at dawn’", "Eddie Editor closed live coverage of ‘Sea wall breached at dawn’"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("activity lacks %q: %q", want, got)
+		}
+	}
+	if strings.Count(got, "started live coverage") != 1 {
+		t.Errorf("starting twice recorded twice: %q", got)
+	}
+	other := n.article("Ferry timetable", n.sec, n.editor, nil)
+	post("/admin/front", url.Values{"article": {id}, "slot": {"lead"}})
+	post("/admin/front", url.Values{"article": {strconv.FormatInt(other.ID, 10)}, "slot": {"top"}})
+	post("/admin/front/"+id+"/move", url.Values{"dir": {"down"}})
+	post("/admin/front/"+id+"/remove", nil)
+	post("/admin/articles/"+id+"/corrections", url.Values{"kind": {"correction"}, "body": {"The wall is 4 m high, not 40."}})
+	notes, err := n.Store.Corrections.ForArticle(t.Context(), art.ID, false)
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("notes %v %v", notes, err)
+	}
+	post("/admin/corrections/"+strconv.FormatInt(notes[0].ID, 10), url.Values{"kind": {"clarification"}, "body": {"The wall is 4 m high."}})
+	post("/admin/articles/"+id+"/corrections", url.Values{"kind": {"update"}, "body": {"The tide has turned."}})
+	got = activity()
+	for _, want := range []string{"Eddie Editor made ‘Sea wall breached at dawn’ the lead of the front page",
+		"Eddie Editor placed ‘Ferry timetable’ among the front page's top stories", "Eddie Editor moved ‘Sea wall breached at dawn’ on the front page",
+		"Eddie Editor took ‘Sea wall breached at dawn’ off the front page", "Eddie Editor filed a correction on ‘Sea wall breached at dawn’",
+		"Eddie Editor amended a clarification on ‘Sea wall breached at dawn’", "Eddie Editor posted an update on ‘Sea wall breached at dawn’"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("activity lacks %q: %q", want, got)
+		}
+	}
+	for _, bad := range []string{"article.", "Someone", "(#"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("activity says %q: %q", bad, got)
+		}
 	}
 }

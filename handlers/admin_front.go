@@ -96,7 +96,7 @@ func (a *App) adminFrontMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Front.Move(c.Request().Context(), a.Now(), id, c.FormValue("dir") == "up"); err != nil {
+	if err := a.Store.Front.Move(c.Request().Context(), a.Now(), id, staff(c).ID, c.FormValue("dir") == "up"); err != nil {
 		return err
 	}
 	return seeOther(c, "/admin/front#pick-"+strconv.FormatInt(id, 10))
@@ -108,7 +108,7 @@ func (a *App) adminFrontRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Front.Unpick(c.Request().Context(), id); err != nil {
+	if err := a.Store.Front.Unpick(c.Request().Context(), a.Now(), id, staff(c).ID); err != nil {
 		return err
 	}
 	return a.flashTo(c, "/admin/front", "The story is off the front page's picks.")

@@ -14,11 +14,17 @@ import (
 type mediaData struct {
 	page
 	Media    models.Paged[models.Media]
+	Query    string // the library search (alt text, caption and credit), kept in the pager
 	Pager    pager
 	Errors   models.ValidationError
 	ErrorFor int64 // the photo the errors belong to; 0 = the upload form
 	Upload   models.Media
 	For      *models.Article // the story a photo is being chosen for (?for=ID), or nil
+	// Insert is the story form a photo is being chosen to go into the body of
+	// (?insert=ID, or ?insert=new): its address, and what to call the story.
+	Insert, InsertTitle, InsertParam string
+	// AllPhotos is the library without the search, still choosing for the same story.
+	AllPhotos string
 }
 
 func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
@@ -29,7 +35,8 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 	if d.page, err = a.adminPage(c); err != nil {
 		return err
 	}
-	if d.Media, err = a.Store.Media.List(c.Request().Context(), models.Page{Number: n, Size: adminPerPage}); err != nil {
+	d.Query = strings.TrimSpace(c.QueryParam("q"))
+	if d.Media, err = a.Store.Media.List(c.Request().Context(), d.Query, models.Page{Number: n, Size: adminPerPage}); err != nil {
 		return err
 	}
 	if raw := c.QueryParam("for"); raw != "" {
@@ -43,8 +50,32 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 		}
 		d.For = &art
 	}
-	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("for", c.QueryParam("for"))))
+	if raw := c.QueryParam("insert"); raw != "" {
+		if d.Insert, d.InsertTitle, err = a.insertTarget(c, raw); err != nil {
+			return err
+		}
+		d.InsertParam = raw
+	}
+	d.AllPhotos = pageLink("/admin/media", query("for", c.QueryParam("for"), "insert", d.InsertParam))(1)
+	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("q", d.Query, "for", c.QueryParam("for"), "insert", d.InsertParam)))
 	return c.Render(status, "admin/media", d)
+}
+
+// insertTarget names the story form a library photo is chosen for (?insert=ID):
+// the form's address and what to call the story.
+func (a *App) insertTarget(c echo.Context, raw string) (string, string, error) {
+	if raw == "new" {
+		return "/admin/articles/new", "a new story", nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return "", "", echo.NewHTTPError(http.StatusBadRequest, "That is not a story.")
+	}
+	art, err := a.editableID(c, id)
+	if err != nil {
+		return "", "", err
+	}
+	return "/admin/articles/" + strconv.FormatInt(art.ID, 10), "‘" + art.Title + "’", nil
 }
 
 // adminMediaList is the photo library: every upload, newest first, with its words.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -334,5 +335,53 @@ func TestMediaUploadLimitIsASetting(t *testing.T) {
 	}
 	if res := n.postMultipart("/admin/media", "editor", url.Values{"alt": {"A test"}}, "file", "small.jpg", good); res.StatusCode != 303 {
 		t.Errorf("file under the setting: %d, want 303", res.StatusCode)
+	}
+}
+
+// The library is searched by alt text, caption and credit, every word in any of them,
+// in pages whose links keep the search and the story the photo is being chosen for.
+func TestMediaLibrarySearch(t *testing.T) {
+	n := newAdminSite(t)
+	for i := range 28 {
+		meta := models.Media{Alt: fmt.Sprintf("Waves on the harbour wall, %d", i), Caption: "The storm at high tide", Credit: "Reuters"}
+		if i >= 26 { // two that match only some of the words
+			meta = models.Media{Alt: "A quiet harbour", Caption: "Calm 100% of the day", Credit: "Staff"}
+		}
+		if _, err := n.Store.Media.Save(t.Context(), testNow, bytes.NewReader(testPNG(t, 10+i, 10)), meta, n.editor.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := strconv.FormatInt(n.draft.ID, 10)
+	doc := parse(t, n.send(http.MethodGet, "/admin/media?q=Harbour+STORM&insert="+id, "editor", nil))
+	if got := text(doc.Find(`[role=status]`)); got != "26 photos match ‘Harbour STORM’." {
+		t.Errorf("summary %q", got)
+	}
+	if doc.Find(".media-grid > li").Length() != 25 || doc.Find(`input[name=q]`).AttrOr("value", "") != "Harbour STORM" ||
+		doc.Find(`form[role=search] input[name=insert]`).AttrOr("value", "") != id {
+		t.Fatalf("page 1: %d photos", doc.Find(".media-grid > li").Length())
+	}
+	next := doc.Find(`.pager a[rel=next]`).AttrOr("href", "")
+	if next != "/admin/media?insert="+id+"&page=2&q=Harbour+STORM" && next != "/admin/media?insert="+id+"&q=Harbour+STORM&page=2" {
+		t.Fatalf("next page link %q", next)
+	}
+	doc = parse(t, n.send(http.MethodGet, next, "editor", nil))
+	if got := doc.Find(".media-grid > li"); got.Length() != 1 || !strings.Contains(got.Find("a").AttrOr("href", ""), "?insert=") {
+		t.Errorf("page 2: %d photos", got.Length())
+	}
+	if href := doc.Find(`a[href^="/admin/media"]:contains("Show every photo")`).AttrOr("href", ""); href != "/admin/media?insert="+id {
+		t.Errorf("back to every photo %q", href)
+	}
+	for q, want := range map[string]int{"reuters": 26, "100%": 2, "%": 2, "_": 0, "quiet staff": 2, `"storm`: 0, "": 29} {
+		doc := parse(t, n.send(http.MethodGet, "/admin/media?q="+url.QueryEscape(q), "editor", nil))
+		got := doc.Find(".media-grid > li").Length()
+		if want > 25 {
+			want = 25
+		}
+		if got != want {
+			t.Errorf("q=%q: %d photos, want %d", q, got, want)
+		}
+	}
+	if res := n.send(http.MethodGet, "/admin/media?q=storm", "commenter", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a commenter searched the library: %d", res.StatusCode)
 	}
 }

@@ -130,6 +130,7 @@ func TestAdminRouteTable(t *testing.T) {
 		"POST /admin/articles/bulk":                           {editors, func() string { return "/admin/articles/bulk" }},
 		"POST /admin/autosave":                                {writers, func() string { return "/admin/autosave?article=0" }},
 		"POST /admin/comments/:id/edit":                       {editors, func() string { return "/admin/comments/" + cid + "/edit" }},
+		"GET /admin/comments/:id/votes":                       {editors, func() string { return "/admin/comments/" + cid + "/votes" }},
 		"POST /admin/comments/:id/:action":                    {editors, func() string { return "/admin/comments/" + cid + "/approve" }},
 		"POST /admin/users/:id/block":                         {editors, func() string { return "/admin/users/" + strconv.FormatInt(n.target.ID, 10) + "/block" }},
 		"GET /admin/settings":                                 {admins, func() string { return "/admin/settings" }},

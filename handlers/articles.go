@@ -307,21 +307,26 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	if !preview {
 		p.Alternates = append(p.Alternates, a.commentFeedLinks(art)...)
 	}
-	a.describeArticle(&p, art, b.coverage, b.notes)
 	a.changesAt(c, models.DiscussionClosesAt(art, p.Site))
+	var disc *discussion
+	if !preview { // a preview shows the story as it will read, before anyone can discuss it
+		if disc, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
+			return err
+		}
+	}
+	a.describeArticle(&p, art, b.coverage, b.notes, disc)
+	if disc != nil && (disc.Threads.Number > 1 || disc.Order != models.OrderOldest) {
+		// Each page and order of a long discussion is its own page, canonical to itself.
+		p.Canonical = a.absURL(discussionURL(disc.Base, disc.Order, disc.Threads.Number, 0))
+	}
 	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview,
-		Live: art.LiveAt(a.Now()), Coverage: b.coverage}
+		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
 	st, err := a.state(c)
 	if err != nil {
 		return err
 	}
 	if d.Widgets, _, err = a.loadWidgets(ctx, st.snap); err != nil {
 		return err
-	}
-	if !preview { // a preview shows the story as it will read, before anyone can discuss it
-		if d.Discussion, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
-			return err
-		}
 	}
 	return c.Render(status, "article", d)
 }

@@ -22,7 +22,8 @@ const threadsPerPage = 50
 // discussion is what views/partials/discussion.html needs.
 type discussion struct {
 	Base      string // "/articles/SLUG"
-	Count     int    // approved comments
+	Order     models.Order
+	Count     int // approved comments
 	Policy    string
 	Closed    bool
 	User      *models.User
@@ -31,7 +32,8 @@ type discussion struct {
 	Pager     pager
 	Roots     []*commentNode
 	Form      commentForm
-	ReplyHere bool // the form sits beneath a comment on this page, not at the end
+	Preview   *commentNode // the form's text as it will appear, when the reader asked to see it
+	ReplyHere bool         // the form sits beneath a comment on this page, not at the end
 	Zone      *time.Location
 	Tree      template.HTML // the comments already rendered (shared by readers they look the same to), or ""
 }
@@ -48,20 +50,70 @@ func (d *discussion) Blocked() bool { return d.User != nil && d.User.Blocked }
 // ShowPrompt reports whether to invite a logged-out reader to log in and comment.
 func (d *discussion) ShowPrompt() bool { return !d.Closed && d.User == nil && !d.Guest }
 
-// pageURL is the address of page n of the discussion.
+// pageURL is the address of page n of the discussion in the reader's order.
 func (d *discussion) pageURL(n int) string {
-	if n <= 1 {
-		return d.Base + "#discussion"
+	return discussionURL(d.Base, d.Order, n, 0) + "#discussion"
+}
+
+// ReplyURL is the address that draws the comment form beneath comment id, in the
+// reader's order (the page is the comment's).
+func (d *discussion) ReplyURL(id int64) string {
+	return discussionURL(d.Base, d.Order, 0, id) + "#reply-form"
+}
+
+// orderChoice is one of the links that reorder a discussion.
+type orderChoice struct {
+	Label, Href string
+	Current     bool
+}
+
+var orderLabels = map[models.Order]string{models.OrderOldest: "Oldest first", models.OrderNewest: "Newest first", models.OrderBest: "Best first"}
+
+// OrderChoices are the links to each order, on its first page: plain links with the
+// order in the URL, so every ordering of a page is as cacheable as the default.
+func (d *discussion) OrderChoices() []orderChoice {
+	out := make([]orderChoice, len(models.Orders))
+	for i, o := range models.Orders {
+		out[i] = orderChoice{Label: orderLabels[o], Href: discussionURL(d.Base, o, 1, 0) + "#discussion", Current: o == d.Order}
 	}
-	return d.Base + "?cpage=" + strconv.Itoa(n) + "#discussion"
+	return out
 }
 
 // LoginNext is where logging in from the discussion returns to.
 func (d *discussion) LoginNext() string {
 	if d.Form.ParentID > 0 {
-		return d.Base + "?reply=" + strconv.FormatInt(d.Form.ParentID, 10) + "#reply-form"
+		return d.ReplyURL(d.Form.ParentID)
 	}
 	return d.Base + "#reply-form"
+}
+
+// discussionURL is the address of base's discussion in order o: page n, or the page
+// drawing the reply form under comment reply when reply is not 0. The default order
+// and the first page add nothing, so each page has one address.
+func discussionURL(base string, o models.Order, n int, reply int64) string {
+	q := url.Values{}
+	if o != models.OrderOldest && o != "" {
+		q.Set("sort", string(o))
+	}
+	if n > 1 {
+		q.Set("cpage", strconv.Itoa(n))
+	}
+	if reply > 0 {
+		q.Set("reply", strconv.FormatInt(reply, 10))
+	}
+	if len(q) == 0 {
+		return base
+	}
+	return base + "?" + q.Encode()
+}
+
+// orderParam reads the reader's order from ?sort=; an unknown one is a 400 that says so.
+func orderParam(c echo.Context, name string) (models.Order, error) {
+	o, ok := models.ParseOrder(c.QueryParam(name))
+	if !ok {
+		return "", echo.NewHTTPError(http.StatusBadRequest, "Comments can be sorted oldest, newest or best first.")
+	}
+	return o, nil
 }
 
 // commentForm is the state of the one comment form on the page.
@@ -74,6 +126,36 @@ type commentForm struct {
 	// WatchReplies: "E-mail me replies" is ticked (accounts only).
 	WatchReplies bool
 	Errors       models.ValidationError
+	Preview      *models.Comment // Body as it will appear, when the reader pressed "Preview"
+}
+
+// postedComment reads the comment form posted to the article :slug. A reader who may
+// not comment there (logged out, on a site without guest comments) is sent to log in,
+// and the article is nil.
+func (a *App) postedComment(c echo.Context) (*models.Article, commentForm, error) {
+	art, site, err := a.liveArticle(c)
+	if err != nil {
+		return nil, commentForm{}, err
+	}
+	if currentUser(c) == nil && !site.GuestComments {
+		return nil, commentForm{}, seeOther(c, "/login?next="+url.QueryEscape("/articles/"+art.Slug+"#reply-form"))
+	}
+	return &art, readCommentForm(c), nil
+}
+
+// readCommentForm reads the comment form as posted.
+func readCommentForm(c echo.Context) commentForm {
+	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email"),
+		WatchReplies: c.FormValue("watch") == "1"}
+	if raw := c.FormValue("parent"); raw != "" && raw != "0" {
+		// An unreadable parent is reported by the model as a missing comment.
+		if id, err := strconv.ParseInt(raw, 10, 64); err != nil || id < 0 {
+			form.ParentID = -1
+		} else {
+			form.ParentID = id
+		}
+	}
+	return form
 }
 
 // commentNode is a comment as the tree partial renders it. The comment is a named
@@ -88,16 +170,15 @@ type commentNode struct {
 	CanEdit   bool
 	CanDelete bool
 	CanReport bool
+	CanVote   bool
+	Staff     bool          // the reader may see who voted
 	ReplyHere bool          // the reply form goes beneath this comment
 	Self      template.HTML // the comment (without replies) already rendered, or ""
 }
 
-// commentURL is the permalink of a comment on page n of its discussion.
-func commentURL(base string, n int, id int64) string {
-	if n > 1 {
-		base += "?cpage=" + strconv.Itoa(n)
-	}
-	return base + "#comment-" + strconv.FormatInt(id, 10)
+// commentURL is the permalink of a comment on page n of its discussion in order o.
+func commentURL(base string, o models.Order, n int, id int64) string {
+	return discussionURL(base, o, n, 0) + "#comment-" + strconv.FormatInt(id, 10)
 }
 
 // idParam reads a positive integer id from a path parameter; anything else is a 404.
@@ -119,7 +200,11 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 	if u != nil {
 		viewer = u.ID
 	}
-	d := &discussion{Base: "/articles/" + art.Slug, Count: art.CommentCount, Policy: site.DiscussionPolicy,
+	order, err := orderParam(c, "sort")
+	if err != nil {
+		return nil, err
+	}
+	d := &discussion{Base: "/articles/" + art.Slug, Order: order, Count: art.CommentCount, Policy: site.DiscussionPolicy,
 		Closed: models.DiscussionClosed(art, site, a.Now()), User: u, Guest: u == nil && site.GuestComments, Zone: zone}
 	if form.ParentID == 0 {
 		if id, err := strconv.ParseInt(c.QueryParam("reply"), 10, 64); err == nil && id > 0 {
@@ -127,12 +212,11 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		}
 	}
 	var n int
-	var err error
 	if form.ParentID > 0 {
 		// Reply only to a public comment of this article; otherwise show the plain page.
 		if p, err := a.Store.Comments.Get(ctx, form.ParentID); err == nil && p.ArticleID == art.ID && p.Status == models.CommentApproved {
 			form.ParentName = p.Name
-			if n, err = a.Store.Comments.PageOf(ctx, p, viewer, threadsPerPage); err != nil {
+			if n, err = a.Store.Comments.PageIn(ctx, p, viewer, threadsPerPage, order); err != nil {
 				return nil, err
 			}
 		} else if err != nil && !errors.Is(err, models.ErrNotFound) {
@@ -147,7 +231,7 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 			return nil, err
 		}
 	}
-	threads, err := a.Store.Comments.Thread(ctx, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage})
+	threads, err := a.Store.Comments.ThreadIn(ctx, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage}, order)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +247,10 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		out := make([]*commentNode, len(list))
 		for i, cm := range list {
 			live := !cm.Removed && !cm.Pending()
-			node := &commentNode{C: cm, D: d, Href: commentURL(d.Base, n, cm.ID), Replies: wrap(cm.Replies),
+			node := &commentNode{C: cm, D: d, Href: commentURL(d.Base, order, n, cm.ID), Replies: wrap(cm.Replies),
 				CanReply: live && !d.Closed, CanEdit: !d.Closed && cm.EditableBy(u, now), CanDelete: cm.DeletableBy(u),
-				CanReport: live && u != nil && cm.UserID != u.ID}
+				CanReport: live && u != nil && cm.UserID != u.ID, Staff: u != nil && u.IsStaff()}
+			node.CanVote = node.CanReport && !cm.Pending() && !d.Closed && !d.Blocked()
 			if form.ParentID == cm.ID && !cm.Removed {
 				node.ReplyHere, d.ReplyHere = true, true
 			}
@@ -174,6 +259,9 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		return out
 	}
 	d.Roots = wrap(threads.Items)
+	if form.Preview != nil {
+		d.Preview = &commentNode{C: form.Preview, D: d, Href: "#comment-preview"}
+	}
 	if err := a.reuseComments(c, d, n); err != nil {
 		return nil, err
 	}
@@ -196,6 +284,9 @@ func (a *App) reuseComments(c echo.Context, d *discussion, page int) error {
 	reader := "anon"
 	if d.User != nil {
 		reader = "member"
+		if d.User.IsStaff() {
+			reader = "staff" // who voted is a link for staff only
+		}
 	}
 	var walk func([]*commentNode) error
 	walk = func(nodes []*commentNode) error {
@@ -209,8 +300,8 @@ func (a *App) reuseComments(c echo.Context, d *discussion, page int) error {
 			}
 			body := fnv.New64a()
 			body.Write([]byte(cm.BodyHTML))
-			key := fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%t|%s", cm.ID, cm.Status, cm.Number, cm.Removed,
-				cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Closed, reader)
+			key := fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%s|%t|%s|%d|%d", cm.ID, cm.Status, cm.Number, cm.Removed,
+				cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Order, d.Closed, reader, cm.Score, cm.MyVote)
 			if f, ok := a.commentHTML.get(key); ok && f.snap == st.snap {
 				n.Self = f.html
 				continue
@@ -235,11 +326,12 @@ type fragment struct {
 }
 
 // shareTree lets logged-in readers share one rendering of a discussion page's comments.
-// Readers who have no comment on the page see exactly the same comments and controls
-// (reply and report on each), so the page of the discussion version is rendered once
-// for all of them; a reader with comments of their own there (edit, delete, their
-// pending ones) or a reply form inside the tree gets their own rendering. Anonymous
-// readers have the page cache instead.
+// Readers who have no comment and no vote on the page see exactly the same comments
+// and controls (reply, report and vote on each), so the page of the discussion
+// version is rendered once for all of them (staff apart, who also see who voted); a
+// reader with comments of their own there (edit, delete, their pending ones), votes
+// there, or a reply form inside the tree gets their own rendering. Anonymous readers
+// have the page cache instead.
 func (a *App) shareTree(c echo.Context, d *discussion, articleID int64, n int) error {
 	if d.User == nil || d.ReplyHere || ownsAny(d.Roots, d.User.ID) {
 		return nil
@@ -248,7 +340,7 @@ func (a *App) shareTree(c echo.Context, d *discussion, articleID int64, n int) e
 	if err != nil || st.v.article != articleID {
 		return err // not scoped to this discussion's version (a preview): render as usual
 	}
-	key := fmt.Sprintf("%d/%d/%d/%t", articleID, st.v.discussion, n, d.Closed)
+	key := fmt.Sprintf("%d/%d/%d/%s/%t/%t", articleID, st.v.discussion, n, d.Order, d.Closed, d.User.IsStaff())
 	if f, ok := a.trees.get(key); ok && f.snap == st.snap {
 		d.Tree = f.html
 		return nil
@@ -262,10 +354,10 @@ func (a *App) shareTree(c echo.Context, d *discussion, articleID int64, n int) e
 	return nil
 }
 
-// ownsAny reports whether any comment in the tree is the user's.
+// ownsAny reports whether any comment in the tree is the user's or carries their vote.
 func ownsAny(nodes []*commentNode, userID int64) bool {
 	for _, n := range nodes {
-		if n.C.UserID == userID || ownsAny(n.Replies, userID) {
+		if n.C.UserID == userID || n.C.MyVote != models.VoteNone || ownsAny(n.Replies, userID) {
 			return true
 		}
 	}
@@ -293,33 +385,22 @@ func (a *App) liveArticle(c echo.Context) (models.Article, models.Settings, erro
 // and the reason beside the form.
 func (a *App) commentCreate(c echo.Context) error {
 	ctx := c.Request().Context()
-	art, site, err := a.liveArticle(c)
-	if err != nil {
+	art, form, err := a.postedComment(c)
+	if art == nil || err != nil {
 		return err
 	}
 	u := currentUser(c)
-	if u == nil && !site.GuestComments {
-		return seeOther(c, "/login?next="+url.QueryEscape("/articles/"+art.Slug+"#reply-form"))
-	}
-	form := commentForm{Body: c.FormValue("body"), Name: c.FormValue("name"), Email: c.FormValue("email"),
-		WatchReplies: c.FormValue("watch") == "1"}
-	if raw := c.FormValue("parent"); raw != "" && raw != "0" {
-		// An unreadable parent is reported by the model as a missing comment.
-		if form.ParentID, err = strconv.ParseInt(raw, 10, 64); err != nil || form.ParentID < 0 {
-			form.ParentID = -1
-		}
-	}
 	cm, err := a.Store.Comments.Post(ctx, a.Now(), models.NewComment{ArticleID: art.ID, ParentID: form.ParentID,
 		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP(),
 		WatchReplies: form.WatchReplies})
 	var flood *models.FloodError
 	if v, ok := models.AsValidation(err); ok {
 		form.Errors = v
-		return a.renderArticleStatus(c, art, false, http.StatusUnprocessableEntity, form)
+		return a.renderArticleStatus(c, *art, false, http.StatusUnprocessableEntity, form)
 	} else if errors.As(err, &flood) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(flood.Seconds()))
 		form.Errors = models.ValidationError{"body": flood.Error()}
-		return a.renderArticleStatus(c, art, false, http.StatusTooManyRequests, form)
+		return a.renderArticleStatus(c, *art, false, http.StatusTooManyRequests, form)
 	} else if err != nil {
 		return err
 	}
@@ -330,25 +411,36 @@ func (a *App) commentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return seeOther(c, commentURL("/articles/"+art.Slug, n, cm.ID))
+	return seeOther(c, commentURL("/articles/"+art.Slug, models.OrderOldest, n, cm.ID))
 }
 
-// commentShow resolves a comment id to its place in the discussion, so a permalink
-// (and the comment feed) keeps working however long the discussion grows.
+// commentShow resolves a comment id to its place in the discussion, in the order
+// ?sort= names, so a permalink (and the comment feed) keeps working however long
+// the discussion grows.
 func (a *App) commentShow(c echo.Context) error {
+	order, err := orderParam(c, "sort")
+	if err != nil {
+		return err
+	}
 	cm, art, err := a.commentAndArticle(c)
 	if err != nil {
 		return err
 	}
+	return a.toComment(c, http.StatusFound, cm, art, order)
+}
+
+// toComment redirects to comment cm on its page of art's discussion in order o, as
+// the current reader sees it.
+func (a *App) toComment(c echo.Context, status int, cm models.Comment, art models.Article, o models.Order) error {
 	var viewer int64
 	if u := currentUser(c); u != nil {
 		viewer = u.ID
 	}
-	n, err := a.Store.Comments.PageOf(c.Request().Context(), cm, viewer, threadsPerPage)
+	n, err := a.Store.Comments.PageIn(c.Request().Context(), cm, viewer, threadsPerPage, o)
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusFound, commentURL("/articles/"+art.Slug, n, cm.ID))
+	return c.Redirect(status, commentURL("/articles/"+art.Slug, o, n, cm.ID))
 }
 
 type commentEditData struct {
@@ -428,7 +520,7 @@ func (a *App) commentEditSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return seeOther(c, commentURL("/articles/"+art.Slug, n, cm2.ID))
+	return seeOther(c, commentURL("/articles/"+art.Slug, models.OrderOldest, n, cm2.ID))
 }
 
 // commentDelete lets an author delete their comment; replies stay in place.
@@ -460,5 +552,5 @@ func (a *App) commentReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.flashTo(c, commentURL("/articles/"+art.Slug, n, cm.ID), "Thank you. A moderator will look at that comment.")
+	return a.flashTo(c, commentURL("/articles/"+art.Slug, models.OrderOldest, n, cm.ID), "Thank you. A moderator will look at that comment.")
 }

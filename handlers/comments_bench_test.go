@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -59,16 +60,54 @@ func threads(b *testing.B, ta *testApp, art models.Article, u models.User, n int
 }
 
 // BenchmarkArticleWith5000Comments is the first and the last of the 20 discussion
-// pages of a story with 5,000 comments in 1,000 threads, as an anonymous reader sees them.
+// pages of a story with 5,000 comments in 1,000 threads, as an anonymous reader sees
+// them, in each order: "warm" is a page the cache holds, "vote" the page rendered
+// afresh after each of a stream of votes (every vote changes the discussion, so this
+// is the page's full cost, comment renderings reused):
+//
+//	go test -tags sqlite_fts5 -run '^$' -bench ArticleWith5000 ./handlers
 func BenchmarkArticleWith5000Comments(b *testing.B) {
 	ta := newTestApp(b)
 	ed := ta.user("Bench Editor", models.RoleEditor)
 	art := ta.article("A story that goes viral", ta.section("World"), ed, nil)
 	threads(b, ta, art, ed, 5000)
-	for _, page := range []string{"", "?cpage=20"} {
-		b.Run("page"+strings.TrimPrefix(page, "?cpage="), func(b *testing.B) {
-			benchGet(b, ta.h, "/articles/"+art.Slug+page)
-		})
+	voter := ta.user("Bench Voter", models.RoleCommenter)
+	th, err := ta.Store.Comments.Thread(context.Background(), art.ID, 0, models.Page{Number: 1, Size: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	target := th.Items[0].ID
+	for _, order := range []string{"", "sort=newest&", "sort=best&"} {
+		for _, page := range []string{"1", "20"} {
+			path := "/articles/" + art.Slug + "?" + order + "cpage=" + page
+			if page == "1" {
+				path = strings.TrimSuffix("/articles/"+art.Slug+"?"+order, "&")
+				path = strings.TrimSuffix(path, "?")
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(order, "sort="), "&")
+			if name == "" {
+				name = "oldest"
+			}
+			b.Run(name+"/page"+page+"/warm", func(b *testing.B) { benchGet(b, ta.h, path) })
+			b.Run(name+"/page"+page+"/vote", func(b *testing.B) {
+				dirs := []int{models.VoteUp, models.VoteNone}
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					b.StopTimer()
+					if _, err := ta.Store.Comments.Vote(context.Background(), ta.Now(), target, voter, dirs[i%2]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+					b.StartTimer()
+					rec := httptest.NewRecorder()
+					ta.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+					if rec.Code != http.StatusOK {
+						b.Fatalf("%s: %d", path, rec.Code)
+					}
+				}
+			})
+		}
 	}
 }
 

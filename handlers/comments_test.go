@@ -444,25 +444,39 @@ func TestAnonymousArticlePageIsSharedAndPromptsLogin(t *testing.T) {
 
 func TestForgedCrossSiteCommentIsRefused(t *testing.T) {
 	ta, art, _, ada, _ := discussionFixture(t)
-	ck := ta.loginCookies(ada)
+	ta.refusesForgedPosts(t, commentPath(art), "body=forged", ta.loginCookies(ada))
+	if n := ta.rows("comments"); n != 0 {
+		t.Errorf("forged posts stored %d comments", n)
+	}
+}
+
+// refusesForgedPosts sends body to path as a form from another site, marked each way a
+// browser may mark it, and fails unless each is refused.
+func (ta *testApp) refusesForgedPosts(t *testing.T, path, body string, cookies []*http.Cookie) {
+	t.Helper()
 	for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
-		req := httptest.NewRequest(http.MethodPost, commentPath(art), strings.NewReader("body=forged"))
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		for k, v := range h {
 			req.Header.Set(k, v)
 		}
-		for _, c := range ck {
+		for _, c := range cookies {
 			req.AddCookie(c)
 		}
 		if res := ta.do(req); res.StatusCode != http.StatusForbidden {
-			t.Errorf("forged post with %v: status %d, want 403", h, res.StatusCode)
+			t.Errorf("forged post to %s with %v: status %d, want 403", path, h, res.StatusCode)
 		}
 	}
+}
+
+// rows counts the rows of a table.
+func (ta *testApp) rows(table string) int {
+	ta.tb.Helper()
 	var n int
-	ta.Store.R.QueryRow("SELECT count(*) FROM comments").Scan(&n)
-	if n != 0 {
-		t.Errorf("forged posts stored %d comments", n)
+	if err := ta.Store.R.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		ta.tb.Fatal(err)
 	}
+	return n
 }
 
 func TestEditDeleteAndReport(t *testing.T) {

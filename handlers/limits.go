@@ -28,7 +28,7 @@ type Rate struct {
 
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Max, shortDuration(r.Per)) }
 
-// RateLimits maps an action (login, comment, report, search, feed, signup) to its rate.
+// RateLimits maps an action (login, comment, report, vote, search, feed, signup) to its rate.
 // Sign-up is counted per address by UserStore.ReserveSignup in its own handler, which
 // keeps the form's text on refusal, rather than by the rateLimit middleware.
 type RateLimits map[string]Rate
@@ -39,6 +39,7 @@ var defaultRateLimits = RateLimits{
 	"login":   {30, 10 * time.Minute},
 	"comment": {20, 10 * time.Minute},
 	"report":  {30, time.Hour},
+	"vote":    {120, 10 * time.Minute}, // a reader reading a long thread may vote often; a script may not
 	"search":  {60, time.Minute},
 	"feed":    {120, time.Minute},
 	"signup":  {10, time.Hour},
@@ -115,8 +116,15 @@ func (cfg *Config) withLimitDefaults() {
 	}
 }
 
-// commentRoute is the one form whose refusal re-renders the article with the text kept.
-const commentRoute = "/articles/:slug/comments"
+// commentRoute and commentPreviewRoute take the comment form, whose refusal re-renders
+// the article with the text kept.
+const (
+	commentRoute        = "/articles/:slug/comments"
+	commentPreviewRoute = "/articles/:slug/comments/preview"
+)
+
+// isCommentForm reports whether the route takes the comment form.
+func isCommentForm(path string) bool { return path == commentRoute || path == commentPreviewRoute }
 
 // limitBody bounds every request body by its route's limit before anything reads
 // it. A form post is read whole here (it is small), so a chunked body over the limit
@@ -148,7 +156,7 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		max := a.Config.FormBytes
-		if c.Path() == commentRoute {
+		if isCommentForm(c.Path()) {
 			max = a.Config.CommentBytes
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
@@ -156,7 +164,7 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if int64(len(body)) > max || r.ContentLength > max {
-			if c.Path() == commentRoute {
+			if isCommentForm(c.Path()) {
 				return a.commentRefused(c, partialForm(body[:min(int64(len(body)), max)]), http.StatusRequestEntityTooLarge,
 					fmt.Sprintf("This comment is over the %s a comment may take, so it was not posted. Its start is kept below: shorten it and post again.", models.SizeText(max)))
 			}

@@ -63,7 +63,7 @@ func (a *App) adminLiveStart(c echo.Context) error {
 	if _, err := a.Store.Articles.Get(ctx, id); err != nil {
 		return err
 	}
-	if err := a.Store.Live.Start(ctx, a.Now(), id); err != nil {
+	if err := a.Store.Live.Start(ctx, a.Now(), id, staff(c).ID); err != nil {
 		return err
 	}
 	return a.flashTo(c, deskPath(c), "The story is live: entries you post appear on it at once.")
@@ -75,7 +75,7 @@ func (a *App) adminLiveClose(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = a.Store.Live.Close(c.Request().Context(), a.Now(), id)
+	err = a.Store.Live.Close(c.Request().Context(), a.Now(), id, staff(c).ID)
 	if errors.Is(err, models.ErrNotFound) {
 		return a.flashTo(c, deskPath(c), "The coverage was already closed.")
 	}
@@ -141,7 +141,7 @@ func (a *App) adminLiveEntryUpdate(c echo.Context) error {
 		return err
 	}
 	in := liveEntryForm(c)
-	err = a.Store.Live.Update(c.Request().Context(), a.Now(), e.ArticleID, e.ID, in)
+	err = a.Store.Live.Update(c.Request().Context(), a.Now(), e.ArticleID, e.ID, staff(c).ID, in)
 	if v, ok := models.AsValidation(err); ok {
 		return a.liveDesk(c, http.StatusUnprocessableEntity, liveDeskData{Form: in, Errors: v, Editing: &e})
 	}
@@ -156,7 +156,7 @@ func (a *App) adminLiveEntryDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Live.Delete(c.Request().Context(), e.ArticleID, e.ID); err != nil {
+	if err := a.Store.Live.Delete(c.Request().Context(), a.Now(), e.ArticleID, e.ID, staff(c).ID); err != nil {
 		return err
 	}
 	return a.flashTo(c, deskPath(c), "Entry deleted.")

@@ -25,7 +25,7 @@ func TestBrowserLiveStory(t *testing.T) {
 	world := ta.section("World")
 	ed1, ed2 := ta.user("Mina Karimi", models.RoleEditor), ta.user("Jon Okafor", models.RoleEditor)
 	story := ta.article("Storm reaches the coast", world, ed1, func(in *models.ArticleInput) { in.PublishedAt = time.Now().Add(-time.Hour) })
-	if err := ta.Store.Live.Start(t.Context(), time.Now(), story.ID); err != nil {
+	if err := ta.Store.Live.Start(t.Context(), time.Now(), story.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	srv := ta.server()

@@ -23,7 +23,7 @@ func (ta *testApp) liveEntry(art models.Article, u models.User, in models.LiveEn
 	ta.tb.Helper()
 	ctx := context.Background()
 	if _, live, err := ta.Store.Live.Version(ctx, art.ID); err != nil || !live {
-		if err := ta.Store.Live.Start(ctx, testNow, art.ID); err != nil {
+		if err := ta.Store.Live.Start(ctx, testNow, art.ID, 0); err != nil {
 			ta.tb.Fatal(err)
 		}
 	}
@@ -272,7 +272,7 @@ func TestLiveStream(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // the stream is watching
 	ta.liveEntry(story, ed, models.LiveEntryInput{Body: "First results in"})
 	expectEvent(t, events, "update")
-	if err := ta.Store.Live.Close(t.Context(), testNow, story.ID); err != nil {
+	if err := ta.Store.Live.Close(t.Context(), testNow, story.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	expectEvent(t, events, "closed")

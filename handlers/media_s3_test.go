@@ -58,7 +58,7 @@ func TestMediaOnS3(t *testing.T) {
 	fetchPhoto(t, n, second)
 
 	// Delete the first photo from the library: its files leave the bucket, the second stays.
-	m, err := n.Store.Media.List(t.Context(), models.Page{Number: 1, Size: 10})
+	m, err := n.Store.Media.List(t.Context(), "", models.Page{Number: 1, Size: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

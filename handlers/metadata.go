@@ -31,19 +31,21 @@ const shareWidth = 1600
 // JSON-LD shapes from schema.org, with the properties search engines document for news.
 type (
 	ldNewsArticle struct {
-		Context          string     `json:"@context"`
-		Type             string     `json:"@type"`
-		Headline         string     `json:"headline"`
-		Description      string     `json:"description,omitempty"`
-		Image            []string   `json:"image,omitempty"`
-		DatePublished    string     `json:"datePublished"`
-		DateModified     string     `json:"dateModified"`
-		Author           []ldPerson `json:"author"`
-		Publisher        ldOrg      `json:"publisher"`
-		MainEntityOfPage string     `json:"mainEntityOfPage"`
-		ArticleSection   string     `json:"articleSection,omitempty"`
-		Keywords         []string   `json:"keywords,omitempty"`
-		Correction       []ldNote   `json:"correction,omitempty"`
+		Context          string      `json:"@context"`
+		Type             string      `json:"@type"`
+		Headline         string      `json:"headline"`
+		Description      string      `json:"description,omitempty"`
+		Image            []string    `json:"image,omitempty"`
+		DatePublished    string      `json:"datePublished"`
+		DateModified     string      `json:"dateModified"`
+		Author           []ldPerson  `json:"author"`
+		Publisher        ldOrg       `json:"publisher"`
+		MainEntityOfPage string      `json:"mainEntityOfPage"`
+		ArticleSection   string      `json:"articleSection,omitempty"`
+		Keywords         []string    `json:"keywords,omitempty"`
+		Correction       []ldNote    `json:"correction,omitempty"`
+		CommentCount     int         `json:"commentCount"`
+		Comment          []ldComment `json:"comment,omitempty"`
 	}
 	// ldNote is a schema.org CorrectionComment: a correction or clarification.
 	ldNote struct {
@@ -51,6 +53,23 @@ type (
 		Text          string `json:"text"`
 		DatePublished string `json:"datePublished"`
 		URL           string `json:"url"`
+	}
+	// ldComment is one public comment of the discussion page a story page shows.
+	ldComment struct {
+		Type        string   `json:"@type"`
+		ID          string   `json:"@id"`
+		URL         string   `json:"url"`
+		Author      ldAuthor `json:"author"`
+		DateCreated string   `json:"dateCreated"`
+		Text        string   `json:"text"`
+		ParentItem  *ldRef   `json:"parentItem,omitempty"`
+	}
+	ldAuthor struct {
+		Type string `json:"@type"`
+		Name string `json:"name"`
+	}
+	ldRef struct {
+		ID string `json:"@id"`
 	}
 	// ldLiveBlog is a live story: the article with its coverage times and newest entries.
 	ldLiveBlog struct {
@@ -103,8 +122,9 @@ const ldLiveUpdates = 50
 // describeArticle fills the sharing metadata and structured data of a story page; a
 // story with live coverage (cov, nil if none) is a LiveBlogPosting. Filing or
 // amending a note modifies the story; corrections and clarifications are its
-// schema.org `correction` (updates are news, not corrections).
-func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage, notes []models.Correction) {
+// schema.org `correction` (updates are news, not corrections). The public comments of
+// the discussion page it shows are listed (disc; nil in a preview).
+func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage, notes []models.Correction, disc *discussion) {
 	modified := art.PublishedAt
 	if art.UpdatedAt.After(modified) {
 		modified = art.UpdatedAt
@@ -150,6 +170,10 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		{Type: "ListItem", Position: 2, Name: art.Section.Name, Item: a.absURL("/section/" + url.PathEscape(art.Section.Slug))},
 		{Type: "ListItem", Position: 3, Name: art.Title, Item: p.Canonical},
 	}}
+	if disc != nil {
+		ld.CommentCount = disc.Count
+		ld.Comment = a.describeComments(disc.Roots, "")
+	}
 	if cov == nil {
 		p.JSONLD = []any{ld, crumbs}
 		return
@@ -173,4 +197,24 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		live.LiveBlogUpdate = append(live.LiveBlogUpdate, u)
 	}
 	p.JSONLD = []any{live, crumbs}
+}
+
+// describeComments lists the public comments of nodes and their replies as schema.org
+// Comments, each naming the comment it answers (parent: its permalink, "" for none).
+// Placeholders of removed comments and comments awaiting moderation are left out.
+func (a *App) describeComments(nodes []*commentNode, parent string) []ldComment {
+	var out []ldComment
+	for _, n := range nodes {
+		id := a.absURL("/comments/" + strconv.FormatInt(n.C.ID, 10))
+		if !n.C.Removed && !n.C.Pending() {
+			lc := ldComment{Type: "Comment", ID: id, URL: a.absURL(n.Href), Author: ldAuthor{Type: "Person", Name: n.C.Name},
+				DateCreated: w3cTime(n.C.CreatedAt), Text: a.Store.San.PlainText(string(n.C.BodyHTML))}
+			if parent != "" {
+				lc.ParentItem = &ldRef{ID: parent}
+			}
+			out = append(out, lc)
+		}
+		out = append(out, a.describeComments(n.Replies, id)...)
+	}
+	return out
 }

@@ -113,6 +113,20 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "", "Soon to be deleted"},
+		{"comment vote", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
+			c := f.ta.comment(f.art, f.ed, 0, "Score me")
+			cachedTwice(t, f.ta, f.articleAt)
+			if _, err := f.ta.Store.Comments.Vote(ctx, f.ta.Now(), c.ID, f.ada, models.VoteUp); err != nil {
+				t.Fatal(err)
+			}
+		}, `<data value="1">1</data>`, `<data value="0">`},
+		{"comment vote in another order", func(f fixture) string { return f.articleAt + "?sort=best" }, func(t *testing.T, f fixture) {
+			c := f.ta.comment(f.art, f.ed, 0, "Score me")
+			cachedTwice(t, f.ta, f.articleAt+"?sort=best")
+			if _, err := f.ta.Store.Comments.Vote(ctx, f.ta.Now(), c.ID, f.ada, models.VoteDown); err != nil {
+				t.Fatal(err)
+			}
+		}, `<data value="-1">-1</data>`, `<data value="0">`},
 		{"comment count on the front page", func(f fixture) string { return "/" }, func(t *testing.T, f fixture) {
 			f.ta.comment(f.art, f.ed, 0, "Counted")
 		}, "1 comment", ""},
@@ -139,7 +153,7 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 			f.ta.advance(31 * time.Minute)
 		}, "Embargoed until noon", ""},
 		{"live coverage started", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
-			if err := f.ta.Store.Live.Start(ctx, testNow, f.art.ID); err != nil {
+			if err := f.ta.Store.Live.Start(ctx, testNow, f.art.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "Latest updates", ""},
@@ -151,21 +165,21 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 		{"live entry edited", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			e := f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Entry before the fix"})
 			cachedTwice(t, f.ta, f.articleAt)
-			if err := f.ta.Store.Live.Update(ctx, testNow, f.art.ID, e.ID, models.LiveEntryInput{Body: "Entry after the fix"}); err != nil {
+			if err := f.ta.Store.Live.Update(ctx, testNow, f.art.ID, e.ID, 0, models.LiveEntryInput{Body: "Entry after the fix"}); err != nil {
 				t.Fatal(err)
 			}
 		}, "Entry after the fix", "Entry before the fix"},
 		{"live entry deleted", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			e := f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Entry posted in error"})
 			cachedTwice(t, f.ta, f.articleAt)
-			if err := f.ta.Store.Live.Delete(ctx, f.art.ID, e.ID); err != nil {
+			if err := f.ta.Store.Live.Delete(ctx, testNow, f.art.ID, e.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "", "Entry posted in error"},
 		{"live coverage closed", func(f fixture) string { return f.articleAt }, func(t *testing.T, f fixture) {
 			f.ta.liveEntry(f.art, f.ed, models.LiveEntryInput{Body: "Last word"})
 			cachedTwice(t, f.ta, f.articleAt)
-			if err := f.ta.Store.Live.Close(ctx, testNow, f.art.ID); err != nil {
+			if err := f.ta.Store.Live.Close(ctx, testNow, f.art.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}, "Timeline", "Latest updates"},

@@ -94,11 +94,13 @@ func (a *App) router() *echo.Echo {
 	e.POST("/unsubscribe", a.unsubscribeSubmit)
 
 	// Discussion. Posting checks login itself, since sites may allow guest comments.
-	e.POST("/articles/:slug/comments", a.commentCreate, a.rateLimit("comment"))
+	e.POST(commentRoute, a.commentCreate, a.rateLimit("comment"))
+	e.POST(commentPreviewRoute, a.commentPreview)
 	e.GET("/comments/:id/edit", a.commentEditForm, a.requireLogin)
 	e.POST("/comments/:id/edit", a.commentEditSubmit, a.requireLogin)
 	e.POST("/comments/:id/delete", a.commentDelete, a.requireLogin)
 	e.POST("/comments/:id/report", a.commentReport, a.requireLogin, a.rateLimit("report"))
+	e.POST("/comments/:id/vote", a.commentVote, a.requireLogin, a.rateLimit("vote"))
 
 	// The newsroom. Every route names the roles it admits; the route-table test
 	// fails if a route here has no row saying who may use it.
@@ -147,6 +149,7 @@ func (a *App) router() *echo.Echo {
 	adm.GET("/comments", a.adminModerationQueue, editors)
 	adm.POST("/comments/bulk", a.adminCommentBulk, editors)
 	adm.POST("/comments/:id/edit", a.adminCommentEdit, editors)
+	adm.GET("/comments/:id/votes", a.adminCommentVoters, editors)
 	adm.POST("/comments/:id/:action", a.adminCommentAction, editors)
 	adm.POST("/users/:id/block", a.adminUserBlock, editors)
 	adm.GET("/settings", a.adminSettingsForm, admins)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -32,6 +33,20 @@ func logAudit(ctx context.Context, db execer, now time.Time, by int64, action, t
 	return err
 }
 
+// logArticleAudit records an action on story id inside tx, naming the story as the
+// other article entries do.
+func logArticleAudit(ctx context.Context, tx *sql.Tx, now time.Time, by int64, action string, id int64) error {
+	var title string
+	err := tx.QueryRowContext(ctx, "SELECT title FROM articles WHERE id = ?", id).Scan(&title)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return logAudit(ctx, tx, now, by, action, articleTarget(title, id))
+}
+
 // Log records an action that has no transaction of its own (for example, blocking a commenter).
 func (as *AuditStore) Log(ctx context.Context, now time.Time, by int64, action, target string) error {
 	return logAudit(ctx, as.s.W, now, by, action, target)
@@ -51,20 +66,48 @@ func (as *AuditStore) Recent(ctx context.Context, n int) ([]AuditEntry, error) {
 
 // auditVerbs say each action as the newsroom would.
 var auditVerbs = map[string]string{
-	"article.published":   "published",
-	"article.scheduled":   "scheduled",
-	"article.unpublished": "unpublished",
-	"article.delete":      "deleted",
-	"comment.approve":     "approved",
-	"comment.spam":        "marked as spam",
-	"comment.delete":      "deleted",
-	"comment.edit":        "edited",
-	"user.role":           "changed the role of",
-	"user.block":          "blocked",
-	"user.unblock":        "unblocked",
-	"user.deactivate":     "deactivated the account of",
-	"user.reactivate":     "reactivated the account of",
+	"article.published":           "published",
+	"article.scheduled":           "scheduled",
+	"article.unpublished":         "unpublished",
+	"article.delete":              "deleted",
+	"comment.approve":             "approved",
+	"comment.spam":                "marked as spam",
+	"comment.delete":              "deleted",
+	"comment.edit":                "edited",
+	"article.live.start":          "started live coverage of",
+	"article.live.post":           "posted a live entry on",
+	"article.live.edit":           "edited a live entry on",
+	"article.live.delete":         "deleted a live entry on",
+	"article.live.close":          "closed live coverage of",
+	"article.front.lead":          "made",
+	"article.front.top":           "placed",
+	"article.front.section":       "placed",
+	"article.front.move":          "moved",
+	"article.front.remove":        "took",
+	"article.correction.file":     "filed a correction on",
+	"article.clarification.file":  "filed a clarification on",
+	"article.update.file":         "posted an update on",
+	"article.correction.amend":    "amended a correction on",
+	"article.clarification.amend": "amended a clarification on",
+	"article.update.amend":        "amended an update on",
+	"user.role":                   "changed the role of",
+	"user.block":                  "blocked",
+	"user.unblock":                "unblocked",
+	"user.deactivate":             "deactivated the account of",
+	"user.reactivate":             "reactivated the account of",
 }
+
+// auditTails finish the sentences whose words go on after the story's name.
+var auditTails = map[string]string{
+	"article.front.lead":    "the lead of the front page",
+	"article.front.top":     "among the front page's top stories",
+	"article.front.section": "in its section's block on the front page",
+	"article.front.move":    "on the front page",
+	"article.front.remove":  "off the front page",
+}
+
+// Tail is what the sentence says after the entry's target ("off the front page"), or "".
+func (e AuditEntry) Tail() string { return auditTails[e.Action] }
 
 // Who names the person who acted. Entries without one were made by the site itself
 // (the sample paper, an import) or by an account since removed.

@@ -45,12 +45,14 @@ type Comment struct {
 	HeldReasons []string // rules that held it: first, links, word, guest
 	CreatedAt   time.Time
 	EditedAt    time.Time
+	Score       int // up votes less down votes (see vote.go)
 
 	// Filled in by Thread.
 	Number  int  // 1, 2, 3 … for top-level comments in the public thread; 0 otherwise
 	Depth   int  // 1 for a top-level comment
 	Removed bool // deleted or hidden, kept as "[comment deleted]" so its replies stay in place
 	Replies []*Comment
+	MyVote  int // the viewer's own vote on it: VoteUp, VoteDown or VoteNone
 
 	// Filled in by moderation lists.
 	ArticleTitle string
@@ -100,7 +102,7 @@ type CommentStore struct {
 }
 
 const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
-	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.created_at, c.edited_at`
+	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.created_at, c.edited_at, c.score`
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
@@ -109,7 +111,7 @@ func scanComment(sc scanner) (Comment, error) {
 	var held, created string
 	var edited sql.NullString
 	if err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
-		&c.Status, &held, &created, &edited); err != nil {
+		&c.Status, &held, &created, &edited, &c.Score); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -432,11 +434,10 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string,
 // Edit lets an author change their comment within EditWindow. The new text goes
 // through the same checks and hold rules as a new comment.
 func (cs *CommentStore) Edit(ctx context.Context, now time.Time, id int64, u User, body string) (Comment, error) {
-	ready, err := cs.s.ReadyComment(body)
+	body, html, err := cs.Preview(body)
 	if err != nil {
 		return Comment{}, err
 	}
-	body, html := ready.src, ready.html
 	st, err := cs.s.Settings.Get(ctx)
 	if err != nil {
 		return Comment{}, err
@@ -505,11 +506,6 @@ const keptRoot = `(r.status = 'approved' OR (r.status = 'pending' AND r.user_id 
 	OR EXISTS (SELECT 1 FROM comments x WHERE x.root_id = r.id
 		AND (x.status = 'approved' OR (x.status = 'pending' AND x.user_id = :viewer))))`
 
-// keptThreads selects, from the covering index of top-level comments, the threads of
-// article :article that :viewer sees, in order of posting.
-const keptThreads = ` FROM comments r INDEXED BY comments_roots
-	WHERE r.article_id = :article AND r.parent_id IS NULL AND ` + keptRoot + ` ORDER BY r.created_at, r.id`
-
 // keptTotal counts the threads :viewer sees in article: the approved ones, counted by
 // triggers (migration 0020), and the unapproved top-level comments that still stand
 // for them, from an index of those alone, so that no count walks every thread.
@@ -520,24 +516,44 @@ func keptTotal(article string) string {
 }
 
 // Thread returns one page of an article's discussion as viewerID sees it (0 for an
-// anonymous reader): top-level threads in order of posting, each with its replies
-// nested beneath. Paging is by top-level thread, so a thread never splits.
-//
-// One statement picks the page's threads from the index of top-level comments,
-// counts the numbered threads before the page (an index-only scan, with a probe of
-// the thread index only for a removed or pending top-level comment), reads the total
-// from the kept count (keptTotal), and returns the page's threads whole. A page past the end costs a second
-// statement, for the total its pager needs.
+// anonymous reader), oldest thread first: ThreadIn in the default order.
 func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p Page) (Paged[*Comment], error) {
+	return cs.ThreadIn(ctx, articleID, viewerID, p, OrderOldest)
+}
+
+// ThreadIn returns one page of an article's discussion as viewerID sees it (0 for an
+// anonymous reader): top-level threads in the given order, each with its replies
+// nested beneath in order of posting, each comment with its score and the viewer's
+// own vote. Paging is by top-level thread, so a thread never splits, and threads are
+// numbered in order of posting whatever the order shown.
+//
+// One statement picks the page's threads (see threadOrder), reads the total from the
+// kept count (keptTotal), counts what numbering needs (index-only scans, with a probe
+// of the thread index only for a removed or pending top-level comment), and returns
+// the page's threads whole. A page past the end costs a second statement, for the
+// total its pager needs.
+func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64, p Page, order Order) (Paged[*Comment], error) {
 	out := Paged[*Comment]{}
-	var numbered int // numbered threads on earlier pages
+	ord, ok := threadOrder[order]
+	if !ok {
+		return out, fmt.Errorf("unknown comment order %q", order)
+	}
+	var older int // with ord.counted: the numbered threads older than the page
 	rows, err := queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
-		return scanComment(withExtra(sc, &out.Total, &numbered))
-	}, `WITH page AS (SELECT r.id, r.created_at`+keptThreads+` LIMIT :limit OFFSET :offset)
-		SELECT `+commentCols+`, `+keptTotal(":article")+`,
-			(SELECT count(*) FROM (SELECT r.status`+keptThreads+` LIMIT :offset) WHERE status <> 'pending')
+		var number, vote int
+		c, err := scanComment(withExtra(sc, &out.Total, &number, &vote))
+		if ord.counted {
+			older = number
+		} else if c.ParentID == 0 {
+			c.Number = number
+		}
+		c.MyVote = vote
+		return c, err
+	}, `WITH page AS (`+ord.page+`)
+		SELECT `+commentCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
-		ORDER BY page.created_at, page.id, c.created_at, c.id`,
+			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
+		ORDER BY `+ord.rows+`, c.created_at, c.id`,
 		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
 	if err != nil {
 		return out, err
@@ -553,13 +569,20 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 	if out.Pages == 0 {
 		out.Pages = 1
 	}
-	// A top-level comment awaiting moderation is shown to its author unnumbered, so
-	// the numbers its author sees agree with everyone else's.
 	out.Items = nest(rows, viewerID)
-	for _, r := range out.Items {
-		if !r.Pending() {
-			numbered++
-			r.Number = numbered
+	if ord.counted {
+		// Number the page's threads in order of posting, on from the ones older than it.
+		// A top-level comment awaiting moderation is shown to its author unnumbered, so
+		// the numbers its author sees agree with everyone else's.
+		for i := range out.Items {
+			r := out.Items[i]
+			if ord.newestFirst {
+				r = out.Items[len(out.Items)-1-i]
+			}
+			if !r.Pending() {
+				older++
+				r.Number = older
+			}
 		}
 	}
 	return out, nil

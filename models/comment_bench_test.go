@@ -64,19 +64,43 @@ func BenchmarkPostComment(b *testing.B) {
 }
 
 // BenchmarkDiscussionPage loads the first and the last page of 50 threads of a
-// 5,000-comment discussion (1,000 threads, 20 pages), as an anonymous reader.
+// 5,000-comment discussion (1,000 threads, 20 pages), as an anonymous reader, in each
+// order a reader may choose. One thread in three carries votes, so "best" has scores
+// to order by.
 func BenchmarkDiscussionPage(b *testing.B) {
-	s, arts, _, _ := benchDiscussions(b, 1, 5000)
+	s, arts, _, p := benchDiscussions(b, 1, 5000)
 	ctx := context.Background()
-	for _, page := range []int{1, 20} {
-		b.Run(fmt.Sprint("page", page), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				th, err := s.Comments.Thread(ctx, arts[0].ID, 0, Page{Number: page, Size: 50})
-				if err != nil || len(th.Items) != 50 || th.Pages != 20 {
-					b.Fatalf("page %d: %d threads of %d pages, %v", page, len(th.Items), th.Pages, err)
-				}
+	voters := make([]User, 3)
+	for i := range voters {
+		u, err := s.Users.Create(ctx, testNow, NewUser{Email: fmt.Sprintf("voter%d@example.com", i), Name: fmt.Sprintf("Voter %d", i),
+			Password: "long enough password"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		voters[i] = u
+	}
+	th, err := s.Comments.Thread(ctx, arts[0].ID, 0, Page{Number: 1, Size: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, r := range th.Items {
+		if i%3 == 0 {
+			if _, err := s.Comments.Vote(ctx, p.now, r.ID, voters[i%len(voters)], []int{VoteUp, VoteDown}[i%2]); err != nil {
+				b.Fatal(err)
 			}
-		})
+		}
+	}
+	for _, order := range Orders {
+		for _, page := range []int{1, 20} {
+			b.Run(fmt.Sprintf("%s/page%d", order, page), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					th, err := s.Comments.ThreadIn(ctx, arts[0].ID, 0, Page{Number: page, Size: 50}, order)
+					if err != nil || len(th.Items) != 50 || th.Pages != 20 {
+						b.Fatalf("page %d: %d threads of %d pages, %v", page, len(th.Items), th.Pages, err)
+					}
+				}
+			})
+		}
 	}
 }

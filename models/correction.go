@@ -115,8 +115,10 @@ func (cs *CorrectionStore) File(ctx context.Context, now time.Time, articleID in
 		if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
-		return err
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, in.UserID, "article."+in.Kind+".file", articleID)
 	})
 	return id, err
 }
@@ -129,7 +131,8 @@ func (cs *CorrectionStore) Amend(ctx context.Context, now time.Time, id int64, i
 	}
 	return cs.s.tx(ctx, func(tx *sql.Tx) error {
 		var kind, body string
-		err := tx.QueryRowContext(ctx, `SELECT kind, body FROM corrections WHERE id = ?`, id).Scan(&kind, &body)
+		var articleID int64
+		err := tx.QueryRowContext(ctx, `SELECT kind, body, article_id FROM corrections WHERE id = ?`, id).Scan(&kind, &body, &articleID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -143,9 +146,11 @@ func (cs *CorrectionStore) Amend(ctx context.Context, now time.Time, id int64, i
 			SELECT id, kind, body, user_id, coalesce(amended_at, created_at), ? FROM corrections WHERE id = ?`, fmtTime(now), id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE corrections SET kind = ?, body = ?, user_id = ?, amended_at = ? WHERE id = ?`,
-			in.Kind, in.Body, in.UserID, fmtTime(now), id)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE corrections SET kind = ?, body = ?, user_id = ?, amended_at = ? WHERE id = ?`,
+			in.Kind, in.Body, in.UserID, fmtTime(now), id); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, in.UserID, "article."+in.Kind+".amend", articleID)
 	})
 }
 

@@ -172,30 +172,40 @@ func (fs *FrontStore) Pick(ctx context.Context, now time.Time, in PickInput) err
 		if oldSlot == in.Slot {
 			pos = oldPos
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO front_picks (article_id, slot, position, pinned_until, user_id, created_at)
+		if _, err = tx.ExecContext(ctx, `INSERT INTO front_picks (article_id, slot, position, pinned_until, user_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (article_id) DO UPDATE SET slot = excluded.slot, position = excluded.position,
 				pinned_until = excluded.pinned_until, user_id = excluded.user_id`,
-			in.ArticleID, in.Slot, pos, nullTime(in.PinnedUntil), in.UserID, t)
-		return err
+			in.ArticleID, in.Slot, pos, nullTime(in.PinnedUntil), in.UserID, t); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, in.UserID, "article.front."+in.Slot, in.ArticleID)
 	})
 }
 
-// Unpick takes a story off the front page (it may still appear among the latest).
-func (fs *FrontStore) Unpick(ctx context.Context, articleID int64) error {
-	return oneRow(fs.s.W.ExecContext(ctx, `DELETE FROM front_picks WHERE article_id = ?`, articleID))
+// Unpick takes a story off the front page, as by (it may still appear among the latest).
+func (fs *FrontStore) Unpick(ctx context.Context, now time.Time, articleID, by int64) error {
+	return fs.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := oneRow(tx.ExecContext(ctx, `DELETE FROM front_picks WHERE article_id = ?`, articleID)); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, by, "article.front.remove", articleID)
+	})
 }
 
 // Move swaps a pick with its neighbour earlier (up) or later in its slot (for section
-// picks, within its section's block). At either end it stays put.
-func (fs *FrontStore) Move(ctx context.Context, now time.Time, articleID int64, up bool) error {
+// picks, within its section's block), as by. At either end it stays put.
+func (fs *FrontStore) Move(ctx context.Context, now time.Time, articleID, by int64, up bool) error {
 	return fs.s.tx(ctx, func(tx *sql.Tx) error {
-		return moveInOrder(ctx, tx, `SELECT f.article_id FROM front_picks f
+		if err := moveInOrder(ctx, tx, `SELECT f.article_id FROM front_picks f
 			JOIN articles a ON a.id = f.article_id
 			JOIN front_picks me ON me.article_id = ? AND me.slot = f.slot
 			JOIN articles ma ON ma.id = me.article_id
 			WHERE (f.slot <> 'section' OR a.section_id = ma.section_id) AND `+inForce+`
 			ORDER BY f.position, f.article_id`, []any{articleID, fmtTime(now)},
-			`UPDATE front_picks SET position = ? WHERE article_id = ?`, articleID, up)
+			`UPDATE front_picks SET position = ? WHERE article_id = ?`, articleID, up); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, by, "article.front.move", articleID)
 	})
 }

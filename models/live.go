@@ -187,17 +187,30 @@ func (ls *LiveStore) Entry(ctx context.Context, articleID, id int64) (LiveEntry,
 		" WHERE e.id = ? AND e.article_id = ?", id, articleID))
 }
 
-// Start marks a story live (again, if it was closed: its entries carry on).
-func (ls *LiveStore) Start(ctx context.Context, now time.Time, articleID int64) error {
-	_, err := ls.s.W.ExecContext(ctx, `INSERT INTO live_stories (article_id, started_at) VALUES (?, ?)
+// Start marks a story live (again, if it was closed: its entries carry on), as by.
+func (ls *LiveStore) Start(ctx context.Context, now time.Time, articleID, by int64) error {
+	return ls.s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO live_stories (article_id, started_at) VALUES (?, ?)
 		ON CONFLICT (article_id) DO UPDATE SET ended_at = NULL WHERE ended_at IS NOT NULL`, articleID, fmtTime(now))
-	return err
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // already live: nothing happened to record
+		}
+		return logArticleAudit(ctx, tx, now, by, "article.live.start", articleID)
+	})
 }
 
-// Close ends the coverage: the story becomes a normal article and keeps its entries.
-func (ls *LiveStore) Close(ctx context.Context, now time.Time, articleID int64) error {
-	return oneRow(ls.s.W.ExecContext(ctx, `UPDATE live_stories SET ended_at = ? WHERE article_id = ? AND ended_at IS NULL`,
-		fmtTime(now), articleID))
+// Close ends the coverage, as by: the story becomes a normal article and keeps its entries.
+func (ls *LiveStore) Close(ctx context.Context, now time.Time, articleID, by int64) error {
+	return ls.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := oneRow(tx.ExecContext(ctx, `UPDATE live_stories SET ended_at = ? WHERE article_id = ? AND ended_at IS NULL`,
+			fmtTime(now), articleID)); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, by, "article.live.close", articleID)
+	})
 }
 
 // Post adds an entry to a live story. A closed or never-live story refuses it with
@@ -223,9 +236,12 @@ func (ls *LiveStore) Post(ctx context.Context, now time.Time, articleID, authorI
 		if err := unpinOthers(ctx, tx, articleID, 0, in.Pinned); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO live_entries (article_id, author_id, title, body_src, body_html, key_event, pinned,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO live_entries (article_id, author_id, title, body_src, body_html, key_event, pinned,
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			articleID, authorID, in.Title, in.Body, string(html), in.KeyEvent, in.Pinned, fmtTime(now), fmtTime(now)).Scan(&id)
+			articleID, authorID, in.Title, in.Body, string(html), in.KeyEvent, in.Pinned, fmtTime(now), fmtTime(now)).Scan(&id); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, authorID, "article.live.post", articleID)
 	})
 	if err != nil {
 		return LiveEntry{}, err
@@ -233,8 +249,8 @@ func (ls *LiveStore) Post(ctx context.Context, now time.Time, articleID, authorI
 	return ls.Entry(ctx, articleID, id)
 }
 
-// Update rewrites an entry; it keeps its time and author, and records when it changed.
-func (ls *LiveStore) Update(ctx context.Context, now time.Time, articleID, id int64, in LiveEntryInput) error {
+// Update rewrites an entry, as by; it keeps its time and author, and records when it changed.
+func (ls *LiveStore) Update(ctx context.Context, now time.Time, articleID, id, by int64, in LiveEntryInput) error {
 	if v := in.validate(); len(v) > 0 {
 		return v
 	}
@@ -246,8 +262,11 @@ func (ls *LiveStore) Update(ctx context.Context, now time.Time, articleID, id in
 		if err := unpinOthers(ctx, tx, articleID, id, in.Pinned); err != nil {
 			return err
 		}
-		return oneRow(tx.ExecContext(ctx, `UPDATE live_entries SET title = ?, body_src = ?, body_html = ?, key_event = ?, pinned = ?,
-			updated_at = ? WHERE id = ? AND article_id = ?`, in.Title, in.Body, string(html), in.KeyEvent, in.Pinned, fmtTime(now), id, articleID))
+		if err := oneRow(tx.ExecContext(ctx, `UPDATE live_entries SET title = ?, body_src = ?, body_html = ?, key_event = ?, pinned = ?,
+			updated_at = ? WHERE id = ? AND article_id = ?`, in.Title, in.Body, string(html), in.KeyEvent, in.Pinned, fmtTime(now), id, articleID)); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, by, "article.live.edit", articleID)
 	})
 }
 
@@ -261,7 +280,12 @@ func unpinOthers(ctx context.Context, tx *sql.Tx, articleID, keep int64, pinning
 	return err
 }
 
-// Delete removes an entry.
-func (ls *LiveStore) Delete(ctx context.Context, articleID, id int64) error {
-	return oneRow(ls.s.W.ExecContext(ctx, `DELETE FROM live_entries WHERE id = ? AND article_id = ?`, id, articleID))
+// Delete removes an entry, as by.
+func (ls *LiveStore) Delete(ctx context.Context, now time.Time, articleID, id, by int64) error {
+	return ls.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := oneRow(tx.ExecContext(ctx, `DELETE FROM live_entries WHERE id = ? AND article_id = ?`, id, articleID)); err != nil {
+			return err
+		}
+		return logArticleAudit(ctx, tx, now, by, "article.live.delete", articleID)
+	})
 }

@@ -43,7 +43,7 @@ func TestLiveCoverageRules(t *testing.T) {
 	if _, err := f.s.Live.Post(ctx, testNow, id, f.author.ID, LiveEntryInput{Body: "Too early"}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("entry before the story is live: %v, want ErrConflict", err)
 	}
-	if err := f.s.Live.Start(ctx, testNow, id); err != nil {
+	if err := f.s.Live.Start(ctx, testNow, id, 0); err != nil {
 		t.Fatal(err)
 	}
 	first, err := f.s.Live.Post(ctx, testNow, id, f.author.ID, LiveEntryInput{Body: "First", Pinned: true})
@@ -65,21 +65,21 @@ func TestLiveCoverageRules(t *testing.T) {
 		t.Errorf("entry: %q by %q", second.BodyHTML, second.AuthorName)
 	}
 	// Pinning the first again moves the pin back.
-	if err := f.s.Live.Update(ctx, testNow.Add(2*time.Minute), id, first.ID, LiveEntryInput{Body: "First, edited", Pinned: true}); err != nil {
+	if err := f.s.Live.Update(ctx, testNow.Add(2*time.Minute), id, first.ID, 0, LiveEntryInput{Body: "First, edited", Pinned: true}); err != nil {
 		t.Fatal(err)
 	}
 	if cov, _ = f.s.Live.Coverage(ctx, id); cov.Pinned().ID != first.ID || !cov.Pinned().Edited() {
 		t.Errorf("pin after editing the first: %+v", cov.Pinned())
 	}
 	before, _, _ := f.s.Live.Version(ctx, id)
-	if err := f.s.Live.Close(ctx, testNow.Add(time.Hour), id); err != nil {
+	if err := f.s.Live.Close(ctx, testNow.Add(time.Hour), id, 0); err != nil {
 		t.Fatal(err)
 	}
 	after, live, _ := f.s.Live.Version(ctx, id)
 	if live || after <= before {
 		t.Errorf("closing: live %v, version %d → %d", live, before, after)
 	}
-	if err := f.s.Live.Close(ctx, testNow.Add(time.Hour), id); !errors.Is(err, ErrNotFound) {
+	if err := f.s.Live.Close(ctx, testNow.Add(time.Hour), id, 0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("closing twice: %v, want ErrNotFound", err)
 	}
 	if _, err := f.s.Live.Post(ctx, testNow, id, f.author.ID, LiveEntryInput{Body: "Too late"}); !errors.Is(err, ErrConflict) {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/draw"
@@ -100,6 +101,33 @@ func (m Media) SrcSetAt(base string) string {
 	parts = append(parts, m.URLAt(base, 0)+" "+strconv.Itoa(m.Width)+"w")
 	return strings.Join(parts, ", ")
 }
+
+// BodyFigure is the HTML an editor inserts into a story's Markdown body to show this
+// library photo there: a figure at every stored width with its caption and credit,
+// written on one line so that Markdown keeps it as one block. The article sanitiser
+// lets exactly this shape through (see figureBlock); the words are escaped here, so
+// a caption is always text.
+func (m Media) BodyFigure() string {
+	var b strings.Builder
+	b.WriteString(`<figure class="photo"><img src="` + m.URL(960) + `" srcset="` + m.SrcSet() + `" sizes="` + bodyPhotoSizes +
+		`" width="` + strconv.Itoa(m.Width) + `" height="` + strconv.Itoa(m.Height) + `" alt="` + oneLine(m.Alt) + `" loading="lazy">`)
+	credit := Image{Credit: m.Credit}.CreditLine()
+	if m.Caption != "" || credit != "" {
+		b.WriteString("<figcaption>" + oneLine(m.Caption))
+		if credit != "" {
+			b.WriteString(` <span class="credit">` + oneLine(credit) + "</span>")
+		}
+		b.WriteString("</figcaption>")
+	}
+	b.WriteString("</figure>")
+	return b.String()
+}
+
+// bodyPhotoSizes is the width a photo takes in a story's column, as the lead photo's.
+const bodyPhotoSizes = "(min-width: 48rem) 46rem, 100vw"
+
+// oneLine escapes text for HTML and folds its line breaks, which would end the block.
+func oneLine(s string) string { return html.EscapeString(strings.Join(strings.Fields(s), " ")) }
 
 // HeightAt is the height of the image scaled to width w, for width/height attributes.
 func (m Media) HeightAt(w int) int {
@@ -328,17 +356,34 @@ func (ms *MediaStore) Get(ctx context.Context, id int64) (Media, error) {
 	return scanMedia(ms.s.R.QueryRowContext(ctx, "SELECT "+mediaCols+" FROM media WHERE id = ?", id))
 }
 
-// List returns one page of the library, newest first.
-func (ms *MediaStore) List(ctx context.Context, p Page) (Paged[Media], error) {
+// List returns one page of the library, newest first: every photo, or with a query
+// those whose alt text, caption and credit hold each of its words (in any of the
+// three, in any case for ASCII letters: SQLite's LIKE).
+func (ms *MediaStore) List(ctx context.Context, query string, p Page) (Paged[Media], error) {
 	var out Paged[Media]
-	if err := ms.s.R.QueryRowContext(ctx, "SELECT count(*) FROM media").Scan(&out.Total); err != nil {
+	cond, args := "", []any{}
+	for i, w := range strings.Fields(query) {
+		if i == maxQueryWords {
+			break
+		}
+		cond += ` AND (alt || ' ' || caption || ' ' || credit) LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscape(w)+"%")
+	}
+	if cond != "" {
+		cond = " WHERE" + strings.TrimPrefix(cond, " AND")
+	}
+	if err := ms.s.R.QueryRowContext(ctx, "SELECT count(*) FROM media"+cond, args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
 	out.setPage(p)
 	var err error
-	out.Items, err = queryAll(ctx, ms.s.R, scanMedia, "SELECT "+mediaCols+" FROM media ORDER BY id DESC LIMIT ? OFFSET ?", p.limit(), p.offset())
+	out.Items, err = queryAll(ctx, ms.s.R, scanMedia, "SELECT "+mediaCols+" FROM media"+cond+" ORDER BY id DESC LIMIT ? OFFSET ?",
+		append(args, p.limit(), p.offset())...)
 	return out, err
 }
+
+// maxQueryWords bounds the work one library search asks of the database.
+const maxQueryWords = 8
 
 // UpdateMeta changes the words kept with a photo: alt text (required), caption and credit.
 func (ms *MediaStore) UpdateMeta(ctx context.Context, id int64, alt, caption, credit string) error {

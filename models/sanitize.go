@@ -12,7 +12,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Sanitizer is the only producer of trusted HTML in Broadsheet. Its policies are
@@ -33,7 +35,13 @@ func NewSanitizer() *Sanitizer {
 	art.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-zA-Z0-9_-]+$`)).OnElements("code")
 	// Imported WordPress galleries and embeds: a figure marked as one, and images
 	// from our own media library at every stored width.
-	art.AllowAttrs("class").Matching(regexp.MustCompile(`^(?:gallery|link-card)$`)).OnElements("figure")
+	art.AllowAttrs("class").Matching(regexp.MustCompile(`^(?:gallery|link-card|photo)$`)).OnElements("figure")
+	// Library photos inserted in the body (Media.BodyFigure): the credit after the caption.
+	art.AllowAttrs("class").Matching(regexp.MustCompile(`^credit$`)).OnElements("span")
+	// Any alt text: it is an attribute, always escaped, and the UGC policy's narrow
+	// pattern would drop a description holding a quote or a question mark.
+	art.AllowAttrs("alt").Matching(regexp.MustCompile(`^[^<>]*$`)).OnElements("img")
+	art.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
 	art.AllowAttrs("srcset").Matching(regexp.MustCompile(`^/media/[0-9a-f]+(?:-[0-9]+)?\.[a-z]+ [0-9]+w(?:, /media/[0-9a-f]+(?:-[0-9]+)?\.[a-z]+ [0-9]+w)*$`)).OnElements("img")
 	art.AllowAttrs("sizes").Matching(regexp.MustCompile(`^[a-z0-9 :().,-]+$`)).OnElements("img")
 
@@ -48,12 +56,10 @@ func NewSanitizer() *Sanitizer {
 	com.AllowRelativeURLs(false)
 	com.RequireNoReferrerOnLinks(false)
 
-	return &Sanitizer{
-		article:  art,
-		comment:  com,
-		strict:   bluemonday.StrictPolicy(),
-		markdown: goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)),
-	}
+	// Raw HTML in Markdown is dropped (never WithUnsafe), except a library photo's figure.
+	md := goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(figureRenderer{}, 100))))
+	return &Sanitizer{article: art, comment: com, strict: bluemonday.StrictPolicy(), markdown: md}
 }
 
 // ArticleHTML renders an article body from Markdown and sanitises the result.
@@ -63,6 +69,37 @@ func (s *Sanitizer) ArticleHTML(src string) (template.HTML, error) {
 		return "", err
 	}
 	return template.HTML(s.article.SanitizeBytes(buf.Bytes())), nil
+}
+
+// figureBlock is the one shape of raw HTML a Markdown body may hold: a library photo
+// as Media.BodyFigure writes it, its words escaped text. The article policy still
+// checks every attribute after this (the srcset must name our own files).
+var figureBlock = regexp.MustCompile(`^<figure class="photo"><img src="/media/[0-9a-f]+(?:-[0-9]+)?\.[a-z]+" srcset="[^"<>]*" sizes="[^"<>]*" width="[0-9]+" height="[0-9]+" alt="[^"<>]*" loading="lazy">` +
+	`(?:<figcaption>[^<>]*(?:<span class="credit">[^<>]*</span>)?</figcaption>)?</figure>$`)
+
+// figureRenderer writes an HTML block of the Markdown through when it is a library
+// photo's figure; any other raw HTML is left out, as goldmark does by default.
+type figureRenderer struct{}
+
+func (figureRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindHTMLBlock, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkSkipChildren, nil
+		}
+		var raw bytes.Buffer
+		lines := n.Lines()
+		for i := range lines.Len() {
+			seg := lines.At(i)
+			raw.Write(seg.Value(src))
+		}
+		if block := bytes.TrimSpace(raw.Bytes()); figureBlock.Match(block) {
+			_, _ = w.Write(block)
+			_, _ = w.WriteString("\n")
+		} else {
+			_, _ = w.WriteString("<!-- raw HTML omitted -->\n")
+		}
+		return ast.WalkSkipChildren, nil
+	})
 }
 
 // ForeignImage returns the address of the first image in Markdown src that is not a

@@ -97,7 +97,8 @@ func FuzzArticleHTML(f *testing.F) {
 	for _, s := range []string{"# Head\n\nPara with **bold** and [a link](https://example.com).",
 		"<script>alert(1)</script>", "[x](javascript:alert(1))", "![img](data:image/png;base64,AAAA)",
 		"<img src=x onerror=alert(1)>", "```\n<script>\n```", "| a | b |\n|---|---|\n| <b onclick=x>1</b> | 2 |",
-		"<a href=\"JaVaScRiPt:x\">y</a>", "[link](<javascript:alert(1)>)", "<svg onload=alert(1)>"} {
+		"<a href=\"JaVaScRiPt:x\">y</a>", "[link](<javascript:alert(1)>)", "<svg onload=alert(1)>",
+		Media{Hash: "ab12", Ext: "jpg", Width: 1200, Height: 800, Sizes: []int{480, 960}, Alt: "a", Caption: "c", Credit: "d"}.BodyFigure()} {
 		f.Add(s)
 	}
 	san := NewSanitizer()

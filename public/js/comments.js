@@ -51,3 +51,50 @@
     }
   });
 })();
+
+// Votes: the vote form is sent in the background and the score and buttons updated
+// in place, which only saves the reload. Without this script (or if the request
+// fails or is refused) the form posts normally and the page comes back at the comment.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.classList || !form.classList.contains("vote")) {
+      return;
+    }
+    var button = ev.submitter;
+    if (!button || !window.fetch || !window.FormData) {
+      return;
+    }
+    ev.preventDefault();
+    var data = new URLSearchParams(new FormData(form, button));
+    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+      headers: {"Accept": "application/json"}})
+      .then(function (res) {
+        if (!res.ok) {
+          throw new Error("vote refused");
+        }
+        return res.json();
+      })
+      .then(function (answer) {
+        var score = form.parentNode.querySelector(".score data");
+        score.value = answer.score;
+        score.textContent = answer.score;
+        form.querySelectorAll("button[data-dir]").forEach(function (b) {
+          var dir = b.getAttribute("data-dir");
+          var on = answer.vote === dir;
+          b.setAttribute("aria-pressed", on ? "true" : "false");
+          b.value = on ? "none" : dir;
+        });
+      })
+      .catch(function () {
+        // Let the browser send the form itself: it then shows why, or the new state.
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "dir";
+        field.value = button.value;
+        form.appendChild(field);
+        form.submit();
+      });
+  });
+})();
