@@ -207,7 +207,8 @@ func (a *App) adminSettingsForm(c echo.Context) error {
 
 func (a *App) adminSettingsSave(c echo.Context) error {
 	st := models.Settings{SiteName: c.FormValue("site_name"), Tagline: c.FormValue("tagline"), TimeZone: c.FormValue("time_zone"),
-		DiscussionPolicy: strings.TrimSpace(c.FormValue("discussion_policy")), GuestComments: c.FormValue("guest_comments") == "1"}
+		DiscussionPolicy: strings.TrimSpace(c.FormValue("discussion_policy")), GuestComments: c.FormValue("guest_comments") == "1",
+		VideoPlayers: c.FormValue("video_players") == "1"}
 	errs := models.ValidationError{}
 	numbers := map[string]string{}
 	for _, f := range []struct {

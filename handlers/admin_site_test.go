@@ -157,3 +157,53 @@ func TestSettingsForm(t *testing.T) {
 		t.Errorf("site name on the front page = %q", text(doc.Find(".brand")))
 	}
 }
+
+// Issue 9: an imported embed is a titled link; an administrator may turn on the video
+// sites' privacy-respecting players, which show on the very next request of a page
+// cached before, and go again when turned off. Frames are allowed from those two
+// players only.
+func TestVideoPlayersSetting(t *testing.T) {
+	n := newAdminSite(t)
+	art := n.article("A story with a video", n.sec, n.editor, nil)
+	// An imported body holds the card as the importer writes it (Markdown cannot).
+	card := `<p>Watch:</p><figure class="link-card"><figcaption>Video on YouTube</figcaption>` +
+		`<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>`
+	if _, err := n.Store.W.ExecContext(t.Context(), "UPDATE articles SET body_html = ? WHERE id = ?", card, art.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := "/articles/" + art.Slug
+	frames := func() (int, string) {
+		res := n.get(path)
+		csp := res.Header.Get("Content-Security-Policy")
+		doc := parse(t, res)
+		if doc.Find(`.link-card a[href="https://www.youtube.com/watch?v=dQw4w9WgXcQ"]`).Length() != 1 {
+			t.Fatal("the link card's link is gone")
+		}
+		return doc.Find(`iframe[src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"]`).Length(), csp
+	}
+	if got, csp := frames(); got != 0 || !strings.Contains(csp, "frame-src https://www.youtube-nocookie.com https://player.vimeo.com;") {
+		t.Fatalf("players off: %d frames, CSP %q", got, csp)
+	}
+	form := url.Values{"site_name": {"The Broadsheet"}, "time_zone": {"UTC"}, "discussion_policy": {"Be kind."},
+		"max_reply_depth": {"5"}, "links_before_hold": {"2"}, "close_after_days": {"0"}, "keep_address_days": {"30"}}
+	save := func(on bool) {
+		form.Del("video_players")
+		if on {
+			form.Set("video_players", "1")
+		}
+		if res := n.send(http.MethodPost, "/admin/settings", "admin", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save settings: %d", res.StatusCode)
+		}
+	}
+	save(true)
+	if got, _ := frames(); got != 1 {
+		t.Errorf("players on: %d frames on the next request, want 1", got)
+	}
+	if doc := parse(t, n.send(http.MethodGet, "/admin/settings", "admin", nil)); doc.Find("#s-players[checked]").Length() != 1 {
+		t.Error("the settings form does not show players as on")
+	}
+	save(false)
+	if got, _ := frames(); got != 0 {
+		t.Errorf("players off again: %d frames", got)
+	}
+}

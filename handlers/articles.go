@@ -296,6 +296,9 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	if err != nil {
 		return err
 	}
+	if p.Site.VideoPlayers {
+		art.BodyHTML = a.Store.San.WithVideoPlayers(art.BodyHTML)
+	}
 	p.Current = art.Section.Slug
 	p.Canonical = a.absURL("/articles/" + art.Slug)
 	p.Description = art.Dek

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/models"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -63,7 +65,10 @@ func contentSecurityPolicy(mediaOrigin string) string {
 	if mediaOrigin != "" {
 		img += " " + mediaOrigin
 	}
+	// Frames only from the two video players an editor may turn on (settings); with
+	// players off no page holds a frame, and no body can (the sanitiser drops them).
 	return "default-src 'self'; img-src " + img + "; style-src 'self'; script-src 'self'; " +
+		"frame-src " + strings.Join(models.VideoPlayerOrigins, " ") + "; " +
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 }
 

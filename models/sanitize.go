@@ -2,8 +2,10 @@ package models
 
 import (
 	"bytes"
+	"cmp"
 	"html"
 	"html/template"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -15,6 +17,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Sanitizer is the only producer of trusted HTML in Broadsheet. Its policies are
@@ -249,4 +253,119 @@ func SnippetHTML(marked string) template.HTML {
 	s := mdLink.ReplaceAllString(marked, "$1")
 	s = mdMarkers.ReplaceAllString(s, " ")
 	return HighlightHTML(strings.Join(strings.Fields(s), " "))
+}
+
+// VideoPlayerOrigins are the only sites whose players a page may frame, and only when
+// an editor has turned players on (Settings.VideoPlayers): YouTube's no-cookie domain
+// and Vimeo's player, asked not to track (dnt=1). The CSP names them in frame-src.
+var VideoPlayerOrigins = []string{"https://www.youtube-nocookie.com", "https://player.vimeo.com"}
+
+var (
+	youTubeID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
+	vimeoID   = regexp.MustCompile(`^[0-9]{1,12}$`)
+)
+
+// playerURL is the privacy-respecting player of a YouTube or Vimeo video link, or ""
+// for any other link. Only the video's id is taken from the link, checked against the
+// shape those sites use, so nothing a writer typed reaches the frame's address.
+func playerURL(href string) string {
+	u, err := url.Parse(href)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	path := strings.Trim(u.Path, "/")
+	switch strings.TrimPrefix(u.Hostname(), "www.") {
+	case "youtube.com", "m.youtube.com":
+		id := u.Query().Get("v")
+		if rest, ok := strings.CutPrefix(path, "shorts/"); ok {
+			id = rest
+		}
+		if youTubeID.MatchString(id) {
+			return VideoPlayerOrigins[0] + "/embed/" + id
+		}
+	case "youtu.be":
+		if youTubeID.MatchString(path) {
+			return VideoPlayerOrigins[0] + "/embed/" + path
+		}
+	case "vimeo.com":
+		if vimeoID.MatchString(path) {
+			return VideoPlayerOrigins[1] + "/video/" + path + "?dnt=1"
+		}
+	}
+	return ""
+}
+
+// WithVideoPlayers puts a privacy-respecting player above each YouTube or Vimeo link
+// card of a sanitised body (imported embeds become link cards: <figure
+// class="link-card"> with a caption and the link, which stays under the player for
+// readers whose browsers show no frames). Bodies are stored without players, so an
+// editor can turn them on and off (Settings.VideoPlayers) without touching a story.
+func (s *Sanitizer) WithVideoPlayers(body template.HTML) template.HTML {
+	if !strings.Contains(string(body), `class="link-card"`) {
+		return body
+	}
+	ctx := &xhtml.Node{Type: xhtml.ElementNode, DataAtom: atom.Body, Data: "body"}
+	nodes, err := xhtml.ParseFragment(strings.NewReader(string(body)), ctx)
+	if err != nil {
+		return body
+	}
+	var walk func(n *xhtml.Node)
+	walk = func(n *xhtml.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.DataAtom != atom.Figure || attrOf(n, "class") != "link-card" {
+			return
+		}
+		var link, caption string
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.DataAtom {
+			case atom.A:
+				link = attrOf(c, "href")
+			case atom.Figcaption:
+				caption = textOf(c)
+			}
+		}
+		src := playerURL(link)
+		if src == "" {
+			return
+		}
+		frame := &xhtml.Node{Type: xhtml.ElementNode, DataAtom: atom.Iframe, Data: "iframe", Attr: []xhtml.Attribute{
+			{Key: "src", Val: src}, {Key: "title", Val: cmp.Or(caption, "Video")},
+			{Key: "width", Val: "560"}, {Key: "height", Val: "315"}, {Key: "loading", Val: "lazy"},
+			{Key: "allow", Val: "fullscreen; picture-in-picture"}, {Key: "referrerpolicy", Val: "strict-origin-when-cross-origin"},
+			{Key: "sandbox", Val: "allow-scripts allow-same-origin allow-presentation"}}}
+		n.InsertBefore(frame, n.FirstChild)
+		n.Attr = []xhtml.Attribute{{Key: "class", Val: "link-card video"}}
+	}
+	var out strings.Builder
+	for _, n := range nodes {
+		walk(n)
+		xhtml.Render(&out, n) // a strings.Builder never fails to write
+	}
+	return template.HTML(out.String())
+}
+
+func attrOf(n *xhtml.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func textOf(n *xhtml.Node) string {
+	var b strings.Builder
+	var walk func(*xhtml.Node)
+	walk = func(n *xhtml.Node) {
+		if n.Type == xhtml.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
 }

@@ -20,6 +20,9 @@ type Settings struct {
 	HeldWords        []string
 	CloseAfterDays   int // 0 = discussions never close by age
 	KeepAddressDays  int // commenters' hashed networks are forgotten after this many days
+	// VideoPlayers shows YouTube and Vimeo links cards with the sites' privacy-respecting
+	// players above them (Sanitizer.WithVideoPlayers); off, a page frames no other site.
+	VideoPlayers bool
 }
 
 // DefaultSettings are what a new site starts with.
@@ -84,6 +87,8 @@ func (ss *SettingsStore) Get(ctx context.Context) (Settings, error) {
 			st.CloseAfterDays = atoiOr(v, st.CloseAfterDays)
 		case "keep_address_days":
 			st.KeepAddressDays = atoiOr(v, st.KeepAddressDays)
+		case "video_players":
+			st.VideoPlayers = v == "1"
 		}
 	}
 	return st, rows.Err()
@@ -102,6 +107,7 @@ func (ss *SettingsStore) Save(ctx context.Context, st Settings) error {
 		"held_words":        strings.Join(st.HeldWords, "\n"),
 		"close_after_days":  strconv.Itoa(st.CloseAfterDays),
 		"keep_address_days": strconv.Itoa(st.KeepAddressDays),
+		"video_players":     boolStr(st.VideoPlayers),
 	}
 	return ss.s.tx(ctx, func(tx *sql.Tx) error {
 		for k, v := range vals {
