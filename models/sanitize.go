@@ -314,16 +314,16 @@ func (s *Sanitizer) WithVideoPlayers(body template.HTML) template.HTML {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
-		if n.DataAtom != atom.Figure || attrOf(n, "class") != "link-card" {
+		if n.DataAtom != atom.Figure || NodeAttr(n, "class") != "link-card" {
 			return
 		}
 		var link, caption string
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			switch c.DataAtom {
 			case atom.A:
-				link = attrOf(c, "href")
+				link = NodeAttr(c, "href")
 			case atom.Figcaption:
-				caption = textOf(c)
+				caption = strings.TrimSpace(NodeText(c))
 			}
 		}
 		src := playerURL(link)
@@ -346,7 +346,8 @@ func (s *Sanitizer) WithVideoPlayers(body template.HTML) template.HTML {
 	return template.HTML(out.String())
 }
 
-func attrOf(n *xhtml.Node, key string) string {
+// NodeAttr is the value of attribute key on n ("" if absent).
+func NodeAttr(n *xhtml.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {
 			return a.Val
@@ -355,7 +356,8 @@ func attrOf(n *xhtml.Node, key string) string {
 	return ""
 }
 
-func textOf(n *xhtml.Node) string {
+// NodeText is the text of n and everything under it, as a reader would read it.
+func NodeText(n *xhtml.Node) string {
 	var b strings.Builder
 	var walk func(*xhtml.Node)
 	walk = func(n *xhtml.Node) {
@@ -367,5 +369,5 @@ func textOf(n *xhtml.Node) string {
 		}
 	}
 	walk(n)
-	return strings.TrimSpace(b.String())
+	return b.String()
 }

@@ -244,15 +244,6 @@ func renderNode(n *html.Node) string {
 	return out.String()
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
 func setAttr(n *html.Node, key, val string) {
 	for i, a := range n.Attr {
 		if a.Key == key {
@@ -264,7 +255,7 @@ func setAttr(n *html.Node, key, val string) {
 }
 
 func hasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attr(n, "class")) {
+	for _, c := range strings.Fields(models.NodeAttr(n, "class")) {
 		if c == class {
 			return true
 		}
@@ -285,10 +276,10 @@ func (b *wpBody) blocks(n *html.Node) {
 		case hasClass(c, "wp-block-embed"):
 			var divs []*html.Node
 			collect(c, atom.Div, &divs)
-			link := textOf(c)
+			link := models.NodeText(c)
 			for _, d := range divs {
 				if hasClass(d, "wp-block-embed__wrapper") {
-					link = textOf(d)
+					link = models.NodeText(d)
 				}
 			}
 			if u, ok := embedURL(strings.TrimSpace(link)); ok {
@@ -304,7 +295,7 @@ func (b *wpBody) blocks(n *html.Node) {
 			collect(c, atom.A, &links)
 			for _, a := range links {
 				a.Parent.RemoveChild(a)
-				a.Attr = []html.Attribute{{Key: "href", Val: attr(a, "href")}}
+				a.Attr = []html.Attribute{{Key: "href", Val: models.NodeAttr(a, "href")}}
 				p := element(atom.P)
 				p.AppendChild(a)
 				n.InsertBefore(p, c)
@@ -325,21 +316,6 @@ func collect(n *html.Node, a atom.Atom, out *[]*html.Node) {
 			collect(c, a, out)
 		}
 	}
-}
-
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
 }
 
 // phrasing are the elements that sit inside a paragraph; everything else is a block
@@ -566,7 +542,7 @@ func (b *wpBody) images(n *html.Node) {
 	var imgs []*html.Node
 	collect(n, atom.Img, &imgs)
 	for _, img := range imgs {
-		src := attr(img, "src")
+		src := models.NodeAttr(img, "src")
 		if uploadsPath(src) == "" {
 			continue
 		}
@@ -588,10 +564,10 @@ func (b *wpBody) images(n *html.Node) {
 		img.Attr = append(kept, html.Attribute{Key: "src", Val: m.URL(960)}, html.Attribute{Key: "srcset", Val: m.SrcSet()},
 			html.Attribute{Key: "sizes", Val: "(min-width: 48rem) 46rem, 100vw"},
 			html.Attribute{Key: "width", Val: strconv.Itoa(w)}, html.Attribute{Key: "height", Val: strconv.Itoa(m.HeightAt(w))})
-		if attr(img, "alt") == "" {
+		if models.NodeAttr(img, "alt") == "" {
 			setAttr(img, "alt", m.Alt)
 		}
-		if p := img.Parent; p != nil && p.DataAtom == atom.A && uploadsPath(attr(p, "href")) != "" {
+		if p := img.Parent; p != nil && p.DataAtom == atom.A && uploadsPath(models.NodeAttr(p, "href")) != "" {
 			setAttr(p, "href", m.URL(0))
 		}
 	}
