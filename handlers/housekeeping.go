@@ -11,14 +11,21 @@ import (
 // in a goroutine beside the server. Each chore is one statement or transaction, safe
 // for several servers on one database to run at once.
 func (a *App) HousekeepEvery(ctx context.Context, d time.Duration) {
+	a.housekeep(ctx)
+	every(ctx, d, func() { a.housekeep(ctx) })
+}
+
+// every calls fn every d until ctx ends: the loop of the periodic jobs main runs
+// beside the server.
+func every(ctx context.Context, d time.Duration, fn func()) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
-		a.housekeep(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			fn()
 		}
 	}
 }

@@ -96,18 +96,11 @@ func (a *App) countReadID(c echo.Context, id int64) {
 // FlushReadsEvery adds the counted reads to the database every d until ctx ends;
 // main runs it in a goroutine beside the server.
 func (a *App) FlushReadsEvery(ctx context.Context, d time.Duration) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := a.Reads.Flush(ctx, a.Now()); err != nil {
-				a.Log.Error("flush read counts", "err", err)
-			}
+	every(ctx, d, func() {
+		if err := a.Reads.Flush(ctx, a.Now()); err != nil {
+			a.Log.Error("flush read counts", "err", err)
 		}
-	}
+	})
 }
 
 // Close writes what the App still holds only in memory (the read counts); main calls
