@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"broadsheet/models"
+	"broadsheet/models/storetest"
 	"broadsheet/views"
 )
 
@@ -39,12 +39,7 @@ type testApp struct {
 // so middleware, the cross-origin check and the real error page are all exercised.
 func newTestApp(tb testing.TB, opts ...func(*Config)) *testApp {
 	tb.Helper()
-	dir := tb.TempDir()
-	store, err := models.Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
+	store := storetest.Open(tb, tb.TempDir())
 	key := []byte(strings.Repeat("k", 32))
 	cfg := Config{BaseURL: "http://news.test", SessionKeys: [][]byte{key, key}, PerPage: 5}
 	for _, o := range opts {

@@ -131,7 +131,7 @@ func recordNetwork(ctx context.Context, tx *sql.Tx, commentID int64, network str
 	if network == "" {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO comment_networks (comment_id, network, created_at) VALUES (?, ?, ?)",
+	_, err := tx.ExecContext(ctx, "INSERT INTO comment_networks (comment_id, network, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		commentID, network, at)
 	return err
 }

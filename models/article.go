@@ -310,7 +310,7 @@ func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n in
 		JOIN articles a ON a.id IN (
 			SELECT x.id FROM articles x INDEXED BY articles_live_section
 			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ?
-				AND x.id NOT IN (SELECT value FROM json_each(?))
+				AND x.id NOT IN (SELECT value FROM `+as.s.jsonIDs()+`)
 			ORDER BY x.published_at DESC, x.id DESC LIMIT ?)
 `+articleJoins+`
 		ORDER BY a.published_at DESC, a.id DESC`, fmtTime(now), string(ids), n)
@@ -361,17 +361,17 @@ const relatedPerTag = 50
 func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n int) ([]Article, error) {
 	t := fmtTime(now)
 	return as.list(ctx, `WITH cand(id, shared) AS (
-			SELECT z.article_id, 1 FROM article_tags x JOIN article_tags z ON z.rowid IN (
-				SELECT w.rowid FROM article_tags w WHERE w.tag_id = x.tag_id AND w.live_at <= ?1
+			SELECT z.article_id, 1 FROM article_tags x JOIN article_tags z ON `+as.s.dialect("z.rowid IN (SELECT w.rowid", "(z.article_id, z.tag_id) IN (SELECT w.article_id, w.tag_id")+`
+				FROM article_tags w WHERE w.tag_id = x.tag_id AND w.live_at <= ?1
 				ORDER BY w.live_at DESC, w.article_id DESC LIMIT ?2)
 			WHERE x.article_id = ?3
 			UNION ALL
 			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live_section
 				WHERE `+strings.ReplaceAll(visible, "?", "?1")+` AND a.section_id = ?4
-				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5) AS in_section
 			UNION ALL
 			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live WHERE `+strings.ReplaceAll(visible, "?", "?1")+`
-				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5)),
+				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5) AS latest),
 		pick(id, shared) AS (SELECT id, sum(shared) FROM cand WHERE id <> ?3 GROUP BY id)
 		SELECT `+articleCols+` FROM pick JOIN articles a ON a.id = pick.id`+articleJoins+`
 		ORDER BY pick.shared DESC, (a.section_id = ?4) DESC, a.published_at DESC, a.id DESC
@@ -537,21 +537,18 @@ func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInp
 	if in.live() {
 		status = StatusDraft
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
 		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
 		correction, comments_open, created_at, modified_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Title, in.Slug, in.Dek, in.Body, string(html), in.Dateline, in.Wire,
 		in.SectionID, sql.NullInt64{Int64: in.MediaID, Valid: in.MediaID != 0},
 		in.ImageAlt, in.ImageCaption, in.ImageCredit, status, nullTime(in.PublishedAt), nullTime(in.UpdatedAt),
-		in.Correction, in.CommentsOpen, fmtTime(now), fmtTime(now))
+		in.Correction, in.CommentsOpen, fmtTime(now), fmtTime(now)).Scan(&id)
 	if isUnique(err) {
 		return 0, ValidationError{"slug": "Another article already uses this slug."}
 	}
-	if err != nil {
-		return 0, err
-	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
 	}
@@ -559,7 +556,7 @@ func insertArticle(ctx context.Context, tx *sql.Tx, now time.Time, in ArticleInp
 		return 0, err
 	}
 	for _, tagID := range tagIDs {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", id, tagID); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", id, tagID); err != nil {
 			return 0, err
 		}
 	}
@@ -574,7 +571,7 @@ func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int6
 		return err
 	}
 	for i, uid := range authors {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?)",
+		if _, err := tx.ExecContext(ctx, "INSERT INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 			id, uid, i); err != nil {
 			return err
 		}
@@ -590,7 +587,7 @@ func setAuthorsAndTags(ctx context.Context, tx *sql.Tx, id int64, authors []int6
 		if tagID == 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)", id, tagID); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", id, tagID); err != nil {
 			return err
 		}
 	}
@@ -618,7 +615,11 @@ func renameTx(ctx context.Context, tx *sql.Tx, now time.Time, id int64, newSlug 
 	} else if err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO slug_redirects (old_slug, article_id) VALUES (?, ?)", old, id)
+	// Delete and insert rather than update: the redirect triggers (cache versions) watch those two.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM slug_redirects WHERE old_slug = ?", old); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO slug_redirects (old_slug, article_id) VALUES (?, ?)", old, id)
 	return err
 }
 

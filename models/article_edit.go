@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -140,17 +139,23 @@ func afterSave(ctx context.Context, tx *sql.Tx, now time.Time, id int64, version
 // revisionDetails is what a save set besides its words, one line each, in names as
 // they are at the save: section, byline, topics, photo and time.
 func revisionDetails(ctx context.Context, tx *sql.Tx, in ArticleInput) (string, error) {
-	ids := make([]string, len(in.AuthorIDs))
-	for i, id := range in.AuthorIDs {
-		ids[i] = strconv.FormatInt(id, 10)
-	}
-	var section, authors string
-	err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT name FROM sections WHERE id = ?), ''),
-		coalesce((SELECT group_concat(name, ', ') FROM (SELECT u.name FROM json_each(?) j JOIN users u ON u.id = j.value ORDER BY j.key)), '')`,
-		in.SectionID, "["+strings.Join(ids, ",")+"]").Scan(&section, &authors)
+	var section string
+	err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT name FROM sections WHERE id = ?), '')`, in.SectionID).Scan(&section)
 	if err != nil {
 		return "", err
 	}
+	var names []string // the byline in its order; a story has a handful of authors
+	for _, id := range in.AuthorIDs {
+		var name string
+		err := tx.QueryRowContext(ctx, "SELECT name FROM users WHERE id = ?", id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return "", err
+		}
+		names = append(names, name)
+	}
+	authors := strings.Join(names, ", ")
 	var tags []string
 	for _, t := range in.Tags {
 		if t = strings.TrimSpace(t); t != "" {

@@ -35,17 +35,17 @@ type Bulk struct {
 const BulkBatch = 20000
 
 var bulkSQL = map[string]string{
-	"user": `INSERT INTO users (email, name, slug, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	"user": `INSERT INTO users (email, name, slug, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 	"article": `INSERT INTO articles (title, slug, dek, body_src, body_html, dateline, wire,
 		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
 		correction, comments_open, created_at, modified_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?) RETURNING id`,
 	"status":  `UPDATE articles SET status = ? WHERE id = ?`,
-	"author":  `INSERT OR IGNORE INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?)`,
+	"author":  `INSERT INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	"tag":     `INSERT INTO tags (name, slug) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-	"tagLink": `INSERT OR IGNORE INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags WHERE slug = ?`,
+	"tagLink": `INSERT INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags WHERE slug = ? ON CONFLICT DO NOTHING`,
 	"comment": `INSERT INTO comments (article_id, parent_id, user_id, body_src, body_html, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 }
 
 // Bulk opens a bulk writer. Call Close when done: it commits what is left.
@@ -53,8 +53,11 @@ func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 	b := &Bulk{s: s, stmts: map[string]*sql.Stmt{}}
 	// The default 2 MB page cache makes every insert re-read index pages (the search
 	// index's above all) from the OS; a bulk load wants its working set in memory.
-	if _, err := s.W.ExecContext(ctx, "PRAGMA cache_size = -1048576"); err != nil {
-		return nil, err
+	// (PostgreSQL's cache is the server's shared buffers.)
+	if !s.pg {
+		if _, err := s.W.ExecContext(ctx, "PRAGMA cache_size = -1048576"); err != nil {
+			return nil, err
+		}
 	}
 	for name, q := range bulkSQL {
 		st, err := s.W.PrepareContext(ctx, q)
@@ -75,20 +78,28 @@ func (b *Bulk) closeStmts() {
 
 // exec runs the named statement in the open transaction (opening one if needed),
 // committing every BulkBatch rows so that one transaction never grows without bound.
+// It returns the new row's id for the statements that end RETURNING id, else 0.
 func (b *Bulk) exec(ctx context.Context, name string, args ...any) (int64, error) {
 	if b.tx == nil {
-		tx, err := b.s.W.BeginTx(ctx, nil)
+		tx, err := b.s.beginWrite(ctx)
 		if err != nil {
 			return 0, err
 		}
 		b.tx = tx
 	}
-	res, err := b.tx.StmtContext(ctx, b.stmts[name]).ExecContext(ctx, args...)
+	st := b.tx.StmtContext(ctx, b.stmts[name])
+	var id int64
+	var err error
+	if strings.HasSuffix(bulkSQL[name], "RETURNING id") {
+		err = st.QueryRowContext(ctx, args...).Scan(&id)
+	} else {
+		_, err = st.ExecContext(ctx, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
 	b.rows++
-	return res.LastInsertId()
+	return id, nil
 }
 
 // CommitIfFull commits once the open transaction holds BulkBatch rows. Callers call it
@@ -117,8 +128,10 @@ func (b *Bulk) Close(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := b.s.W.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil { // SQLite's default again
-		return err
+	if !b.s.pg {
+		if _, err := b.s.W.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil { // SQLite's default again
+			return err
+		}
 	}
 	return b.s.Optimize(ctx)
 }

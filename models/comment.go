@@ -419,8 +419,8 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string,
 	// Two separate maxima, because each is then read off the end of its index, where
 	// one max over "account OR address" visited every comment either ever posted.
 	var last string
-	if err := tx.QueryRowContext(ctx, "SELECT max(coalesce((SELECT max(created_at) FROM comments WHERE "+who+"), ''),"+
-		" coalesce((SELECT max(created_at) FROM comment_networks WHERE network = ?), ''))",
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(at), '') FROM (SELECT max(created_at) AS at FROM comments WHERE "+who+
+		" UNION ALL SELECT max(created_at) FROM comment_networks WHERE network = ?) AS latest",
 		whoArg, network).Scan(&last); err != nil {
 		return err
 	}
@@ -609,7 +609,7 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 			`+keptTotal("c.article_id")+`,
 			(SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
 				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) >= (t.created_at, t.id)
-			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan))
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan) AS later)
 		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID),
 		sql.Named("scan", cs.pageOfScan)).Scan(&shown, &total, &from)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -52,16 +52,16 @@ var threadOrder = map[Order]struct {
 }{
 	OrderOldest: {
 		page:   `SELECT r.id, r.created_at` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :limit OFFSET :offset`,
-		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :offset) WHERE status <> 'pending')`,
+		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :offset) AS older WHERE status <> 'pending')`,
 		rows:   "page.created_at, page.id", counted: true},
 	OrderNewest: {
 		page: `SELECT r.id, r.created_at` + keptRoots + ` ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset`,
 		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots +
-			` ORDER BY r.created_at DESC, r.id DESC LIMIT -1 OFFSET :offset + :limit) WHERE status <> 'pending')`,
+			` ORDER BY r.created_at DESC, r.id DESC LIMIT -1 OFFSET :offset + :limit) AS older WHERE status <> 'pending')`,
 		rows: "page.created_at DESC, page.id DESC", counted: true, newestFirst: true},
 	OrderBest: {
-		page: `WITH roots AS (SELECT r.id, r.created_at, iif(r.status = 'pending', 0,
-				count(*) FILTER (WHERE r.status <> 'pending') OVER (ORDER BY r.created_at, r.id)) AS number` + keptRoots + `)
+		page: `WITH roots AS (SELECT r.id, r.created_at, CASE WHEN r.status = 'pending' THEN 0
+				ELSE count(*) FILTER (WHERE r.status <> 'pending') OVER (ORDER BY r.created_at, r.id) END AS number` + keptRoots + `)
 			SELECT roots.id, roots.created_at, roots.number, s.score FROM roots JOIN comments s ON s.id = roots.id
 			ORDER BY s.score DESC, roots.created_at, roots.id LIMIT :limit OFFSET :offset`,
 		number: "page.number",

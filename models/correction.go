@@ -110,12 +110,8 @@ func (cs *CorrectionStore) File(ctx context.Context, now time.Time, articleID in
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO corrections (article_id, kind, body, user_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-			articleID, in.Kind, in.Body, in.UserID, fmtTime(now))
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO corrections (article_id, kind, body, user_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			articleID, in.Kind, in.Body, in.UserID, fmtTime(now)).Scan(&id); err != nil {
 			return err
 		}
 		return logArticleAudit(ctx, tx, now, in.UserID, "article."+in.Kind+".file", articleID)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -48,6 +50,9 @@ type Store struct {
 
 	versions     *sql.Stmt // versionsQuery, prepared on the reader pool
 	siteVersions *sql.Stmt // siteVersionsQuery, likewise
+
+	pg   bool          // PostgreSQL rather than SQLite (see postgres.go)
+	pool *pgxpool.Pool // PostgreSQL's connection pool, which W and R borrow from
 }
 
 // Open opens (creating if needed) the SQLite database at path, checks that the
@@ -105,7 +110,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, w, func(name string) { s.Migrated = append(s.Migrated, name) }); err != nil {
+	if err := migrate(ctx, s, func(name string) { s.Migrated = append(s.Migrated, name) }); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -120,19 +125,28 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 			return nil, fmt.Errorf("optimize %s: %w", path, err)
 		}
 	}
-	if s.versions, err = r.PrepareContext(ctx, versionsQuery); err != nil {
+	if err := s.finishOpen(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("prepare: %w", err)
+		return nil, err
 	}
-	if s.siteVersions, err = r.PrepareContext(ctx, siteVersionsQuery); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("prepare: %w", err)
+	return s, nil
+}
+
+// finishOpen prepares the hot statements and builds the stores over an opened,
+// migrated database, on either engine.
+func (s *Store) finishOpen(ctx context.Context) error {
+	var err error
+	if s.versions, err = s.R.PrepareContext(ctx, versionsQuery); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if s.siteVersions, err = s.R.PrepareContext(ctx, siteVersionsQuery); err != nil {
+		return fmt.Errorf("prepare: %w", err)
 	}
 	s.Articles = &ArticleStore{s}
 	s.Sections = &SectionStore{s}
 	s.Tags = &TagStore{s}
 	s.Users = &UserStore{s}
-	s.Media = &MediaStore{s: s, Files: LocalFiles{Dir: uploadsDir}, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
+	s.Media = &MediaStore{s: s, Files: LocalFiles{Dir: s.uploads}, MaxBytes: DefaultMaxUploadBytes, MaxDecodeBytes: DefaultMaxDecodeBytes}
 	s.Settings = &SettingsStore{s}
 	s.Comments = &CommentStore{s: s, pageOfScan: 500}
 	s.Audit = &AuditStore{s}
@@ -142,7 +156,7 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 	s.Front = &FrontStore{s}
 	s.Corrections = &CorrectionStore{s}
 	s.San = NewSanitizer()
-	return s, nil
+	return nil
 }
 
 // Close refreshes the planner's statistics for what this process saw, then closes both
@@ -155,12 +169,20 @@ func (s *Store) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return errors.Join(s.Optimize(ctx), s.R.Close(), s.W.Close())
+	err := errors.Join(s.Optimize(ctx), s.R.Close(), s.W.Close())
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return err
 }
 
 // Optimize lets SQLite re-gather the statistics that have gone stale (PRAGMA optimize,
 // bounded by the analysis limit), as its documentation advises at close and after bulk writes.
+// PostgreSQL's autovacuum keeps its statistics itself.
 func (s *Store) Optimize(ctx context.Context) error {
+	if s.pg {
+		return nil
+	}
 	_, err := s.W.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize")
 	return err
 }
@@ -176,6 +198,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // The copy holds e-mails and password hashes, so it is created 0600 before SQLite
 // fills it (VACUUM INTO accepts an empty file); O_EXCL makes the refusal race-free.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.pg {
+		return ErrBackupPostgres
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s: %w", path, ErrBackupExists)
@@ -193,6 +218,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // ErrBackupExists: the backup's target file is already there.
 var ErrBackupExists = errors.New("already exists; a backup never overwrites a file, so choose a new name")
 
+// ErrBackupPostgres: the built-in backup copies a SQLite file; PostgreSQL has its own tools.
+var ErrBackupPostgres = errors.New("the database is PostgreSQL: back it up with pg_dump (see README, Growing past one machine)")
+
 func checkFTS5(ctx context.Context, db *sql.DB) error {
 	var n int
 	err := db.QueryRowContext(ctx, "SELECT sqlite_compileoption_used('ENABLE_FTS5')").Scan(&n)
@@ -202,9 +230,18 @@ func checkFTS5(ctx context.Context, db *sql.DB) error {
 	return errors.New("this binary was built without SQLite FTS5: build and test with `-tags sqlite_fts5` (see README)")
 }
 
-// tx runs fn in one immediate write transaction, rolling back on any error.
+// tx runs fn in one write transaction, rolling back on any error.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.W.BeginTx(ctx, nil)
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || !isRetryable(err) || attempt == 5 {
+			return err
+		}
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -213,6 +250,25 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// beginWrite starts a write transaction in which no other write transaction runs, on
+// either engine: SQLite's immediate transactions on the one writer connection give that
+// by themselves; on PostgreSQL every writer, on every node, first takes one advisory lock.
+// The store's rules read and then write (comment numbers, flood control, login throttles,
+// thread counts), and every write bumps the one cache_versions row anyway, so writers
+// would queue on that row regardless: the lock makes the queue explicit and keeps each
+// rule exactly as correct as on SQLite, without serialization failures to retry.
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	tx, err := s.W.BeginTx(ctx, nil)
+	if err != nil || !s.pg {
+		return tx, err
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }
 
 // scanner is what *sql.Row and *sql.Rows have in common.
@@ -267,7 +323,9 @@ func oneRow(res sql.Result, err error) error {
 // isUnique reports whether err is a UNIQUE constraint violation.
 func isUnique(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+	var pe *pgconn.PgError
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey) ||
+		errors.As(err, &pe) && pe.Code == "23505" // unique_violation
 }
 
 // Time columns are RFC 3339 UTC text.

@@ -5,14 +5,30 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"broadsheet/models/pgtest"
 )
 
 // newTestDB opens a fresh, migrated database in a temp folder (never bare :memory:,
 // where each pooled connection would see its own empty database).
+// With BROADSHEET_TEST_DB=postgres it is a fresh PostgreSQL database instead (pgtest).
 func newTestDB(tb testing.TB) *Store {
 	tb.Helper()
 	dir := tb.TempDir()
-	s, err := Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
+	var s *Store
+	var err error
+	if pgtest.Selected() {
+		url := pgtest.Database(tb, PostgresSchemaID(), func(url string) error {
+			s, err := OpenPostgres(url, dir)
+			if err == nil {
+				err = s.Close()
+			}
+			return err
+		})
+		s, err = OpenPostgres(url, filepath.Join(dir, "uploads"))
+	} else {
+		s, err = Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -62,5 +78,14 @@ func TestWritesDoNotSeeBusy(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("concurrent write: %v", err)
 		}
+	}
+}
+
+// sqliteOnly marks a test of something only the SQLite engine has (pragmas, the file,
+// its backup): on PostgreSQL it skips, saying why.
+func sqliteOnly(tb testing.TB, s *Store, what string) {
+	tb.Helper()
+	if s.pg {
+		tb.Skip("SQLite only: " + what)
 	}
 }

@@ -92,34 +92,86 @@ type ExportedComment struct {
 
 // Snapshot reads one consistent state of the site for an export.
 type Snapshot struct {
-	conn *sql.Conn
-	san  *Sanitizer
+	s     *Store
+	conns []*sql.Conn // conns[d] runs the queries nested d deep (see conn)
+	depth int         // how many each loops are under way
+	id    string      // PostgreSQL's name for the snapshot, which nested connections join
+	san   *Sanitizer
 }
 
 // Export runs fn over a snapshot of the site. It holds one reader connection in a
 // read transaction: writers go on (WAL), and fn sees none of their changes.
 func (s *Store) Export(ctx context.Context, fn func(*Snapshot) error) error {
-	conn, err := s.R.Conn(ctx)
+	x := &Snapshot{s: s, san: s.San}
+	defer x.close(ctx)
+	if _, err := x.open(ctx); err != nil {
+		return err
+	}
+	if s.pg {
+		if err := x.conns[0].QueryRowContext(ctx, "SELECT pg_export_snapshot()").Scan(&x.id); err != nil {
+			return err
+		}
+	}
+	return fn(x)
+}
+
+// open starts one more connection in the snapshot's read transaction.
+func (x *Snapshot) open(ctx context.Context) (*sql.Conn, error) {
+	conn, err := x.s.R.Conn(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer conn.Close()
+	x.conns = append(x.conns, conn)
 	// BEGIN DEFERRED by hand: the reader pool's DSN asks for immediate transactions,
-	// which take the write lock a read-only connection cannot have.
-	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
-		return err
+	// which take the write lock a read-only connection cannot have. PostgreSQL's
+	// snapshot for the whole transaction is REPEATABLE READ.
+	if _, err := conn.ExecContext(ctx, x.s.dialect("BEGIN DEFERRED", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")); err != nil {
+		return nil, err
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-	return fn(&Snapshot{conn: conn, san: s.San})
+	if x.id != "" {
+		if _, err := conn.ExecContext(ctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(x.id, "'", "")+"'"); err != nil {
+			return nil, err
+		}
+	}
+	return conn, nil
+}
+
+func (x *Snapshot) close(ctx context.Context) {
+	for _, c := range x.conns {
+		c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		c.Close()
+	}
+}
+
+// conn is the connection for a query at the current depth. SQLite runs a query while
+// another's rows are still being read on one connection; PostgreSQL runs one query at a
+// time per connection, so a query nested in another's loop (a story's comments while
+// the stories are read) runs on a further connection that joins the same snapshot.
+func (x *Snapshot) conn(ctx context.Context) (*sql.Conn, error) {
+	if !x.s.pg {
+		return x.conns[0], nil
+	}
+	for len(x.conns) <= x.depth {
+		if _, err := x.open(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return x.conns[x.depth], nil
 }
 
 // each runs query and hands every row to scan.
 func (x *Snapshot) each(ctx context.Context, scan func(scanner) error, query string, args ...any) error {
-	rows, err := x.conn.QueryContext(ctx, query, args...)
+	conn, err := x.conn(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	x.depth++
+	defer func() { x.depth-- }()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
 			return err
@@ -164,7 +216,7 @@ func (x *Snapshot) Tags(ctx context.Context, fn func(ExportedTag) error) error {
 }
 
 // Articles hands out every story, whatever its status, with the format of its
-// source. Lists of ids and slugs ride along as group_concat columns, so a story is
+// source. Lists of ids and slugs ride along as string_agg columns, so a story is
 // one row, not five queries.
 func (x *Snapshot) Articles(ctx context.Context, fn func(ExportedArticle) error) error {
 	return x.each(ctx, func(sc scanner) error {
@@ -201,11 +253,11 @@ func (x *Snapshot) Articles(ctx context.Context, fn func(ExportedArticle) error)
 		a.section_id, a.status, a.published_at, a.updated_at, a.created_at, a.modified_at, a.comments_open,
 		a.image_alt, a.image_caption, a.image_credit, a.media_id,
 		coalesce(m.hash, ''), coalesce(m.ext, ''), coalesce(m.width, 0), coalesce(m.height, 0), coalesce(m.sizes, ''),
-		coalesce((SELECT group_concat(user_id, ',') FROM (SELECT user_id FROM article_authors WHERE article_id = a.id ORDER BY position, user_id)), ''),
-		coalesce((SELECT group_concat(tag_id, ',') FROM (SELECT tag_id FROM article_tags WHERE article_id = a.id ORDER BY tag_id)), ''),
-		coalesce((SELECT group_concat(old_slug, char(10)) FROM (SELECT old_slug FROM slug_redirects WHERE article_id = a.id ORDER BY old_slug)), ''),
-		coalesce((SELECT group_concat(old_path, char(10)) FROM (SELECT old_path FROM wp_redirects WHERE article_id = a.id ORDER BY old_path)), '')
-		FROM articles a LEFT JOIN media m ON m.id = a.media_id ORDER BY a.id`)
+		coalesce((SELECT string_agg(CAST(user_id AS TEXT), ',' ORDER BY position, user_id) FROM article_authors WHERE article_id = a.id), ''),
+		coalesce((SELECT string_agg(CAST(tag_id AS TEXT), ',' ORDER BY tag_id) FROM article_tags WHERE article_id = a.id), ''),
+		coalesce((SELECT string_agg(old_slug, ? ORDER BY old_slug) FROM slug_redirects WHERE article_id = a.id), ''),
+		coalesce((SELECT string_agg(old_path, ? ORDER BY old_path) FROM wp_redirects WHERE article_id = a.id), '')
+		FROM articles a LEFT JOIN media m ON m.id = a.media_id ORDER BY a.id`, "\n", "\n")
 }
 
 const exportCommentColumns = `SELECT id, article_id, coalesce(parent_id, 0), coalesce(user_id, 0), guest_name, guest_email, guest_url,
@@ -253,6 +305,10 @@ func splitList(s string) []string {
 // number other things apart from stories.
 func (x *Snapshot) MaxArticleID(ctx context.Context) (int64, error) {
 	var id int64
-	err := x.conn.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM articles").Scan(&id)
+	conn, err := x.conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	err = conn.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM articles").Scan(&id)
 	return id, err
 }

@@ -33,19 +33,26 @@ const importCacheKiB = 1 << 20 // 1 GiB, as Bulk uses
 // InTx runs fn with a store whose writes are one transaction, committed when fn
 // returns nil and rolled back otherwise. now stamps every row written.
 func (s *Store) InTx(ctx context.Context, now time.Time, fn func(*TxStore) error) error {
-	conn, err := s.W.Conn(ctx) // the pragma and the transaction on the same connection
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
-		return err
-	}
-	// SQLite's default again, so the server's writes do not keep a gigabyte of pages.
-	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	var tx *sql.Tx
+	if s.pg { // PostgreSQL's cache is the server's shared buffers: just the write transaction
+		var err error
+		if tx, err = s.beginWrite(ctx); err != nil {
+			return err
+		}
+	} else {
+		conn, err := s.W.Conn(ctx) // the pragma and the transaction on the same connection
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
+			return err
+		}
+		// SQLite's default again, so the server's writes do not keep a gigabyte of pages.
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			return err
+		}
 	}
 	if err := fn(&TxStore{s: s, tx: tx, now: now}); err != nil {
 		tx.Rollback()
@@ -187,8 +194,8 @@ func (t *TxStore) AddOldSlug(ctx context.Context, old string, articleID int64) e
 	if old == "" || Slugify(old) != old {
 		return nil
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO slug_redirects (old_slug, article_id)
-		SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM articles WHERE slug = ?)`, old, articleID, old)
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO slug_redirects (old_slug, article_id)
+		SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM articles WHERE slug = ?) ON CONFLICT DO NOTHING`, old, articleID, old)
 	return err
 }
 
@@ -201,7 +208,7 @@ func (t *TxStore) SetImportedImageURL(ctx context.Context, articleID int64, url 
 // AddOldAddress makes oldPath (decoded; a trailing slash does not matter) answer
 // with a redirect to the article; added is false when the path already had one.
 func (t *TxStore) AddOldAddress(ctx context.Context, oldPath string, articleID int64) (added bool, err error) {
-	res, err := t.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_redirects (old_path, article_id) VALUES (?, ?)", oldPathKey(oldPath), articleID)
+	res, err := t.tx.ExecContext(ctx, "INSERT INTO wp_redirects (old_path, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING", oldPathKey(oldPath), articleID)
 	if err != nil {
 		return false, err
 	}
@@ -212,7 +219,7 @@ func (t *TxStore) AddOldAddress(ctx context.Context, oldPath string, articleID i
 // AddOldTermAddress makes the old address of a category, tag or author page
 // redirect to our section, tag or author page (kind "section", "tag" or "author").
 func (t *TxStore) AddOldTermAddress(ctx context.Context, oldPath, kind string, localID int64) error {
-	_, err := t.tx.ExecContext(ctx, "INSERT OR IGNORE INTO wp_term_redirects (old_path, kind, local_id) VALUES (?, ?, ?)",
+	_, err := t.tx.ExecContext(ctx, "INSERT INTO wp_term_redirects (old_path, kind, local_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		oldPathKey(oldPath), kind, localID)
 	return err
 }

@@ -15,6 +15,7 @@ import (
 // same single writer connection afterwards, must not keep that cache.
 func TestInTxRunsWithALargeCacheAndGivesItBack(t *testing.T) {
 	s := newTestDB(t)
+	sqliteOnly(t, s, "the page cache pragma")
 	ctx := context.Background()
 	cacheSize := func(q interface {
 		QueryRowContext(context.Context, string, ...any) *sql.Row

@@ -191,7 +191,7 @@ func (ls *LiveStore) Entry(ctx context.Context, articleID, id int64) (LiveEntry,
 func (ls *LiveStore) Start(ctx context.Context, now time.Time, articleID, by int64) error {
 	return ls.s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO live_stories (article_id, started_at) VALUES (?, ?)
-		ON CONFLICT (article_id) DO UPDATE SET ended_at = NULL WHERE ended_at IS NOT NULL`, articleID, fmtTime(now))
+		ON CONFLICT (article_id) DO UPDATE SET ended_at = NULL WHERE live_stories.ended_at IS NOT NULL`, articleID, fmtTime(now))
 		if err != nil {
 			return err
 		}
@@ -276,7 +276,7 @@ func unpinOthers(ctx context.Context, tx *sql.Tx, articleID, keep int64, pinning
 	if !pinning {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE live_entries SET pinned = 0 WHERE article_id = ? AND pinned AND id != ?`, articleID, keep)
+	_, err := tx.ExecContext(ctx, `UPDATE live_entries SET pinned = 0 WHERE article_id = ? AND pinned <> 0 AND id <> ?`, articleID, keep)
 	return err
 }
 

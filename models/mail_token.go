@@ -144,8 +144,8 @@ func (us *UserStore) FinishSignup(ctx context.Context, now time.Time, token, pas
 			name = n.Name
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, role, password_hash, created_at)
-			VALUES (?, ?, ?, 'commenter', ?, ?) RETURNING id`, email, name, Slugify(name), hash, fmtTime(now)).Scan(&id)
-		if isUnique(err) {
+			VALUES (?, ?, ?, 'commenter', ?, ?) ON CONFLICT DO NOTHING RETURNING id`, email, name, Slugify(name), hash, fmtTime(now)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) { // taken: nothing inserted, the transaction still usable (see insertUser)
 			var emailTaken bool
 			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)", email).Scan(&emailTaken); err != nil {
 				return err

@@ -151,7 +151,7 @@ func (cs *CommentStore) attachReports(ctx context.Context, cms []Comment) error 
 	}
 	rows, err := cs.s.R.QueryContext(ctx, `SELECT r.comment_id, coalesce(u.name, ''), r.reason, r.created_at
 		FROM comment_reports r LEFT JOIN users u ON u.id = r.user_id
-		WHERE r.resolved = 0 AND r.comment_id IN (SELECT value FROM json_each(?)) ORDER BY r.created_at, r.user_id`,
+		WHERE r.resolved = 0 AND r.comment_id IN (SELECT value FROM `+cs.s.jsonIDs()+`) ORDER BY r.created_at, r.user_id`,
 		"["+strings.Join(ids, ",")+"]")
 	if err != nil {
 		return err

@@ -66,19 +66,20 @@ func (n Notice) List() string {
 // for all theirs) and may be mailed, that the public comment replyID answers them.
 // Replying to oneself tells no one.
 func noticeReply(ctx context.Context, tx *sql.Tx, now time.Time, replyID int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notices (user_id, kind, comment_id, created_at)
+	_, err := tx.ExecContext(ctx, `INSERT INTO notices (user_id, kind, comment_id, created_at)
 		SELECT p.user_id, 'reply', r.id, ? FROM comments r
 		JOIN comments p ON p.id = r.parent_id JOIN users u ON u.id = p.user_id
-		WHERE r.id = ? AND r.status = 'approved' AND r.user_id IS NOT p.user_id AND `+mailable+`
-		AND (u.notify_replies = 1 OR EXISTS (SELECT 1 FROM reply_watches w WHERE w.comment_id = p.id))`, fmtTime(now), replyID)
+		WHERE r.id = ? AND r.status = 'approved' AND r.user_id IS DISTINCT FROM p.user_id AND `+mailable+`
+		AND (u.notify_replies = 1 OR EXISTS (SELECT 1 FROM reply_watches w WHERE w.comment_id = p.id))
+		ON CONFLICT DO NOTHING`, fmtTime(now), replyID)
 	return err
 }
 
 // noticeModeration tells a held comment's author, if they asked, what a moderator did.
 func noticeModeration(ctx context.Context, tx *sql.Tx, now time.Time, commentID int64, kind string) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notices (user_id, kind, comment_id, created_at)
+	_, err := tx.ExecContext(ctx, `INSERT INTO notices (user_id, kind, comment_id, created_at)
 		SELECT c.user_id, ?, c.id, ? FROM comments c JOIN users u ON u.id = c.user_id
-		WHERE c.id = ? AND u.notify_moderation = 1 AND `+mailable, kind, fmtTime(now), commentID)
+		WHERE c.id = ? AND u.notify_moderation = 1 AND `+mailable+` ON CONFLICT DO NOTHING`, kind, fmtTime(now), commentID)
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -73,13 +74,13 @@ func (s *Store) MigrationStatus(ctx context.Context) (pending, unknown []string,
 	if err != nil {
 		return nil, nil, err
 	}
-	pending, unknown = compareMigrations(applied)
+	pending, unknown = s.compareMigrations(applied)
 	return pending, unknown, nil
 }
 
 // compareMigrations splits applied against the embedded migrations.
-func compareMigrations(applied []string) (pending, unknown []string) {
-	known, _ := fs.Glob(migrationFS, "migrations/*.sql") // the pattern is valid
+func (s *Store) compareMigrations(applied []string) (pending, unknown []string) {
+	known, _ := fs.Glob(migrationFS, s.migrationDir()+"/*.sql") // the pattern is valid
 	sort.Strings(known)
 	done := map[string]bool{}
 	for _, v := range applied {
@@ -105,7 +106,7 @@ func compareMigrations(applied []string) (pending, unknown []string) {
 func newerDatabase(unknown []string) error {
 	names := make([]string, len(unknown))
 	for i, u := range unknown {
-		names[i] = strings.TrimPrefix(u, "migrations/")
+		names[i] = path.Base(u)
 	}
 	return fmt.Errorf("this database was upgraded by a newer Broadsheet (it has migrations %s that this binary does not know), "+
 		"so this older binary refuses to run against it: run the newer binary, or restore a backup taken before the upgrade",
@@ -179,7 +180,7 @@ func (rl *RateLimiter) Hit(ctx context.Context, now time.Time, max int, per time
 	}
 	rows, err := rl.s.W.QueryContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES `+
 		strings.TrimSuffix(strings.Repeat("(?, ?, 1),", len(keys)), ",")+`
-		ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN window_start = excluded.window_start THEN hits + 1 ELSE 1 END,
+		ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
 			window_start = excluded.window_start
 		RETURNING hits`, args...)
 	if err != nil {

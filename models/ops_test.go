@@ -52,6 +52,7 @@ func TestUnwritableErrorsAreClassified(t *testing.T) {
 	} {
 		t.Run(tc.pragma, func(t *testing.T) {
 			s := newTestDB(t)
+			sqliteOnly(t, s, "a read-only or full database file, made with pragmas")
 			if err := s.CheckWritable(ctx, testNow); err != nil {
 				t.Fatalf("healthy database: %v", err)
 			}

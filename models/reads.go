@@ -63,7 +63,7 @@ func (rc *ReadCounter) Flush(ctx context.Context, now time.Time) error {
 			// A story deleted since it was read has nothing to count against.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO article_reads (article_id, hour, count)
 				SELECT id, ?, ? FROM articles WHERE id = ?
-				ON CONFLICT (article_id, hour) DO UPDATE SET count = count + excluded.count`, k.hour, n, k.article); err != nil {
+				ON CONFLICT (article_id, hour) DO UPDATE SET count = article_reads.count + excluded.count`, k.hour, n, k.article); err != nil {
 				return err
 			}
 		}

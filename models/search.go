@@ -30,6 +30,47 @@ const (
 // word or phrase for a prefix search (at least two letters, so "a*" cannot match half
 // the dictionary). Terms are ANDed.
 func SearchQuery(raw string) string {
+	terms := searchTerms(raw)
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = `"` + strings.ReplaceAll(t.text, `"`, `""`) + `"`
+		if t.prefix {
+			out[i] += "*"
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// TSQuery is SearchQuery for PostgreSQL: the same terms as a to_tsquery expression, or
+// "" when nothing can be searched for. A term is cut into its runs of letters and digits
+// (what the 'simple' parser indexes, as FTS5's tokenizer does), a phrase's words joined
+// by <-> (followed by), the last word of a prefix term marked :*, terms joined by &.
+// Only letters and digits survive, so no reader string can be an operator. (Our own
+// parse rather than websearch_to_tsquery, which has no prefix search.)
+func TSQuery(raw string) string {
+	var out []string
+	for _, t := range searchTerms(raw) {
+		words := strings.FieldsFunc(t.text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+		for i, w := range words {
+			words[i] = "'" + w + "'"
+		}
+		if t.prefix {
+			words[len(words)-1] += ":*"
+		}
+		out = append(out, "("+strings.Join(words, " <-> ")+")")
+	}
+	return strings.Join(out, " & ")
+}
+
+// searchTerm is one word or phrase of a search, and whether it ends in *.
+type searchTerm struct {
+	text   string
+	prefix bool
+}
+
+// searchTerms is the parse SearchQuery and TSQuery share: at most maxQueryTerms terms,
+// each with at least one letter or digit.
+func searchTerms(raw string) []searchTerm {
 	if len(raw) > maxQueryBytes {
 		raw = raw[:maxQueryBytes]
 	}
@@ -41,17 +82,13 @@ func SearchQuery(raw string) string {
 		return r
 	}, raw)
 
-	var terms []string
+	var terms []searchTerm
 	add := func(text string, prefix bool) {
 		text = strings.TrimSpace(text)
 		if len(terms) >= maxQueryTerms || wordChars(text) == 0 {
 			return
 		}
-		t := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
-		if prefix && wordChars(text) >= 2 {
-			t += "*"
-		}
-		terms = append(terms, t)
+		terms = append(terms, searchTerm{text, prefix && wordChars(text) >= 2})
 	}
 	for rest := raw; rest != ""; {
 		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
@@ -74,7 +111,7 @@ func SearchQuery(raw string) string {
 		bare := strings.TrimRight(word, "*)")
 		add(bare, strings.Contains(word[len(bare):], "*"))
 	}
-	return strings.Join(terms, " ")
+	return terms
 }
 
 // wordChars counts the letters and digits in s: the characters the FTS5 tokenizer
@@ -114,6 +151,9 @@ const searchWeights = "10.0, 5.0, 1.0, 4.0, 3.0"
 // Search finds visible stories matching in.Query, one page at a time. A query with
 // nothing searchable in it finds nothing (it is not an error).
 func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInput, p Page) (Paged[SearchHit], error) {
+	if as.s.pg {
+		return as.searchPostgres(ctx, now, in, p)
+	}
 	var out Paged[SearchHit]
 	match := SearchQuery(in.Query)
 	if match == "" {
@@ -174,18 +214,92 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 	if err != nil {
 		return out, err
 	}
+	out.Items, err = as.hits(ctx, ids, arts, marked)
+	return out, err
+}
+
+// hits puts a page of found stories in rank order (ids) with their marked headline and
+// excerpt (marked: id → title, snippet).
+func (as *ArticleStore) hits(ctx context.Context, ids []any, arts []Article, marked map[int64][2]string) ([]SearchHit, error) {
 	if err := as.attach(ctx, arts); err != nil {
-		return out, err
+		return nil, err
 	}
 	byID := make(map[int64]Article, len(arts))
 	for _, a := range arts {
 		byID[a.ID] = a
 	}
+	var out []SearchHit
 	for _, id := range ids { // in rank order
 		if a, ok := byID[id.(int64)]; ok {
 			m := marked[a.ID]
-			out.Items = append(out.Items, SearchHit{Article: a, TitleHTML: HighlightHTML(m[0]), Snippet: SnippetHTML(m[1])})
+			out = append(out, SearchHit{Article: a, TitleHTML: HighlightHTML(m[0]), Snippet: SnippetHTML(m[1])})
 		}
 	}
 	return out, nil
+}
+
+// tsWeights are ts_rank's weights for the labels D, C, B, A that search_docs.document
+// gives body, authors, dek and tags, and title: the ratios of searchWeights, as near as
+// four labels allow.
+const tsWeights = "{0.1, 0.3, 0.5, 1.0}"
+
+// searchPostgres is Search on PostgreSQL's full-text search (search_docs.document, a
+// weighted tsvector kept by the table itself): the same cap, order and paging.
+func (as *ArticleStore) searchPostgres(ctx context.Context, now time.Time, in SearchInput, p Page) (Paged[SearchHit], error) {
+	var out Paged[SearchHit]
+	query := TSQuery(in.Query)
+	if query == "" {
+		out.setPage(p)
+		return out, nil
+	}
+	newest := `(SELECT id%s FROM search_docs WHERE document @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2) cand`
+	join := ` JOIN articles a ON a.id = cand.id AND a.status IN ('published', 'scheduled') AND a.published_at <= ?3`
+	args := []any{query, searchCap, fmtTime(now)}
+	if in.SectionID != 0 {
+		join += " AND a.section_id = ?4"
+		args = append(args, in.SectionID)
+	}
+	var weighed int
+	if err := as.s.R.QueryRowContext(ctx, "SELECT count(a.id), count(*) FROM "+fmt.Sprintf(newest, "")+" LEFT"+join,
+		args...).Scan(&out.Total, &weighed); err != nil {
+		return out, err
+	}
+	out.More = weighed == searchCap
+	out.setPage(p)
+	score, order := "", " ORDER BY a.published_at DESC, a.id DESC"
+	if !in.ByDate && !out.More {
+		score = ", ts_rank('" + tsWeights + "', document, to_tsquery('simple', ?1)) AS score"
+		order = " ORDER BY cand.score DESC, a.published_at DESC, a.id DESC"
+	}
+	ids, err := queryAll(ctx, as.s.R, func(sc scanner) (any, error) {
+		var id int64
+		err := sc.Scan(&id)
+		return id, err
+	}, "SELECT a.id FROM "+fmt.Sprintf(newest, score)+join+order+" LIMIT ? OFFSET ?",
+		append(args, p.limit(), p.offset())...)
+	if err != nil || len(ids) == 0 {
+		return out, err
+	}
+	marks := "StartSel=" + string(markOpen) + ", StopSel=" + string(markClose)
+	// ts_headline drops whatever looks like an HTML tag, but a reader must see the text
+	// an editor wrote (escaped, as SnippetHTML does): so '<' is hidden from it and put back.
+	const lessThan = "\uE002"
+	q := "SELECT " + articleCols + `,
+		replace(ts_headline('simple', replace(d.title, '<', ?), to_tsquery('simple', ?), ?), ?, '<'),
+		replace(ts_headline('simple', replace(d.body, '<', ?), to_tsquery('simple', ?), ?), ?, '<')
+		FROM search_docs d CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
+		WHERE d.id IN (` + placeholders(len(ids)) + `) AND a.id = d.id`
+	marked := map[int64][2]string{}
+	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
+		var title, snippet string
+		a, err := scanArticle(withExtra(sc, &title, &snippet))
+		marked[a.ID] = [2]string{title, snippet}
+		return a, err
+	}, q, append([]any{lessThan, query, marks + ", HighlightAll=true", lessThan,
+		lessThan, query, marks + ", MaxWords=40, MinWords=15, ShortWord=0, MaxFragments=1, FragmentDelimiter=…", lessThan}, ids...)...)
+	if err != nil {
+		return out, err
+	}
+	out.Items, err = as.hits(ctx, ids, arts, marked)
+	return out, err
 }

@@ -174,9 +174,12 @@ func TestSearchIndexFollowsEveryWrite(t *testing.T) {
 	if err := f.s.R.QueryRow("SELECT count(*) FROM search_docs").Scan(&docs); err != nil {
 		t.Fatal(err)
 	}
-	// The integrity check fails if the index and search_docs ever disagree.
-	if _, err := f.s.W.Exec("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)"); err != nil {
-		t.Errorf("index out of step with search_docs: %v", err)
+	// The integrity check fails if the index and search_docs ever disagree. (On
+	// PostgreSQL the index is a column of search_docs, which cannot disagree with it.)
+	if !f.s.pg {
+		if _, err := f.s.W.Exec("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)"); err != nil {
+			t.Errorf("index out of step with search_docs: %v", err)
+		}
 	}
 	if err := f.s.R.QueryRow("SELECT count(*) FROM search_refresh").Scan(&indexed); err != nil || indexed != 0 {
 		t.Errorf("search_refresh left %d rows (%v), want 0", indexed, err)

@@ -168,8 +168,10 @@ func insertUser(ctx context.Context, q querier, now time.Time, n NewUser, hash s
 	}
 	var id int64
 	err = q.QueryRowContext(ctx, `INSERT INTO users (email, name, slug, bio, role, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.Email, n.Name, slug, n.Bio, n.Role, hash, fmtTime(now)).Scan(&id)
-	if isUnique(err) {
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`, n.Email, n.Name, slug, n.Bio, n.Role, hash, fmtTime(now)).Scan(&id)
+	// A taken email or name inserts nothing rather than failing, so the transaction stays
+	// usable for asking which (PostgreSQL aborts a transaction on a failed statement).
+	if errors.Is(err, sql.ErrNoRows) {
 		var emailTaken bool
 		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)", n.Email).Scan(&emailTaken); err != nil {
 			return 0, err

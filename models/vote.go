@@ -73,7 +73,7 @@ func (cs *CommentStore) Vote(ctx context.Context, now time.Time, id int64, u Use
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO comment_votes (comment_id, user_id, value, created_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (comment_id, user_id) DO UPDATE SET value = excluded.value, created_at = excluded.created_at
-				WHERE value <> excluded.value`, id, u.ID, value, fmtTime(now))
+				WHERE comment_votes.value <> excluded.value`, id, u.ID, value, fmtTime(now))
 		}
 		if err != nil {
 			return err

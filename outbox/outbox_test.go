@@ -14,20 +14,13 @@ import (
 	"time"
 
 	"broadsheet/models"
+	"broadsheet/models/storetest"
 	"broadsheet/outbox/outboxtest"
 )
 
 var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
-func openStore(t *testing.T, dir string) *models.Store {
-	t.Helper()
-	s, err := models.Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func openStore(t *testing.T, dir string) *models.Store { return storetest.Open(t, dir) }
 
 func enqueue(t *testing.T, s *models.Store, to string) {
 	t.Helper()
@@ -196,10 +189,7 @@ func TestNothingLostOnRestart(t *testing.T) {
 	deadPort := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 
-	first, err := models.Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := openStore(t, dir)
 	enqueue(t, first, "ada@example.com")
 	enqueue(t, first, "ben@example.com")
 	down := mustSender(t, "smtp+insecure://127.0.0.1:"+strconv.Itoa(deadPort), "news@news.test", "")

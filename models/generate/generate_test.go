@@ -3,24 +3,18 @@ package generate
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"broadsheet/models"
+	"broadsheet/models/storetest"
 )
 
 var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func openStore(tb testing.TB) *models.Store {
 	tb.Helper()
-	dir := tb.TempDir()
-	s, err := models.Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(tb, tb.TempDir())
 }
 
 func TestGenerateSmallArchive(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"broadsheet/models"
+	"broadsheet/models/storetest"
 )
 
 const wpFixtures = "testdata"
@@ -23,13 +24,7 @@ var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 // newTestDB is a fresh site in a temp folder: a migrated database and its uploads.
 func newTestDB(tb testing.TB) *models.Store {
 	tb.Helper()
-	dir := tb.TempDir()
-	s, err := models.Open(filepath.Join(dir, "site.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(tb, tb.TempDir())
 }
 
 // importFixture imports one of our export files and fails the test on error.
@@ -45,7 +40,11 @@ func importFixture(t *testing.T, s *models.Store, name string) *Report {
 // rowCounts counts the rows of every table, to prove an import changed nothing.
 func rowCounts(t *testing.T, s *models.Store) map[string]int {
 	t.Helper()
-	rows, err := s.R.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	list := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	if s.Engine() == "postgres" {
+		list = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+	}
+	rows, err := s.R.Query(list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +158,8 @@ func TestImportWordPressExport(t *testing.T) {
 		if sec := queryString(t, s, "SELECT s.name FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.slug = 'harbour-sea-wall'"); sec != "Coast & Harbour" {
 			t.Errorf("section %q, want Coast & Harbour", sec)
 		}
-		if tags := queryString(t, s, `SELECT group_concat(name, ',') FROM (SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-			JOIN articles a ON a.id = at.article_id WHERE a.slug = 'harbour-sea-wall' ORDER BY t.name)`); tags != "Business,Climate" {
+		if tags := queryString(t, s, `SELECT string_agg(t.name, ',' ORDER BY t.name) FROM article_tags at JOIN tags t ON t.id = at.tag_id
+			JOIN articles a ON a.id = at.article_id WHERE a.slug = 'harbour-sea-wall'`); tags != "Business,Climate" {
 			t.Errorf("tags %q, want Business,Climate", tags)
 		}
 		// Names in scripts without a standard romanisation keep their letters in the slug too.
@@ -647,11 +646,11 @@ func TestImportWordPressTermsAndOldExports(t *testing.T) {
 	if !strings.Contains(reportTable(t, rep), "Foo (foo-2)") {
 		t.Errorf("summary does not say the category was renamed:\n%s", reportTable(t, rep))
 	}
-	if tags := queryString(t, s, `SELECT group_concat(t.name || '=' || t.slug) FROM article_tags at JOIN tags t ON t.id = at.tag_id
+	if tags := queryString(t, s, `SELECT string_agg(t.name || '=' || t.slug, ',') FROM article_tags at JOIN tags t ON t.id = at.tag_id
 		JOIN articles a ON a.id = at.article_id WHERE a.slug = 'first-foo'`); tags != "Harbour Life=harbour-life" {
 		t.Errorf("WXR 1.0 tags %q, want Harbour Life=harbour-life", tags)
 	}
-	if by := queryString(t, s, `SELECT group_concat(u.name) FROM article_authors aa JOIN users u ON u.id = aa.user_id
+	if by := queryString(t, s, `SELECT string_agg(u.name, ',') FROM article_authors aa JOIN users u ON u.id = aa.user_id
 		JOIN articles a ON a.id = aa.article_id WHERE a.slug IN ('first-foo', 'second-foo')`); by != "olduser,olduser" {
 		t.Errorf("bylines %q, want olduser on both", by)
 	}

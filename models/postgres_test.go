@@ -1,0 +1,33 @@
+package models
+
+import (
+	"database/sql/driver"
+	"testing"
+)
+
+// TestTranslatePG pins the statement translation every PostgreSQL query goes through:
+// a placeholder numbered wrong, or one rewritten inside a string, would send readers'
+// words to the wrong column.
+func TestTranslatePG(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = $1 AND c = $2"},
+		{"SELECT ?2, ?1, ?", "SELECT $2, $1, $3"},
+		{"SELECT '?' || ? FROM t -- what?\nWHERE x = ?", "SELECT '?' || $1 FROM t -- what?\nWHERE x = $2"},
+		{`SELECT "we?ird" FROM t WHERE s = 'it''s ?' AND n = ?`, `SELECT "we?ird" FROM t WHERE s = 'it''s ?' AND n = $1`},
+		{"SELECT id FROM articles a INDEXED BY articles_live WHERE x = ?", "SELECT id FROM articles a  WHERE x = $1"},
+		{"SELECT id FROM t NOT INDEXED WHERE title NOT LIKE ?", "SELECT id FROM t  WHERE title NOT ILIKE $1"},
+		{"WHERE to_addr = ? COLLATE NOCASE AND kind = ?", "WHERE to_addr = $1  AND kind = $2"},
+		{"SELECT x LIMIT -1 OFFSET ?", "SELECT x LIMIT ALL OFFSET $1"},
+		{"SELECT alike, likely FROM t /* LIKE ? */", "SELECT alike, likely FROM t /* LIKE ? */"},
+		{"CREATE FUNCTION f() AS $$ SELECT ? LIKE 'x' $$; SELECT ?", "CREATE FUNCTION f() AS $$ SELECT ? LIKE 'x' $$; SELECT $1"},
+	} {
+		if got := translatePG(tt.in, nil); got != tt.want {
+			t.Errorf("translatePG(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+	named := []driver.NamedValue{{Name: "viewer", Ordinal: 1}, {Name: "article", Ordinal: 2}}
+	got := pgSQL("SELECT x::text FROM c WHERE a = :article AND (u = :viewer OR v = :viewer) AND t = ':viewer'", named)
+	if want := "SELECT x::text FROM c WHERE a = $2 AND (u = $1 OR v = $1) AND t = ':viewer'"; got != want {
+		t.Errorf("named:\n got %q\nwant %q", got, want)
+	}
+}
