@@ -185,8 +185,8 @@ func invalid(what string, v models.ValidationError) error {
 // existingSite adds -data to a command that takes flags only, parses them, runs check
 // (if any) on them, and opens the site named by -data, which must exist.
 func (r *cli) existingSite(fl *flagSet, args []string, check func() error) (*models.Store, string, error) {
-	var data string
-	fl.dataFlag(&data)
+	var st site
+	fl.siteFlags(&st)
 	err := noArguments(fl, args, r.stdout)
 	if err == nil && check != nil {
 		err = check()
@@ -194,8 +194,8 @@ func (r *cli) existingSite(fl *flagSet, args []string, check func() error) (*mod
 	if err != nil {
 		return nil, "", err
 	}
-	store, err := openSite(data, false)
-	return store, data, err
+	store, err := openSite(st, false)
+	return store, st.data, err
 }
 
 // noArguments parses a command that takes flags only.
@@ -279,12 +279,12 @@ func await[T any](ctx context.Context, fn func() (T, error)) (T, error) {
 // backup is `broadsheet backup FILE`: a consistent copy of the database, safe while
 // the site is serving (SQLite's VACUUM INTO), created 0600.
 func (r *cli) backup(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
-	var data string
+	var st site
 	fl := newFlagSet("backup", "broadsheet backup [-data DIR] FILE",
 		"Writes a consistent copy of the site's database to FILE while the site runs. FILE must be new\n"+
 			"(a backup never overwrites) and is readable only by you (mode 0600): it holds e-mails and\n"+
 			"password hashes. Copy uploads/, session.key and address.key from the data folder as plain files.")
-	fl.dataFlag(&data)
+	fl.siteFlags(&st)
 	pos, err := fl.parse(args, r.stdout)
 	if err != nil {
 		return err
@@ -292,7 +292,7 @@ func (r *cli) backup(ctx context.Context, log *slog.Logger, args []string, out i
 	if len(pos) != 1 {
 		return usageErrorf("give one file to write the backup to")
 	}
-	store, err := openSite(data, false)
+	store, err := openSite(st, false)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (r *cli) backup(ctx context.Context, log *slog.Logger, args []string, out i
 	if err := store.Backup(ctx, pos[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Wrote a backup of %s to %s (readable only by you).\n", data, pos[0])
+	fmt.Fprintf(out, "Wrote a backup of %s to %s (readable only by you).\n", st.data, pos[0])
 	return nil
 }
 

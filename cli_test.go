@@ -22,7 +22,7 @@ import (
 func newSite(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := openSite(dir, true)
+	store, err := openSite(site{data: dir}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,21 +19,40 @@ import (
 	"broadsheet/models"
 )
 
-// openSite opens the site in dir, applying pending migrations. Only serve (and
-// import -new) may create a site: to every other command a folder without a database
-// is a mistyped -data, refused before anything is written there.
-func openSite(dir string, create bool) (*models.Store, error) {
-	exists, err := siteExists(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !exists && !create {
-		return nil, noSite(dir, "only `broadsheet serve` creates a new site")
+// site is where a site's things are: its data folder (uploads, keys, and the SQLite
+// database unless db is set) and, for a site on PostgreSQL, the database's URL.
+type site struct {
+	data string // -data
+	db   string // -db: a postgres:// URL, or "" for SQLite in the data folder
+}
+
+// openSite opens the site, applying pending migrations. Only serve (and import -new)
+// may create a site: to every other command a folder without a database is a mistyped
+// -data, refused before anything is written there. A PostgreSQL database is created by
+// its administrator, so any command may migrate an empty one.
+func openSite(st site, create bool) (*models.Store, error) {
+	dir := st.data
+	if st.db == "" {
+		exists, err := siteExists(dir)
+		if err != nil {
+			return nil, err
+		}
+		if !exists && !create {
+			return nil, noSite(dir, "only `broadsheet serve` creates a new site")
+		}
+	} else if !models.IsPostgres(st.db) {
+		return nil, usageErrorf("-db %q: want a postgres:// URL, or nothing for SQLite in the -data folder", st.db)
 	}
 	if err := os.MkdirAll(uploadsDir(dir), 0o750); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	store, err := models.Open(filepath.Join(dir, "broadsheet.db"), uploadsDir(dir))
+	var store *models.Store
+	var err error
+	if st.db != "" {
+		store, err = models.OpenPostgres(st.db, uploadsDir(dir))
+	} else {
+		store, err = models.Open(filepath.Join(dir, "broadsheet.db"), uploadsDir(dir))
+	}
 	if err != nil {
 		return nil, err
 	}

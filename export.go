@@ -17,7 +17,8 @@ import (
 // exportCmd is `broadsheet export wordpress FILE.xml` or `broadsheet export json DIR`:
 // the whole site, streamed, with progress on stderr and one line of counts on stdout.
 func (r *cli) exportCmd(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
-	var data, base string
+	var st site
+	var base string
 	fl := newFlagSet("export", "broadsheet export wordpress|json [-data DIR] -base-url URL FILE.xml|DIR",
 		"Writes the whole site out: accounts (without passwords), sections, tags, stories with their\n"+
 			"status, dates and Markdown source, and comments with their threads and state.\n"+
@@ -27,7 +28,7 @@ func (r *cli) exportCmd(ctx context.Context, log *slog.Logger, args []string, ou
 			"                            and site.json in DIR (the format is in the README)\n"+
 			"Lead photos are named by file: copy the data folder's uploads/ beside the export to take them along.\n"+
 			"The export holds e-mail addresses: the WordPress file is readable only by you (mode 0600).")
-	fl.dataFlag(&data)
+	fl.siteFlags(&st)
 	fl.Var(urlValue{&base}, "base-url", "the site's public `URL`, the root of every link in the export (required)")
 	fl.twin("base-url")
 	pos, err := fl.parse(args, r.stdout)
@@ -40,7 +41,7 @@ func (r *cli) exportCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	if base == "" {
 		return usageErrorf("give -base-url (or BROADSHEET_BASE_URL), the site's public address: the export's links are made from it")
 	}
-	store, err := openSite(data, false)
+	store, err := openSite(st, false)
 	if err != nil {
 		return err
 	}

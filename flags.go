@@ -37,10 +37,12 @@ func (f *flagSet) twin(name string) {
 	f.Lookup(name).Usage += " (" + env + ")"
 }
 
-// dataFlag registers -data, which every command that opens a site shares.
-func (f *flagSet) dataFlag(p *string) {
-	f.StringVar(p, "data", "./data", "the site's folder `DIR`: database, uploads and generated keys")
+// siteFlags registers -data and -db, which every command that opens a site shares.
+func (f *flagSet) siteFlags(s *site) {
+	f.StringVar(&s.data, "data", "./data", "the site's folder `DIR`: database, uploads and generated keys")
 	f.twin("data")
+	f.StringVar(&s.db, "db", "", "the database: a PostgreSQL `URL` (postgres://user@host/db); empty means SQLite in the -data folder")
+	f.twin("db")
 }
 
 // parse reads flags wherever they stand among the arguments ("--" ends them) and

@@ -17,13 +17,13 @@ import (
 // only ever fills an empty site), and refuses a database that already has stories
 // (generate.ErrNotEmpty): invented stories must never mix with real ones.
 func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
-	var data string
+	var st site
 	var o generate.Options
 	var media mediaConfig
 	fl := newFlagSet("generate", "broadsheet generate [-data DIR] -articles N -comments M [-seed S]",
 		"Fills an empty site with an invented archive of the given size (stories, threaded comments,\n"+
 			"commenters, a few photos) for load tests. The same seed makes the same archive.")
-	fl.dataFlag(&data)
+	fl.siteFlags(&st)
 	fl.IntVar(&o.Articles, "articles", 1000, "how many stories")
 	fl.IntVar(&o.Comments, "comments", 10000, "how many comments, spread over the stories")
 	fl.Int64Var(&o.Seed, "seed", 1, "the same seed makes the same archive")
@@ -31,11 +31,11 @@ func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out
 	if err := noArguments(fl, args, r.stdout); err != nil {
 		return err
 	}
-	files, err := media.files(ctx, log, data)
+	files, err := media.files(ctx, log, st.data)
 	if err != nil {
 		return err
 	}
-	store, err := openSite(data, true)
+	store, err := openSite(st, true)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out
 		return err
 	}
 	fmt.Fprintf(out, "\nGenerated %d stories, %d comments, %d accounts and %d photos in %s into %s.\n",
-		sum.Articles, sum.Comments, sum.Users, sum.Media, time.Since(start).Round(time.Second), data)
+		sum.Articles, sum.Comments, sum.Users, sum.Media, time.Since(start).Round(time.Second), st.data)
 	fmt.Fprintln(out, "Generated accounts cannot log in: add an administrator with `broadsheet user add --role admin`.")
 	return nil
 }

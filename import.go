@@ -17,14 +17,14 @@ import (
 // importCmd is `broadsheet import wordpress [-new] [-data DIR] FILE.xml`: progress
 // lines go to stderr, the summary to stdout. The import itself lives in models/wordpress.
 func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
-	var data string
+	var st site
 	var fresh bool
 	var media mediaConfig
 	fl := newFlagSet("import", "broadsheet import wordpress [-new] [-data DIR] FILE.xml",
 		"Imports a WordPress export (WXR) into a site: authors, posts, categories, tags, comments.\n"+
 			"Featured images and images in the text are read from an uploads/ folder beside FILE.xml (a copy of wp-content/uploads).\n"+
 			"Importing again skips what is already there. WordPress is the only source so far.")
-	fl.dataFlag(&data)
+	fl.siteFlags(&st)
 	fl.Var(boolValue{&fresh}, "new", "create a new site in the -data folder (refused if one is there)")
 	fl.mediaFlags(&media)
 	pos, err := fl.parse(args, r.stdout)
@@ -34,20 +34,22 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	if len(pos) != 2 || pos[0] != "wordpress" {
 		return usageErrorf("say what to import from: import wordpress FILE.xml")
 	}
-	exists, err := siteExists(data)
+	if st.db == "" { // (a PostgreSQL database is its administrator's to create)
+		exists, err := siteExists(st.data)
+		if err != nil {
+			return err
+		}
+		if fresh && exists {
+			return fmt.Errorf("%s already holds a site; leave out -new to import into it", st.data)
+		} else if !fresh && !exists {
+			return noSite(st.data, "to import into a new site there, add -new")
+		}
+	}
+	files, err := media.files(ctx, log, st.data)
 	if err != nil {
 		return err
 	}
-	if fresh && exists {
-		return fmt.Errorf("%s already holds a site; leave out -new to import into it", data)
-	} else if !fresh && !exists {
-		return noSite(data, "to import into a new site there, add -new")
-	}
-	files, err := media.files(ctx, log, data)
-	if err != nil {
-		return err
-	}
-	store, err := openSite(data, fresh)
+	store, err := openSite(st, fresh)
 	if err != nil {
 		return err
 	}
@@ -73,7 +75,7 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	if err != nil {
 		if fresh {
 			// Leave no empty site behind, so the same command can be run again once the file is mended.
-			err = errors.Join(err, store.Close(), removeSite(data))
+			err = errors.Join(err, store.Close(), removeSite(st.data))
 		}
 		return fmt.Errorf("import %s: %w (no authors, posts or comments were written)", pos[1], err)
 	}
@@ -92,7 +94,7 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 		return err
 	}
 	if !hasAdmin(users) {
-		fmt.Fprintln(out, "This site has no administrator yet, so nobody can manage people or settings. "+makeAdminHint(data))
+		fmt.Fprintln(out, "This site has no administrator yet, so nobody can manage people or settings. "+makeAdminHint(st.data))
 	}
 	return nil
 }

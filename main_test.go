@@ -78,7 +78,7 @@ func runCLI(input string, args ...string) result {
 // cleanEnv clears the settings a developer's shell might have exported.
 func cleanEnv(t *testing.T) {
 	for _, name := range []string{"BROADSHEET_ADMIN_PASSWORD", "BROADSHEET_ADMIN_EMAIL", "BROADSHEET_SESSION_KEYS",
-		"BROADSHEET_DATA", "BROADSHEET_ADDR", "BROADSHEET_BASE_URL", "BROADSHEET_SEED", "BROADSHEET_DEV",
+		"BROADSHEET_DATA", "BROADSHEET_DB", "BROADSHEET_ADDR", "BROADSHEET_BASE_URL", "BROADSHEET_SEED", "BROADSHEET_DEV",
 		"BROADSHEET_LOG_FORMAT", "BROADSHEET_LOG_LEVEL", "BROADSHEET_READ_HEADER_TIMEOUT", "BROADSHEET_READ_TIMEOUT",
 		"BROADSHEET_WRITE_TIMEOUT", "BROADSHEET_IDLE_TIMEOUT", "BROADSHEET_MAX_HEADER_BYTES", "BROADSHEET_MAX_CONNS_PER_CLIENT",
 		"BROADSHEET_FORM_LIMIT", "BROADSHEET_COMMENT_LIMIT", "BROADSHEET_MAX_FORM_FIELDS", "BROADSHEET_RATE_LIMITS",
@@ -303,12 +303,12 @@ func TestVersion(t *testing.T) {
 // Flags may follow positional arguments; "--" makes the rest positional.
 func TestFlagsAfterArguments(t *testing.T) {
 	cleanEnv(t)
-	var data string
+	var st site
 	fl := newFlagSet("backup", "", "")
-	fl.dataFlag(&data)
+	fl.siteFlags(&st)
 	pos, err := fl.parse([]string{"one.db", "-data", "site", "--", "-two.db", "-data"}, io.Discard)
-	if err != nil || data != "site" || strings.Join(pos, " ") != "one.db -two.db -data" {
-		t.Errorf("parse: %v, data %q, arguments %q", err, data, pos)
+	if err != nil || st.data != "site" || strings.Join(pos, " ") != "one.db -two.db -data" {
+		t.Errorf("parse: %v, data %q, arguments %q", err, st.data, pos)
 	}
 }
 

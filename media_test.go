@@ -86,7 +86,7 @@ func TestMediaCopyToS3(t *testing.T) {
 	srv := s3test.Start(t)
 	args := s3Args(t, srv)
 	dir := newSite(t)
-	store, err := openSite(dir, false)
+	store, err := openSite(site{data: dir}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 
 type config struct {
 	addr    string
-	data    string
+	site    // -data, -db
 	baseURL string
 	seed    bool
 	dev     bool
@@ -55,7 +55,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	fl := newFlagSet("serve", "broadsheet [serve] [flags]",
 		"Runs the site. The first start in an empty -data folder creates the site there: the database,\n"+
 			"the session keys, an administrator and (unless -seed=false) the sample paper.")
-	fl.dataFlag(&c.data)
+	fl.siteFlags(&c.site)
 	fl.StringVar(&c.addr, "addr", "localhost:8080", "`HOST:PORT` to listen on")
 	fl.twin("addr")
 	fl.Var(urlValue{&c.baseURL}, "base-url", "the site's public `URL` for links, like https://news.example (default http://HOST:PORT)")
@@ -107,7 +107,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	if err != nil {
 		return err
 	}
-	store, err := openSite(c.data, true)
+	store, err := openSite(c.site, true)
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func TestSlowLorisCannotStarveOthers(t *testing.T) {
 func TestServeRefusesNewerDatabase(t *testing.T) {
 	cleanEnv(t)
 	dir := t.TempDir()
-	store, err := openSite(dir, true)
+	store, err := openSite(site{data: dir}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestServeRefusesNewerDatabase(t *testing.T) {
 // SQLITE_READONLY a read-only file does).
 func TestStartNamesAnUnwritableDatabase(t *testing.T) {
 	dir := t.TempDir()
-	store, err := openSite(dir, true)
+	store, err := openSite(site{data: dir}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,8 +231,8 @@ func TestReadOnlyDataForReal(t *testing.T) {
 func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
 	cleanEnv(t)
 	dir := t.TempDir()
-	site := filepath.Join(dir, "site")
-	store, err := openSite(site, true)
+	siteDir := filepath.Join(dir, "site")
+	store, err := openSite(site{data: siteDir}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := broadsheetProcess("serve", "-data", site, "-addr", "127.0.0.1:0", "-seed=false")
+	cmd := broadsheetProcess("serve", "-data", siteDir, "-addr", "127.0.0.1:0", "-seed=false")
 	if os.Geteuid() == 0 {
 		// The test binary sits in a folder only root may enter; nobody gets a copy.
 		self, err := os.ReadFile(os.Args[0])
@@ -256,7 +256,7 @@ func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
 		}
 		cmd.Path, cmd.Args[0] = bin, bin
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		for _, p := range []string{filepath.Dir(dir), dir, site, filepath.Join(site, "broadsheet.db"), filepath.Join(site, "uploads"), filepath.Join(site, "address.key")} {
+		for _, p := range []string{filepath.Dir(dir), dir, siteDir, filepath.Join(siteDir, "broadsheet.db"), filepath.Join(siteDir, "uploads"), filepath.Join(siteDir, "address.key")} {
 			if err := os.Chown(p, 65534, 65534); err != nil {
 				t.Fatal(err)
 			}
@@ -267,16 +267,16 @@ func readOnlySite(t *testing.T, folder bool) (string, *exec.Cmd) {
 			}
 		}
 	}
-	if err := os.Chmod(filepath.Join(site, "broadsheet.db"), 0o444); err != nil {
+	if err := os.Chmod(filepath.Join(siteDir, "broadsheet.db"), 0o444); err != nil {
 		t.Fatal(err)
 	}
 	if folder {
-		if err := os.Chmod(site, 0o555); err != nil {
+		if err := os.Chmod(siteDir, 0o555); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { os.Chmod(site, 0o755) }) // so the temp folder can be removed
+		t.Cleanup(func() { os.Chmod(siteDir, 0o755) }) // so the temp folder can be removed
 	}
-	return site, cmd
+	return siteDir, cmd
 }
 
 // serve paces the garbage collector by a memory budget unless the operator chose the

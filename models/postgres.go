@@ -356,3 +356,26 @@ func (s *Store) pgSessionLock(ctx context.Context, key int64) (unlock func(), er
 func (s *Store) jsonIDs() string {
 	return s.dialect("json_each(?)", "(SELECT CAST(value AS BIGINT) AS value FROM json_array_elements_text(CAST(? AS JSON))) ids")
 }
+
+// Exclusively runs fn unless another server on the same database is running the job
+// of that name right now, in which case it reports ran = false and leaves the job to
+// it: periodic chores (mail digests, purges) then run once across a cluster, not once
+// per node. On SQLite there is one server, and fn simply runs.
+func (s *Store) Exclusively(ctx context.Context, job string, fn func() error) (ran bool, err error) {
+	if !s.pg {
+		return true, fn()
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Release()
+	// hashtext gives the job's name a lock number; the class keeps it apart from the
+	// write and migration locks above.
+	const class = 0x626a6f62 // "bjob"
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1, hashtext($2))", class, job).Scan(&ran); err != nil || !ran {
+		return false, err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, hashtext($2))", class, job)
+	return true, fn()
+}
