@@ -29,19 +29,10 @@ func (ta *testApp) postFrom(remote, path string, form url.Values, cookies ...*ht
 func everyStoredText(t *testing.T, s *models.Store) []string {
 	t.Helper()
 	ctx := context.Background()
-	tables, err := s.R.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table'")
+	names, err := s.Tables(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for tables.Next() {
-		var n string
-		if err := tables.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	tables.Close()
 	var out []string
 	for _, n := range names {
 		rows, err := s.R.QueryContext(ctx, `SELECT * FROM "`+n+`"`)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -65,6 +66,9 @@ func OpenPostgres(url, uploadsDir string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{W: open(), R: open(), uploads: uploadsDir, addr: addrKey, pg: true, pool: pool}
+	// Writers queue on the write lock anyway; readers get the rest of the pool.
+	s.W.SetMaxOpenConns(4)
+	s.R.SetMaxOpenConns(int(cfg.MaxConns) - 4)
 	if err := s.W.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", cfg.ConnConfig.Database, err)
@@ -138,11 +142,20 @@ func (p pgConn) QueryContext(ctx context.Context, q string, args []driver.NamedV
 	return p.c.QueryContext(ctx, pgSQL(q, args), args)
 }
 func (p pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
-		if b {
+	switch v := nv.Value.(type) {
+	case bool:
+		if v {
 			nv.Value = int64(1)
 		} else {
 			nv.Value = int64(0)
+		}
+	case string:
+		// PostgreSQL text holds valid UTF-8 without NUL, and refuses the statement
+		// otherwise; SQLite keeps any bytes. A hostile form or address must get the same
+		// answer on both (a 404 for a slug that cannot exist, a refused login), never a
+		// 500: bytes that are not UTF-8 become U+FFFD and NUL is dropped.
+		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+			nv.Value = strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "")
 		}
 	}
 	return nil
@@ -378,4 +391,14 @@ func (s *Store) Exclusively(ctx context.Context, job string, fn func() error) (r
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, hashtext($2))", class, job)
 	return true, fn()
+}
+
+// Tables names the tables of the database, in name order: the site's own, and on
+// SQLite the full-text index's shadow tables too.
+func (s *Store) Tables(ctx context.Context) ([]string, error) {
+	return queryAll(ctx, s.R, func(sc scanner) (string, error) {
+		var n string
+		return n, sc.Scan(&n)
+	}, s.dialect("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+		"SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"))
 }

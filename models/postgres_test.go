@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"database/sql/driver"
 	"testing"
 )
@@ -29,5 +30,49 @@ func TestTranslatePG(t *testing.T) {
 	got := pgSQL("SELECT x::text FROM c WHERE a = :article AND (u = :viewer OR v = :viewer) AND t = ':viewer'", named)
 	if want := "SELECT x::text FROM c WHERE a = $2 AND (u = $1 OR v = $1) AND t = ':viewer'"; got != want {
 		t.Errorf("named:\n got %q\nwant %q", got, want)
+	}
+}
+
+// A periodic chore runs on one server at a time: while one holds it, another server's
+// turn is skipped (on PostgreSQL; SQLite has one server, where it always runs).
+func TestExclusivelyRunsAChoreOnce(t *testing.T) {
+	s := newTestDB(t)
+	other := newTestDB(t) // on SQLite a separate site; on PostgreSQL a separate database
+	if s.pg {
+		var err error
+		// A second server on the same database: its own pool, the same data.
+		if other, err = OpenPostgres(s.pool.Config().ConnString(), t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+	}
+	ctx := context.Background()
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		_, err := s.Exclusively(ctx, "digest", func() error { close(inside); <-release; return nil })
+		done <- err
+	}()
+	<-inside
+	ranSame, err := other.Exclusively(ctx, "digest", func() error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranOther, err := other.Exclusively(ctx, "purge", func() error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if want := !s.pg; ranSame != want {
+		t.Errorf("the same chore on a second server while the first runs it: ran %v, want %v", ranSame, want)
+	}
+	if !ranOther {
+		t.Error("a different chore did not run")
+	}
+	if ran, err := other.Exclusively(ctx, "digest", func() error { return nil }); err != nil || !ran {
+		t.Errorf("the chore after the first server finished: ran %v, %v; want it to run", ran, err)
 	}
 }

@@ -40,23 +40,8 @@ func importFixture(t *testing.T, s *models.Store, name string) *Report {
 // rowCounts counts the rows of every table, to prove an import changed nothing.
 func rowCounts(t *testing.T, s *models.Store) map[string]int {
 	t.Helper()
-	list := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-	if s.Engine() == "postgres" {
-		list = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-	}
-	rows, err := s.R.Query(list)
+	tables, err := s.Tables(context.Background())
 	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		t.Fatal(err)
 	}
 	counts := map[string]int{}
