@@ -56,6 +56,10 @@ func (r *cli) migrateSQLiteToPostgres(ctx context.Context, log *slog.Logger, arg
 	fmt.Fprintf(out, "Copying the site in %s into %s:\n", st.data, redactedURL(st.db))
 	copies, err := from.CopyToPostgres(ctx, to, func(c models.TableCopy) {
 		fmt.Fprintf(out, "  %-20s %10d rows  %s\n", c.Table, c.Source, c.Took.Round(time.Millisecond))
+		if c.Mended > 0 {
+			fmt.Fprintf(out, "  %-20s %10d text value(s) held bytes PostgreSQL cannot store (not UTF-8, or NUL):\n"+
+				"  %-20s %10s stored with U+FFFD in their place and without the NUL, as the site stores new input\n", "", c.Mended, "", "")
+		}
 	})
 	if errors.Is(err, models.ErrTargetNotEmpty) {
 		return fmt.Errorf("%w; nothing was written", err)

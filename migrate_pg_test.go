@@ -218,10 +218,26 @@ func generatedSite(t *testing.T, articles, comments string) (url, dir string) {
 	return url, dir
 }
 
+// sqliteExec runs a statement on the site's SQLite database behind the store's back,
+// foreign keys off: the kind of row an old database may hold.
+func sqliteExec(t *testing.T, dir, statement string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "broadsheet.db")+"?_foreign_keys=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(statement); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A generated archive of some size moves whole: the command's own count comparison
 // passes, and the stories and comments are all there.
 func TestSqliteToPostgresCopiesAGeneratedArchive(t *testing.T) {
 	url, dir := generatedSite(t, "2000", "20000")
+	// SQLite keeps any bytes; PostgreSQL text holds only UTF-8 without NUL.
+	sqliteExec(t, dir, "UPDATE comments SET body_src = CAST(X'4869FF00' AS TEXT) WHERE id = 7")
 	start := time.Now()
 	r := runCLI("", "migrate", "sqlite-to-postgres", "-data", dir, "-db", url)
 	if r.code != 0 || strings.Contains(r.stdout, "DIFFERENT") {
@@ -234,6 +250,11 @@ func TestSqliteToPostgresCopiesAGeneratedArchive(t *testing.T) {
 	}
 	if n := countRows(t, pg, "comments"); n != 20000 {
 		t.Errorf("%d comments on PostgreSQL, want 20000", n)
+	}
+	var body string
+	if err := pg.R.QueryRow("SELECT body_src FROM comments WHERE id = 7").Scan(&body); err != nil || body != "Hi\uFFFD" ||
+		!strings.Contains(r.stdout, "1 text value(s) held bytes PostgreSQL cannot store") {
+		t.Errorf("a comment with a stray byte and a NUL: %q (%v) on PostgreSQL\n%s", body, err, r.stdout)
 	}
 }
 
@@ -261,15 +282,7 @@ func TestSqliteToPostgresUsage(t *testing.T) {
 // it was: empty, so it can be fixed and run again.
 func TestSqliteToPostgresLeavesNothingBehindWhenItFails(t *testing.T) {
 	url, dir := generatedSite(t, "20", "60")
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "broadsheet.db")+"?_foreign_keys=off")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = db.Exec("INSERT INTO comment_votes (comment_id, user_id, value, created_at) VALUES (999999, 1, 1, '2026-11-29T10:00:00Z')")
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sqliteExec(t, dir, "INSERT INTO comment_votes (comment_id, user_id, value, created_at) VALUES (999999, 1, 1, '2026-11-29T10:00:00Z')")
 	r := runCLI("", "migrate", "sqlite-to-postgres", "-data", dir, "-db", url)
 	if r.code != exitFailure || !strings.Contains(r.stderr, "nothing was copied") || !strings.Contains(r.stderr, "comment_votes") {
 		t.Fatalf("a copy with a broken reference: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)

@@ -23,6 +23,9 @@ type TableCopy struct {
 	Source int64         // rows in the SQLite snapshot
 	Target int64         // rows in PostgreSQL once the copy is committed
 	Took   time.Duration // time to copy the table's rows
+	// Mended counts the text values PostgreSQL could not hold as SQLite had them (bytes
+	// that are not UTF-8, NUL), stored mended as the store mends new input (see pgText).
+	Mended int64
 }
 
 // ErrTargetNotEmpty: the PostgreSQL database already holds a site's stories, accounts or comments.
@@ -301,7 +304,18 @@ func (x *Snapshot) copyTable(ctx context.Context, tx pgx.Tx, t pgTable) (TableCo
 		if !src.Next() {
 			return nil, src.Err()
 		}
-		return values, src.Scan(dests...)
+		if err := src.Scan(dests...); err != nil {
+			return nil, err
+		}
+		for i, v := range values {
+			if text, ok := v.(string); ok {
+				var changed bool
+				if values[i], changed = pgText(text); changed {
+					c.Mended++
+				}
+			}
+		}
+		return values, nil
 	}))
 	c.Took = time.Since(start)
 	return c, err
