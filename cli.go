@@ -305,10 +305,15 @@ func (r *cli) backup(ctx context.Context, log *slog.Logger, args []string, out i
 }
 
 // migrate is `broadsheet migrate`: bring an existing site's database up to this binary's schema.
+// `broadsheet migrate sqlite-to-postgres` moves a site to PostgreSQL (migrate_pg.go).
 func (r *cli) migrate(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
-	fl := newFlagSet("migrate", "broadsheet migrate [-data DIR]",
+	if len(args) > 0 && args[0] == "sqlite-to-postgres" {
+		return r.migrateSQLiteToPostgres(ctx, log, args[1:], out)
+	}
+	fl := newFlagSet("migrate", "broadsheet migrate [-data DIR]\n       broadsheet migrate sqlite-to-postgres -data DIR -db URL",
 		"Applies the database migrations this binary has and the site lacks, then exits. serve does the\n"+
-			"same when it starts; migrate lets you upgrade (after a backup) before starting the new binary.")
+			"same when it starts; migrate lets you upgrade (after a backup) before starting the new binary.\n"+
+			"migrate sqlite-to-postgres copies a site's SQLite database into PostgreSQL (see its --help).")
 	store, data, err := r.existingSite(fl, args, nil)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func (r *cli) commands() []command {
 		{"backup", "write a consistent copy of the live database to a new file", r.backup},
 		{"import", "import a WordPress export into a site (import wordpress FILE.xml)", r.importCmd},
 		{"export", "write the whole site out (export wordpress FILE.xml, or export json DIR)", r.exportCmd},
-		{"migrate", "apply pending database migrations to a site and exit", r.migrate},
+		{"migrate", "apply pending database migrations, or move a site to PostgreSQL (migrate sqlite-to-postgres)", r.migrate},
 		{"media", "copy the photo files to an S3-compatible bucket (media copy-to-s3)", r.media},
 		{"generate", "fill a site with a large realistic archive (for load tests)", r.generate},
 		{"version", "print the version and source revision of this binary", r.version},

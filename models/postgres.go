@@ -150,15 +150,21 @@ func (p pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 			nv.Value = int64(0)
 		}
 	case string:
-		// PostgreSQL text holds valid UTF-8 without NUL, and refuses the statement
-		// otherwise; SQLite keeps any bytes. A hostile form or address must get the same
-		// answer on both (a 404 for a slug that cannot exist, a refused login), never a
-		// 500: bytes that are not UTF-8 become U+FFFD and NUL is dropped.
-		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
-			nv.Value = strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "")
-		}
+		// A hostile form or address must get the same answer on both engines (a 404 for
+		// a slug that cannot exist, a refused login), never a 500.
+		nv.Value, _ = pgText(v)
 	}
 	return nil
+}
+
+// pgText makes s storable as PostgreSQL text, which holds valid UTF-8 without NUL and
+// refuses the statement otherwise (SQLite keeps any bytes): bytes that are not UTF-8
+// become U+FFFD and NUL is dropped. changed reports whether s had any of those.
+func pgText(s string) (_ string, changed bool) {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s, false
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", ""), true
 }
 
 // pgStatements caches pgSQL's translations: the store's statements are a few hundred

@@ -23,7 +23,7 @@ func Open(tb testing.TB, dir string) *models.Store {
 		databases.Lock()
 		url, ok := databases.byDir[dir]
 		if !ok {
-			url = pgtest.Database(tb, models.PostgresSchemaID(), migrate)
+			url = PostgresDatabase(tb)
 			databases.byDir[dir] = url
 		}
 		databases.Unlock()
@@ -36,6 +36,13 @@ func Open(tb testing.TB, dir string) *models.Store {
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s
+}
+
+// PostgresDatabase creates a migrated, empty PostgreSQL database for one test (see
+// pgtest.Database) and returns its URL, for a test that opens it itself.
+func PostgresDatabase(tb testing.TB) string {
+	tb.Helper()
+	return pgtest.Database(tb, models.PostgresSchemaID(), migrate)
 }
 
 // databases remembers each site folder's PostgreSQL database, so that opening a folder
