@@ -94,6 +94,7 @@ func (d pageDeps) current(st *cacheState, now time.Time) bool {
 // first use (a client asking for gzip never pays for brotli).
 type cachedPage struct {
 	deps        pageDeps
+	surrogate   []string // the Surrogate-Key header (see surrogateKeys)
 	contentType string
 	etag        string
 	modified    time.Time
@@ -299,6 +300,7 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 		page := &cachedPage{deps: st.deps(), contentType: h.Get(echo.HeaderContentType),
 			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second),
 			identity: bytes.Clone(buf.body.Bytes())}
+		page.surrogate = surrogateKeys(page.deps)
 		a.pages.put(key, page, page.size())
 		return a.sendPage(c, out, page)
 	}
@@ -310,12 +312,25 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 	return werr
 }
 
+// surrogateKeys names what a page is built from, for a CDN or Varnish in front that
+// purges by key (Fastly's Surrogate-Key; Varnish with a ban on it, see README): "site"
+// is on every page, and an article's page also carries "article-ID", so one story's
+// page can be purged when only its discussion changed.
+func surrogateKeys(d pageDeps) []string {
+	if d.articleID != 0 {
+		return []string{"site article-" + strconv.FormatInt(d.articleID, 10)}
+	}
+	return siteSurrogateKey
+}
+
+var siteSurrogateKey = []string{"site"}
+
 // sendPage writes a stored page in the encoding the client prefers, or 304 Not
 // Modified when the client's copy is current.
 func (a *App) sendPage(c echo.Context, w http.ResponseWriter, p *cachedPage) error {
 	r := c.Request()
 	h := w.Header()
-	h["Cache-Control"], h["Vary"] = publicCacheControlValue, varyValue
+	h["Cache-Control"], h["Vary"], h["Surrogate-Key"] = publicCacheControlValue, varyValue, p.surrogate
 	h.Set("ETag", p.etag)
 	h.Set("Last-Modified", p.modified.Format(http.TimeFormat))
 	if notModified(r, p) {

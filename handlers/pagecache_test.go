@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -313,6 +314,13 @@ func TestCacheHTTPSemantics(t *testing.T) {
 	res.Body.Close()
 	if res.Header.Get("Cache-Control") != publicCacheControl || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
 		t.Errorf("Cache-Control %q, Vary %q", res.Header.Get("Cache-Control"), res.Header.Get("Vary"))
+	}
+	// A CDN purges by these keys: the whole site, or one story's page.
+	if got, want := res.Header.Get("Surrogate-Key"), fmt.Sprintf("site article-%d", art.ID); got != want {
+		t.Errorf("article page Surrogate-Key %q, want %q", got, want)
+	}
+	if res := ta.get("/"); res.Header.Get("Surrogate-Key") != "site" {
+		t.Errorf("front page Surrogate-Key %q, want site", res.Header.Get("Surrogate-Key"))
 	}
 	for name, value := range map[string]string{"If-None-Match": etag, "If-Modified-Since": modified} {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
