@@ -150,72 +150,122 @@ const searchWeights = "10.0, 5.0, 1.0, 4.0, 3.0"
 
 // Search finds visible stories matching in.Query, one page at a time. A query with
 // nothing searchable in it finds nothing (it is not an error).
+//
+// Only the newest searchCap matches are counted and listed (both engines read a term's
+// matches in id order, so LIMIT stops them early): a common word costs what a rare one
+// does. Stories are numbered as they are written, so these are the newest stories,
+// which is what a reader of a news site looks for; a rarer word or a phrase finds the
+// older ones. Whether a match is visible is read from an index (articles_live_id).
 func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInput, p Page) (Paged[SearchHit], error) {
-	if as.s.pg {
-		return as.searchPostgres(ctx, now, in, p)
-	}
 	var out Paged[SearchHit]
-	match := SearchQuery(in.Query)
-	if match == "" {
+	e := as.s.searchEngine(in.Query)
+	if e.match == "" {
 		out.setPage(p)
 		return out, nil
 	}
-	// Only the newest searchCap matches are counted and listed (FTS5 reads a term's matches in id
-	// order, so LIMIT stops it early): a common word costs what a rare one does. Stories
-	// are numbered as they are written, so these are the newest stories, which is what a
-	// reader of a news site looks for; a rarer word or a phrase finds the older ones.
-	// Whether a match is visible is read from an index (articles_live_id), not the row.
-	newest := `(SELECT rowid AS id%s FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?) cand`
 	join := ` JOIN articles a INDEXED BY articles_live_id
-		ON a.id = cand.id AND a.status IN ('published', 'scheduled') AND a.published_at <= ?`
-	args := []any{match, searchCap, fmtTime(now)}
+		ON a.id = cand.id AND a.status IN ('published', 'scheduled') AND a.published_at <= ?3`
+	args := []any{e.match, searchCap, fmtTime(now)}
 	if in.SectionID != 0 {
-		join += " AND a.section_id = ?"
+		join += " AND a.section_id = ?4"
 		args = append(args, in.SectionID)
 	}
 	var weighed int
-	if err := as.s.R.QueryRowContext(ctx, "SELECT count(a.id), count(*) FROM "+fmt.Sprintf(newest, "")+" LEFT"+join,
+	if err := as.s.R.QueryRowContext(ctx, "SELECT count(a.id), count(*) FROM "+fmt.Sprintf(e.newest, "")+" LEFT"+join,
 		args...).Scan(&out.Total, &weighed); err != nil {
 		return out, err
 	}
 	out.More = weighed == searchCap
 	out.setPage(p)
-	// bm25 weighs a word by how rare it is, which FTS5 learns by reading every match of
-	// it: for a word past the cap that is the whole-archive cost the cap avoids, so
-	// those are listed newest first, as a news reader searching a common word wants.
+	// Relevance weighs a word by how rare it is, which the engine learns by reading every
+	// match of it: for a word past the cap that is the whole-archive cost the cap avoids,
+	// so those are listed newest first, as a news reader searching a common word wants.
 	score, order := "", " ORDER BY a.published_at DESC, a.id DESC"
 	if !in.ByDate && !out.More {
-		score, order = ", bm25(search_index, "+searchWeights+") AS score", " ORDER BY cand.score, a.published_at DESC, a.id DESC"
+		score, order = e.score, " ORDER BY "+e.byScore+", a.published_at DESC, a.id DESC"
 	}
-	// Rank first, then load only this page's stories: SQLite would otherwise build the
-	// snippet of every match before sorting.
+	// Rank first, then load only this page's stories: the engine would otherwise build
+	// the snippet of every match before sorting.
 	ids, err := queryAll(ctx, as.s.R, func(sc scanner) (any, error) {
 		var id int64
 		err := sc.Scan(&id)
 		return id, err
-	}, "SELECT a.id FROM "+fmt.Sprintf(newest, score)+join+order+" LIMIT ? OFFSET ?",
+	}, "SELECT a.id FROM "+fmt.Sprintf(e.newest, score)+join+order+" LIMIT ? OFFSET ?",
 		append(args, p.limit(), p.offset())...)
 	if err != nil || len(ids) == 0 {
 		return out, err
 	}
-	// The ids constrain search_index itself, so FTS5 looks up just these rows; constrained
-	// on the articles side, it would run the match over every story first.
-	marks := []any{string(markOpen), string(markClose)}
-	q := "SELECT " + articleCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
-		FROM search_index CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
-		WHERE search_index MATCH ? AND search_index.rowid IN (` + placeholders(len(ids)) + `) AND a.id = search_index.rowid`
+	q, qargs := e.marked(len(ids))
 	marked := map[int64][2]string{} // id → highlighted title, snippet
 	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
 		var title, snippet string
 		a, err := scanArticle(withExtra(sc, &title, &snippet))
 		marked[a.ID] = [2]string{title, snippet}
 		return a, err
-	}, q, append(append(append(marks, marks...), match), ids...)...)
+	}, q, append(qargs, ids...)...)
 	if err != nil {
 		return out, err
 	}
 	out.Items, err = as.hits(ctx, ids, arts, marked)
 	return out, err
+}
+
+// searchEngine is what differs between the engines' full-text search, for one query.
+type searchEngine struct {
+	match   string // what the reader typed, in the engine's query language; "" = nothing to search
+	newest  string // the newest searchCap matches as "cand (id[, score])": ?1 the match, ?2 the cap, %s the score
+	score   string // the relevance column added to newest
+	byScore string // the order of it, best first
+	// marked is the statement for a page of n stories (their ids last among the
+	// arguments), with the headline and an excerpt, matches marked markOpen…markClose.
+	marked func(n int) (query string, args []any)
+}
+
+// tsWeights are ts_rank's weights for the labels D, C, B, A that search_docs.document
+// gives body, authors, dek and tags, and title: the ratios of searchWeights, as near as
+// four labels allow.
+const tsWeights = "{0.1, 0.3, 0.5, 1.0}"
+
+// searchEngine gives the engine's search for the reader's query: FTS5's search_index on
+// SQLite, the weighted tsvector search_docs.document on PostgreSQL.
+func (s *Store) searchEngine(query string) searchEngine {
+	if !s.pg {
+		match := SearchQuery(query)
+		return searchEngine{
+			match:   match,
+			newest:  `(SELECT rowid AS id%s FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT ?2) cand`,
+			score:   ", bm25(search_index, " + searchWeights + ") AS score",
+			byScore: "cand.score",
+			// The ids constrain search_index itself, so FTS5 looks up just these rows;
+			// constrained on the articles side, it would run the match over every story first.
+			marked: func(n int) (string, []any) {
+				return "SELECT " + articleCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
+					FROM search_index CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
+					WHERE search_index MATCH ? AND search_index.rowid IN (` + placeholders(n) + `) AND a.id = search_index.rowid`,
+					[]any{string(markOpen), string(markClose), string(markOpen), string(markClose), match}
+			},
+		}
+	}
+	match := TSQuery(query)
+	marks := "StartSel=" + string(markOpen) + ", StopSel=" + string(markClose)
+	// ts_headline drops whatever looks like an HTML tag, but a reader must see the text
+	// an editor wrote (escaped, as SnippetHTML does): so '<' is hidden from it and put back.
+	const lessThan = "\uE002"
+	return searchEngine{
+		match:   match,
+		newest:  `(SELECT id%s FROM search_docs WHERE document @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2) cand`,
+		score:   ", ts_rank('" + tsWeights + "', document, to_tsquery('simple', ?1)) AS score",
+		byScore: "cand.score DESC",
+		marked: func(n int) (string, []any) {
+			return "SELECT " + articleCols + `,
+				replace(ts_headline('simple', replace(d.title, '<', ?), to_tsquery('simple', ?), ?), ?, '<'),
+				replace(ts_headline('simple', replace(d.body, '<', ?), to_tsquery('simple', ?), ?), ?, '<')
+				FROM search_docs d CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
+				WHERE d.id IN (` + placeholders(n) + `) AND a.id = d.id`,
+				[]any{lessThan, match, marks + ", HighlightAll=true", lessThan,
+					lessThan, match, marks + ", MaxWords=40, MinWords=15, ShortWord=0, MaxFragments=1, FragmentDelimiter=…", lessThan}
+		},
+	}
 }
 
 // hits puts a page of found stories in rank order (ids) with their marked headline and
@@ -236,70 +286,4 @@ func (as *ArticleStore) hits(ctx context.Context, ids []any, arts []Article, mar
 		}
 	}
 	return out, nil
-}
-
-// tsWeights are ts_rank's weights for the labels D, C, B, A that search_docs.document
-// gives body, authors, dek and tags, and title: the ratios of searchWeights, as near as
-// four labels allow.
-const tsWeights = "{0.1, 0.3, 0.5, 1.0}"
-
-// searchPostgres is Search on PostgreSQL's full-text search (search_docs.document, a
-// weighted tsvector kept by the table itself): the same cap, order and paging.
-func (as *ArticleStore) searchPostgres(ctx context.Context, now time.Time, in SearchInput, p Page) (Paged[SearchHit], error) {
-	var out Paged[SearchHit]
-	query := TSQuery(in.Query)
-	if query == "" {
-		out.setPage(p)
-		return out, nil
-	}
-	newest := `(SELECT id%s FROM search_docs WHERE document @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2) cand`
-	join := ` JOIN articles a ON a.id = cand.id AND a.status IN ('published', 'scheduled') AND a.published_at <= ?3`
-	args := []any{query, searchCap, fmtTime(now)}
-	if in.SectionID != 0 {
-		join += " AND a.section_id = ?4"
-		args = append(args, in.SectionID)
-	}
-	var weighed int
-	if err := as.s.R.QueryRowContext(ctx, "SELECT count(a.id), count(*) FROM "+fmt.Sprintf(newest, "")+" LEFT"+join,
-		args...).Scan(&out.Total, &weighed); err != nil {
-		return out, err
-	}
-	out.More = weighed == searchCap
-	out.setPage(p)
-	score, order := "", " ORDER BY a.published_at DESC, a.id DESC"
-	if !in.ByDate && !out.More {
-		score = ", ts_rank('" + tsWeights + "', document, to_tsquery('simple', ?1)) AS score"
-		order = " ORDER BY cand.score DESC, a.published_at DESC, a.id DESC"
-	}
-	ids, err := queryAll(ctx, as.s.R, func(sc scanner) (any, error) {
-		var id int64
-		err := sc.Scan(&id)
-		return id, err
-	}, "SELECT a.id FROM "+fmt.Sprintf(newest, score)+join+order+" LIMIT ? OFFSET ?",
-		append(args, p.limit(), p.offset())...)
-	if err != nil || len(ids) == 0 {
-		return out, err
-	}
-	marks := "StartSel=" + string(markOpen) + ", StopSel=" + string(markClose)
-	// ts_headline drops whatever looks like an HTML tag, but a reader must see the text
-	// an editor wrote (escaped, as SnippetHTML does): so '<' is hidden from it and put back.
-	const lessThan = "\uE002"
-	q := "SELECT " + articleCols + `,
-		replace(ts_headline('simple', replace(d.title, '<', ?), to_tsquery('simple', ?), ?), ?, '<'),
-		replace(ts_headline('simple', replace(d.body, '<', ?), to_tsquery('simple', ?), ?), ?, '<')
-		FROM search_docs d CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
-		WHERE d.id IN (` + placeholders(len(ids)) + `) AND a.id = d.id`
-	marked := map[int64][2]string{}
-	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
-		var title, snippet string
-		a, err := scanArticle(withExtra(sc, &title, &snippet))
-		marked[a.ID] = [2]string{title, snippet}
-		return a, err
-	}, q, append([]any{lessThan, query, marks + ", HighlightAll=true", lessThan,
-		lessThan, query, marks + ", MaxWords=40, MinWords=15, ShortWord=0, MaxFragments=1, FragmentDelimiter=…", lessThan}, ids...)...)
-	if err != nil {
-		return out, err
-	}
-	out.Items, err = as.hits(ctx, ids, arts, marked)
-	return out, err
 }

@@ -11,10 +11,13 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,6 +74,7 @@ func Database(tb testing.TB, schema string, migrate func(url string) error) stri
 	if err := ensureTemplate(ctx, admin, template, migrate); err != nil {
 		tb.Fatal(err)
 	}
+	sweep.Do(func() { dropOrphans(ctx, admin) })
 	name := fmt.Sprintf("bs_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, serial.Add(1))
 	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE `+template); err != nil {
 		tb.Fatal(err)
@@ -89,6 +93,34 @@ func Database(tb testing.TB, schema string, migrate func(url string) error) stri
 		}
 	})
 	return withDatabase(AdminURL(), name)
+}
+
+var sweep sync.Once
+
+// dropOrphans drops the test databases of test processes that are gone: a process
+// killed by a timeout never runs its cleanups. Only on a server on this machine, whose
+// process ids the names hold (bs_test_PID_…).
+func dropOrphans(ctx context.Context, admin *pgx.Conn) {
+	if h := admin.Config().Host; h != "127.0.0.1" && h != "localhost" && h != "::1" && !strings.HasPrefix(h, "/") {
+		return
+	}
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'bs\\_test\\_%'")
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		var pid int
+		if _, err := fmt.Sscanf(name, "bs_test_%d_", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
+		}
+	}
 }
 
 // ensureTemplate builds the template once: under an advisory lock (test processes run
