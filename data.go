@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"broadsheet/models"
+	"broadsheet/models/sample"
 )
 
 // site is where a site's things are: its data folder (uploads, keys, and the SQLite
@@ -196,7 +197,7 @@ func (r *cli) firstRun(ctx context.Context, log *slog.Logger, store *models.Stor
 	if !c.seed {
 		return nil
 	}
-	if err := models.Seed(ctx, store, time.Now(), admin); err != nil {
+	if err := sample.Seed(ctx, store, time.Now(), admin); err != nil {
 		return fmt.Errorf("sample content: %w", err)
 	}
 	log.Warn("SAMPLE CONTENT: this new site now publishes the invented sample paper (stories, writers, comments). "+

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/models"
+	"broadsheet/models/sample"
 	"broadsheet/models/storetest"
 )
 
@@ -90,7 +91,7 @@ func TestSqliteToPostgresCopiesTheSamplePaper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Seed(ctx, src, now, admin); err != nil {
+	if err := sample.Seed(ctx, src, now, admin); err != nil {
 		t.Fatal(err)
 	}
 	list, err := src.Articles.Published(ctx, now, models.Filter{}, models.Page{Number: 1, Size: 100})

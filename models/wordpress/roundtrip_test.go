@@ -18,6 +18,7 @@ import (
 
 	"broadsheet/handlers"
 	"broadsheet/models"
+	"broadsheet/models/sample"
 	"broadsheet/views"
 )
 
@@ -102,7 +103,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Seed(ctx, src, testNow, admin); err != nil {
+	if err := sample.Seed(ctx, src, testNow, admin); err != nil {
 		t.Fatal(err)
 	}
 	importFixture(t, src, "export.xml") // stories whose old WordPress addresses must keep answering

@@ -1,25 +1,37 @@
-package models
+package sample
 
 import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"broadsheet/models"
+	"broadsheet/models/storetest"
 )
 
-// seedSample seeds a fresh database the way main.go does on first start.
-func seedSample(tb testing.TB) *Store {
+// testNow is the pinned clock of the sample's tests.
+var testNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+// newAdmin creates the site's administrator, as the first run does before seeding.
+func newAdmin(tb testing.TB, s *models.Store) models.User {
 	tb.Helper()
-	s := newTestDB(tb)
-	ctx := context.Background()
-	admin, err := s.Users.Create(ctx, testNow, NewUser{Email: "admin@example.com", Name: "Site Administrator",
-		Password: "correct horse battery", Role: RoleAdmin})
+	admin, err := s.Users.Create(context.Background(), testNow, models.NewUser{Email: "admin@example.com",
+		Name: "Site Administrator", Password: "correct horse battery", Role: models.RoleAdmin})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := Seed(ctx, s, testNow, admin); err != nil {
+	return admin
+}
+
+// seedSample seeds a fresh store the way the first run does (data.go).
+func seedSample(tb testing.TB) *models.Store {
+	tb.Helper()
+	s := storetest.Open(tb, tb.TempDir())
+	if err := Seed(context.Background(), s, testNow, newAdmin(tb, s)); err != nil {
 		tb.Fatal(err)
 	}
 	return s
@@ -40,7 +52,7 @@ func sampleByStatus(t *testing.T, status string) sampleArticle {
 func TestSeedFillsTheFrontPage(t *testing.T) {
 	s := seedSample(t)
 	ctx := context.Background()
-	all, err := s.Articles.Published(ctx, testNow, Filter{}, Page{Number: 1, Size: 100})
+	all, err := s.Articles.Published(ctx, testNow, models.Filter{}, models.Page{Number: 1, Size: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,17 +101,17 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 	})
 
 	t.Run("the draft stays hidden", func(t *testing.T) {
-		draft := sampleByStatus(t, StatusDraft)
+		draft := sampleByStatus(t, models.StatusDraft)
 		for _, at := range []time.Time{testNow, testNow.Add(30 * sampleDay)} {
-			if _, err := s.Articles.PublishedBySlug(ctx, at, Slugify(draft.Title)); !errors.Is(err, ErrNotFound) {
-				t.Errorf("draft at %v: err = %v, want ErrNotFound", at, err)
+			if _, err := s.Articles.PublishedBySlug(ctx, at, models.Slugify(draft.Title)); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("draft at %v: err = %v, want models.ErrNotFound", at, err)
 			}
 		}
 	})
 
 	t.Run("the scheduled story appears by itself", func(t *testing.T) {
-		slug := Slugify(sampleByStatus(t, StatusScheduled).Title)
-		if _, err := s.Articles.PublishedBySlug(ctx, testNow, slug); !errors.Is(err, ErrNotFound) {
+		slug := models.Slugify(sampleByStatus(t, models.StatusScheduled).Title)
+		if _, err := s.Articles.PublishedBySlug(ctx, testNow, slug); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("scheduled story visible before its time: err = %v", err)
 		}
 		if _, err := s.Articles.PublishedBySlug(ctx, testNow.Add(3*time.Hour), slug); err != nil {
@@ -134,7 +146,7 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Articles.Published(ctx, testNow, Filter{TagID: tag.ID}, Page{Number: 1, Size: 20})
+		got, err := s.Articles.Published(ctx, testNow, models.Filter{TagID: tag.ID}, models.Page{Number: 1, Size: 20})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +156,7 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 	})
 
 	t.Run("every staff writer has a bio and stories", func(t *testing.T) {
-		bylines := map[string]Author{}
+		bylines := map[string]models.Author{}
 		for _, a := range all.Items {
 			for _, au := range a.Authors {
 				bylines[au.Name] = au
@@ -156,13 +168,50 @@ func TestSeedFillsTheFrontPage(t *testing.T) {
 				t.Errorf("%s has no visible story", p.Name)
 				continue
 			}
-			got, err := s.Articles.Published(ctx, testNow, Filter{AuthorID: au.ID}, Page{Number: 1, Size: 20})
+			got, err := s.Articles.Published(ctx, testNow, models.Filter{AuthorID: au.ID}, models.Page{Number: 1, Size: 20})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got.Total == 0 || au.Bio == "" {
 				t.Errorf("author page of %s: %d stories, bio %q", p.Name, got.Total, au.Bio)
 			}
+		}
+	})
+
+	t.Run("discussions: nested threads, one closed that still shows them, one comment held", func(t *testing.T) {
+		deepest, threads := 0, 0
+		var walk func([]*models.Comment)
+		walk = func(list []*models.Comment) {
+			for _, c := range list {
+				deepest = max(deepest, c.Depth)
+				walk(c.Replies)
+			}
+		}
+		for _, a := range all.Items {
+			th, err := s.Comments.Thread(ctx, a.ID, 0, models.Page{Number: 1, Size: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if th.Total > 0 {
+				threads++
+			}
+			walk(th.Items)
+		}
+		if threads == 0 || deepest < 3 {
+			t.Errorf("sample discussions: %d articles with threads, deepest level %d", threads, deepest)
+		}
+		closedWithComments := 0
+		for _, a := range all.Items {
+			if !a.CommentsOpen && a.CommentCount > 0 {
+				closedWithComments++
+			}
+		}
+		if closedWithComments == 0 {
+			t.Error("no closed sample discussion shows comments")
+		}
+		counts, _ := s.Comments.Counts(ctx)
+		if counts.Pending != 1 {
+			t.Errorf("pending sample comments = %d, want 1", counts.Pending)
 		}
 	})
 }
@@ -196,15 +245,50 @@ func TestPaintedPicturesDiffer(t *testing.T) {
 	}
 }
 
+// With several published stories none of which is the sample's own (the sample paper
+// changed), the discussions spread over them and one is closed.
+func TestSeedDiscussionsOverSeveralArticles(t *testing.T) {
+	s := storetest.Open(t, t.TempDir())
+	ctx := context.Background()
+	sec, err := s.Sections.Create(ctx, "Science", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if _, err := s.Articles.Create(ctx, testNow, models.ArticleInput{Title: fmt.Sprintf("Story %d", i), Body: "Text.", SectionID: sec.ID,
+			Status: models.StatusPublished, PublishedAt: testNow.Add(-time.Duration(i)*sampleDay - time.Hour), CommentsOpen: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := seedDiscussions(ctx, s, testNow); err != nil {
+		t.Fatal(err)
+	}
+	arts, err := s.Articles.Published(ctx, testNow, models.Filter{}, models.Page{Number: 1, Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var discussed, closed int
+	for _, a := range arts.Items {
+		if a.CommentCount > 0 {
+			discussed++
+		}
+		if !a.CommentsOpen {
+			closed++
+			if a.CommentCount == 0 {
+				t.Errorf("closed discussion %q has no comments to show", a.Title)
+			}
+		}
+	}
+	if discussed != len(sampleDiscussions) || closed != 1 {
+		t.Errorf("%d articles discussed, %d closed; want %d and 1", discussed, closed, len(sampleDiscussions))
+	}
+}
+
 func BenchmarkSeed(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
-		s := newTestDB(b)
-		admin, err := s.Users.Create(context.Background(), testNow, NewUser{Email: "admin@example.com",
-			Name: "Site Administrator", Password: "correct horse battery", Role: RoleAdmin})
-		if err != nil {
-			b.Fatal(err)
-		}
+		s := storetest.Open(b, b.TempDir())
+		admin := newAdmin(b, s)
 		b.StartTimer()
 		if err := Seed(context.Background(), s, testNow, admin); err != nil {
 			b.Fatal(err)

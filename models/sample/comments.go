@@ -1,4 +1,4 @@
-package models
+package sample
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"broadsheet/models"
 )
 
 // sampleComment is one seeded comment: who says it, and which earlier comment of the
@@ -61,13 +63,13 @@ var sampleCommenters = []string{"Ada Lindqvist", "Tomasz Wren", "Priya Natarajan
 // seedDiscussions gives several sample stories numbered, nested threads from a few
 // reader accounts, leaves one discussion closed and one comment awaiting
 // moderation, using only the stores' own verbs.
-func seedDiscussions(ctx context.Context, s *Store, now time.Time) error {
-	arts, err := s.Articles.Published(ctx, now, Filter{}, Page{Number: 1, Size: 100})
+func seedDiscussions(ctx context.Context, s *models.Store, now time.Time) error {
+	arts, err := s.Articles.Published(ctx, now, models.Filter{}, models.Page{Number: 1, Size: 100})
 	if err != nil {
 		return err
 	}
 	// Match each discussion to its story, then give the unmatched the newest stories left.
-	targets := make([]*Article, len(sampleDiscussions))
+	targets := make([]*models.Article, len(sampleDiscussions))
 	used := map[int64]bool{}
 	for i, d := range sampleDiscussions {
 		for j := range arts.Items {
@@ -84,10 +86,10 @@ func seedDiscussions(ctx context.Context, s *Store, now time.Time) error {
 			}
 		}
 	}
-	var users []User
+	var users []models.User
 	for i, name := range sampleCommenters {
 		// Sample readers get a password nobody knows: they exist to be read, not to log in.
-		u, err := s.Users.Create(ctx, now.Add(-30*24*time.Hour), NewUser{Email: fmt.Sprintf("reader%d@example.com", i+1),
+		u, err := s.Users.Create(ctx, now.Add(-30*24*time.Hour), models.NewUser{Email: fmt.Sprintf("reader%d@example.com", i+1),
 			Name: name, Password: rand.Text()})
 		if err != nil {
 			return err
@@ -118,9 +120,9 @@ func seedDiscussions(ctx context.Context, s *Store, now time.Time) error {
 		if at.Add(span).After(now) {
 			at = later(at, now.Add(-span))
 		}
-		var posted []Comment
+		var posted []models.Comment
 		for _, sc := range d.comments {
-			in := NewComment{ArticleID: art.ID, User: &users[sc.who], Body: sc.body}
+			in := models.NewComment{ArticleID: art.ID, User: &users[sc.who], Body: sc.body}
 			if sc.parent >= 0 {
 				in.ParentID = posted[sc.parent].ID
 			}
@@ -139,7 +141,7 @@ func seedDiscussions(ctx context.Context, s *Store, now time.Time) error {
 		}
 		if d.held {
 			// More links than the site allows: this one waits for a moderator.
-			if _, err := s.Comments.Post(ctx, at, NewComment{ArticleID: art.ID, User: &users[4],
+			if _, err := s.Comments.Post(ctx, at, models.NewComment{ArticleID: art.ID, User: &users[4],
 				Body: "More reading: https://example.org/a https://example.org/b https://example.org/c"}); err != nil {
 				return err
 			}

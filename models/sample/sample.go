@@ -1,4 +1,8 @@
-package models
+// Package sample is the invented paper a new site starts with: sections, staff
+// bylines, stories with painted lead pictures, and reader discussions. It is built
+// only through the store's exported verbs, as an editor and readers would build it,
+// so it stays right whatever the store does underneath.
+package sample
 
 import (
 	"bytes"
@@ -12,13 +16,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"broadsheet/models"
 )
 
 // Seed fills an empty site with the sample paper so a newcomer sees every feature at
 // first start: sections, staff bylines, stories with painted lead pictures, and the
 // unusual states (scheduled, draft, corrected, comments closed). The content lives in
-// sample_articles.go, the pictures are painted by sample_images.go; all of it is our own.
-func Seed(ctx context.Context, s *Store, now time.Time, admin User) error {
+// articles.go and comments.go, the pictures are painted by images.go; all of it is our own.
+func Seed(ctx context.Context, s *models.Store, now time.Time, admin models.User) error {
 	sections := map[string]int64{}
 	for _, sec := range sampleSections {
 		created, err := s.Sections.Create(ctx, sec.Name, sec.Description)
@@ -29,8 +35,8 @@ func Seed(ctx context.Context, s *Store, now time.Time, admin User) error {
 	}
 	staff := map[string]int64{}
 	for _, p := range sampleStaff {
-		u, err := s.Users.Create(ctx, now, NewUser{
-			Email: strings.ReplaceAll(Slugify(p.Name), "-", ".") + "@broadsheet.example",
+		u, err := s.Users.Create(ctx, now, models.NewUser{
+			Email: strings.ReplaceAll(models.Slugify(p.Name), "-", ".") + "@broadsheet.example",
 			Name:  p.Name, Role: p.Role, Bio: p.Bio,
 			// Nobody is told this password: staff sign in as the administrator, who
 			// can set a real one later. It only has to be impossible to guess.
@@ -57,8 +63,8 @@ func Seed(ctx context.Context, s *Store, now time.Time, admin User) error {
 // pipeline as an upload, so every srcset size exists. Painting, encoding and
 // resizing are nearly all of the seed's time and each picture is independent,
 // so they run on every core; the database still takes one write at a time.
-func seedPictures(ctx context.Context, s *Store, now time.Time, admin User) ([]Media, error) {
-	pictures := make([]Media, len(sampleArticles))
+func seedPictures(ctx context.Context, s *models.Store, now time.Time, admin models.User) ([]models.Media, error) {
+	pictures := make([]models.Media, len(sampleArticles))
 	errs := make([]error, len(sampleArticles))
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -70,7 +76,7 @@ func seedPictures(ctx context.Context, s *Store, now time.Time, admin User) ([]M
 			if errs[i] = jpeg.Encode(&pic, paint(a.Art), &jpeg.Options{Quality: 92}); errs[i] != nil {
 				return
 			}
-			pictures[i], errs[i] = s.Media.Save(ctx, now, &pic, Media{Alt: a.Alt, Caption: a.Caption, Credit: sampleCredit}, admin.ID)
+			pictures[i], errs[i] = s.Media.Save(ctx, now, &pic, models.Media{Alt: a.Alt, Caption: a.Caption, Credit: sampleCredit}, admin.ID)
 		})
 	}
 	wg.Wait()
@@ -78,15 +84,15 @@ func seedPictures(ctx context.Context, s *Store, now time.Time, admin User) ([]M
 }
 
 // seedArticle saves one story with its stored picture.
-func seedArticle(ctx context.Context, s *Store, now time.Time, a sampleArticle, m Media, sections, staff map[string]int64) error {
-	in := ArticleInput{
+func seedArticle(ctx context.Context, s *models.Store, now time.Time, a sampleArticle, m models.Media, sections, staff map[string]int64) error {
+	in := models.ArticleInput{
 		Title: a.Title, Dek: a.Dek, Body: a.Body, Dateline: a.Dateline, Wire: a.Wire,
 		SectionID: sections[a.Section], Tags: a.Tags,
 		MediaID: m.ID, ImageAlt: a.Alt, ImageCaption: a.Caption, ImageCredit: sampleCredit,
-		Status: cmp.Or(a.Status, StatusPublished), PublishedAt: now.Add(-a.Age),
+		Status: cmp.Or(a.Status, models.StatusPublished), PublishedAt: now.Add(-a.Age),
 		Correction: a.Correction, CommentsOpen: !a.CommentsClosed,
 	}
-	if in.Status == StatusDraft {
+	if in.Status == models.StatusDraft {
 		in.PublishedAt = time.Time{} // a draft has no publication time yet
 	}
 	if a.Updated != 0 {

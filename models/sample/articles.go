@@ -1,6 +1,10 @@
-package models
+package sample
 
-import "time"
+import (
+	"time"
+
+	"broadsheet/models"
+)
 
 // The sample paper. Every word here is our own invention: the towns, people and
 // companies that are not capitals are made up, and no story retells a real one.
@@ -27,11 +31,11 @@ type sampleStaffer struct{ Name, Role, Bio string }
 // sampleStaff are the bylines. They get random passwords nobody knows: the
 // accounts exist so author pages have someone behind them, not to log in with.
 var sampleStaff = []sampleStaffer{
-	{"Marta Lindqvist", RoleEditor, "Marta Lindqvist is the foreign editor. She reported from Lisbon and Nairobi for a decade and still keeps a bag packed."},
-	{"Daniel Osei", RoleAuthor, "Daniel Osei covers politics and the machinery of government, from cabinet leaks to parish councils."},
-	{"Priya Raman", RoleAuthor, "Priya Raman is the science correspondent. She trained as a marine biologist and writes about climate, space and medicine."},
-	{"Tomás Ferreira", RoleAuthor, "Tomás Ferreira writes about business and work, with a soft spot for shipyards and small family firms."},
-	{"Helen Achterberg", RoleAuthor, "Helen Achterberg covers culture and sport, and has never yet left a concert before the encore."},
+	{"Marta Lindqvist", models.RoleEditor, "Marta Lindqvist is the foreign editor. She reported from Lisbon and Nairobi for a decade and still keeps a bag packed."},
+	{"Daniel Osei", models.RoleAuthor, "Daniel Osei covers politics and the machinery of government, from cabinet leaks to parish councils."},
+	{"Priya Raman", models.RoleAuthor, "Priya Raman is the science correspondent. She trained as a marine biologist and writes about climate, space and medicine."},
+	{"Tomás Ferreira", models.RoleAuthor, "Tomás Ferreira writes about business and work, with a soft spot for shipyards and small family firms."},
+	{"Helen Achterberg", models.RoleAuthor, "Helen Achterberg covers culture and sport, and has never yet left a concert before the encore."},
 }
 
 // sampleArticle is one story of the sample paper with its picture.
@@ -143,7 +147,7 @@ The first count on Friday gave Ms Calloway a lead of fourteen. Mr Pryce asked fo
 Mr Pryce said he accepted the result and would sit on the council as leader of the opposition group. Turnout was 61 per cent, the highest in the town for twenty years.`,
 	},
 	{
-		Section: "Politics", Dateline: "Wellington", Wire: "Broadsheet", Age: -2 * time.Hour, Status: StatusScheduled,
+		Section: "Politics", Dateline: "Wellington", Wire: "Broadsheet", Age: -2 * time.Hour, Status: models.StatusScheduled,
 		Title:   "Finance minister publishes the draft budget: what is in it",
 		Dek:     "Higher spending on flood defences and school buildings, paid for by a new levy on short-term holiday lets.",
 		Authors: []string{"Daniel Osei", "Tomás Ferreira"}, Tags: []string{"Elections", "Climate"},
@@ -195,7 +199,7 @@ The growers' association said the higher prices would let farmers invest in new 
 Traders expect prices to ease next year if the main harvests recover, but say they are unlikely to return to where they were.`,
 	},
 	{
-		Section: "Business", Dateline: "Frankfurt", Wire: "Broadsheet", Age: 0, Status: StatusDraft,
+		Section: "Business", Dateline: "Frankfurt", Wire: "Broadsheet", Age: 0, Status: models.StatusDraft,
 		Title:   "Small lenders brace for a slower winter",
 		Dek:     "Regional savings banks report fewer mortgage applications and set more money aside for bad loans.",
 		Authors: []string{"Tomás Ferreira"}, Tags: []string{"Trade", "Housing"},
