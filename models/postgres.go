@@ -21,9 +21,9 @@ import (
 // package is written once, in the dialect both engines share; what differs is handled in
 // three places only:
 //
-//   - here, statement by statement on the way to pgx: `?` and `?N` placeholders become
-//     `$N`, SQLite's planner hints (INDEXED BY) are dropped, and LIKE becomes ILIKE
-//     because SQLite's LIKE ignores case (see pgSQL);
+//   - here, statement by statement on the way to pgx: placeholders are numbered the
+//     PostgreSQL way, SQLite's planner hints are dropped, LIKE ignores case as SQLite's
+//     does (see pgSQL), and text arguments are made text PostgreSQL can hold (pgText);
 //   - the schema, which has its own migrations in migrations_pg/ (types, triggers written
 //     as PL/pgSQL, full-text search as a tsvector column);
 //   - a few statements chosen with Store.dialect where the engines have no common
@@ -102,7 +102,7 @@ func (s *Store) dialect(sqlite, postgres string) string {
 // Store.tx). Any constant works; this one spells "bsht".
 const writeLockKey = 0x62736874
 
-// IsRetryable reports whether err is a transient conflict that a whole transaction
+// isRetryable reports whether err is a transient conflict that a whole transaction
 // may simply run again (a PostgreSQL deadlock or serialization failure).
 func isRetryable(err error) bool {
 	var pe *pgconn.PgError
