@@ -43,7 +43,7 @@ func SearchQuery(raw string) string {
 
 // TSQuery is SearchQuery for PostgreSQL: the same terms as a to_tsquery expression, or
 // "" when nothing can be searched for. A term is cut into its runs of letters and digits
-// (what the 'simple' parser indexes, as FTS5's tokenizer does), a phrase's words joined
+// (what PostgreSQL's parser indexes, as FTS5's tokenizer does), a phrase's words joined
 // by <-> (followed by), the last word of a prefix term marked :*, terms joined by &.
 // Only letters and digits survive, so no reader string can be an operator. (Our own
 // parse rather than websearch_to_tsquery, which has no prefix search.)
@@ -253,13 +253,13 @@ func (s *Store) searchEngine(query string) searchEngine {
 	const lessThan = "\uE002"
 	return searchEngine{
 		match:   match,
-		newest:  `(SELECT id%s FROM search_docs WHERE document @@ to_tsquery('simple', ?1) ORDER BY id DESC LIMIT ?2) cand`,
-		score:   ", ts_rank('" + tsWeights + "', document, to_tsquery('simple', ?1)) AS score",
+		newest:  `(SELECT id%s FROM search_docs WHERE document @@ to_tsquery('broadsheet', ?1) ORDER BY id DESC LIMIT ?2) cand`,
+		score:   ", ts_rank('" + tsWeights + "', document, to_tsquery('broadsheet', ?1)) AS score",
 		byScore: "cand.score DESC",
 		marked: func(n int) (string, []any) {
 			return "SELECT " + articleCols + `,
-				replace(ts_headline('simple', replace(d.title, '<', ?), to_tsquery('simple', ?), ?), ?, '<'),
-				replace(ts_headline('simple', replace(d.body, '<', ?), to_tsquery('simple', ?), ?), ?, '<')
+				replace(ts_headline('broadsheet', replace(d.title, '<', ?), to_tsquery('broadsheet', ?), ?), ?, '<'),
+				replace(ts_headline('broadsheet', replace(d.body, '<', ?), to_tsquery('broadsheet', ?), ?), ?, '<')
 				FROM search_docs d CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
 				WHERE d.id IN (` + placeholders(n) + `) AND a.id = d.id`,
 				[]any{lessThan, match, marks + ", HighlightAll=true", lessThan,

@@ -303,3 +303,16 @@ func FuzzSnippetHTML(f *testing.F) {
 		}
 	})
 }
+
+// Accents fold, on both engines (FTS5's remove_diacritics, PostgreSQL's unaccent): a
+// reader typing "cafe" finds the café, and the other way round, in prefixes too.
+func TestSearchFoldsAccents(t *testing.T) {
+	f := newSearchFixture(t)
+	f.publish("Café culture returns", "", "Naïve art on show.", nil)
+	f.publish("Harbour cafe closes", "", "A naive plan.", nil)
+	for q, want := range map[string]int{"cafe": 2, "CAFÉ": 2, "café culture": 1, "naive": 2, "naïv*": 2, "cafes": 0} {
+		if got := f.search(q); len(got) != want {
+			t.Errorf("search %q found %q, want %d stories", q, got, want)
+		}
+	}
+}

@@ -212,10 +212,12 @@ CREATE INDEX audit_log_created ON audit_log (created_at DESC, id DESC);
 -- SQLite's FTS5 table search_index and its three triggers have no counterpart: the
 -- stored column `document` below is the index instead, and the lead writes the search
 -- queries against search_docs.document (tsvector @@ tsquery, ts_rank, ts_headline).
--- 'simple' does not stem, like FTS5's unicode61 tokenizer. Weights: title A, dek and
--- tags B, authors C, body D. Not the same: unicode61 was told remove_diacritics 2, and
--- 'simple' keeps accents ('café' does not match 'cafe'); unaccent() is not IMMUTABLE,
--- so it cannot go into a generated column.
+-- The configuration `broadsheet` is 'simple' (no stemming, like FTS5's unicode61
+-- tokenizer) with accents folded first (like its remove_diacritics 2): 'café' and 'cafe'
+-- are one word. Weights: title A, dek and tags B, authors C, body D.
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE TEXT SEARCH CONFIGURATION broadsheet (COPY = simple);
+ALTER TEXT SEARCH CONFIGURATION broadsheet ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
 CREATE TABLE search_docs (
     id       BIGINT PRIMARY KEY,          -- = articles.id
     title    TEXT COLLATE "C" NOT NULL,
@@ -224,11 +226,11 @@ CREATE TABLE search_docs (
     tags     TEXT COLLATE "C" NOT NULL,   -- tag names, one per line
     authors  TEXT COLLATE "C" NOT NULL,   -- author names, one per line
     document tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple', coalesce(title, '')), 'A') ||
-        setweight(to_tsvector('simple', coalesce(dek, '')), 'B') ||
-        setweight(to_tsvector('simple', coalesce(tags, '')), 'B') ||
-        setweight(to_tsvector('simple', coalesce(authors, '')), 'C') ||
-        setweight(to_tsvector('simple', coalesce(body, '')), 'D')) STORED
+        setweight(to_tsvector('broadsheet', coalesce(title, '')), 'A') ||
+        setweight(to_tsvector('broadsheet', coalesce(dek, '')), 'B') ||
+        setweight(to_tsvector('broadsheet', coalesce(tags, '')), 'B') ||
+        setweight(to_tsvector('broadsheet', coalesce(authors, '')), 'C') ||
+        setweight(to_tsvector('broadsheet', coalesce(body, '')), 'D')) STORED
 );
 CREATE INDEX search_docs_document ON search_docs USING GIN (document);
 
