@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -27,13 +28,17 @@ type UnwritableError struct {
 func (e *UnwritableError) Error() string { return "the database cannot be written: " + e.Fix }
 func (e *UnwritableError) Unwrap() error { return e.Err }
 
-// AsUnwritable finds, anywhere in err's chain, a SQLite error that means the database
-// cannot take writes, and describes it. It is how every write path (most call the
-// driver directly) is classified without wrapping each one.
+// AsUnwritable finds, anywhere in err's chain, a SQLite or PostgreSQL error that means
+// the database cannot take writes, and describes it. It is how every write path (most
+// call the driver directly) is classified without wrapping each one.
 func AsUnwritable(err error) (*UnwritableError, bool) {
 	var uw *UnwritableError
 	if errors.As(err, &uw) {
 		return uw, true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pgUnwritable(pe, err)
 	}
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -49,6 +54,22 @@ func AsUnwritable(err error) (*UnwritableError, bool) {
 		fix = "the disk holding the data folder failed a read or write (" + se.Error() + "): check the disk and the system log"
 	case sqlite3.ErrCantOpen:
 		fix = "the database's journal files cannot be created in the data folder: make the folder writable by the user running Broadsheet"
+	default:
+		return nil, false
+	}
+	return &UnwritableError{Fix: fix, Err: err}, true
+}
+
+// pgUnwritable is AsUnwritable for PostgreSQL's error codes.
+func pgUnwritable(pe *pgconn.PgError, err error) (*UnwritableError, bool) {
+	var fix string
+	switch {
+	case pe.Code == "25006": // read_only_sql_transaction
+		fix = "the PostgreSQL database is read-only (a standby, or default_transaction_read_only is on): point -db at the primary, or let the database take writes"
+	case pe.Code == "53100": // disk_full
+		fix = "the disk of the PostgreSQL server is full: free space there and the site takes writes again"
+	case strings.HasPrefix(pe.Code, "53") || pe.Code == "58030": // insufficient resources, io_error
+		fix = "the PostgreSQL server could not write (" + pe.Message + "): check its disk, memory and log"
 	default:
 		return nil, false
 	}

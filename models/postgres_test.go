@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql/driver"
+	"strings"
 	"testing"
 )
 
@@ -74,5 +75,31 @@ func TestExclusivelyRunsAChoreOnce(t *testing.T) {
 	}
 	if ran, err := other.Exclusively(ctx, "digest", func() error { return nil }); err != nil || !ran {
 		t.Errorf("the chore after the first server finished: ran %v, %v; want it to run", ran, err)
+	}
+}
+
+// A database that refuses writes is an outage to report (503 and what to fix), not a
+// server error, on either engine: here the real error of a read-only transaction.
+func TestReadOnlyWritesAreUnwritable(t *testing.T) {
+	s := newTestDB(t)
+	ctx := context.Background()
+	begin := s.dialect("PRAGMA query_only = 1", "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+	conn, err := s.W.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.ExecContext(ctx, "INSERT INTO sections (name, slug) VALUES ('World', 'world')")
+	uw, ok := AsUnwritable(err)
+	if !ok || !strings.Contains(uw.Fix, "read-only") {
+		t.Errorf("a write to a read-only database: %v, classified %v", err, uw)
+	}
+	// Undo it before the connection goes back to the pool.
+	conn.ExecContext(ctx, s.dialect("PRAGMA query_only = 0", "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE"))
+	if _, ok := AsUnwritable(ValidationError{"name": "taken"}); ok {
+		t.Error("a validation error was classified as an outage")
 	}
 }
