@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"broadsheet/models"
-	"broadsheet/models/pgtest"
+	"broadsheet/models/storetest"
 )
 
 // node is one `broadsheet serve` process of a cluster.
@@ -139,13 +139,7 @@ http {
 // nginx sends the next request to the other and no acknowledged write is lost.
 func TestTwoNodesBehindNginx(t *testing.T) {
 	cleanEnv(t)
-	db := pgtest.Database(t, models.PostgresSchemaID(), func(url string) error {
-		s, err := models.OpenPostgres(url, "")
-		if err == nil {
-			err = s.Close()
-		}
-		return err
-	})
+	db := storetest.PostgresDatabase(t)
 	const email, password = "admin@example.com", "a long and shared admin password"
 	keys := strings.Repeat("ab", 32) + ":" + strings.Repeat("cd", 32)
 	env := []string{"BROADSHEET_SESSION_KEYS=" + keys, "BROADSHEET_ADMIN_EMAIL=" + email, "BROADSHEET_ADMIN_PASSWORD=" + password}
