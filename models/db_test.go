@@ -18,13 +18,7 @@ func newTestDB(tb testing.TB) *Store {
 	var s *Store
 	var err error
 	if pgtest.Selected() {
-		url := pgtest.Database(tb, PostgresSchemaID(), func(url string) error {
-			s, err := OpenPostgres(url, dir)
-			if err == nil {
-				err = s.Close()
-			}
-			return err
-		})
+		url := pgtest.Database(tb, PostgresSchemaID(), MigratePostgres)
 		s, err = OpenPostgres(url, filepath.Join(dir, "uploads"))
 	} else {
 		s, err = Open(filepath.Join(dir, "test.db"), filepath.Join(dir, "uploads"))

@@ -9,14 +9,15 @@ import (
 	"time"
 )
 
-// nodes opens n handles on the database behind s, as n app servers would: on PostgreSQL
-// each has its own connection pool; on SQLite (one server by design) they are s itself.
+// nodes is s and n-1 more handles on its database, as n app servers would have: on
+// PostgreSQL each has its own connection pool; on SQLite (one server by design) they
+// are s itself.
 func nodes(t *testing.T, s *Store, n int) []*Store {
 	t.Helper()
 	out := make([]*Store, n)
 	for i := range out {
 		out[i] = s
-		if s.pg {
+		if s.pg && i > 0 {
 			node, err := OpenPostgres(s.pool.Config().ConnString(), t.TempDir())
 			if err != nil {
 				t.Fatal(err)

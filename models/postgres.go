@@ -89,6 +89,16 @@ func OpenPostgres(url, uploadsDir string) (*Store, error) {
 // Engine names the database engine: "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.dialect("sqlite", "postgres") }
 
+// MigratePostgres applies pending migrations to the PostgreSQL database at url and
+// closes it again: what a test template or an operator's `migrate` step needs.
+func MigratePostgres(url string) error {
+	s, err := OpenPostgres(url, "")
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
 // dialect returns the SQLite or the PostgreSQL spelling of a statement, for the few
 // that the engines do not share.
 func (s *Store) dialect(sqlite, postgres string) string {

@@ -38,15 +38,8 @@ func TestTranslatePG(t *testing.T) {
 // turn is skipped (on PostgreSQL; SQLite has one server, where it always runs).
 func TestExclusivelyRunsAChoreOnce(t *testing.T) {
 	s := newTestDB(t)
-	other := newTestDB(t) // on SQLite a separate site; on PostgreSQL a separate database
-	if s.pg {
-		var err error
-		// A second server on the same database: its own pool, the same data.
-		if other, err = OpenPostgres(s.pool.Config().ConnString(), t.TempDir()); err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
-	}
+	other := nodes(t, s, 2)[1] // a second server on the same database
+
 	ctx := context.Background()
 	inside, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error)

@@ -42,7 +42,7 @@ func Open(tb testing.TB, dir string) *models.Store {
 // pgtest.Database) and returns its URL, for a test that opens it itself.
 func PostgresDatabase(tb testing.TB) string {
 	tb.Helper()
-	return pgtest.Database(tb, models.PostgresSchemaID(), migrate)
+	return pgtest.Database(tb, models.PostgresSchemaID(), models.MigratePostgres)
 }
 
 // databases remembers each site folder's PostgreSQL database, so that opening a folder
@@ -51,12 +51,3 @@ var databases = struct {
 	sync.Mutex
 	byDir map[string]string
 }{byDir: map[string]string{}}
-
-// migrate applies the PostgreSQL migrations to the database at url.
-func migrate(url string) error {
-	s, err := models.OpenPostgres(url, "")
-	if err != nil {
-		return err
-	}
-	return s.Close()
-}
