@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -34,7 +35,16 @@ type siteSnapshot struct {
 // readState reads the content versions for this request, with the discussion version
 // of articleID when the page is known to be that article's.
 func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
-	ctx := c.Request().Context()
+	st, err := a.readVersions(c.Request().Context(), articleID)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(cacheStateKey, st)
+	return st, nil
+}
+
+// readVersions is readState outside a router's context (hitLane).
+func (a *App) readVersions(ctx context.Context, articleID int64) (*cacheState, error) {
 	site, comments, err := a.siteReads.get(ctx, a.Store.SiteVersions)
 	if err != nil {
 		return nil, err
@@ -53,14 +63,7 @@ func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &cacheState{
-		v:       v,
-		snap:    snap,
-		widgets: gen,
-		until:   snap.until,
-	}
-	c.Set(cacheStateKey, st)
-	return st, nil
+	return &cacheState{v: v, snap: snap, widgets: gen, until: snap.until}, nil
 }
 
 // state is this request's versions: read by the page cache for anonymous pages, or
@@ -119,8 +122,9 @@ func (a *App) readDiscussion(ctx context.Context, v *versionsRead, id int64) err
 // sharedRead lets concurrent requests share one read of the site and comments versions
 // without ever handing a request a read that began before it arrived (that read could
 // miss a write committed just before the request): a request waits for the next read
-// to start, never joins one already under way. Alone, a request reads at once; under
-// load, one statement serves every request that arrived during the previous one.
+// to start, never joins one already under way. Alone, a request reads at once (after
+// letting other runnable goroutines go first); under load, one statement serves every
+// request that arrived during the previous one.
 type sharedRead struct {
 	mu   sync.Mutex
 	busy bool      // a read is under way
@@ -142,11 +146,15 @@ func (sr *sharedRead) get(ctx context.Context, read readFunc) (site, comments in
 	}
 	r := sr.next
 	lead := !sr.busy
-	if lead {
-		sr.busy, sr.next = true, nil
-	}
+	sr.busy = true
 	sr.mu.Unlock()
 	if lead {
+		// Let the requests that are ready to run reach this point first and join r: on
+		// a busy core there are many, and one statement then serves them all.
+		runtime.Gosched()
+		sr.mu.Lock()
+		sr.next = nil // r begins now: requests from here on wait for the next read
+		sr.mu.Unlock()
 		sr.run(r, read)
 	}
 	select {

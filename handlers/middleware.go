@@ -15,15 +15,38 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// requestID gives every request a fresh id (we never echo an inbound one, which a
-// client could fill with anything) for the logs and the error page.
-func (a *App) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+// baseHeaders sets what every answer carries (setBaseHeaders) before anything else
+// runs, so the log line and the error page have the request's id.
+func (a *App) baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		b := make([]byte, 8)
-		rand.Read(b)
-		c.Response().Header().Set(echo.HeaderXRequestID, hex.EncodeToString(b))
+		a.setBaseHeaders(c.Response().Header(), c.Request())
 		return next(c)
 	}
+}
+
+// setBaseHeaders gives the answer a fresh request id (we never echo an inbound one,
+// which a client could fill with anything) for the logs and the error page, and the
+// security headers. It returns the id.
+func (a *App) setBaseHeaders(h http.Header, r *http.Request) string {
+	var b [8]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	h[echo.HeaderXRequestID] = []string{id}
+	for k, v := range a.securityHeaderValues {
+		h[k] = v
+	}
+	if a.https(r) {
+		h["Strict-Transport-Security"] = hstsValue
+	}
+	return id
+}
+
+var hstsValue = []string{"max-age=31536000"}
+
+// https reports whether the reader reached the site over TLS: directly, through a
+// proxy that says so, or because the site's address is https.
+func (a *App) https(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get(echo.HeaderXForwardedProto) == "https" || strings.HasPrefix(a.Config.BaseURL, "https://")
 }
 
 // recoverPanics turns a panic into an error for the one error handler. Echo's
@@ -48,13 +71,18 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
-		a.metrics.observe(c.Path(), c.Request().Method, c.Response().Status, time.Since(start))
-		a.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-			slog.String("method", c.Request().Method), slog.String("uri", loggedURI(c.Request())),
-			slog.Int("status", c.Response().Status), slog.Duration("latency", time.Since(start)),
-			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)))
+		a.logRequest(c.Request(), c.Path(), c.Response().Status, start, c.Response().Header().Get(echo.HeaderXRequestID))
 		return nil
 	}
+}
+
+// logRequest counts one answer in the metrics and writes its log line.
+func (a *App) logRequest(r *http.Request, route string, status int, start time.Time, id string) {
+	took := time.Since(start)
+	a.metrics.observe(route, r.Method, status, took)
+	a.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method), slog.String("uri", loggedURI(r)),
+		slog.Int("status", status), slog.Duration("latency", took), slog.String("id", id))
 }
 
 // contentSecurityPolicy allows only our own origin: no inline script or style, no
@@ -81,19 +109,6 @@ func newSecurityHeaders(mediaOrigin string) map[string][]string {
 		"X-Frame-Options":         {"DENY"},
 		"Referrer-Policy":         {"strict-origin-when-cross-origin"},
 		"X-Xss-Protection":        {"0"},
-	}
-}
-
-func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		for k, v := range a.securityHeaderValues {
-			h[k] = v
-		}
-		if c.Scheme() == "https" || strings.HasPrefix(a.Config.BaseURL, "https://") {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
-		return next(c)
 	}
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"compress/gzip"
 	"container/list"
 	"context"
 	"crypto/sha256"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/andybalholm/brotli"
 	"github.com/labstack/echo/v4"
 )
 
@@ -91,18 +89,17 @@ func (d pageDeps) current(st *cacheState, now time.Time) bool {
 }
 
 // cachedPage is one stored answer: the HTML once, and its compressed forms made on
-// first use (a client asking for gzip never pays for brotli).
+// first use (a client asking for gzip never pays for brotli; see encoding.go).
 type cachedPage struct {
-	deps        pageDeps
-	surrogate   []string // the Surrogate-Key header (see surrogateKeys)
-	contentType string
-	etag        string
-	modified    time.Time
-	identity    []byte
-	gzipOnce    sync.Once
-	gzip        []byte
-	brOnce      sync.Once
-	br          []byte
+	deps     pageDeps
+	route    string // the route it answered, for the metrics of hits served by hitLane
+	etag     string
+	modified time.Time
+	identity []byte
+	gzip, br encoded
+
+	// Header values, built once (see publicCacheControlValue).
+	surrogate, contentTypeValue, etagValue, modifiedValue []string
 }
 
 func (p *cachedPage) size() int64 { return int64(len(p.identity))*2 + 512 } // the compressed forms are far smaller
@@ -216,11 +213,11 @@ type headRequest struct{}
 func isHead(c echo.Context) bool { return c.Request().Context().Value(headRequest{}) != nil }
 
 // cacheable reports whether this request may be answered from, or stored in, the
-// shared page cache: an anonymous reader's GET of a public page. A session or flash
+// shared page cache: an anonymous reader's GET (or HEAD) of a public page. A session or flash
 // cookie makes the page personal; the newsroom, files, live streams and health have
 // their own rules.
 func cacheable(r *http.Request) bool {
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	p := r.URL.Path
@@ -244,14 +241,14 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 		if !cacheable(r) {
 			return next(c)
 		}
-		key := r.URL.Path + "?" + r.URL.RawQuery
+		key := pageKey(r)
 		for waited := false; ; waited = true {
 			page, _ := a.pages.get(key)
 			var articleID int64
 			if page != nil {
 				articleID = page.deps.articleID
 			}
-			st, err := a.readState(c, articleID)
+			st, err := a.laneOrReadState(c, articleID, waited)
 			if err != nil {
 				return err
 			}
@@ -260,7 +257,8 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 				if page.deps.articleID != 0 {
 					a.countReadID(c, page.deps.articleID)
 				}
-				return a.sendPage(c, c.Response(), page)
+				_, err := a.sendPage(c.Response(), r, page)
+				return err
 			}
 			if waited { // the other render stored nothing (a 404, say): do not queue again
 				return a.renderAndStore(c, next, key, st)
@@ -277,6 +275,19 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 	}
+}
+
+// pageKey names a page in the cache: its path and query as the reader sent them.
+func pageKey(r *http.Request) string { return r.URL.Path + "?" + r.URL.RawQuery }
+
+// laneOrReadState is the versions hitLane read for this request, when it read them
+// for the same page; otherwise (or after waiting for another render) a fresh read.
+func (a *App) laneOrReadState(c echo.Context, articleID int64, waited bool) (*cacheState, error) {
+	if st, ok := c.Request().Context().Value(laneState{}).(*cacheState); ok && !waited && st.v.article == articleID {
+		c.Set(cacheStateKey, st)
+		return st, nil
+	}
+	return a.readState(c, articleID)
 }
 
 // renderAndStore runs the handler into a buffer, stores the answer if it is the same
@@ -297,12 +308,14 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 	h := out.Header()
 	if err == nil && buf.status == http.StatusOK && strings.HasPrefix(h.Get("Cache-Control"), "public") && h.Get("Set-Cookie") == "" {
 		sum := sha256.Sum256(buf.body.Bytes())
-		page := &cachedPage{deps: st.deps(), contentType: h.Get(echo.HeaderContentType),
-			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second),
-			identity: bytes.Clone(buf.body.Bytes())}
+		page := &cachedPage{deps: st.deps(), route: c.Path(), identity: bytes.Clone(buf.body.Bytes()),
+			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second)}
 		page.surrogate = surrogateKeys(page.deps)
+		page.contentTypeValue = []string{h.Get(echo.HeaderContentType)}
+		page.etagValue, page.modifiedValue = []string{page.etag}, []string{page.modified.Format(http.TimeFormat)}
 		a.pages.put(key, page, page.size())
-		return a.sendPage(c, out, page)
+		_, err := a.sendPage(out, c.Request(), page)
+		return err
 	}
 	out.WriteHeader(buf.status)
 	_, werr := out.Write(buf.body.Bytes())
@@ -327,32 +340,28 @@ var siteSurrogateKey = []string{"site"}
 
 // sendPage writes a stored page in the encoding the client prefers, or 304 Not
 // Modified when the client's copy is current.
-func (a *App) sendPage(c echo.Context, w http.ResponseWriter, p *cachedPage) error {
-	r := c.Request()
+func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage) (status int, err error) {
 	h := w.Header()
 	h["Cache-Control"], h["Vary"], h["Surrogate-Key"] = publicCacheControlValue, varyValue, p.surrogate
-	h.Set("ETag", p.etag)
-	h.Set("Last-Modified", p.modified.Format(http.TimeFormat))
+	h["Etag"], h["Last-Modified"] = p.etagValue, p.modifiedValue
 	if notModified(r, p) {
 		w.WriteHeader(http.StatusNotModified)
-		return nil
+		return http.StatusNotModified, nil
 	}
 	body := p.identity
 	switch ae := r.Header.Get("Accept-Encoding"); {
 	case acceptsEncoding(ae, "br"):
-		p.brOnce.Do(func() { p.br = compressed(p.identity, newBrotli) })
-		body = p.br
+		body = p.br.get(p.identity, a.brotli)
 		h.Set(echo.HeaderContentEncoding, "br")
 	case acceptsEncoding(ae, "gzip"):
-		p.gzipOnce.Do(func() { p.gzip = compressed(p.identity, newGzip) })
-		body = p.gzip
+		body = p.gzip.get(p.identity, a.gzip)
 		h.Set(echo.HeaderContentEncoding, "gzip")
 	}
-	h.Set(echo.HeaderContentType, p.contentType)
+	h[echo.HeaderContentType] = p.contentTypeValue
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(body)
-	return err
+	_, err = w.Write(body)
+	return http.StatusOK, err
 }
 
 // notModified answers a conditional GET: If-None-Match wins over If-Modified-Since
@@ -385,28 +394,6 @@ func acceptsEncoding(header, coding string) bool {
 		}
 	}
 	return false
-}
-
-type compressor interface {
-	Write([]byte) (int, error)
-	Close() error
-}
-
-func newGzip(w *bytes.Buffer) compressor {
-	z, _ := gzip.NewWriterLevel(w, gzip.BestCompression) // the level is valid, so there is no error
-	return z
-}
-
-// Brotli quality 6 compresses a page in about the time gzip -9 takes, a little smaller.
-func newBrotli(w *bytes.Buffer) compressor { return brotli.NewWriterLevel(w, 6) }
-
-// compressed returns b compressed; writing to a bytes.Buffer cannot fail.
-func compressed(b []byte, mk func(*bytes.Buffer) compressor) []byte {
-	var out bytes.Buffer
-	z := mk(&out)
-	z.Write(b)
-	z.Close()
-	return out.Bytes()
 }
 
 // captureWriter keeps a response in memory while a cache miss renders.

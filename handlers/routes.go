@@ -19,7 +19,7 @@ func (a *App) Routes() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, nil, http.StatusForbidden, "This form was sent from another site, so we refused it. Go back, reload the page and try again.")
 	}))
-	return csrf.Handler(headAsGet(e))
+	return a.hitLane(csrf.Handler(headAsGet(e)))
 }
 
 // router builds the Echo router itself; tests walk its registered routes.
@@ -35,7 +35,7 @@ func (a *App) router() *echo.Echo {
 	// compressed once, when stored) and before the session is looked at.
 	// Bodies are limited last, once the user is known, so a refused comment can be
 	// shown again in its article as its writer sees it.
-	e.Use(a.requestID, a.logRequests, a.recoverPanics(), a.securityHeaders, a.servePages, compress(), a.loadUser, a.cacheHeaders, a.limitBody)
+	e.Use(a.baseHeaders, a.logRequests, a.recoverPanics(), a.servePages, compress(), a.loadUser, a.cacheHeaders, a.limitBody)
 	search, feed := a.rateLimit("search"), a.rateLimit("feed")
 
 	// Public, cacheable pages.

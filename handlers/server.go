@@ -70,11 +70,13 @@ type App struct {
 	bundles     *lru[*articleBundle]         // stories with the stories shown around them
 	trees       *lru[fragment]               // discussion pages rendered for logged-in readers
 	commentHTML *lru[fragment]               // single comments rendered, shared by every page showing them
+	plainTexts  *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
 	siteReads   sharedRead                   // the site and comments versions, read once for many requests
 	discussions *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
 	rendering   flight                       // misses being rendered, so each renders once
 	live        *liveHub                     // live stories watched by readers' streams on this server
 
+	gzip, brotli         *codec              // compress cached pages (encoding.go)
 	securityHeaderValues map[string][]string // set on every answer; the CSP names the photos' origin
 	mediaBase            string              // where pages point for photo files, ending in "/"
 }
@@ -98,7 +100,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
 		trees: newLRU[fragment](cfg.CacheBytes / 8), commentHTML: newLRU[fragment](cfg.CacheBytes / 8),
-		discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub()}
+		plainTexts: newLRU[string](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
+		gzip: newGzipCodec(), brotli: newBrotliCodec()}
 	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
 	if cfg.MediaURL != "" {
 		u, err := url.Parse(cfg.MediaURL)

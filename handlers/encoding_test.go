@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// A page is compressed fast for the reader who first asks, and again at the best
+// setting once it has been served upgradeAfter times; every form reads back as the page.
+func TestCompressedPagesImproveOnceTheyStay(t *testing.T) {
+	var page strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&page, "<li class=\"comment\" id=\"comment-%d\"><p>Comment %d: a thought of a sentence or two, with <a href=\"https://example.com/%d\">a link</a>.</p></li>\n", i, i*7, i*13)
+	}
+	identity := []byte(page.String())
+	for _, tc := range []struct {
+		name   string
+		codec  *codec
+		reader func(io.Reader) (io.Reader, error)
+	}{
+		{"gzip", newGzipCodec(), func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
+		{"br", newBrotliCodec(), func(r io.Reader) (io.Reader, error) { return brotli.NewReader(r), nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			readBack := func(b []byte) {
+				t.Helper()
+				r, err := tc.reader(bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, identity) {
+					t.Fatalf("the compressed page reads back as %d bytes (err %v), want the %d-byte page", len(got), err, len(identity))
+				}
+			}
+			var e encoded
+			first := e.get(identity, tc.codec)
+			readBack(first)
+			for range upgradeAfter - 1 {
+				if b := e.get(identity, tc.codec); !bytes.Equal(b, first) {
+					t.Fatal("the compressed page changed before it was served upgradeAfter times")
+				}
+			}
+			var best []byte
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if b := e.get(identity, tc.codec); !bytes.Equal(b, first) {
+					best = b
+					break
+				}
+			}
+			if best == nil {
+				t.Fatalf("after %d answers the page is still in its first compression", upgradeAfter)
+			}
+			readBack(best)
+			if len(best) >= len(first) {
+				t.Errorf("the best compression is %d bytes, the fast one %d: want it smaller", len(best), len(first))
+			}
+		})
+	}
+}
