@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/andybalholm/brotli"
 )
@@ -14,11 +15,17 @@ import (
 // that reader waits; in a busy discussion the page may be replaced a few milliseconds
 // later. So the first compression is the fast one (gzip 1, brotli 1: a fifth of the
 // time of the best settings, about an eighth larger), and a page that proves it stays
-// (upgradeAfter answers) is compressed again at the best setting in the background.
+// (asked for upgradeAfter times, the last upgradeAge or more after the first) is
+// compressed again at the best setting in the background. Both conditions matter:
+// during a comment storm every version of the story's page is asked for many times
+// within milliseconds, and compressing each again was a tenth of the server's work.
 //
 // Writers are reused: a new gzip writer is about 1 MB of state to allocate and clear,
 // which cost more than compressing a page with it.
-const upgradeAfter = 16
+const (
+	upgradeAfter = 16
+	upgradeAge   = time.Second
+)
 
 // codec makes one Content-Encoding, with a pool of writers for each of its two settings.
 type codec struct {
@@ -66,19 +73,22 @@ func compressWith(b []byte, pool *sync.Pool) []byte {
 
 // encoded is one compressed form of a cached page.
 type encoded struct {
-	once  sync.Once
-	bytes atomic.Pointer[[]byte]
-	uses  atomic.Int64
+	once     sync.Once
+	bytes    atomic.Pointer[[]byte]
+	made     time.Time // of the fast form
+	uses     atomic.Int64
+	upgraded atomic.Bool
 }
 
 // get returns the page compressed, making it on first use and starting the better
-// compression on the upgradeAfter'th.
+// compression once the page has stayed (see upgradeAfter).
 func (e *encoded) get(identity []byte, c *codec) []byte {
 	e.once.Do(func() {
 		b := compressWith(identity, &c.fast)
+		e.made = time.Now()
 		e.bytes.Store(&b)
 	})
-	if e.uses.Add(1) == upgradeAfter {
+	if e.uses.Add(1) >= upgradeAfter && !e.upgraded.Load() && time.Since(e.made) >= upgradeAge && e.upgraded.CompareAndSwap(false, true) {
 		go func() {
 			b := compressWith(identity, &c.best)
 			e.bytes.Store(&b)
