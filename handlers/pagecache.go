@@ -307,8 +307,12 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 	}
 	h := out.Header()
 	if err == nil && buf.status == http.StatusOK && strings.HasPrefix(h.Get("Cache-Control"), "public") && h.Get("Set-Cookie") == "" {
-		sum := sha256.Sum256(buf.body.Bytes())
-		page := &cachedPage{deps: st.deps(), route: c.Path(), identity: bytes.Clone(buf.body.Bytes()),
+		body := buf.body.Bytes() // the page's own: the buffer is not used again
+		if cap(body) > len(body)+len(body)/4 {
+			body = bytes.Clone(body) // a buffer grown in steps would keep its spare room in the cache
+		}
+		sum := sha256.Sum256(body)
+		page := &cachedPage{deps: st.deps(), route: c.Path(), identity: body,
 			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second)}
 		page.surrogate = surrogateKeys(page.deps)
 		page.contentTypeValue = []string{h.Get(echo.HeaderContentType)}
