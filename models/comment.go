@@ -598,8 +598,11 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 // top-level comments they may see) less those from c's thread on. Counting from c's
 // thread forward costs nothing for a comment just posted, whatever the size of the
 // discussion; a permalink deep in the past counts from the start instead (the
-// forward count stops at pageOfScan). A comment the viewer cannot read costs a walk
-// down its replies.
+// forward count stops at pageOfScan). The forward count is two index ranges, the
+// threads of later seconds and those of c's own second from c's thread on: as one
+// comparison of (created_at, id) pairs, SQLite walked every thread started in that
+// second, which under a comment storm is a thousand. A comment the viewer cannot read
+// costs a walk down its replies.
 func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, size int) (int, error) {
 	// The comment's status is read here rather than taken from c, which may be older
 	// than a moderator's last decision.
@@ -608,8 +611,11 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 	err := cs.s.R.QueryRowContext(ctx, `SELECT c.status = 'approved' OR (c.status = 'pending' AND c.user_id = :viewer),
 			`+keptTotal("c.article_id")+`,
 			(SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
-				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) >= (t.created_at, t.id)
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND r.created_at > t.created_at
 			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan) AS later)
+			+ (SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
+				ON r.article_id = t.article_id AND r.parent_id IS NULL AND r.created_at = t.created_at AND r.id >= t.id
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan) AS same)
 		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID),
 		sql.Named("scan", cs.pageOfScan)).Scan(&shown, &total, &from)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -630,7 +636,7 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 		return 0, ErrNotFound
 	}
 	before := total - from
-	if from == cs.pageOfScan {
+	if from >= cs.pageOfScan {
 		err = cs.s.R.QueryRowContext(ctx, `SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
 				ON r.article_id = t.article_id AND r.parent_id IS NULL AND (r.created_at, r.id) < (t.created_at, t.id)
 			WHERE t.id = (SELECT coalesce(root_id, id) FROM comments WHERE id = :id) AND `+keptRoot,
