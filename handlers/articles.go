@@ -3,9 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -171,6 +173,7 @@ type articleData struct {
 	Widgets    widgets
 	Discussion *discussion
 	Coverage   *models.Coverage // live coverage, running or closed (nil: none)
+	Story      template.HTML    // the story section already rendered ("" renders it)
 }
 
 // articleBundle is a story with the stories shown around it. Readers' bundles are
@@ -183,10 +186,22 @@ type articleBundle struct {
 	notes      []models.Correction
 	prev, next *models.Article
 	coverage   *models.Coverage // nil: the story was never live
+
+	// The story section of its page ("story" in article.html), rendered once: everything
+	// it shows comes from the bundle and its snapshot, so it lives as long as they do.
+	storyOnce sync.Once
+	story     template.HTML
+	storyErr  error
+}
+
+// storySection is the story section rendered by render, the first time it is asked for.
+func (b *articleBundle) storySection(render func() (template.HTML, error)) (template.HTML, error) {
+	b.storyOnce.Do(func() { b.story, b.storyErr = render() })
+	return b.story, b.storyErr
 }
 
 func (b *articleBundle) size() int64 {
-	n := int64(len(b.art.BodyHTML)+len(b.art.BodySrc)) + 8<<10
+	n := int64(2*len(b.art.BodyHTML)+len(b.art.BodySrc)) + 16<<10 // with the story section rendered
 	if b.coverage != nil {
 		for _, e := range b.coverage.Entries {
 			n += int64(len(e.BodyHTML)+len(e.BodySrc)+len(e.Title)) + 256
@@ -303,7 +318,7 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	p.Canonical = a.absURL("/articles/" + art.Slug)
 	p.Description = art.Dek
 	if p.Description == "" {
-		p.Description = a.Store.San.Excerpt(art.BodyHTML, 160)
+		p.Description = models.CutText(a.plainText(string(art.BodyHTML)), 160)
 	}
 	p.NoIndex = preview
 	p.Alternates = append(p.Alternates, a.feedLinks(art.Section.Name+" — "+p.Site.SiteName, "/section/"+art.Section.Slug)...)
@@ -324,6 +339,14 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	}
 	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview,
 		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
+	if !preview && p.Canonical == a.absURL("/articles/"+art.Slug) {
+		// The story section is the same on every page that shows the discussion's first
+		// page in its usual order (the later ones link to themselves as canonical): reused,
+		// a comment's miss renders the discussion only.
+		if d.Story, err = b.storySection(func() (template.HTML, error) { return a.Views.Fragment("article", "story", d) }); err != nil {
+			return err
+		}
+	}
 	st, err := a.state(c)
 	if err != nil {
 		return err

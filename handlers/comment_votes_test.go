@@ -379,6 +379,16 @@ func TestLongDiscussionPagesInEveryOrder(t *testing.T) {
 	if got := newest2.Find(`.discussion a[rel="prev"]`).AttrOr("href", ""); got != base+"?sort=newest#discussion" {
 		t.Errorf("newest page 2's previous link: %q", got)
 	}
+	// The story's own "Permanent link" names the page's canonical address too, whichever
+	// page was rendered first (the story section is reused only where the addresses agree).
+	for _, pg := range []struct {
+		doc  *goquery.Document
+		want string
+	}{{doc, base + "?cpage=2"}, {first, base}, {newest2, base + "?cpage=2&sort=newest"}} {
+		if got := pg.doc.Find(".permalink a").AttrOr("href", ""); got != "http://news.test"+pg.want {
+			t.Errorf("permanent link on %s: %q", pg.want, got)
+		}
+	}
 	// Numbers still count from the oldest thread, on every page of every order.
 	ids, nums := threadIDs(newest2)
 	if len(ids) != 10 || nums[0] != "10" || nums[9] != "1" {

@@ -189,7 +189,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		u := ldBlogUpdate{Type: "BlogPosting", Headline: e.Title, URL: p.Canonical + "#" + e.Anchor(),
 			DatePublished: w3cTime(e.CreatedAt), DateModified: w3cTime(e.UpdatedAt), ArticleBody: body}
 		if u.Headline == "" {
-			u.Headline = a.Store.San.Excerpt(e.BodyHTML, 110)
+			u.Headline = models.CutText(body, 110)
 		}
 		if e.AuthorName != "" {
 			u.Author = []ldPerson{{Type: "Person", Name: e.AuthorName, URL: a.absURL("/author/" + url.PathEscape(e.AuthorSlug))}}
@@ -199,9 +199,10 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 	p.JSONLD = []any{live, crumbs}
 }
 
-// plainText is a comment's or live entry's HTML as the structured data's plain text,
-// kept by the HTML itself: the sanitiser's pass was an eighth of a story page's miss,
-// repeated for every comment shown whenever one of them changed.
+// plainText is stored HTML (a comment, a live entry, a story's body) as plain text for
+// the structured data and descriptions, kept by the HTML itself: the sanitiser's pass
+// was an eighth of a story page's miss, repeated for every comment shown whenever one
+// of them changed.
 func (a *App) plainText(html string) string {
 	if t, ok := a.plainTexts.get(html); ok {
 		return t

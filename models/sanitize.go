@@ -139,8 +139,11 @@ func (s *Sanitizer) PlainText(src string) string {
 
 // Excerpt is the first words of some HTML as plain text, cut at a word boundary
 // to at most max bytes with an ellipsis: a meta description for a story without a dek.
-func (s *Sanitizer) Excerpt(src template.HTML, max int) string {
-	text := s.PlainText(string(src))
+func (s *Sanitizer) Excerpt(src template.HTML, max int) string { return CutText(s.PlainText(string(src)), max) }
+
+// CutText is plain text cut at a word boundary to at most max bytes with an
+// ellipsis (Excerpt, for text already made plain).
+func CutText(text string, max int) string {
 	if len(text) <= max {
 		return text
 	}
