@@ -139,7 +139,9 @@ func (s *Sanitizer) PlainText(src string) string {
 
 // Excerpt is the first words of some HTML as plain text, cut at a word boundary
 // to at most max bytes with an ellipsis: a meta description for a story without a dek.
-func (s *Sanitizer) Excerpt(src template.HTML, max int) string { return CutText(s.PlainText(string(src)), max) }
+func (s *Sanitizer) Excerpt(src template.HTML, max int) string {
+	return CutText(s.PlainText(string(src)), max)
+}
 
 // CutText is plain text cut at a word boundary to at most max bytes with an
 // ellipsis (Excerpt, for text already made plain).
