@@ -325,20 +325,35 @@ func TestArticlePageWeight(t *testing.T) {
 	}
 }
 
+// Every answer carries the security headers and a request id of its own: the page as
+// rendered, and the same page answered from the cache before the router (hitLane).
 func TestSecurityHeaders(t *testing.T) {
-	res := newTestApp(t).get("/")
-	for h, want := range map[string]string{
-		"X-Content-Type-Options": "nosniff",
-		"X-Frame-Options":        "DENY",
-		"Referrer-Policy":        "strict-origin-when-cross-origin",
-	} {
-		if got := res.Header.Get(h); got != want {
-			t.Errorf("%s = %q, want %q", h, got, want)
+	ta := newTestApp(t)
+	ids := map[string]bool{}
+	for _, answer := range []string{"rendered", "cached"} {
+		res := ta.get("/")
+		res.Body.Close()
+		for h, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"X-Frame-Options":        "DENY",
+			"Referrer-Policy":        "strict-origin-when-cross-origin",
+		} {
+			if got := res.Header.Get(h); got != want {
+				t.Errorf("%s answer: %s = %q, want %q", answer, h, got, want)
+			}
 		}
+		csp := res.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s answer: CSP %q", answer, csp)
+		}
+		id := res.Header.Get(echoRequestID)
+		if len(id) != 16 || ids[id] {
+			t.Errorf("%s answer: request id %q, want a fresh one", answer, id)
+		}
+		ids[id] = true
 	}
-	csp := res.Header.Get("Content-Security-Policy")
-	if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
-		t.Errorf("CSP %q", csp)
+	if hits, _ := sample(scrape(t, ta), "broadsheet_page_cache_hits_total", nil); hits != 1 {
+		t.Errorf("%v cache hits, want the second answer to be one", hits)
 	}
 }
 
