@@ -76,12 +76,17 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// logRequest counts one answer in the metrics and writes its log line.
+// logRequest counts one answer in the metrics and writes its log line, under the
+// method the client used (the router sees a HEAD as a GET: headAsGet).
 func (a *App) logRequest(r *http.Request, route string, status int, start time.Time, id string) {
 	took := time.Since(start)
-	a.metrics.observe(route, r.Method, status, took)
+	method := r.Method
+	if r.Context().Value(headRequest{}) != nil {
+		method = http.MethodHead
+	}
+	a.metrics.observe(route, method, status, took)
 	a.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method), slog.String("uri", loggedURI(r)),
+		slog.String("method", method), slog.String("uri", loggedURI(r)),
 		slog.Int("status", status), slog.Duration("latency", took), slog.String("id", id))
 }
 

@@ -298,6 +298,14 @@ func TestCacheHTTPSemantics(t *testing.T) {
 			t.Errorf("HEAD %s: status %d, %d body bytes", p, res.StatusCode, len(b))
 		}
 	}
+	// The logs and metrics say HEAD, whether the cache answered (the story, read twice
+	// above) or the router did (a section page nobody had asked for).
+	fams := scrape(t, ta)
+	for _, route := range []string{"/articles/:slug", "/section/:slug"} {
+		if n, _ := sample(fams, "broadsheet_http_requests_total", map[string]string{"route": route, "method": "HEAD"}); n != 1 {
+			t.Errorf("HEAD requests counted for %s: %v, want 1", route, n)
+		}
+	}
 	if err := ta.Reads.Flush(context.Background(), testNow); err != nil {
 		t.Fatal(err)
 	}
