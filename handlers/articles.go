@@ -333,16 +333,17 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 		}
 	}
 	a.describeArticle(&p, art, b.coverage, b.notes, disc)
-	if disc != nil && (disc.Threads.Number > 1 || disc.Order != models.OrderOldest) {
-		// Each page and order of a long discussion is its own page, canonical to itself.
+	// Each later page and other order of a discussion is its own page, canonical to itself.
+	ownCanonical := disc != nil && (disc.Threads.Number > 1 || disc.Order != models.OrderOldest)
+	if ownCanonical {
 		p.Canonical = a.absURL(discussionURL(disc.Base, disc.Order, disc.Threads.Number, 0))
 	}
 	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview,
 		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
-	if !preview && p.Canonical == a.absURL("/articles/"+art.Slug) {
+	if !preview && !ownCanonical {
 		// The story section is the same on every page that shows the discussion's first
-		// page in its usual order (the later ones link to themselves as canonical): reused,
-		// a comment's miss renders the discussion only.
+		// page in its usual order (the others name themselves in its permanent link):
+		// reused, a comment's miss renders the discussion only.
 		if d.Story, err = b.storySection(func() (template.HTML, error) { return a.Views.Fragment("article", "story", d) }); err != nil {
 			return err
 		}

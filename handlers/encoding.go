@@ -88,7 +88,8 @@ func (e *encoded) get(identity []byte, c *codec) []byte {
 		e.made = time.Now()
 		e.bytes.Store(&b)
 	})
-	if e.uses.Add(1) >= upgradeAfter && !e.upgraded.Load() && time.Since(e.made) >= upgradeAge && e.upgraded.CompareAndSwap(false, true) {
+	// Once upgraded, a hit touches no shared counter (cores would pass its cache line around).
+	if !e.upgraded.Load() && e.uses.Add(1) >= upgradeAfter && time.Since(e.made) >= upgradeAge && e.upgraded.CompareAndSwap(false, true) {
 		go func() {
 			b := compressWith(identity, &c.best)
 			e.bytes.Store(&b)

@@ -35,11 +35,7 @@ func (a *App) hitLane(next http.Handler) http.Handler {
 			return
 		}
 		id := a.setBaseHeaders(w.Header(), r)
-		a.metrics.cacheHits.Inc()
-		if page.deps.articleID != 0 && r.Method != http.MethodHead { // HEAD is not a read of the story
-			a.Reads.Add(page.deps.articleID, a.Now())
-		}
-		status, _ := a.sendPage(w, r, page) // a failed write is the reader gone: nothing to answer
+		status, _ := a.sendHit(w, r, page) // a failed write is the reader gone: nothing to answer
 		a.logRequest(r, page.route, status, start, id)
 	})
 }

@@ -81,7 +81,7 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 func (a *App) logRequest(r *http.Request, route string, status int, start time.Time, id string) {
 	took := time.Since(start)
 	method := r.Method
-	if r.Context().Value(headRequest{}) != nil {
+	if cameAsHead(r) {
 		method = http.MethodHead
 	}
 	a.metrics.observe(route, method, status, took)

@@ -210,7 +210,13 @@ func headAsGet(next http.Handler) http.Handler {
 type headRequest struct{}
 
 // isHead reports whether the request came in as HEAD (HEAD is not a read of a story).
-func isHead(c echo.Context) bool { return c.Request().Context().Value(headRequest{}) != nil }
+func isHead(c echo.Context) bool { return cameAsHead(c.Request()) }
+
+// cameAsHead is isHead for a plain request: before the router (hitLane) it is still a
+// HEAD; after headAsGet the mark in its context says so.
+func cameAsHead(r *http.Request) bool {
+	return r.Method == http.MethodHead || r.Context().Value(headRequest{}) != nil
+}
 
 // cacheable reports whether this request may be answered from, or stored in, the
 // shared page cache: an anonymous reader's GET (or HEAD) of a public page. A session or flash
@@ -253,11 +259,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if page != nil && page.deps.current(st, a.Now()) {
-				a.metrics.cacheHits.Inc()
-				if page.deps.articleID != 0 {
-					a.countReadID(c, page.deps.articleID)
-				}
-				_, err := a.sendPage(c.Response(), r, page)
+				_, err := a.sendHit(c.Response(), r, page)
 				return err
 			}
 			if waited { // the other render stored nothing (a 404, say): do not queue again
@@ -341,6 +343,16 @@ func surrogateKeys(d pageDeps) []string {
 }
 
 var siteSurrogateKey = []string{"site"}
+
+// sendHit answers from the cache: counted as a hit, and as a read of the story on a
+// story's page.
+func (a *App) sendHit(w http.ResponseWriter, r *http.Request, p *cachedPage) (status int, err error) {
+	a.metrics.cacheHits.Inc()
+	if p.deps.articleID != 0 && !cameAsHead(r) { // HEAD is not a read of the story
+		a.Reads.Add(p.deps.articleID, a.Now())
+	}
+	return a.sendPage(w, r, p)
+}
 
 // sendPage writes a stored page in the encoding the client prefers, or 304 Not
 // Modified when the client's copy is current.

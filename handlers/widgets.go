@@ -84,12 +84,10 @@ func sameWidgets(x, y widgets) bool {
 
 // countRead notes that a reader opened a story. It only touches memory; FlushReadsEvery
 // writes the counts. HEAD requests and editors' previews are not reads.
-func (a *App) countRead(c echo.Context, art models.Article) { a.countReadID(c, art.ID) }
-
-// countReadID counts a read of story id; the page cache calls it on hits.
-func (a *App) countReadID(c echo.Context, id int64) {
+// A hit from the page cache is counted by sendHit.
+func (a *App) countRead(c echo.Context, art models.Article) {
 	if !isHead(c) {
-		a.Reads.Add(id, a.Now())
+		a.Reads.Add(art.ID, a.Now())
 	}
 }
 
