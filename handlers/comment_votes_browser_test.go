@@ -32,6 +32,9 @@ func TestBrowserVoteSortPreview(t *testing.T) {
 				chromedp.Click(`form[action="/login"] button[type=submit]`),
 				chromedp.WaitVisible("form#reply-form"),
 			))(t)
+			// The page's deferred script must have run before the vote below: the form
+			// shows before it does, and a click then would post the plain form.
+			must(chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`)))(t)
 
 			// Vote the older thread up. With the script the page stays (a marker set on the
 			// window survives); without it the form lands back on the comment.
