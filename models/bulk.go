@@ -29,6 +29,9 @@ type Bulk struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt // prepared once on the writer connection, bound to each transaction
 	rows  int                  // rows written in the open transaction
+	// due holds the stories of the open transaction that are written as drafts and
+	// given their status just before it commits, by that status (see Article).
+	due map[string][]any
 }
 
 // BulkBatch is how many rows one transaction of a Bulk holds before it commits.
@@ -40,7 +43,6 @@ var bulkSQL = map[string]string{
 		section_id, media_id, image_alt, image_caption, image_credit, status, published_at, updated_at,
 		correction, comments_open, created_at, modified_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?) RETURNING id`,
-	"status":  `UPDATE articles SET status = ? WHERE id = ?`,
 	"author":  `INSERT INTO article_authors (article_id, user_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	"tag":     `INSERT INTO tags (name, slug) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 	"tagLink": `INSERT INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags WHERE slug = ? ON CONFLICT DO NOTHING`,
@@ -50,7 +52,7 @@ var bulkSQL = map[string]string{
 
 // Bulk opens a bulk writer. Call Close when done: it commits what is left.
 func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
-	b := &Bulk{s: s, stmts: map[string]*sql.Stmt{}}
+	b := &Bulk{s: s, stmts: map[string]*sql.Stmt{}, due: map[string][]any{}}
 	// The default 2 MB page cache makes every insert re-read index pages (the search
 	// index's above all) from the OS; a bulk load wants its working set in memory.
 	// (PostgreSQL's cache is the server's shared buffers.)
@@ -104,26 +106,53 @@ func (b *Bulk) exec(ctx context.Context, name string, args ...any) (int64, error
 
 // CommitIfFull commits once the open transaction holds BulkBatch rows. Callers call it
 // between whole stories (a story with its comments), so a crash never leaves half of one.
-func (b *Bulk) CommitIfFull() error {
+func (b *Bulk) CommitIfFull(ctx context.Context) error {
 	if b.tx == nil || b.rows < BulkBatch {
 		return nil
 	}
-	return b.commit()
+	return b.commit(ctx)
 }
 
-func (b *Bulk) commit() error {
+func (b *Bulk) commit(ctx context.Context) error {
 	if b.tx == nil {
 		return nil
 	}
-	err := b.tx.Commit()
+	err := b.giveStatuses(ctx)
+	if err == nil {
+		err = b.tx.Commit()
+	} else {
+		b.tx.Rollback()
+	}
 	b.tx, b.rows = nil, 0
+	clear(b.due)
 	return err
+}
+
+// giveStatuses sets the status of the transaction's stories, a thousand at a time in
+// one statement per status. SQLite's full-text index flushes what it has gathered in
+// memory into a new segment of the index at the start of every statement that writes,
+// and merges segments as they pile up; a statement per story made a segment per story,
+// and merging them was most of the time a large archive took. One statement for many
+// stories indexes them all in one segment.
+func (b *Bulk) giveStatuses(ctx context.Context) error {
+	for status, ids := range b.due {
+		for len(ids) > 0 {
+			n := min(len(ids), 1000)
+			args := append([]any{status}, ids[:n]...)
+			q := `UPDATE articles SET status = ? WHERE id IN (` + placeholders(n) + `)`
+			if _, err := b.tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+			ids = ids[n:]
+		}
+	}
+	return nil
 }
 
 // Close commits what is left, releases the statements and refreshes the query
 // planner's statistics, which a large import makes stale.
 func (b *Bulk) Close(ctx context.Context) error {
-	err := b.commit()
+	err := b.commit(ctx)
 	b.closeStmts()
 	if err != nil {
 		return err
@@ -166,10 +195,11 @@ func (as *ArticleStore) Ready(in ArticleInput) (ReadyArticle, error) {
 
 // Article adds a story with its authors and tags (tags are created on first use).
 //
-// The story is written as a draft and given its status last: the search triggers
-// re-index a live story on every author and tag linked to it, each time tokenising the
-// whole body twice (out of the index, back in), while a draft is not indexed at all. So
-// the story is indexed once, by the same triggers, when its status is set.
+// The story is written as a draft and given its status when the transaction commits
+// (giveStatuses): the search triggers re-index a live story on every author and tag
+// linked to it, each time tokenising the whole body twice (out of the index, back in),
+// while a draft is not indexed at all. So the story is indexed once, by the same
+// triggers, when its status is set.
 func (b *Bulk) Article(ctx context.Context, now time.Time, r ReadyArticle) (int64, error) {
 	in := r.in
 	id, err := b.exec(ctx, "article", in.Title, in.Slug, in.Dek, in.Body, string(r.html), in.Dateline, in.Wire,
@@ -201,9 +231,7 @@ func (b *Bulk) Article(ctx context.Context, now time.Time, r ReadyArticle) (int6
 		}
 	}
 	if in.Status != StatusDraft {
-		if _, err := b.exec(ctx, "status", in.Status, id); err != nil {
-			return 0, err
-		}
+		b.due[in.Status] = append(b.due[in.Status], id)
 	}
 	return id, nil
 }

@@ -322,7 +322,7 @@ func (g *gen) stories(ctx context.Context, s *models.Store, b *models.Bulk, sum 
 			if err != nil {
 				return fmt.Errorf("comments of story %d: %w", lo+k+1, err)
 			}
-			if err := b.CommitIfFull(); err != nil {
+			if err := b.CommitIfFull(ctx); err != nil {
 				return err
 			}
 		}

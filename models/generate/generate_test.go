@@ -39,6 +39,19 @@ func TestGenerateSmallArchive(t *testing.T) {
 	if stories != 200 || comments != 2000 || replies == 0 || readers < 5 {
 		t.Errorf("database holds %d stories, %d comments (%d replies) from %d readers", stories, comments, replies, readers)
 	}
+	// Stories are given their status in bulk when a transaction commits; what the
+	// triggers derive from it must match the stories themselves, to the last one.
+	var live, counted, indexed, tagged int
+	err = s.R.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM articles WHERE status IN ('published', 'scheduled') AND published_at IS NOT NULL),
+		(SELECT n FROM live_counts WHERE scope = 'all' AND key = 0),
+		(SELECT count(*) FROM search_docs),
+		(SELECT count(*) FROM article_tags at JOIN articles a ON a.id = at.article_id
+			WHERE (at.live_at IS NOT NULL) <> (a.status IN ('published', 'scheduled')))`).Scan(&live, &counted, &indexed, &tagged)
+	if err != nil || live < 190 || counted != live || indexed != live || tagged != 0 {
+		t.Errorf("%d live stories, %d counted live, %d in the search index, %d tag links with the wrong live_at (%v)",
+			live, counted, indexed, tagged, err)
+	}
 	err = s.R.QueryRowContext(ctx, `WITH RECURSIVE d(id, depth) AS (
 		SELECT id, 1 FROM comments WHERE parent_id IS NULL
 		UNION ALL SELECT c.id, d.depth + 1 FROM comments c JOIN d ON c.parent_id = d.id)
