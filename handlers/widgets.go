@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,46 +25,75 @@ const widgetTTL = 30 * time.Second
 
 // widgetCache holds the last widgets read. Their rankings are approximate by nature
 // (reads reach the database once a minute), so each server recomputes them at most
-// every widgetTTL, saving two aggregate queries per page; what they show of each story
-// (headline, slug) is never older than the site snapshot they were read under. Each
-// recomputation that changes them moves the generation, which cached pages record.
+// every widgetTTL: counting a week of comments is the dearest read on the site, and it
+// is not repeated when the site changes. What they show of each story (headline,
+// slug, whether it is still to be seen) is read afresh, by id, whenever the site
+// snapshot moves, so it is never older than the page around it. Each change to what
+// the widgets show moves the generation, which cached pages record.
 type widgetCache struct {
 	mu      sync.Mutex
-	w       widgets
-	snap    *siteSnapshot
+	read    []int64 // the rankings, as ids, until expires
+	talked  []int64
 	expires time.Time
+	w       widgets
+	snap    *siteSnapshot // w was read under snap
 	gen     uint64
 }
 
-// loadWidgets returns the widgets to show under snap and their generation, reading
-// them afresh when they were read under another snapshot or widgetTTL has passed.
-// Every cacheable request asks (see readState), so rankings move on time even while
-// every page is served from the cache.
+// loadWidgets returns the widgets to show under snap and their generation, ranking
+// afresh once widgetTTL has passed and reading the stories afresh when the snapshot
+// moved. Every cacheable request asks (see readState), so rankings move on time even
+// while every page is served from the cache.
 func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uint64, error) {
 	now := a.Now()
-	a.widgets.mu.Lock()
-	if a.widgets.snap == snap && now.Before(a.widgets.expires) {
-		w, gen := a.widgets.w, a.widgets.gen
-		a.widgets.mu.Unlock()
+	c := &a.widgets
+	c.mu.Lock()
+	rerank := !now.Before(c.expires)
+	if c.snap == snap && !rerank {
+		w, gen := c.w, c.gen
+		c.mu.Unlock()
 		return w, gen, nil
 	}
-	a.widgets.mu.Unlock()
+	read, talked := c.read, c.talked
+	c.mu.Unlock()
 
-	var w widgets
 	var err error
-	if w.MostRead, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
-		return w, 0, err
+	if rerank {
+		if read, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
+			return widgets{}, 0, err
+		}
+		if talked, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
+			return widgets{}, 0, err
+		}
 	}
-	if w.MostCommented, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
-		return w, 0, err
+	arts, err := a.Store.Articles.Visible(ctx, now, append(slices.Clip(read), talked...))
+	if err != nil {
+		return widgets{}, 0, err
 	}
-	a.widgets.mu.Lock()
-	defer a.widgets.mu.Unlock()
-	if !sameWidgets(a.widgets.w, w) {
-		a.widgets.gen++
+	byID := make(map[int64]models.Article, len(arts))
+	for _, art := range arts {
+		byID[art.ID] = art
 	}
-	a.widgets.w, a.widgets.snap, a.widgets.expires = w, snap, now.Add(widgetTTL)
-	return w, a.widgets.gen, nil
+	pick := func(ranking []int64) (out []models.Article) {
+		for _, id := range ranking {
+			if art, ok := byID[id]; ok {
+				out = append(out, art)
+			}
+		}
+		return out
+	}
+	w := widgets{MostRead: pick(read), MostCommented: pick(talked)}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !sameWidgets(c.w, w) {
+		c.gen++
+	}
+	if rerank {
+		c.read, c.talked, c.expires = read, talked, now.Add(widgetTTL)
+	}
+	c.w, c.snap = w, snap
+	return w, c.gen, nil
 }
 
 // sameWidgets reports whether two widget sets list the same stories.

@@ -69,6 +69,40 @@ func TestReaderWidgets(t *testing.T) {
 			t.Errorf("%s: the ranking shows %d counts", path, got)
 		}
 	}
+
+	// A change to the site is not a reason to rank again (the ranking stays for
+	// widgetTTL), but what the widgets show of each story is never older than the site:
+	// a new headline shows, and a story taken down leaves, on the very next request.
+	for range 3 {
+		if _, err := ta.Store.W.Exec(`INSERT INTO comments (article_id, guest_name, body_src, body_html, status, created_at)
+			VALUES (?, 'Guest', 'Hi', '<p>Hi</p>', 'approved', ?)`, lead.ID, testNow.Format(time.RFC3339)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit := func(id int64, change func(*models.ArticleInput)) {
+		art, err := ta.Store.Articles.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := art.Input()
+		change(&in)
+		if _, err := ta.Store.Articles.Update(context.Background(), testNow, id, art.Version, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(popular.ID, func(in *models.ArticleInput) { in.Title = "Popular story, updated" })
+	edit(talked.ID, func(in *models.ArticleInput) { in.Status = models.StatusUnpublished })
+	doc = parse(t, ta.get("/"))
+	if got := widgetTitles(doc, "most-read-h"); got != "Popular story, updated|Lead story" {
+		t.Errorf("after a new headline: most read = %q", got)
+	}
+	if got := widgetTitles(doc, "most-commented-h"); got != "" {
+		t.Errorf("after the story was taken down and another commented on: most commented = %q, want nothing until widgetTTL", got)
+	}
+	ta.Now = func() time.Time { return testNow.Add(2 * widgetTTL) }
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "Lead story" {
+		t.Errorf("after widgetTTL: most commented = %q, want Lead story", got)
+	}
 }
 
 func TestCloseFlushesReads(t *testing.T) {

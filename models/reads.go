@@ -80,19 +80,28 @@ func (rc *ReadCounter) Flush(ctx context.Context, now time.Time) error {
 	return err
 }
 
-// MostRead lists up to n visible stories with the most flushed reads in ReadWindow.
-func (as *ArticleStore) MostRead(ctx context.Context, now time.Time, n int) ([]Article, error) {
-	return as.list(ctx, "SELECT "+articleCols+articleFrom+`
+// MostRead ranks up to n visible stories by their flushed reads in ReadWindow. It
+// returns ids only: the ranking is the costly part and can be kept for a while, while
+// what a reader sees of each story is read afresh with Visible.
+func (as *ArticleStore) MostRead(ctx context.Context, now time.Time, n int) ([]int64, error) {
+	return queryAll(ctx, as.s.R, scanID, `SELECT a.id FROM articles a
 		JOIN (SELECT article_id, sum(count) AS n FROM article_reads WHERE hour >= ? GROUP BY article_id) r ON r.article_id = a.id
 		WHERE `+visible+` ORDER BY r.n DESC, a.published_at DESC LIMIT ?`,
 		hourKey(now.Add(-ReadWindow)), fmtTime(now), n)
 }
 
-// MostCommented lists up to n visible stories with the most approved comments posted in CommentWindow.
-func (as *ArticleStore) MostCommented(ctx context.Context, now time.Time, n int) ([]Article, error) {
-	return as.list(ctx, "SELECT "+articleCols+articleFrom+`
+// MostCommented ranks up to n visible stories by their approved comments posted in
+// CommentWindow, ids only (see MostRead).
+func (as *ArticleStore) MostCommented(ctx context.Context, now time.Time, n int) ([]int64, error) {
+	return queryAll(ctx, as.s.R, scanID, `SELECT a.id FROM articles a
 		JOIN (SELECT article_id, count(*) AS n FROM comments WHERE status = 'approved' AND created_at >= ? GROUP BY article_id) r
 		  ON r.article_id = a.id
 		WHERE `+visible+` ORDER BY r.n DESC, a.published_at DESC LIMIT ?`,
 		fmtTime(now.Add(-CommentWindow)), fmtTime(now), n)
+}
+
+func scanID(sc scanner) (int64, error) {
+	var id int64
+	err := sc.Scan(&id)
+	return id, err
 }

@@ -10,6 +10,32 @@ import (
 // joined is the titles of arts as one string, for comparing orders.
 func joined(arts []Article) string { return strings.Join(titles(arts), "|") }
 
+// ranked is the headlines of a ranking's stories, as a widget shows them.
+func (f *searchFixture) ranked(ids []int64, err error) string {
+	f.tb.Helper()
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	arts, err := f.s.Articles.Visible(context.Background(), testNow, ids)
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	return joined(arts)
+}
+
+func TestVisibleKeepsTheOrderAndDropsHiddenStories(t *testing.T) {
+	f := newSearchFixture(t)
+	first := f.publish("First", "", "", nil)
+	second := f.publish("Second", "", "", nil)
+	draft := f.publish("Draft", "", "", func(in *ArticleInput) { in.Status = StatusDraft })
+	later := f.publish("Later", "", "", func(in *ArticleInput) {
+		in.Status, in.PublishedAt = StatusScheduled, testNow.Add(time.Hour)
+	})
+	if got := f.ranked([]int64{second, draft, first, later, second, 999999}, nil); got != "Second|First" {
+		t.Errorf("Visible = %q, want Second|First: in the order asked, once each, only what readers can see", got)
+	}
+}
+
 func TestReadCountsFlushAdditivelyFromSeveralServers(t *testing.T) {
 	f := newSearchFixture(t)
 	ctx := context.Background()
@@ -38,13 +64,9 @@ func TestReadCountsFlushAdditivelyFromSeveralServers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := f.s.Articles.MostRead(ctx, testNow, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// B: 2 + 2 from two servers beats A's 3; Old's reads are outside the window.
-	if joined(got) != "Story B|Story A" {
-		t.Errorf("most read = %q, want Story B|Story A", joined(got))
+	if got := f.ranked(f.s.Articles.MostRead(ctx, testNow, 5)); got != "Story B|Story A" {
+		t.Errorf("most read = %q, want Story B|Story A", got)
 	}
 
 	// A later flush adds to, never replaces, what is stored.
@@ -54,8 +76,8 @@ func TestReadCountsFlushAdditivelyFromSeveralServers(t *testing.T) {
 	if err := server2.Flush(ctx, testNow); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ = f.s.Articles.MostRead(ctx, testNow, 5); joined(got) != "Story A|Story B" {
-		t.Errorf("after more reads of A: %q, want Story A|Story B", joined(got))
+	if got := f.ranked(f.s.Articles.MostRead(ctx, testNow, 5)); got != "Story A|Story B" {
+		t.Errorf("after more reads of A: %q, want Story A|Story B", got)
 	}
 
 	// Reads of a story deleted before the flush are dropped, not an error.
@@ -97,11 +119,7 @@ func TestMostCommentedCountsRecentApprovedComments(t *testing.T) {
 		comment(draft, "approved", testNow)
 		comment(quiet, "approved", testNow.Add(-CommentWindow-time.Hour)) // too old to count
 	}
-	got, err := f.s.Articles.MostCommented(ctx, testNow, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if joined(got) != "Busy story|Quiet story" {
-		t.Errorf("most commented = %q, want Busy story|Quiet story", joined(got))
+	if got := f.ranked(f.s.Articles.MostCommented(ctx, testNow, 5)); got != "Busy story|Quiet story" {
+		t.Errorf("most commented = %q, want Busy story|Quiet story", got)
 	}
 }
