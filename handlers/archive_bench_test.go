@@ -150,7 +150,8 @@ func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, 
 	var sectionLive, threads, live int
 	err := db.QueryRowContext(ctx, `SELECT
 		(SELECT s.slug FROM live_counts c JOIN sections s ON s.id = c.key WHERE c.scope = 'section' ORDER BY c.n DESC LIMIT 1),
-		(SELECT n FROM live_counts WHERE scope = 'section' ORDER BY n DESC LIMIT 1),
+		(SELECT count(*) FROM articles WHERE status IN ('published', 'scheduled') AND published_at <= ?
+			AND section_id = (SELECT key FROM live_counts WHERE scope = 'section' ORDER BY n DESC LIMIT 1)),
 		(SELECT t.slug FROM live_counts c JOIN tags t ON t.id = c.key WHERE c.scope = 'tag' ORDER BY c.n DESC LIMIT 1),
 		(SELECT u.slug FROM live_counts c JOIN users u ON u.id = c.key WHERE c.scope = 'author' ORDER BY c.n DESC LIMIT 1),
 		(SELECT a.slug FROM discussions d JOIN articles a ON a.id = d.article_id
@@ -158,8 +159,8 @@ func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, 
 		(SELECT d.threads FROM discussions d JOIN articles a ON a.id = d.article_id
 			WHERE a.status = 'published' ORDER BY d.approved DESC LIMIT 1),
 		(SELECT n FROM live_counts WHERE scope = 'all' AND key = 0),
-		coalesce((SELECT body_src FROM articles WHERE status = 'published' AND body_src LIKE '%was mentioned too.%' LIMIT 1), '')`).
-		Scan(&section, &sectionLive, &tag, &author, &story, &threads, &live, &body)
+		coalesce((SELECT body_src FROM articles WHERE status = 'published' AND body_src LIKE '%was mentioned too.%' LIMIT 1), '')`,
+		time.Now().UTC().Format(time.RFC3339)).Scan(&section, &sectionLive, &tag, &author, &story, &threads, &live, &body)
 	if err != nil {
 		return nil, fmt.Errorf("choosing the pages to measure: %w", err)
 	}
