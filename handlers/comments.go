@@ -262,7 +262,7 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 	if form.Preview != nil {
 		d.Preview = &commentNode{C: form.Preview, D: d, Href: "#comment-preview"}
 	}
-	if err := a.reuseComments(c, d, n); err != nil {
+	if err := a.reuseComments(d, n); err != nil {
 		return nil, err
 	}
 	return d, a.shareTree(c, d, art.ID, n)
@@ -272,21 +272,20 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 // keeping the ones it lacks. Template execution was three quarters of a story page's
 // miss, spread over every comment; now the first view after a new comment renders that
 // comment only. The key names everything the rendering shows, so a changed comment,
-// number, page, discussion state or kind of reader never meets an old rendering; names
-// and the time zone come with the site snapshot the rendering remembers. A reader's own
-// comments (their controls, their pending ones) and a comment holding the reply form
-// are rendered for them alone.
-func (a *App) reuseComments(c echo.Context, d *discussion, page int) error {
-	st, err := a.state(c)
-	if err != nil {
-		return err
-	}
+// number, page, story address, time zone, discussion state or kind of reader never
+// meets an old rendering. Nothing else of the site goes into a comment, so renderings
+// outlive changes to the site: an edited story elsewhere does not make every
+// discussion render its comments again. A reader's own comments (their controls,
+// their pending ones) and a comment holding the reply form are rendered for them alone.
+func (a *App) reuseComments(d *discussion, page int) error {
 	reader := "anon"
-	if d.User != nil {
+	switch {
+	case d.Blocked():
+		reader = "blocked" // who may not vote
+	case d.User != nil && d.User.IsStaff():
+		reader = "staff" // who voted is a link for staff only
+	case d.User != nil:
 		reader = "member"
-		if d.User.IsStaff() {
-			reader = "staff" // who voted is a link for staff only
-		}
 	}
 	var walk func([]*commentNode) error
 	walk = func(nodes []*commentNode) error {
@@ -300,17 +299,18 @@ func (a *App) reuseComments(c echo.Context, d *discussion, page int) error {
 			}
 			body := fnv.New64a()
 			body.Write([]byte(cm.BodyHTML))
-			key := fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%s|%t|%s|%d|%d", cm.ID, cm.Status, cm.Number, cm.Removed,
-				cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Order, d.Closed, reader, cm.Score, cm.MyVote)
-			if f, ok := a.commentHTML.get(key); ok && f.snap == st.snap {
-				n.Self = f.html
+			key := fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%s|%t|%s|%d|%d|%s|%s", cm.ID, cm.Status, cm.Number, cm.Removed,
+				cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Order, d.Closed, reader, cm.Score, cm.MyVote,
+				d.Base, d.Zone)
+			if html, ok := a.commentHTML.get(key); ok {
+				n.Self = html
 				continue
 			}
 			html, err := a.Views.Fragment("article", "comment-self", n)
 			if err != nil {
 				return err
 			}
-			a.commentHTML.put(key, fragment{snap: st.snap, html: html}, int64(len(html)+len(key))+64)
+			a.commentHTML.put(key, html, int64(len(html)+len(key))+64)
 			n.Self = html
 		}
 		return nil
@@ -319,7 +319,7 @@ func (a *App) reuseComments(c echo.Context, d *discussion, page int) error {
 }
 
 // fragment is a piece of a page rendered once and reused: a discussion page's comments
-// for logged-in readers, or one comment.
+// for logged-in readers.
 type fragment struct {
 	snap *siteSnapshot // the site's zone and names it was rendered with
 	html template.HTML

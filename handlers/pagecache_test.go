@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +235,50 @@ func TestCachedPagesAreNeverStale(t *testing.T) {
 				t.Errorf("the next request still shows %q", tc.gone)
 			}
 		})
+	}
+}
+
+// A comment's rendering is kept across changes to the site, so what it shows of the
+// site must be in its key: the story's address (its permanent link) and the time zone
+// (its time). Each change shows on the next request, though the comment is unchanged.
+func TestKeptCommentRenderingsFollowTheStoryAndZone(t *testing.T) {
+	ctx := context.Background()
+	ta, art, ed, _, _ := discussionFixture(t)
+	cm := ta.comment(art, ed, 0, "Words that stay the same")
+	when := func(path string) (string, string) {
+		t.Helper()
+		link := parse(t, ta.get(path)).Find("#comment-" + strconv.FormatInt(cm.ID, 10) + " a.when")
+		href, _ := link.Attr("href")
+		return href, text(link)
+	}
+	cachedTwice(t, ta, "/articles/"+art.Slug)
+	if href, at := when("/articles/" + art.Slug); href != "/articles/"+art.Slug+"#comment-"+strconv.FormatInt(cm.ID, 10) || at != "20 November 2026, 12:00 UTC" {
+		t.Fatalf("before: comment link %q at %q", href, at)
+	}
+
+	st, err := ta.Store.Settings.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.TimeZone = "Asia/Tehran"
+	if err := ta.Store.Settings.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, at := when("/articles/" + art.Slug); at != "20 November 2026, 15:30 +0330" {
+		t.Errorf("after the time zone changed: comment at %q, want 15:30 +0330", at)
+	}
+
+	cur, err := ta.Store.Articles.Get(ctx, art.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := cur.Input()
+	in.Slug = "talks-resume"
+	if _, err := ta.Store.Articles.Update(ctx, testNow, art.ID, cur.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if href, _ := when("/articles/talks-resume"); href != "/articles/talks-resume#comment-"+strconv.FormatInt(cm.ID, 10) {
+		t.Errorf("after the story moved: comment link %q, want it at the story's new address", href)
 	}
 }
 
