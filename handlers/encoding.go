@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
 )
 
 // A cached page is compressed once per encoding, on its first request in it, while
@@ -44,6 +44,9 @@ func newCodec(mk func(level int) compressor, fast, best int) *codec {
 	}
 }
 
+// klauspost/compress's gzip writes the same format as the standard library's, at
+// the fast level in well under half the time (a 400 KB discussion page: 0.7 ms
+// against 1.6 ms, and a little smaller), which is most of a big page's miss.
 func newGzipCodec() *codec {
 	return newCodec(func(level int) compressor {
 		z, _ := gzip.NewWriterLevel(nil, level) // the levels below are valid, so there is no error
