@@ -340,3 +340,18 @@ func TestXMLCharsKeepsOnlyWhatXMLAllows(t *testing.T) {
 		}
 	}
 }
+
+func TestAbsoluteLinks(t *testing.T) {
+	for in, want := range map[string]string{
+		`<a href="/a">x</a> <img src="/m.png">`: `<a href="B/a">x</a> <img src="B/m.png">`,
+		`<img data-src="/lazy.png">`:            `<img data-src="B/lazy.png">`, // a whole word after "-"
+		`<a href="//cdn.example/x">`:            `<a href="//cdn.example/x">`,  // another site's
+		`<a xhref="/a"> <a href="https://e/">`:  `<a xhref="/a"> <a href="https://e/">`,
+		`<p>title="/a"</p> href="/`:             `<p>title="/a"</p> href="/`,
+		`src="/a"`:                              `src="B/a"`,
+	} {
+		if got := absoluteLinks(in, "B"); got != want {
+			t.Errorf("absoluteLinks(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
