@@ -144,7 +144,8 @@ func openArchive(ctx context.Context) (*archiveApp, []archivePage, error) {
 
 // archivePages picks the busiest section, tag and writer, the story with the biggest
 // discussion (its first and last discussion page), a common word and a rare one (one
-// of the invented place names that only a few stories mention), and the last sitemap.
+// of the invented place names that only a few stories mention), and the middle and
+// last story sitemaps.
 func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, error) {
 	var section, tag, author, story, body string
 	var sectionLive, threads, live int
@@ -182,6 +183,7 @@ func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, 
 		{"search/common", "/search?q=council"},
 		{"search/rare", "/search?q=" + url.QueryEscape(rare)},
 		{"sitemap/index", "/sitemap.xml"},
+		{fmt.Sprintf("sitemap/articles-%d", (lastSitemap+1)/2), fmt.Sprintf("/sitemaps/articles-%d.xml", (lastSitemap+1)/2)}, // farthest from either end
 		{fmt.Sprintf("sitemap/articles-%d", lastSitemap), fmt.Sprintf("/sitemaps/articles-%d.xml", lastSitemap)},
 		{"feed/site", "/feed.rss"},
 		{"feed/section", "/section/" + section + "/feed.atom"},

@@ -73,7 +73,7 @@ func sendXML(c echo.Context, v any, modified time.Time) error {
 // sitemapIndexShow is /sitemap.xml: the paged story sitemaps plus one for the list pages.
 func (a *App) sitemapIndexShow(c echo.Context) error {
 	ctx := c.Request().Context()
-	first, err := a.Store.Articles.SitemapEntries(ctx, a.Now(), models.Page{Number: 1, Size: sitemapSize})
+	live, err := a.Store.Articles.VisibleCount(ctx, a.Now())
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (a *App) sitemapIndexShow(c echo.Context) error {
 		return err
 	}
 	idx := sitemapIndex{Xmlns: sitemapNS, Sitemaps: []sitemapRef{{Loc: a.absURL("/sitemaps/pages.xml")}}}
-	for n := 1; n <= first.Pages; n++ {
+	for n := 1; n <= (live+sitemapSize-1)/sitemapSize; n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: a.absURL("/sitemaps/articles-" + strconv.Itoa(n) + ".xml")})
 	}
 	return sendXML(c, idx, mod)

@@ -30,7 +30,8 @@ func (e SitemapEntry) LastMod() time.Time {
 func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Page) (Paged[SitemapEntry], error) {
 	var out Paged[SitemapEntry]
 	t := fmtTime(now)
-	if err := as.s.R.QueryRowContext(ctx, listingFor(Filter{}).total, t).Scan(&out.Total); err != nil {
+	var err error
+	if out.Total, err = as.VisibleCount(ctx, now); err != nil {
 		return out, err
 	}
 	out.setPage(p)
@@ -41,10 +42,16 @@ func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Pag
 	if fromEnd := out.Total - offset - limit; fromEnd < offset {
 		dir, limit, offset = " DESC", min(limit, out.Total-offset), max(fromEnd, 0)
 	}
-	var err error
 	out.Items, err = as.entries(ctx, `SELECT a.id FROM articles a INDEXED BY articles_live WHERE `+visible+`
 		ORDER BY a.published_at`+dir+`, a.id`+dir+` LIMIT ? OFFSET ?`, "", t, limit, offset)
 	return out, err
+}
+
+// VisibleCount is how many stories readers can see now, from the kept counts.
+func (as *ArticleStore) VisibleCount(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := as.s.R.QueryRowContext(ctx, listingFor(Filter{}).total, fmtTime(now)).Scan(&n)
+	return n, err
 }
 
 // PublishedSince lists up to limit visible stories published after since, newest first
