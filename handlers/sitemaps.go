@@ -73,7 +73,7 @@ func sendXML(c echo.Context, v any, modified time.Time) error {
 // sitemapIndexShow is /sitemap.xml: the paged story sitemaps plus one for the list pages.
 func (a *App) sitemapIndexShow(c echo.Context) error {
 	ctx := c.Request().Context()
-	live, err := a.Store.Articles.VisibleCount(ctx, a.Now())
+	pages, err := a.Store.Articles.SitemapPages(ctx, sitemapSize)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (a *App) sitemapIndexShow(c echo.Context) error {
 		return err
 	}
 	idx := sitemapIndex{Xmlns: sitemapNS, Sitemaps: []sitemapRef{{Loc: a.absURL("/sitemaps/pages.xml")}}}
-	for n := 1; n <= (live+sitemapSize-1)/sitemapSize; n++ {
+	for n := 1; n <= pages; n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: a.absURL("/sitemaps/articles-" + strconv.Itoa(n) + ".xml")})
 	}
 	return sendXML(c, idx, mod)
@@ -91,7 +91,7 @@ func (a *App) sitemapIndexShow(c echo.Context) error {
 var articleSitemap = regexp.MustCompile(`^articles-([1-9][0-9]{0,5})\.xml$`)
 
 // sitemapShow is /sitemaps/pages.xml (front page, sections, topics, writers) and
-// /sitemaps/articles-N.xml (stories, oldest first).
+// /sitemaps/articles-N.xml (the visible stories among ids (N-1)*1000+1 to N*1000, oldest first).
 func (a *App) sitemapShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	mod, err := a.Store.Articles.LastModified(ctx)
@@ -130,14 +130,20 @@ func (a *App) sitemapShow(c echo.Context) error {
 		return models.ErrNotFound
 	}
 	n, _ := strconv.Atoi(m[1]) // the pattern admits only small whole numbers
-	got, err := a.Store.Articles.SitemapEntries(ctx, a.Now(), models.Page{Number: n, Size: sitemapSize})
+	pages, err := a.Store.Articles.SitemapPages(ctx, sitemapSize)
 	if err != nil {
 		return err
 	}
-	if len(got.Items) == 0 {
+	if n > pages {
 		return models.ErrNotFound
 	}
-	for _, e := range got.Items {
+	// A sitemap the index lists answers even when it holds no story now (all of its
+	// stories were taken down): crawlers report a listed sitemap that is missing.
+	got, err := a.Store.Articles.SitemapPage(ctx, a.Now(), n, sitemapSize)
+	if err != nil {
+		return err
+	}
+	for _, e := range got {
 		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/articles/" + url.PathEscape(e.Slug)), LastMod: w3cTime(e.LastMod())})
 	}
 	return sendXML(c, set, mod)

@@ -80,8 +80,9 @@ func TestSitemapIndexPagesAndLists(t *testing.T) {
 	var page1, page2 testURLSet
 	getXML(t, ta, "/sitemaps/articles-1.xml", &page1)
 	getXML(t, ta, "/sitemaps/articles-2.xml", &page2)
-	if len(page1.URLs) != sitemapSize || len(page2.URLs) != 1 {
-		t.Fatalf("pages hold %d and %d URLs, want %d and 1", len(page1.URLs), len(page2.URLs), sitemapSize)
+	// Sitemap 1 is ids 1 to 1,000: the first story, the draft (left out) and 998 more.
+	if len(page1.URLs) != sitemapSize-1 || len(page2.URLs) != 2 {
+		t.Fatalf("pages hold %d and %d URLs, want %d and 2", len(page1.URLs), len(page2.URLs), sitemapSize-1)
 	}
 	if got := page1.URLs[0]; got.Loc != "http://news.test/articles/first-story" || got.LastMod != "2026-11-20T12:00:00Z" {
 		t.Errorf("oldest story first: %+v", got)

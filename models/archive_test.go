@@ -88,33 +88,51 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 	check("deleted")
 }
 
-// TestSitemapPagesReadFromEitherEnd: pages near the end are counted off from the
-// newest story; every page must still hold the same stories, oldest first.
-func TestSitemapPagesReadFromEitherEnd(t *testing.T) {
+// TestSitemapPagesHoldStoriesByID: sitemap n holds the visible stories among ids
+// (n-1)*size+1 to n*size; hidden ones leave gaps, and a page of hidden stories only
+// is empty but still counted, since the index lists it.
+func TestSitemapPagesHoldStoriesByID(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	var want []string
 	for i := range 7 {
 		title := "Story " + string(rune('A'+i))
-		f.add(t, title, f.world, func(in *ArticleInput) { in.PublishedAt = testNow.Add(-time.Duration(10-i) * time.Hour) })
-		want = append(want, Slugify(title))
+		f.add(t, title, f.world, func(in *ArticleInput) {
+			in.PublishedAt = testNow.Add(-time.Duration(10-i) * time.Hour)
+			if i == 1 {
+				in.Status = StatusDraft
+			}
+		})
+		if i != 1 {
+			want = append(want, Slugify(title))
+		}
 	}
-	f.add(t, "Not yet", f.world, func(in *ArticleInput) { in.Status, in.PublishedAt = StatusScheduled, testNow.Add(time.Hour) })
+	for _, title := range []string{"Not yet", "Draft two", "Draft three"} {
+		f.add(t, title, f.world, func(in *ArticleInput) {
+			in.Status, in.PublishedAt = StatusScheduled, testNow.Add(time.Hour)
+			if title != "Not yet" {
+				in.Status = StatusDraft
+			}
+		})
+	}
+	pages, err := f.s.Articles.SitemapPages(ctx, 3)
+	if err != nil || pages != 3 {
+		t.Fatalf("%d sitemaps (%v), want 3: the last live id is 8", pages, err)
+	}
 	var got []string
-	for n := 1; n <= 4; n++ {
-		page, err := f.s.Articles.SitemapEntries(ctx, testNow, Page{Number: n, Size: 3})
+	sizes := []int{}
+	for n := 1; n <= pages; n++ {
+		page, err := f.s.Articles.SitemapPage(ctx, testNow, n, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if page.Total != 7 || page.Pages != 3 {
-			t.Errorf("page %d: total %d in %d pages, want 7 in 3", n, page.Total, page.Pages)
-		}
-		for _, e := range page.Items {
+		sizes = append(sizes, len(page))
+		for _, e := range page {
 			got = append(got, e.Slug)
 		}
 	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("pages list %v, want %v", got, want)
+	if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(sizes) != "[2 3 1]" {
+		t.Errorf("sitemaps of %v stories list %v, want %v", sizes, got, want)
 	}
 }
 

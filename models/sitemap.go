@@ -21,37 +21,22 @@ func (e SitemapEntry) LastMod() time.Time {
 	return e.PublishedAt
 }
 
-// SitemapEntries lists visible stories oldest first, one page at a time. Oldest first
-// keeps every full page the same as new stories arrive, so crawlers re-read only the last.
-//
-// The total is the kept count; the page's ids are counted off the index of live stories
-// from whichever end is nearer (the last pages, the ones that change, are read from the
-// newest end), and the entries come from articles_live_id, so no row is read.
-func (as *ArticleStore) SitemapEntries(ctx context.Context, now time.Time, p Page) (Paged[SitemapEntry], error) {
-	var out Paged[SitemapEntry]
-	t := fmtTime(now)
-	var err error
-	if out.Total, err = as.VisibleCount(ctx, now); err != nil {
-		return out, err
-	}
-	out.setPage(p)
-	dir, limit, offset := "", p.limit(), p.offset()
-	if offset >= out.Total {
-		return out, nil
-	}
-	if fromEnd := out.Total - offset - limit; fromEnd < offset {
-		dir, limit, offset = " DESC", min(limit, out.Total-offset), max(fromEnd, 0)
-	}
-	out.Items, err = as.entries(ctx, `SELECT a.id FROM articles a INDEXED BY articles_live WHERE `+visible+`
-		ORDER BY a.published_at`+dir+`, a.id`+dir+` LIMIT ? OFFSET ?`, "", t, limit, offset)
-	return out, err
+// SitemapPages is how many story sitemaps of size stories the archive needs. Sitemap n
+// holds the visible stories with ids from (n-1)*size+1 to n*size, so each is read by
+// key, at the same cost anywhere in a million stories (an OFFSET halfway through
+// walked half a million index entries), and a story stays in the same sitemap for
+// good. Sitemaps over drafts and deleted stories hold fewer.
+func (as *ArticleStore) SitemapPages(ctx context.Context, size int) (int, error) {
+	var last int
+	err := as.s.R.QueryRowContext(ctx, `SELECT coalesce(max(a.id), 0) FROM articles a INDEXED BY articles_live_id
+		WHERE a.status IN ('published', 'scheduled')`).Scan(&last)
+	return (last + size - 1) / size, err
 }
 
-// VisibleCount is how many stories readers can see now, from the kept counts.
-func (as *ArticleStore) VisibleCount(ctx context.Context, now time.Time) (int, error) {
-	var n int
-	err := as.s.R.QueryRowContext(ctx, listingFor(Filter{}).total, fmtTime(now)).Scan(&n)
-	return n, err
+// SitemapPage lists the visible stories of sitemap n (see SitemapPages), oldest first.
+func (as *ArticleStore) SitemapPage(ctx context.Context, now time.Time, n, size int) ([]SitemapEntry, error) {
+	return as.entries(ctx, `SELECT a.id FROM articles a INDEXED BY articles_live_id
+		WHERE a.id > ? AND a.id <= ? AND `+visible, "", (n-1)*size, n*size, fmtTime(now))
 }
 
 // PublishedSince lists up to limit visible stories published after since, newest first
