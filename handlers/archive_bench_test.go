@@ -148,7 +148,7 @@ func openArchive(ctx context.Context) (*archiveApp, []archivePage, error) {
 // last story sitemaps.
 func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, error) {
 	var section, tag, author, story, body string
-	var sectionLive, threads, live int
+	var sectionLive, threads, lastLive int
 	err := db.QueryRowContext(ctx, `SELECT
 		(SELECT s.slug FROM live_counts c JOIN sections s ON s.id = c.key WHERE c.scope = 'section' ORDER BY c.n DESC LIMIT 1),
 		(SELECT count(*) FROM articles WHERE status IN ('published', 'scheduled') AND published_at <= ?
@@ -159,9 +159,9 @@ func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, 
 			WHERE a.status = 'published' ORDER BY d.approved DESC LIMIT 1),
 		(SELECT d.threads FROM discussions d JOIN articles a ON a.id = d.article_id
 			WHERE a.status = 'published' ORDER BY d.approved DESC LIMIT 1),
-		(SELECT n FROM live_counts WHERE scope = 'all' AND key = 0),
+		(SELECT max(id) FROM articles WHERE status IN ('published', 'scheduled')),
 		coalesce((SELECT body_src FROM articles WHERE status = 'published' AND body_src LIKE '%was mentioned too.%' LIMIT 1), '')`,
-		time.Now().UTC().Format(time.RFC3339)).Scan(&section, &sectionLive, &tag, &author, &story, &threads, &live, &body)
+		time.Now().UTC().Format(time.RFC3339)).Scan(&section, &sectionLive, &tag, &author, &story, &threads, &lastLive, &body)
 	if err != nil {
 		return nil, fmt.Errorf("choosing the pages to measure: %w", err)
 	}
@@ -171,7 +171,7 @@ func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, 
 	}
 	deep := min(5000, (sectionLive+perPage-1)/perPage)
 	lastDiscussion := max(1, (threads+threadsPerPage-1)/threadsPerPage)
-	lastSitemap := max(1, (live+sitemapSize-1)/sitemapSize)
+	lastSitemap := max(1, (lastLive+sitemapSize-1)/sitemapSize)
 	return []archivePage{
 		{"front", "/"},
 		{"section/page1", "/section/" + section},
