@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"encoding/json"
+	"html/template"
 	"net/url"
 	"strconv"
 	"time"
@@ -115,6 +117,19 @@ type (
 	}
 )
 
+// ldJSON is structured data as the script element holds it. encoding/json writes <, >
+// and & as \u escapes, so no text in it can close the element; handing html/template
+// the finished JSON spares it escaping a long discussion's text character by
+// character on every render. The ld types hold only strings, numbers and slices of
+// them, which always marshal.
+func ldJSON(v any) template.JS {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("structured data that cannot be marshalled: " + err.Error())
+	}
+	return template.JS(b)
+}
+
 // ldLiveUpdates is how many of a live story's newest entries its structured data lists:
 // enough for search engines' live badges, while the page's size stays bounded.
 const ldLiveUpdates = 50
@@ -175,7 +190,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		ld.Comment = a.describeComments(disc.Roots, "")
 	}
 	if cov == nil {
-		p.JSONLD = []any{ld, crumbs}
+		p.JSONLD = []template.JS{ldJSON(ld), ldJSON(crumbs)}
 		return
 	}
 	// Schema.org's live blog keeps its type once coverage ends: coverageEndTime says it ended.
@@ -196,7 +211,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		}
 		live.LiveBlogUpdate = append(live.LiveBlogUpdate, u)
 	}
-	p.JSONLD = []any{live, crumbs}
+	p.JSONLD = []template.JS{ldJSON(live), ldJSON(crumbs)}
 }
 
 // plainText is stored HTML (a comment, a live entry, a story's body) as plain text for

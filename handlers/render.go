@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"html/template"
 	"io"
 	"net/http"
 	"strconv"
@@ -25,10 +26,10 @@ type page struct {
 	Flash       string
 	Year        int
 	NoIndex     bool
-	Alternates  []alternate // feeds of this page's stories, for <link rel="alternate">
-	Share       share       // Open Graph and Twitter card details
-	JSONLD      []any       // schema.org structured data, written as application/ld+json
-	Now         time.Time   // the newsroom's clock, for "goes live … in 3 h"; zero on readers' pages
+	Alternates  []alternate   // feeds of this page's stories, for <link rel="alternate">
+	Share       share         // Open Graph and Twitter card details
+	JSONLD      []template.JS // schema.org structured data (ldJSON), written as application/ld+json
+	Now         time.Time     // the newsroom's clock, for "goes live … in 3 h"; zero on readers' pages
 }
 
 // pager is the navigation under any paged list: links to the neighbouring pages
