@@ -132,7 +132,7 @@ func BenchmarkArticleCacheCold(b *testing.B) {
 	for b.Loop() {
 		// Every cache as at start: the snapshot, widgets, stories, discussions, renderings.
 		ta.pages, ta.bundles = newLRU[*cachedPage](64<<20), newLRU[*articleBundle](16<<20)
-		ta.trees, ta.commentHTML, ta.discussions = newLRU[fragment](8<<20), newLRU[template.HTML](8<<20), newLRU[discussionSeen](4<<20)
+		ta.commentHTML, ta.discussions = newLRU[template.HTML](8<<20), newLRU[discussionSeen](4<<20)
 		ta.plainTexts = newLRU[string](4 << 20)
 		ta.snap.Store(nil)
 		ta.widgets.mu.Lock()

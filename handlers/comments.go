@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -265,7 +267,7 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 	if err := a.reuseComments(d, n); err != nil {
 		return nil, err
 	}
-	return d, a.shareTree(c, d, art.ID, n)
+	return d, nil
 }
 
 // reuseComments fills each comment's rendering from the comment cache, rendering and
@@ -277,6 +279,11 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 // outlive changes to the site: an edited story elsewhere does not make every
 // discussion render its comments again. A reader's own comments (their controls,
 // their pending ones) and a comment holding the reply form are rendered for them alone.
+//
+// The page's whole list of comments is kept the same way, under the keys of all its
+// comments in their places (reuseList), so a page whose comments did not change (a
+// comment landed on another page of the discussion, a story elsewhere was edited)
+// renders none of it again.
 func (a *App) reuseComments(d *discussion, page int) error {
 	reader := "anon"
 	switch {
@@ -287,21 +294,30 @@ func (a *App) reuseComments(d *discussion, page int) error {
 	case d.User != nil:
 		reader = "member"
 	}
+	list := sha256.New()
+	personal := false
 	var walk func([]*commentNode) error
 	walk = func(nodes []*commentNode) error {
 		for _, n := range nodes {
+			cm := n.C
+			own := n.ReplyHere || (d.User != nil && cm.UserID == d.User.ID)
+			personal = personal || own || cm.MyVote != models.VoteNone
+			var key string
+			if !own {
+				body := fnv.New64a()
+				body.Write([]byte(cm.BodyHTML))
+				key = fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%s|%t|%s|%d|%d|%s|%s", cm.ID, cm.Status, cm.Number, cm.Removed,
+					cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Order, d.Closed, reader, cm.Score, cm.MyVote,
+					d.Base, d.Zone)
+			}
+			fmt.Fprintf(list, "(%d:%s", len(key), key) // the tree's shape and every comment in it
 			if err := walk(n.Replies); err != nil {
 				return err
 			}
-			cm := n.C
-			if n.ReplyHere || (d.User != nil && cm.UserID == d.User.ID) {
+			list.Write([]byte(")"))
+			if own {
 				continue
 			}
-			body := fnv.New64a()
-			body.Write([]byte(cm.BodyHTML))
-			key := fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%s|%t|%s|%d|%d|%s|%s", cm.ID, cm.Status, cm.Number, cm.Removed,
-				cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Order, d.Closed, reader, cm.Score, cm.MyVote,
-				d.Base, d.Zone)
 			if html, ok := a.commentHTML.get(key); ok {
 				n.Self = html
 				continue
@@ -315,53 +331,29 @@ func (a *App) reuseComments(d *discussion, page int) error {
 		}
 		return nil
 	}
-	return walk(d.Roots)
+	if err := walk(d.Roots); err != nil {
+		return err
+	}
+	if personal || len(d.Roots) == 0 {
+		return nil // a page with the reader's own comments or votes is theirs alone
+	}
+	return a.reuseList(d, "list|"+hex.EncodeToString(list.Sum(nil)))
 }
 
-// fragment is a piece of a page rendered once and reused: a discussion page's comments
-// for logged-in readers.
-type fragment struct {
-	snap *siteSnapshot // the site's zone and names it was rendered with
-	html template.HTML
-}
-
-// shareTree lets logged-in readers share one rendering of a discussion page's comments.
-// Readers who have no comment and no vote on the page see exactly the same comments
-// and controls (reply, report and vote on each), so the page of the discussion
-// version is rendered once for all of them (staff apart, who also see who voted); a
-// reader with comments of their own there (edit, delete, their pending ones), votes
-// there, or a reply form inside the tree gets their own rendering. Anonymous readers
-// have the page cache instead.
-func (a *App) shareTree(c echo.Context, d *discussion, articleID int64, n int) error {
-	if d.User == nil || d.ReplyHere || ownsAny(d.Roots, d.User.ID) {
-		return nil
-	}
-	st, err := a.state(c)
-	if err != nil || st.v.article != articleID {
-		return err // not scoped to this discussion's version (a preview): render as usual
-	}
-	key := fmt.Sprintf("%d/%d/%d/%s/%t/%t", articleID, st.v.discussion, n, d.Order, d.Closed, d.User.IsStaff())
-	if f, ok := a.trees.get(key); ok && f.snap == st.snap {
-		d.Tree = f.html
+// reuseList sets the discussion's rendered list of comments (d.Tree) from the cache
+// under key, rendering and keeping it if it is not there.
+func (a *App) reuseList(d *discussion, key string) error {
+	if html, ok := a.commentHTML.get(key); ok {
+		d.Tree = html
 		return nil
 	}
 	html, err := a.Views.Fragment("article", "comment-list", d)
 	if err != nil {
 		return err
 	}
-	a.trees.put(key, fragment{snap: st.snap, html: html}, int64(len(html))+128)
+	a.commentHTML.put(key, html, int64(len(html)+len(key))+64)
 	d.Tree = html
 	return nil
-}
-
-// ownsAny reports whether any comment in the tree is the user's or carries their vote.
-func ownsAny(nodes []*commentNode, userID int64) bool {
-	for _, n := range nodes {
-		if n.C.UserID == userID || n.C.MyVote != models.VoteNone || ownsAny(n.Replies, userID) {
-			return true
-		}
-	}
-	return false
 }
 
 // liveArticle returns the story named by :slug, if readers can see it, and the site

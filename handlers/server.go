@@ -68,8 +68,7 @@ type App struct {
 	snap        atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
 	pages       *lru[*cachedPage]            // anonymous pages
 	bundles     *lru[*articleBundle]         // stories with the stories shown around them
-	trees       *lru[fragment]               // discussion pages rendered for logged-in readers
-	commentHTML *lru[template.HTML]          // single comments rendered, shared by every page showing them
+	commentHTML *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
 	plainTexts  *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
 	siteReads   sharedRead                   // the site and comments versions, read once for many requests
 	discussions *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
@@ -99,8 +98,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	}
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
-		trees: newLRU[fragment](cfg.CacheBytes / 8), commentHTML: newLRU[template.HTML](cfg.CacheBytes / 8),
-		plainTexts: newLRU[string](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
+		commentHTML: newLRU[template.HTML](cfg.CacheBytes / 4),
+		plainTexts:  newLRU[string](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}
 	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
 	if cfg.MediaURL != "" {
