@@ -104,6 +104,10 @@ type CommentStore struct {
 const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
 	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.created_at, c.edited_at, c.score`
 
+// threadCols are commentCols for the discussion pages, which show a comment's body but
+// never its source (only the edit form does, and it reads the comment alone).
+var threadCols = strings.Replace(commentCols, "c.body_src", "''", 1)
+
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
 func scanComment(sc scanner) (Comment, error) {
@@ -550,7 +554,7 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		c.MyVote = vote
 		return c, err
 	}, `WITH page AS (`+ord.page+`)
-		SELECT `+commentCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
+		SELECT `+threadCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
 		ORDER BY `+ord.rows+`, c.created_at, c.id`,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -67,11 +68,13 @@ func (p *poster) post(art Article, u User, parent int64, body string) Comment {
 	return c
 }
 
-// shape renders a thread as "number:body[replies]" for compact comparison.
+// shape renders a thread as "number:text[replies]" for compact comparison.
+var tags = regexp.MustCompile(`<[^>]*>`)
+
 func shape(list []*Comment) string {
 	var parts []string
 	for _, c := range list {
-		s := c.BodySrc
+		s := tags.ReplaceAllString(string(c.BodyHTML), "")
 		if c.Removed {
 			s = "[removed]"
 		}
