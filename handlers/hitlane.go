@@ -30,7 +30,7 @@ func (a *App) hitLane(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r) // the error becomes the error page there
 			return
 		}
-		if !page.deps.current(st, a.Now()) { // a miss: servePages renders it under the versions read here
+		if !page.deps.covers(st, a.Now()) { // a miss: servePages renders it under the versions read here
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), laneState{}, st)))
 			return
 		}

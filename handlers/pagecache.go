@@ -77,15 +77,19 @@ func (st *cacheState) deps() pageDeps {
 	return d
 }
 
-// current reports whether a page built under d is still the page st would build.
-func (d pageDeps) current(st *cacheState, now time.Time) bool {
-	if d.snap != st.snap || d.widgets != st.widgets || (!d.until.IsZero() && !now.Before(d.until)) {
+// covers reports whether a page built under d shows everything a request that read
+// the versions in st must see: it was built from those versions or later ones (they
+// only ever grow), and no scheduled time in it has passed. A page built after the
+// request arrived is as good as one built for it, which is what lets every request
+// waiting for a render take that render's page.
+func (d pageDeps) covers(st *cacheState, now time.Time) bool {
+	if d.snap.version < st.snap.version || d.widgets < st.widgets || (!d.until.IsZero() && !now.Before(d.until)) {
 		return false
 	}
 	if d.articleID != 0 {
-		return st.v.article == d.articleID && st.v.discussion == d.discussion
+		return st.v.article == d.articleID && d.discussion >= st.v.discussion
 	}
-	return st.v.comments == d.comments
+	return d.comments >= st.v.comments
 }
 
 // cachedPage is one stored answer: the HTML once, and its compressed forms made on
@@ -248,23 +252,30 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		key := pageKey(r)
+		var st *cacheState // the versions as this request arrived: what its answer must show
 		for waited := false; ; waited = true {
 			page, _ := a.pages.get(key)
 			var articleID int64
 			if page != nil {
 				articleID = page.deps.articleID
 			}
-			st, err := a.laneOrReadState(c, articleID, waited)
-			if err != nil {
-				return err
+			if st == nil || st.v.article != articleID {
+				var err error
+				if st, err = a.laneOrReadState(c, articleID, waited); err != nil {
+					return err
+				}
 			}
-			if page != nil && page.deps.current(st, a.Now()) {
+			if page != nil && page.deps.covers(st, a.Now()) {
 				_, err := a.sendHit(c.Response(), r, page)
 				return err
 			}
-			if waited { // the other render stored nothing (a 404, say): do not queue again
+			if waited && page == nil { // the other render stored nothing (a 404, say): do not queue again
 				return a.renderAndStore(c, next, key, st)
 			}
+			// One render of a page at a time. A request that waited for one and finds its
+			// page older than itself (a comment came in between) queues for the next, which
+			// then serves everyone who arrived before it began: in a comment storm, the
+			// readers of a story no longer render it each for themselves.
 			wait, lead := a.rendering.begin(key)
 			if lead {
 				defer a.rendering.done(key)

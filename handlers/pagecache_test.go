@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -476,5 +479,61 @@ func TestLoggedInReadersShareTheRenderedDiscussion(t *testing.T) {
 	calTree2 := view(cal)
 	if !strings.Contains(calTree2.Text(), "Bo joins in") || calTree2.Find(`a[href$="/edit"]`).Length() != 0 {
 		t.Errorf("Cal's shared view is stale or carries Bo's controls:\n%s", calTree2.Text())
+	}
+}
+
+// Readers of a story in a comment storm: every answer shows at least every comment
+// posted before the request was made, and the page is rendered about once per
+// comment, not once per waiting reader (a reader who waited for a render takes that
+// render's page when it is as new as the reader's request, and otherwise queues for
+// the next render rather than making its own).
+func TestReadersInACommentStormShareRendersAndNeverGoBack(t *testing.T) {
+	ta, art, ed, _, _ := discussionFixture(t)
+	path := "/articles/" + art.Slug
+	const posts, readers = 60, 8
+	var posted atomic.Int64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan string, readers)
+	for range readers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				before := posted.Load()
+				rec := httptest.NewRecorder()
+				ta.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+				m := regexp.MustCompile(`\((\d+) comments?\)`).FindStringSubmatch(rec.Body.String())
+				if rec.Code != http.StatusOK || m == nil {
+					errs <- fmt.Sprintf("status %d, no comment count", rec.Code)
+					return
+				}
+				if n, _ := strconv.Atoi(m[1]); int64(n) < before {
+					errs <- fmt.Sprintf("a page shows %d comments, asked for after %d were posted", n, before)
+					return
+				}
+			}
+		})
+	}
+	misses := func() float64 { v, _ := sample(scrape(t, ta), "broadsheet_page_cache_misses_total", nil); return v }
+	start := misses()
+	for i := range posts {
+		ta.comment(art, ed, 0, fmt.Sprintf("Storm comment %d", i))
+		posted.Add(1)
+		time.Sleep(time.Millisecond)
+	}
+	close(done)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	renders := misses() - start
+	t.Logf("%v renders", renders)
+	if renders > posts+readers {
+		t.Errorf("%v renders for %d comments and %d readers; want about one per comment", renders, posts, readers)
 	}
 }
