@@ -155,12 +155,12 @@ func sessionKeys(log *slog.Logger, path string) ([][]byte, error) {
 // turned off, the sample paper. A site with accounts but no administrator (a fresh
 // import) gets no automatic one: the log says how to make one.
 func (r *cli) firstRun(ctx context.Context, log *slog.Logger, store *models.Store, c config) error {
-	users, err := store.Users.List(ctx)
+	some, hasAdmin, err := store.Users.Accounts(ctx)
 	if err != nil {
 		return err
 	}
-	if len(users) > 0 {
-		if !hasAdmin(users) {
+	if some {
+		if !hasAdmin {
 			log.Warn("this site has accounts but no administrator, so nobody can manage people or settings; " +
 				"BROADSHEET_ADMIN_EMAIL and BROADSHEET_ADMIN_PASSWORD only apply to an empty site. " + makeAdminHint(c.data))
 		}
@@ -204,16 +204,6 @@ func (r *cli) firstRun(ctx context.Context, log *slog.Logger, store *models.Stor
 		"To start empty instead, stop the site, delete the data folder and start with -seed=false or BROADSHEET_SEED=false",
 		"data", c.data)
 	return nil
-}
-
-// hasAdmin reports whether any of users is an administrator.
-func hasAdmin(users []models.User) bool {
-	for _, u := range users {
-		if u.Role == models.RoleAdmin {
-			return true
-		}
-	}
-	return false
 }
 
 // makeAdminHint tells the operator how to create the first administrator of the site in dir.

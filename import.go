@@ -89,11 +89,11 @@ func (r *cli) importCmd(ctx context.Context, log *slog.Logger, args []string, ou
 	} else {
 		fmt.Fprintf(out, "\nEvery row, with every title, is in %s.\n", report)
 	}
-	users, err := store.Users.List(ctx)
+	_, admin, err := store.Users.Accounts(ctx)
 	if err != nil {
 		return err
 	}
-	if !hasAdmin(users) {
+	if !admin {
 		fmt.Fprintln(out, "This site has no administrator yet, so nobody can manage people or settings. "+makeAdminHint(st.data))
 	}
 	return nil

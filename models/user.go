@@ -224,6 +224,14 @@ func (us *UserStore) exec1(ctx context.Context, q string, args ...any) error {
 	return oneRow(us.s.W.ExecContext(ctx, q, args...))
 }
 
+// Accounts reports whether the site has any account, and whether one of them is an
+// administrator, without reading them (a generated archive has a quarter of a million).
+func (us *UserStore) Accounts(ctx context.Context) (some, admin bool, err error) {
+	err = us.s.R.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users),
+		EXISTS (SELECT 1 FROM users WHERE role = '`+RoleAdmin+`')`).Scan(&some, &admin)
+	return some, admin, err
+}
+
 // Count returns the number of accounts.
 func (us *UserStore) Count(ctx context.Context) (int, error) {
 	var n int
