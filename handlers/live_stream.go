@@ -158,7 +158,7 @@ func (a *App) liveStream(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events on as they come
 	res.WriteHeader(http.StatusOK)
-	if isHead(c) {
+	if cameAsHead(c.Request()) {
 		return nil // HEAD is answered as GET (headAsGet) and would otherwise stream to nobody
 	}
 	rc := http.NewResponseController(res)

@@ -213,11 +213,9 @@ func headAsGet(next http.Handler) http.Handler {
 // headRequest marks, in a request's context, a GET that came in as HEAD.
 type headRequest struct{}
 
-// isHead reports whether the request came in as HEAD (HEAD is not a read of a story).
-func isHead(c echo.Context) bool { return cameAsHead(c.Request()) }
-
-// cameAsHead is isHead for a plain request: before the router (hitLane) it is still a
-// HEAD; after headAsGet the mark in its context says so.
+// cameAsHead reports whether the request came in as HEAD (HEAD is not a read of a
+// story): before the router (hitLane) it is still a HEAD; after headAsGet the mark in
+// its context says so.
 func cameAsHead(r *http.Request) bool {
 	return r.Method == http.MethodHead || r.Context().Value(headRequest{}) != nil
 }

@@ -66,13 +66,9 @@ func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uin
 			return widgets{}, 0, err
 		}
 	}
-	arts, err := a.Store.Articles.Visible(ctx, now, append(slices.Clip(read), talked...))
+	byID, err := a.Store.Articles.Visible(ctx, now, append(slices.Clip(read), talked...))
 	if err != nil {
 		return widgets{}, 0, err
-	}
-	byID := make(map[int64]models.Article, len(arts))
-	for _, art := range arts {
-		byID[art.ID] = art
 	}
 	pick := func(ranking []int64) (out []models.Article) {
 		for _, id := range ranking {
@@ -116,7 +112,7 @@ func sameWidgets(x, y widgets) bool {
 // writes the counts. HEAD requests and editors' previews are not reads.
 // A hit from the page cache is counted by sendHit.
 func (a *App) countRead(c echo.Context, art models.Article) {
-	if !isHead(c) {
+	if !cameAsHead(c.Request()) {
 		a.Reads.Add(art.ID, a.Now())
 	}
 }

@@ -334,8 +334,8 @@ func (as *ArticleStore) Get(ctx context.Context, id int64) (Article, error) {
 	return as.one(ctx, "a.id = ?", id)
 }
 
-// Visible returns the stories among ids that readers can see now, in the order of ids.
-func (as *ArticleStore) Visible(ctx context.Context, now time.Time, ids []int64) ([]Article, error) {
+// Visible returns the stories among ids that readers can see now, by id.
+func (as *ArticleStore) Visible(ctx context.Context, now time.Time, ids []int64) (map[int64]Article, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -344,21 +344,11 @@ func (as *ArticleStore) Visible(ctx context.Context, now time.Time, ids []int64)
 		args = append(args, id)
 	}
 	arts, err := as.list(ctx, "SELECT "+articleCols+articleFrom+" WHERE "+visible+" AND a.id IN ("+placeholders(len(ids))+")", args...)
-	if err != nil {
-		return nil, err
-	}
 	byID := make(map[int64]Article, len(arts))
 	for _, a := range arts {
 		byID[a.ID] = a
 	}
-	out := arts[:0]
-	for _, id := range ids {
-		if a, ok := byID[id]; ok {
-			out = append(out, a)
-			delete(byID, id) // an id given twice is listed once
-		}
-	}
-	return out, nil
+	return byID, err
 }
 
 // RedirectSlug returns the current slug of the visible article that once had oldSlug.
