@@ -331,6 +331,9 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 		if disc, err = a.buildDiscussion(c, art, p.Site, p.Zone, form); err != nil {
 			return err
 		}
+		if disc.personal {
+			c.Set(personalKey, true) // not one of the members' shared pages (memberpages.go)
+		}
 	}
 	a.describeArticle(&p, art, b.coverage, b.notes, disc)
 	// Each later page and other order of a discussion is its own page, canonical to itself.

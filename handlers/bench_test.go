@@ -143,10 +143,23 @@ func BenchmarkArticleCacheCold(b *testing.B) {
 }
 
 // BenchmarkArticleLoggedIn is the 60-comment story for a logged-in reader with no
-// comment of their own there: rendered for them, around the shared discussion fragment.
+// comment or vote there: the members' page, with their name put in (memberpages.go).
 func BenchmarkArticleLoggedIn(b *testing.B) {
 	ta, art, _ := benchArticleWith60Comments(b)
-	cookies := ta.loginCookies(ta.user("Logged Reader", models.RoleCommenter))
+	benchLoggedIn(b, ta, art, ta.user("Logged Reader", models.RoleCommenter))
+}
+
+// BenchmarkArticleLoggedInTookPart is the same story for a reader with a comment in
+// its discussion: rendered for them, around the comments kept rendered.
+func BenchmarkArticleLoggedInTookPart(b *testing.B) {
+	ta, art, _ := benchArticleWith60Comments(b)
+	u := ta.user("Logged Reader", models.RoleCommenter)
+	ta.comment(art, u, 0, "The reader's own view of it.")
+	benchLoggedIn(b, ta, art, u)
+}
+
+func benchLoggedIn(b *testing.B, ta *testApp, art models.Article, u models.User) {
+	cookies := ta.loginCookies(u)
 	path := "/articles/" + art.Slug
 	b.ReportAllocs()
 	for b.Loop() {

@@ -38,6 +38,7 @@ type discussion struct {
 	ReplyHere bool         // the form sits beneath a comment on this page, not at the end
 	Zone      *time.Location
 	Tree      template.HTML // the comments already rendered (shared by readers they look the same to), or ""
+	personal  bool          // it shows the reader's own comments or votes (or their reply form)
 }
 
 // ShowForm reports whether this reader gets a comment form rather than a prompt to
@@ -334,6 +335,7 @@ func (a *App) reuseComments(d *discussion, page int) error {
 	if err := walk(d.Roots); err != nil {
 		return err
 	}
+	d.personal = personal
 	if personal || len(d.Roots) == 0 {
 		return nil // a page with the reader's own comments or votes is theirs alone
 	}

@@ -16,6 +16,7 @@ import (
 // discussion version they include (0 for none).
 type versionsRead struct {
 	site, comments      int64
+	users               int64 // the accounts' version (session.go)
 	article, discussion int64
 	approved            int // the article's approved comments
 }
@@ -45,11 +46,11 @@ func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
 
 // readVersions is readState outside a router's context (hitLane).
 func (a *App) readVersions(ctx context.Context, articleID int64) (*cacheState, error) {
-	site, comments, err := a.siteReads.get(ctx, a.Store.SiteVersions)
+	g, err := a.siteReads.get(ctx, a.Store.SiteVersions)
 	if err != nil {
 		return nil, err
 	}
-	v := versionsRead{site: site, comments: comments}
+	v := versionsRead{site: g.Site, comments: g.Comments, users: g.Users}
 	if articleID != 0 {
 		if err := a.readDiscussion(ctx, &v, articleID); err != nil {
 			return nil, err
@@ -132,14 +133,14 @@ type sharedRead struct {
 }
 
 type siteRead struct {
-	done           chan struct{}
-	site, comments int64
-	err            error
+	done chan struct{}
+	g    models.Global
+	err  error
 }
 
-type readFunc func(context.Context) (site, comments int64, err error)
+type readFunc func(context.Context) (models.Global, error)
 
-func (sr *sharedRead) get(ctx context.Context, read readFunc) (site, comments int64, err error) {
+func (sr *sharedRead) get(ctx context.Context, read readFunc) (models.Global, error) {
 	sr.mu.Lock()
 	if sr.next == nil {
 		sr.next = &siteRead{done: make(chan struct{})}
@@ -159,9 +160,9 @@ func (sr *sharedRead) get(ctx context.Context, read readFunc) (site, comments in
 	}
 	select {
 	case <-r.done:
-		return r.site, r.comments, r.err
+		return r.g, r.err
 	case <-ctx.Done():
-		return 0, 0, ctx.Err()
+		return models.Global{}, ctx.Err()
 	}
 }
 
@@ -169,7 +170,7 @@ func (sr *sharedRead) get(ctx context.Context, read readFunc) (site, comments in
 // The read belongs to every request sharing it, so no one request's cancellation ends it.
 // (A read in WAL mode never waits for a writer; SQLite's busy timeout bounds the rest.)
 func (sr *sharedRead) run(r *siteRead, read readFunc) {
-	r.site, r.comments, r.err = read(context.Background()) // bounded by SQLite's busy timeout
+	r.g, r.err = read(context.Background()) // bounded by SQLite's busy timeout
 	close(r.done)
 	sr.mu.Lock()
 	next := sr.next

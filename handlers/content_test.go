@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"broadsheet/models"
 )
 
 // A request never shares a version read that began before it arrived (it could miss a
@@ -14,18 +16,18 @@ func TestSharedReadNeverHandsOutAnOlderRead(t *testing.T) {
 	var sr sharedRead
 	var reads atomic.Int64
 	started, release := make(chan struct{}), make(chan struct{})
-	read := func(context.Context) (int64, int64, error) {
+	read := func(context.Context) (models.Global, error) {
 		n := reads.Add(1)
 		if n == 1 {
 			close(started)
 			<-release // the first read is slow: requests arrive while it runs
 		}
-		return n, n, nil
+		return models.Global{Site: n, Comments: n, Users: n}, nil
 	}
 	first := make(chan int64)
 	go func() {
-		site, _, _ := sr.get(context.Background(), read)
-		first <- site
+		g, _ := sr.get(context.Background(), read)
+		first <- g.Site
 	}()
 	<-started
 	var wg sync.WaitGroup
@@ -34,7 +36,8 @@ func TestSharedReadNeverHandsOutAnOlderRead(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], _, _ = sr.get(context.Background(), read)
+			g, _ := sr.get(context.Background(), read)
+			got[i] = g.Site
 		}()
 	}
 	time.Sleep(50 * time.Millisecond) // let them all queue behind the slow read
@@ -52,7 +55,7 @@ func TestSharedReadNeverHandsOutAnOlderRead(t *testing.T) {
 		t.Errorf("%d reads for nine requests, want 2", n)
 	}
 	// Alone again, a request reads at once.
-	if site, _, _ := sr.get(context.Background(), read); site != 3 {
-		t.Errorf("a later request got read %d, want a fresh one (3)", site)
+	if g, _ := sr.get(context.Background(), read); g.Site != 3 {
+		t.Errorf("a later request got read %d, want a fresh one (3)", g.Site)
 	}
 }

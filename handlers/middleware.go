@@ -149,6 +149,9 @@ func compress() echo.MiddlewareFunc {
 // loadUser puts the session's user, if any, into the context.
 func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if c.Get(sessionReadKey) != nil {
+			return next(c) // the page cache read it already (serveMember)
+		}
 		u, err := a.sessionUser(c)
 		if err != nil {
 			return err

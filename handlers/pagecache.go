@@ -247,6 +247,9 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if !cacheable(r) {
+			if memberRequest(c) {
+				return a.serveMember(c, next)
+			}
 			return next(c)
 		}
 		key := pageKey(r)
@@ -305,23 +308,13 @@ func (a *App) laneOrReadState(c echo.Context, articleID int64, waited bool) (*ca
 // for every reader (200, public, no cookie set), and sends it.
 func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, st *cacheState) error {
 	a.metrics.cacheMisses.Inc()
-	res := c.Response()
-	out := res.Writer
-	buf := &captureWriter{ResponseWriter: out}
-	res.Writer = buf
-	defer func() { res.Writer = out }() // also when the handler panics, so the error page reaches the client
-	c.Set(renderingKey, true)           // the gzip middleware leaves this answer alone: we compress it once below
-	err := next(c)
-	res.Writer = out
-	if err != nil && !res.Committed {
+	buf, out, err := captureRender(c, next)
+	if err != nil && !c.Response().Committed {
 		return err // nothing written: the error handler writes its page
 	}
 	h := out.Header()
 	if err == nil && buf.status == http.StatusOK && strings.HasPrefix(h.Get("Cache-Control"), "public") && h.Get("Set-Cookie") == "" {
-		body := buf.body.Bytes() // the page's own: the buffer is not used again
-		if cap(body) > len(body)+len(body)/4 {
-			body = bytes.Clone(body) // a buffer grown in steps would keep its spare room in the cache
-		}
+		body := buf.kept()
 		sum := sha256.Sum256(body)
 		page := &cachedPage{deps: st.deps(), route: c.Path(), identity: body,
 			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second)}
@@ -356,11 +349,16 @@ var siteSurrogateKey = []string{"site"}
 // sendHit answers from the cache: counted as a hit, and as a read of the story on a
 // story's page.
 func (a *App) sendHit(w http.ResponseWriter, r *http.Request, p *cachedPage) (status int, err error) {
-	a.metrics.cacheHits.Inc()
-	if p.deps.articleID != 0 && !cameAsHead(r) { // HEAD is not a read of the story
-		a.Reads.Add(p.deps.articleID, a.Now())
-	}
+	a.countHit(r, p.deps)
 	return a.sendPage(w, r, p)
+}
+
+// countHit counts an answer from the cache, and a read of the story on a story's page.
+func (a *App) countHit(r *http.Request, d pageDeps) {
+	a.metrics.cacheHits.Inc()
+	if d.articleID != 0 && !cameAsHead(r) { // HEAD is not a read of the story
+		a.Reads.Add(d.articleID, a.Now())
+	}
 }
 
 // sendPage writes a stored page in the encoding the client prefers, or 304 Not
@@ -421,6 +419,19 @@ func acceptsEncoding(header, coding string) bool {
 	return false
 }
 
+// captureRender runs the handler into a buffer, for the caller to store and then send
+// to out, the client's writer. The gzip middleware leaves such an answer alone: the
+// caller compresses what it keeps, once.
+func captureRender(c echo.Context, next echo.HandlerFunc) (buf *captureWriter, out http.ResponseWriter, err error) {
+	res := c.Response()
+	out = res.Writer
+	buf = &captureWriter{ResponseWriter: out}
+	res.Writer = buf
+	defer func() { res.Writer = out }() // also when the handler panics, so the error page reaches the client
+	c.Set(renderingKey, true)
+	return buf, out, next(c)
+}
+
 // captureWriter keeps a response in memory while a cache miss renders.
 type captureWriter struct {
 	http.ResponseWriter
@@ -435,4 +446,14 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	return w.body.Write(b)
+}
+
+// kept is the captured body for keeping in a cache: the buffer is not used again, and
+// one grown in steps is copied so the cache does not keep its spare room.
+func (w *captureWriter) kept() []byte {
+	body := w.body.Bytes()
+	if cap(body) > len(body)+len(body)/4 {
+		body = bytes.Clone(body)
+	}
+	return body
 }

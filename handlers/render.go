@@ -86,11 +86,11 @@ func (a *App) newPage(c echo.Context) (page, error) {
 
 // basePage is newPage without an Echo request: the error page uses it too.
 func (a *App) basePage(ctx context.Context, u *models.User) (page, error) {
-	site, _, err := a.siteReads.get(ctx, a.Store.SiteVersions)
+	g, err := a.siteReads.get(ctx, a.Store.SiteVersions)
 	if err != nil {
 		return page{}, err
 	}
-	snap, err := a.snapshot(ctx, site)
+	snap, err := a.snapshot(ctx, g.Site)
 	if err != nil {
 		return page{}, err
 	}

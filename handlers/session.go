@@ -3,6 +3,8 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -18,6 +20,20 @@ const (
 	flashCookie   = "broadsheet-flash"
 	userCtxKey    = "user"
 )
+
+// sessionSeen is a session cookie as decoded: its user and session version. Decoding
+// (a signature check and a gob decode that compiles its decoder afresh each time) was
+// a third of the cost of a member's page, so a cookie seen before is believed for
+// sessionRecheck; then it is decoded again, which checks its age. The account, with
+// its session version, is still checked on every request against the accounts' version
+// (account), so ending a session takes effect at once.
+type sessionSeen struct {
+	uid int64
+	ver int
+	at  time.Time
+}
+
+const sessionRecheck = time.Minute
 
 // currentUser is the logged-in user, or nil for an anonymous reader.
 func currentUser(c echo.Context) *models.User {
@@ -45,23 +61,55 @@ func (a *App) endSession(c echo.Context) error {
 // sessionUser returns the user named by a valid session cookie, or nil.
 // A cookie whose version is stale, or whose user is blocked or deactivated, is dropped.
 func (a *App) sessionUser(c echo.Context) (*models.User, error) {
-	if _, err := c.Request().Cookie(sessionCookie); errors.Is(err, http.ErrNoCookie) {
+	cookie, err := c.Request().Cookie(sessionCookie)
+	if errors.Is(err, http.ErrNoCookie) {
 		return nil, nil // anonymous: do not even decode
 	}
-	s, err := a.Sessions.Get(c.Request(), sessionCookie)
-	if err != nil {
-		return nil, a.endSession(c) // forged, expired or signed by a retired key
+	seen, ok := a.sessionsSeen.get(cookie.Value)
+	if !ok || time.Since(seen.at) > sessionRecheck {
+		s, err := a.Sessions.Get(c.Request(), sessionCookie)
+		if err != nil {
+			return nil, a.endSession(c) // forged, expired or signed by a retired key
+		}
+		seen.uid, _ = s.Values["uid"].(int64)
+		seen.ver, _ = s.Values["ver"].(int)
+		seen.at = time.Now()
+		a.sessionsSeen.put(cookie.Value, seen, int64(len(cookie.Value))+64)
 	}
-	uid, _ := s.Values["uid"].(int64)
-	ver, _ := s.Values["ver"].(int)
-	u, err := a.Store.Users.Get(c.Request().Context(), uid)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && (u.SessionVersion != ver || u.Deactivated)) {
+	u, err := a.account(c, seen.uid)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (u.SessionVersion != seen.ver || u.Deactivated)) {
 		return nil, a.endSession(c)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// account is user id as the database holds it now: kept in memory while the accounts'
+// version read for this request is the one it was read under (migration 0021), so a
+// block, a logout everywhere or a password change reaches the next request, here and on
+// every other server.
+func (a *App) account(c echo.Context, id int64) (models.User, error) {
+	st, err := a.state(c)
+	if err != nil {
+		return models.User{}, err
+	}
+	key := strconv.FormatInt(id, 10)
+	if seen, ok := a.accounts.get(key); ok && seen.version == st.v.users {
+		return seen.user, nil
+	}
+	u, err := a.Store.Users.Get(c.Request().Context(), id)
+	if err == nil {
+		a.accounts.put(key, accountSeen{version: st.v.users, user: u}, int64(len(u.Name)+len(u.Email)+len(u.Bio))+256)
+	}
+	return u, err
+}
+
+// accountSeen is an account as read under an accounts' version.
+type accountSeen struct {
+	version int64
+	user    models.User
 }
 
 // sessionToWrite returns the session named name for writing. gorilla's New decodes a

@@ -592,6 +592,19 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 	return out, nil
 }
 
+// HasTakenPart reports whether userID wrote any comment on articleID (in any state)
+// or voted on one there: what makes a discussion look different to them than to
+// other members (their controls, their pending comments, their votes pressed), so
+// the page cache serves them the members' shared page only when it is false.
+func (cs *CommentStore) HasTakenPart(ctx context.Context, articleID, userID int64) (bool, error) {
+	var took bool
+	err := cs.s.R.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM comments WHERE user_id = :user AND article_id = :article)
+		OR EXISTS (SELECT 1 FROM comment_votes v JOIN comments c ON c.id = v.comment_id
+			WHERE v.user_id = :user AND c.article_id = :article)`,
+		sql.Named("user", userID), sql.Named("article", articleID)).Scan(&took)
+	return took, err
+}
+
 // PageOf returns the page (of threads of size size) on which comment c appears to
 // viewerID, so permalinks into long discussions keep working. A comment the viewer
 // cannot see is ErrNotFound; a removed one is found while it stands as the

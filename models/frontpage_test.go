@@ -18,11 +18,11 @@ func TestFrontPicks(t *testing.T) {
 	b := f.add(t, "B", f.world, nil)
 	later := f.add(t, "Later", f.sports, func(in *ArticleInput) { in.Status, in.PublishedAt = StatusScheduled, testNow.Add(time.Hour) })
 	site := func() int64 {
-		v, _, err := f.s.SiteVersions(ctx)
+		v, err := f.s.SiteVersions(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return v
+		return v.Site
 	}
 	before := site()
 	for _, in := range []PickInput{

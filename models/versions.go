@@ -32,14 +32,21 @@ func (s *Store) Versions(ctx context.Context, articleID int64) (Versions, error)
 	return v, err
 }
 
-// siteVersionsQuery reads the two global versions alone: the page cache's hot path,
-// shared by every request that arrived while the previous read was under way.
-const siteVersionsQuery = `SELECT site, comments FROM cache_versions WHERE id = 1`
+// Global are the versions that are not one article's: the site's, every comment's
+// and the accounts' (migration 0021).
+type Global struct {
+	Site, Comments, Users int64
+}
 
-// SiteVersions returns the site and comments versions (Versions without an article).
-func (s *Store) SiteVersions(ctx context.Context) (site, comments int64, err error) {
-	err = s.siteVersions.QueryRowContext(ctx).Scan(&site, &comments)
-	return site, comments, err
+// siteVersionsQuery reads the global versions alone: the page cache's hot path,
+// shared by every request that arrived while the previous read was under way.
+const siteVersionsQuery = `SELECT site, comments, users FROM cache_versions WHERE id = 1`
+
+// SiteVersions returns the global versions (Versions without an article).
+func (s *Store) SiteVersions(ctx context.Context) (Global, error) {
+	var g Global
+	err := s.siteVersions.QueryRowContext(ctx).Scan(&g.Site, &g.Comments, &g.Users)
+	return g, err
 }
 
 // NextPublication is the earliest publication time after now of a story waiting for
