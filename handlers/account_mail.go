@@ -93,7 +93,7 @@ func loggedURI(r *http.Request) string {
 
 // noStore keeps a page reached through a mailed link (its token is in the address and
 // the form) out of every cache.
-func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "private, no-store") }
+func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", privateCacheControl) }
 
 // signupConfirmForm is the page behind the sign-up link: it shows what will be made
 // and asks for the password chosen at sign-up (see FinishSignup), so neither a mail

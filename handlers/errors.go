@@ -83,7 +83,7 @@ func (a *App) handleError(err error, c echo.Context) {
 func (a *App) errorPage(w http.ResponseWriter, r *http.Request, u *models.User, status int, msg string) {
 	cc := "no-store"
 	if strings.HasPrefix(r.URL.Path, "/admin") {
-		cc = "private, no-store" // the header every other newsroom answer carries
+		cc = privateCacheControl // the header every other newsroom answer carries
 	}
 	w.Header().Set("Cache-Control", cc)
 	if r.Method == http.MethodHead {

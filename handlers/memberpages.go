@@ -41,7 +41,10 @@ const (
 	personalKey    = "page.personal" // the page shows the reader's own comments or votes: never shared
 )
 
-var privateCacheControlValue = []string{"private, no-store"}
+// privateCacheControl is on every answer made for one reader: browsers may not keep it.
+const privateCacheControl = "private, no-store"
+
+var privateCacheControlValue = []string{privateCacheControl}
 
 // memberPage is a page as every member sees it, cut where the reader's name goes.
 type memberPage struct {
@@ -182,7 +185,7 @@ func (a *App) renderMember(c echo.Context, next echo.HandlerFunc, key string, u 
 	h := out.Header()
 	parts := bytes.Split(buf.kept(), []byte(a.nameMark))
 	if err == nil && buf.status == http.StatusOK && c.Get(personalKey) == nil &&
-		h.Get("Cache-Control") == privateCacheControlValue[0] && h.Get("Set-Cookie") == "" {
+		h.Get("Cache-Control") == privateCacheControl && h.Get("Set-Cookie") == "" {
 		page := &memberPage{deps: st.deps(), parts: parts, contentType: []string{h.Get(echo.HeaderContentType)}}
 		a.memberPages.put(key, page, page.size())
 		return a.sendMember(out, c.Request(), page, u.Name)
@@ -200,9 +203,6 @@ func (a *App) renderMember(c echo.Context, next echo.HandlerFunc, key string, u 
 	return err
 }
 
-// memberBuffers holds the buffers members' pages are put together in.
-var memberBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
 // sendMember writes a members' page with name in its places, gzip-compressed when the
 // client takes it (brotli streams cannot be joined this way; gzip is what every
 // browser takes).
@@ -210,8 +210,8 @@ func (a *App) sendMember(w http.ResponseWriter, r *http.Request, p *memberPage, 
 	h := w.Header()
 	h["Cache-Control"], h["Vary"], h[echo.HeaderContentType] = privateCacheControlValue, varyValue, p.contentType
 	esc := []byte(template.HTMLEscapeString(name))
-	bp := memberBuffers.Get().(*[]byte)
-	defer memberBuffers.Put(bp)
+	bp := a.memberBuffers.Get().(*[]byte)
+	defer a.memberBuffers.Put(bp)
 	body := (*bp)[:0]
 	if acceptsEncoding(r.Header.Get("Accept-Encoding"), "gzip") {
 		p.deflateOnce.Do(func() {
@@ -240,10 +240,13 @@ func (a *App) sendMember(w http.ResponseWriter, r *http.Request, p *memberPage, 
 // deflatePart compresses b as raw DEFLATE ended by a sync flush and not closed: it
 // ends on a byte boundary with the stream still open, so parts compressed this way
 // can be laid end to end, with stored blocks between them, as one stream (RFC 1951).
+// The first member to ask after a change waits for it, so at the fastest level, as a
+// cached page's first compression is (encoding.go): the 60-comment story's 70 KB take
+// 0.34 ms to 7.0 KB, against 1.28 ms to 6.3 KB at the best level.
 func deflatePart(b []byte) []byte {
 	var out bytes.Buffer
-	z, _ := flate.NewWriter(&out, flate.BestCompression) // a valid level: no error
-	z.Write(b)                                           // into a bytes.Buffer: cannot fail
+	z, _ := flate.NewWriter(&out, flate.BestSpeed) // a valid level: no error
+	z.Write(b)                                     // into a bytes.Buffer: cannot fail
 	z.Flush()
 	return out.Bytes()
 }

@@ -178,7 +178,7 @@ func (a *App) cacheHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Add("Vary", "Cookie")
 		switch {
 		case currentUser(c) != nil || strings.HasPrefix(c.Request().URL.Path, "/admin"):
-			h.Set("Cache-Control", "private, no-store")
+			h.Set("Cache-Control", privateCacheControl)
 		case c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead:
 			h.Set("Cache-Control", "no-store")
 		default:

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,21 +65,22 @@ type App struct {
 
 	// Caches. Each entry remembers the content versions it was built from and is used
 	// only while the database still holds them (see pagecache.go).
-	widgets      widgetCache                  // the reader widgets
-	snap         atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
-	pages        *lru[*cachedPage]            // anonymous pages
-	memberPages  *lru[*memberPage]            // pages as every member sees them, but for the name (memberpages.go)
-	participants *lru[participation]          // whether a member took part in a discussion, by its version
-	sessionsSeen *lru[sessionSeen]            // session cookies already decoded (session.go)
-	accounts     *lru[accountSeen]            // logged-in readers' accounts, by the accounts' version (session.go)
-	nameMark     string                       // rendered where a member's name goes in their shared pages
-	bundles      *lru[*articleBundle]         // stories with the stories shown around them
-	commentHTML  *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
-	plainTexts   *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
-	siteReads    sharedRead                   // the site and comments versions, read once for many requests
-	discussions  *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
-	rendering    flight                       // misses being rendered, so each renders once
-	live         *liveHub                     // live stories watched by readers' streams on this server
+	widgets       widgetCache                  // the reader widgets
+	snap          atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
+	pages         *lru[*cachedPage]            // anonymous pages
+	memberPages   *lru[*memberPage]            // pages as every member sees them, but for the name (memberpages.go)
+	participants  *lru[participation]          // whether a member took part in a discussion, by its version
+	sessionsSeen  *lru[sessionSeen]            // session cookies already decoded (session.go)
+	accounts      *lru[accountSeen]            // logged-in readers' accounts, by the accounts' version (session.go)
+	nameMark      string                       // rendered where a member's name goes in their shared pages
+	memberBuffers sync.Pool                    // buffers members' pages are put together in (memberpages.go)
+	bundles       *lru[*articleBundle]         // stories with the stories shown around them
+	commentHTML   *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
+	plainTexts    *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
+	siteReads     sharedRead                   // the site and comments versions, read once for many requests
+	discussions   *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
+	rendering     flight                       // misses being rendered, so each renders once
+	live          *liveHub                     // live stories watched by readers' streams on this server
 
 	gzip, brotli         *codec              // compress cached pages (encoding.go)
 	securityHeaderValues map[string][]string // set on every answer; the CSP names the photos' origin
@@ -108,6 +110,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		memberPages: newLRU[*memberPage](cfg.CacheBytes / 8), participants: newLRU[participation](1 << 20), nameMark: newNameMark(),
 		sessionsSeen: newLRU[sessionSeen](1 << 20), accounts: newLRU[accountSeen](1 << 20),
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}
+	a.memberBuffers.New = func() any { return new([]byte) }
 	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
 	if cfg.MediaURL != "" {
 		u, err := url.Parse(cfg.MediaURL)

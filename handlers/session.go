@@ -148,6 +148,6 @@ func (a *App) popFlash(c echo.Context) string {
 	if saveErr := s.Save(c.Request(), c.Response()); saveErr != nil || err != nil {
 		return ""
 	}
-	c.Response().Header().Set("Cache-Control", "private, no-store")
+	c.Response().Header().Set("Cache-Control", privateCacheControl)
 	return msg
 }
