@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -554,12 +553,12 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		}
 		c.MyVote = vote
 		return c, err
-	}, withLimits(`WITH page AS (`+ord.page+`)
+	}, `WITH page AS (`+ord.page+`)
 		SELECT `+threadCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
-		ORDER BY `+ord.rows+`, c.created_at, c.id`, p.limit(), p.offset()),
-		sql.Named("article", articleID), sql.Named("viewer", viewerID))
+		ORDER BY `+ord.rows+`, c.created_at, c.id`,
+		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
 	if err != nil {
 		return out, err
 	}
@@ -630,11 +629,12 @@ func (cs *CommentStore) PageOf(ctx context.Context, c Comment, viewerID int64, s
 			`+keptTotal("c.article_id")+`,
 			(SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
 				ON r.article_id = t.article_id AND r.parent_id IS NULL AND r.created_at > t.created_at
-			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT `+strconv.Itoa(cs.pageOfScan)+`) AS later)
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan) AS later)
 			+ (SELECT count(*) FROM (SELECT 1 FROM comments t JOIN comments r INDEXED BY comments_roots
 				ON r.article_id = t.article_id AND r.parent_id IS NULL AND r.created_at = t.created_at AND r.id >= t.id
-			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT `+strconv.Itoa(cs.pageOfScan)+`) AS same)
-		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&shown, &total, &from)
+			WHERE t.id = coalesce(c.root_id, c.id) AND `+keptRoot+` LIMIT :scan) AS same)
+		FROM comments c WHERE c.id = :id`, sql.Named("id", c.ID), sql.Named("viewer", viewerID),
+		sql.Named("scan", cs.pageOfScan)).Scan(&shown, &total, &from)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -81,5 +83,34 @@ func sqliteOnly(tb testing.TB, s *Store, what string) {
 	tb.Helper()
 	if s.pg {
 		tb.Skip("SQLite only: " + what)
+	}
+}
+
+// TestEveryConnectionPlansWithoutBoundValues checks that the writer and each of the
+// reader pool's connections (held all at once, so the pool must open every one) have
+// the query planner stability guarantee on (sqlite_plans.go). Without it, a statement
+// whose plan looked at its bound values is prepared again on every use, since the
+// driver clears the bindings of each statement it keeps: nothing a test sees, but
+// about a fifth of a comment post's time.
+func TestEveryConnectionPlansWithoutBoundValues(t *testing.T) {
+	s := newTestDB(t)
+	sqliteOnly(t, s, "the planner setting is SQLite's")
+	ctx := context.Background()
+	check := func(name string, q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) {
+		var on int
+		if err := q.QueryRowContext(ctx, "SELECT broadsheet_stable_plans()").Scan(&on); err != nil || on != 1 {
+			t.Errorf("%s: stable plans %d, %v; want 1", name, on, err)
+		}
+	}
+	check("writer", s.W)
+	for i := range 8 {
+		conn, err := s.R.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		check(fmt.Sprintf("reader %d", i+1), conn)
 	}
 }
