@@ -157,7 +157,10 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 		return out, err
 	}
 	out.setPage(p)
-	q := "SELECT " + articleCols + " FROM (" + l.ids + ") pick JOIN articles a ON a.id = pick.id" + articleJoins + `
+	// The page of ids comes first (SQLite's CROSS JOIN keeps that order): planning
+	// without the LIMIT's value (sqlite_plans.go), SQLite would otherwise guess the
+	// page as large as the archive and walk every story to probe it.
+	q := "SELECT " + articleCols + " FROM (" + l.ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
 		ORDER BY a.published_at DESC, a.id DESC`
 	items, err := as.list(ctx, q, append(append([]any{t}, l.args...), p.limit(), p.offset())...)
 	out.Items = items
