@@ -9,6 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"broadsheet/models"
 	"broadsheet/models/generate"
 )
 
@@ -20,13 +21,15 @@ func (r *cli) generate(ctx context.Context, log *slog.Logger, args []string, out
 	var st site
 	var o generate.Options
 	var media mediaConfig
-	fl := newFlagSet("generate", "broadsheet generate [-data DIR] -articles N -comments M [-seed S]",
+	fl := newFlagSet("generate", "broadsheet generate [-data DIR] -articles N -comments M [-seed S] [-bulk-cache SIZE]",
 		"Fills an empty site with an invented archive of the given size (stories, threaded comments,\n"+
 			"commenters, a few photos) for load tests. The same seed makes the same archive.")
 	fl.siteFlags(&st)
 	fl.IntVar(&o.Articles, "articles", 1000, "how many stories")
 	fl.IntVar(&o.Comments, "comments", 10000, "how many comments, spread over the stories")
 	fl.Int64Var(&o.Seed, "seed", 1, "the same seed makes the same archive")
+	o.Cache = models.DefaultBulkCache
+	fl.Var(sizeValue{&o.Cache}, "bulk-cache", "SQLite's page cache for the load, as a `SIZE`: an archive larger than it is written at the speed of re-reading pages")
 	fl.mediaFlags(&media)
 	if err := noArguments(fl, args, r.stdout); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -50,14 +51,23 @@ var bulkSQL = map[string]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 }
 
-// Bulk opens a bulk writer. Call Close when done: it commits what is left.
-func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
+// DefaultBulkCache is the page cache a bulk load gets unless told otherwise.
+const DefaultBulkCache = 1 << 30
+
+// Bulk opens a bulk writer whose SQLite page cache holds up to cacheBytes (0: the
+// default). Call Close when done: it commits what is left.
+func (s *Store) Bulk(ctx context.Context, cacheBytes int64) (*Bulk, error) {
 	b := &Bulk{s: s, stmts: map[string]*sql.Stmt{}, due: map[string][]any{}}
 	// The default 2 MB page cache makes every insert re-read index pages (the search
-	// index's above all) from the OS; a bulk load wants its working set in memory.
+	// index's above all) from the OS; a bulk load wants its working set in memory, and
+	// once the database outgrows the cache the load slows to the speed of those reads.
 	// (PostgreSQL's cache is the server's shared buffers.)
+	if cacheBytes <= 0 {
+		cacheBytes = DefaultBulkCache
+	}
 	if !s.pg {
-		if _, err := s.W.ExecContext(ctx, "PRAGMA cache_size = -1048576"); err != nil {
+		// A negative cache_size is in KiB.
+		if _, err := s.W.ExecContext(ctx, "PRAGMA cache_size = "+strconv.FormatInt(-cacheBytes>>10, 10)); err != nil {
 			return nil, err
 		}
 	}

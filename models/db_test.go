@@ -114,3 +114,34 @@ func TestEveryConnectionPlansWithoutBoundValues(t *testing.T) {
 		check(fmt.Sprintf("reader %d", i+1), conn)
 	}
 }
+
+// TestBulkLoadTakesTheCacheItIsGiven checks that a bulk load's page cache is the size
+// asked for (generate's -bulk-cache), the default when none is, and SQLite's default
+// again once the load is closed, so the writer does not keep gigabytes afterwards.
+func TestBulkLoadTakesTheCacheItIsGiven(t *testing.T) {
+	s := newTestDB(t)
+	sqliteOnly(t, s, "the page cache setting is SQLite's")
+	ctx := context.Background()
+	cache := func() int {
+		var kib int
+		if err := s.W.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&kib); err != nil {
+			t.Fatal(err)
+		}
+		return kib
+	}
+	for _, c := range []struct{ asked, want int64 }{{64 << 20, -64 << 10}, {0, -DefaultBulkCache >> 10}} {
+		b, err := s.Bulk(ctx, c.asked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cache(); int64(got) != c.want {
+			t.Errorf("bulk load asked for %d bytes: cache_size %d, want %d", c.asked, got, c.want)
+		}
+		if err := b.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := cache(); got != -2000 {
+			t.Errorf("after the load: cache_size %d, want SQLite's default -2000", got)
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Options struct {
 	Comments int
 	Now      time.Time // the newest stories are just before it
 	Seed     int64     // the same seed makes the same archive
+	// Cache is SQLite's page cache for the load in bytes (0: models.DefaultBulkCache).
+	// A million stories outgrow the default and slow to the speed of re-reading pages.
+	Cache int64
 	// Progress, when set, is called after each batch with the stories and comments written so far.
 	Progress func(articles, comments int)
 }
@@ -77,7 +80,7 @@ func Run(ctx context.Context, s *models.Store, o Options) (Summary, error) {
 	}
 	sum.Users, sum.Media = len(g.authors)+len(g.readers), len(g.media)
 
-	b, err := s.Bulk(ctx)
+	b, err := s.Bulk(ctx, g.o.Cache)
 	if err != nil {
 		return sum, err
 	}
@@ -121,7 +124,7 @@ func (g *gen) people(ctx context.Context, s *models.Store) error {
 		}
 		g.sections = append(g.sections, created.ID)
 	}
-	b, err := s.Bulk(ctx)
+	b, err := s.Bulk(ctx, g.o.Cache)
 	if err != nil {
 		return err
 	}
