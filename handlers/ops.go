@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"broadsheet/models"
 )
 
 // metrics are this App's Prometheus series, on a registry of its own (no globals:
@@ -47,6 +49,9 @@ func (a *App) newMetrics(reg *prometheus.Registry) *metrics {
 	reg.MustRegister(m.requests, m.latency, m.cacheHits, m.cacheMisses, m.comments, m.mail,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "broadsheet_page_cache_bytes",
 			Help: "Bytes of pages held by the page cache."}, func() float64 { return float64(a.pages.bytes()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "broadsheet_sqlite_memory_bytes",
+			Help: "Bytes SQLite holds in this process (page caches, prepared statements, schemas), outside Go's heap."},
+			func() float64 { return float64(models.SQLiteMemory()) }),
 		collectors.NewDBStatsCollector(a.Store.W, "writer"),
 		collectors.NewDBStatsCollector(a.Store.R, "reader"),
 		collectors.NewGoCollector(),

@@ -158,7 +158,7 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 	}
 	out.setPage(p)
 	// The page of ids comes first (SQLite's CROSS JOIN keeps that order): planning
-	// without the LIMIT's value (sqlite_plans.go), SQLite would otherwise guess the
+	// without the LIMIT's value (sqlite_lib.go), SQLite would otherwise guess the
 	// page as large as the archive and walk every story to probe it.
 	q := "SELECT " + articleCols + " FROM (" + l.ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
 		ORDER BY a.published_at DESC, a.id DESC`

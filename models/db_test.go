@@ -88,7 +88,7 @@ func sqliteOnly(tb testing.TB, s *Store, what string) {
 
 // TestEveryConnectionPlansWithoutBoundValues checks that the writer and each of the
 // reader pool's connections (held all at once, so the pool must open every one) have
-// the query planner stability guarantee on (sqlite_plans.go). Without it, a statement
+// the query planner stability guarantee on (sqlite_lib.go). Without it, a statement
 // whose plan looked at its bound values is prepared again on every use, since the
 // driver clears the bindings of each statement it keeps: nothing a test sees, but
 // about a fifth of a comment post's time.
