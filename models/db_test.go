@@ -91,7 +91,7 @@ func sqliteOnly(tb testing.TB, s *Store, what string) {
 // the query planner stability guarantee on (sqlite_lib.go). Without it, a statement
 // whose plan looked at its bound values is prepared again on every use, since the
 // driver clears the bindings of each statement it keeps: nothing a test sees, but
-// about a fifth of a comment post's time.
+// about a sixth of a comment post's CPU.
 func TestEveryConnectionPlansWithoutBoundValues(t *testing.T) {
 	s := newTestDB(t)
 	sqliteOnly(t, s, "the planner setting is SQLite's")
