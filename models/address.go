@@ -148,7 +148,7 @@ func (cs *CommentStore) PurgeAddresses(ctx context.Context, now time.Time) (int6
 	if err != nil {
 		return 0, err
 	}
-	res, err := cs.s.W.ExecContext(ctx, "DELETE FROM comment_networks WHERE created_at < ?",
+	res, err := cs.s.exec(ctx, "DELETE FROM comment_networks WHERE created_at < ?",
 		fmtTime(now.AddDate(0, 0, -st.KeepAddressDays)))
 	if err != nil {
 		return 0, err

@@ -49,7 +49,7 @@ func logArticleAudit(ctx context.Context, tx *sql.Tx, now time.Time, by int64, a
 
 // Log records an action that has no transaction of its own (for example, blocking a commenter).
 func (as *AuditStore) Log(ctx context.Context, now time.Time, by int64, action, target string) error {
-	return logAudit(ctx, as.s.W, now, by, action, target)
+	return as.s.inTurn(ctx, func() error { return logAudit(ctx, as.s.W, now, by, action, target) })
 }
 
 // Recent lists the newest n entries.

@@ -16,7 +16,7 @@ type Autosave struct {
 
 // PutAutosave keeps userID's latest unsaved form for article articleID (0: a new story).
 func (as *ArticleStore) PutAutosave(ctx context.Context, now time.Time, userID, articleID int64, form string) error {
-	_, err := as.s.W.ExecContext(ctx, `INSERT INTO article_autosaves (user_id, article_id, form, saved_at) VALUES (?, ?, ?, ?)
+	_, err := as.s.exec(ctx, `INSERT INTO article_autosaves (user_id, article_id, form, saved_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, article_id) DO UPDATE SET form = excluded.form, saved_at = excluded.saved_at`,
 		userID, articleID, form, fmtTime(now))
 	return err
@@ -38,6 +38,6 @@ func (as *ArticleStore) GetAutosave(ctx context.Context, userID, articleID int64
 // DropAutosave forgets userID's autosave of article articleID: the story was saved or
 // the autosave discarded.
 func (as *ArticleStore) DropAutosave(ctx context.Context, userID, articleID int64) error {
-	_, err := as.s.W.ExecContext(ctx, "DELETE FROM article_autosaves WHERE user_id = ? AND article_id = ?", userID, articleID)
+	_, err := as.s.exec(ctx, "DELETE FROM article_autosaves WHERE user_id = ? AND article_id = ?", userID, articleID)
 	return err
 }

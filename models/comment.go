@@ -478,7 +478,7 @@ func (cs *CommentStore) Edit(ctx context.Context, now time.Time, id int64, u Use
 
 // DeleteOwn lets an author delete their comment. Replies stay, under "[comment deleted]".
 func (cs *CommentStore) DeleteOwn(ctx context.Context, id, userID int64) error {
-	res, err := cs.s.W.ExecContext(ctx, `UPDATE comments SET status = 'deleted'
+	res, err := cs.s.exec(ctx, `UPDATE comments SET status = 'deleted'
 		WHERE id = ? AND user_id = ? AND status IN ('approved', 'pending')`, id, userID)
 	return oneRow(res, err)
 }
@@ -489,7 +489,7 @@ func (cs *CommentStore) Report(ctx context.Context, now time.Time, id, userID in
 	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 500 {
 		return ValidationError{"reason": "Keep the reason to 500 characters."}
 	}
-	res, err := cs.s.W.ExecContext(ctx, `INSERT INTO comment_reports (comment_id, user_id, reason, created_at)
+	res, err := cs.s.exec(ctx, `INSERT INTO comment_reports (comment_id, user_id, reason, created_at)
 		SELECT id, ?, ?, ? FROM comments WHERE id = ? AND status = 'approved'
 		ON CONFLICT (comment_id, user_id) DO UPDATE SET resolved = 0`, userID, reason, fmtTime(now), id)
 	return oneRow(res, err)
@@ -498,7 +498,7 @@ func (cs *CommentStore) Report(ctx context.Context, now time.Time, id, userID in
 // SetDiscussionOpen opens or closes an article's discussion. Closed discussions keep
 // their comments on show but take no new ones.
 func (cs *CommentStore) SetDiscussionOpen(ctx context.Context, articleID int64, open bool) error {
-	res, err := cs.s.W.ExecContext(ctx, "UPDATE articles SET comments_open = ? WHERE id = ?", open, articleID)
+	res, err := cs.s.exec(ctx, "UPDATE articles SET comments_open = ? WHERE id = ?", open, articleID)
 	return oneRow(res, err)
 }
 

@@ -40,6 +40,10 @@ func (s *Store) InTx(ctx context.Context, now time.Time, fn func(*TxStore) error
 			return err
 		}
 	} else {
+		if err := s.turns.enter(ctx); err != nil {
+			return err
+		}
+		defer s.leaveTurn()        // deferred first, so it runs after the connection is back
 		conn, err := s.W.Conn(ctx) // the pragma and the transaction on the same connection
 		if err != nil {
 			return err

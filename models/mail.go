@@ -96,19 +96,24 @@ func (ms *MailStore) Enqueue(ctx context.Context, now time.Time, m Mail) error {
 // With nothing due it returns ErrNotFound.
 func (ms *MailStore) Claim(ctx context.Context, now time.Time, lease time.Duration) (Mail, error) {
 	n := fmtTime(now)
-	return scanMail(ms.s.W.QueryRowContext(ctx, `UPDATE mail_outbox
-		SET state = 'sending', attempts = attempts + 1, claimed_until = ?
-		WHERE id = (SELECT id FROM mail_outbox
-			WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_until <= ?)
-			ORDER BY next_attempt_at, id LIMIT 1)
-		RETURNING `+mailCols, fmtTime(now.Add(lease)), n, n))
+	var m Mail
+	err := ms.s.inTurn(ctx, func() (err error) {
+		m, err = scanMail(ms.s.W.QueryRowContext(ctx, `UPDATE mail_outbox
+			SET state = 'sending', attempts = attempts + 1, claimed_until = ?
+			WHERE id = (SELECT id FROM mail_outbox
+				WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_until <= ?)
+				ORDER BY next_attempt_at, id LIMIT 1)
+			RETURNING `+mailCols, fmtTime(now.Add(lease)), n, n))
+		return err
+	})
+	return m, err
 }
 
 // Sent records that the SMTP server accepted m. The claim must still be m's (same
 // attempt): a worker whose lease ran out does not overwrite a newer attempt's result.
 // The body goes: it may hold a live link, which the reader's inbox now has.
 func (ms *MailStore) Sent(ctx context.Context, now time.Time, m Mail) error {
-	return oneRow(ms.s.W.ExecContext(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, last_error = '',
+	return oneRow(ms.s.exec(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, claimed_until = NULL, last_error = '',
 		body_text = '' WHERE id = ? AND state = 'sending' AND attempts = ?`, fmtTime(now), m.ID, m.Attempts))
 }
 
@@ -132,7 +137,7 @@ func (ms *MailStore) Retry(ctx context.Context, m Mail, retryAt time.Time, last 
 	if last {
 		state = MailFailed
 	}
-	return oneRow(ms.s.W.ExecContext(ctx, `UPDATE mail_outbox SET state = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?
+	return oneRow(ms.s.exec(ctx, `UPDATE mail_outbox SET state = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?
 		WHERE id = ? AND state = 'sending' AND attempts = ?`, state, fmtTime(retryAt), sendErr, m.ID, m.Attempts))
 }
 

@@ -256,9 +256,11 @@ func (ms *MediaStore) save(ctx context.Context, now time.Time, r io.Reader, meta
 	for i, w := range m.Sizes {
 		sizes[i] = strconv.Itoa(w)
 	}
-	err = ms.s.W.QueryRowContext(ctx, `INSERT INTO media (hash, ext, width, height, sizes, alt, caption, credit, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.Hash, m.Ext, m.Width, m.Height, strings.Join(sizes, ","),
-		m.Alt, m.Caption, m.Credit, sql.NullInt64{Int64: by, Valid: by != 0}, fmtTime(now)).Scan(&m.ID)
+	err = ms.s.inTurn(ctx, func() error {
+		return ms.s.W.QueryRowContext(ctx, `INSERT INTO media (hash, ext, width, height, sizes, alt, caption, credit, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.Hash, m.Ext, m.Width, m.Height, strings.Join(sizes, ","),
+			m.Alt, m.Caption, m.Credit, sql.NullInt64{Int64: by, Valid: by != 0}, fmtTime(now)).Scan(&m.ID)
+	})
 	return m, err
 }
 
@@ -391,7 +393,7 @@ func (ms *MediaStore) UpdateMeta(ctx context.Context, id int64, alt, caption, cr
 	if alt == "" {
 		return ValidationError{"alt": "Describe the photo for readers who cannot see it."}
 	}
-	return oneRow(ms.s.W.ExecContext(ctx, "UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?",
+	return oneRow(ms.s.exec(ctx, "UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?",
 		alt, strings.TrimSpace(caption), strings.TrimSpace(credit), id))
 }
 
@@ -402,7 +404,7 @@ func (ms *MediaStore) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if err := oneRow(ms.s.W.ExecContext(ctx, "DELETE FROM media WHERE id = ?", id)); err != nil {
+	if err := oneRow(ms.s.exec(ctx, "DELETE FROM media WHERE id = ?", id)); err != nil {
 		return err
 	}
 	for _, name := range m.Files() {

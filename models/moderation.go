@@ -225,7 +225,7 @@ func (cs *CommentStore) ModEdit(ctx context.Context, now time.Time, id int64, bo
 	if err != nil {
 		return Comment{}, err
 	}
-	res, err := cs.s.W.ExecContext(ctx, "UPDATE comments SET body_src = ?, body_html = ?, edited_at = ? WHERE id = ?",
+	res, err := cs.s.exec(ctx, "UPDATE comments SET body_src = ?, body_html = ?, edited_at = ? WHERE id = ?",
 		ready.src, string(ready.html), fmtTime(now), id)
 	if err := oneRow(res, err); err != nil {
 		return Comment{}, err

@@ -79,7 +79,7 @@ func pgUnwritable(pe *pgconn.PgError, err error) (*UnwritableError, bool) {
 // CheckWritable writes the one probe row, proving that the database, its journal and
 // the disk take a write now. An *UnwritableError says what to fix.
 func (s *Store) CheckWritable(ctx context.Context, now time.Time) error {
-	_, err := s.W.ExecContext(ctx, `INSERT INTO write_probe (id, at) VALUES (1, ?)
+	_, err := s.exec(ctx, `INSERT INTO write_probe (id, at) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET at = excluded.at`, fmtTime(now))
 	if uw, ok := AsUnwritable(err); ok {
 		return uw
@@ -199,24 +199,27 @@ func (rl *RateLimiter) Hit(ctx context.Context, now time.Time, max int, per time
 	for _, k := range keys {
 		args = append(args, k, window)
 	}
-	rows, err := rl.s.W.QueryContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?, ?, 1),", len(keys)), ",")+`
-		ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
-			window_start = excluded.window_start
-		RETURNING hits`, args...)
-	if err != nil {
-		return err
-	}
 	over := false
-	for rows.Next() {
-		var hits int
-		if err := rows.Scan(&hits); err != nil {
-			rows.Close()
+	err := rl.s.inTurn(ctx, func() error {
+		rows, err := rl.s.W.QueryContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, 1),", len(keys)), ",")+`
+			ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
+				window_start = excluded.window_start
+			RETURNING hits`, args...)
+		if err != nil {
 			return err
 		}
-		over = over || hits > max
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		for rows.Next() {
+			var hits int
+			if err := rows.Scan(&hits); err != nil {
+				rows.Close()
+				return err
+			}
+			over = over || hits > max
+		}
+		return errors.Join(rows.Err(), rows.Close())
+	})
+	if err != nil {
 		return err
 	}
 	rl.prune(ctx, now)
@@ -238,7 +241,7 @@ func (rl *RateLimiter) prune(ctx context.Context, now time.Time) {
 		return
 	}
 	// A failed sweep is retried at the next one; the hit it rode on has been counted.
-	rl.s.W.ExecContext(ctx, "DELETE FROM rate_limits WHERE window_start < ?", now.Add(-24*time.Hour).Unix())
+	rl.s.exec(ctx, "DELETE FROM rate_limits WHERE window_start < ?", now.Add(-24*time.Hour).Unix())
 }
 
 // DiskFree is the space, in bytes, left for this user on the disk that holds the

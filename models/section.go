@@ -43,7 +43,12 @@ func (ss *SectionStore) BySlug(ctx context.Context, slug string) (Section, error
 
 // Create adds a section at the end of the order.
 func (ss *SectionStore) Create(ctx context.Context, name, description string) (Section, error) {
-	return insertSection(ctx, ss.s.W, name, "", description)
+	var sec Section
+	err := ss.s.inTurn(ctx, func() (err error) {
+		sec, err = insertSection(ctx, ss.s.W, name, "", description)
+		return err
+	})
+	return sec, err
 }
 
 // insertSection adds a section at the end of the order, on the server's writer or in
@@ -91,7 +96,7 @@ func (ss *SectionStore) Update(ctx context.Context, id int64, name, description 
 	if name == "" || Slugify(name) == "" {
 		return ValidationError{"name": "A section needs a name."}
 	}
-	err := oneRow(ss.s.W.ExecContext(ctx, "UPDATE sections SET name = ?, description = ? WHERE id = ?", name, strings.TrimSpace(description), id))
+	err := oneRow(ss.s.exec(ctx, "UPDATE sections SET name = ?, description = ? WHERE id = ?", name, strings.TrimSpace(description), id))
 	if isUnique(err) {
 		return ValidationError{"name": "There is already a section with this name."}
 	}

@@ -151,7 +151,11 @@ func (us *UserStore) Create(ctx context.Context, now time.Time, n NewUser) (User
 }
 
 func (us *UserStore) insert(ctx context.Context, now time.Time, n NewUser, hash string) (User, error) {
-	id, err := insertUser(ctx, us.s.W, now, n, hash)
+	var id int64
+	err := us.s.inTurn(ctx, func() (err error) {
+		id, err = insertUser(ctx, us.s.W, now, n, hash)
+		return err
+	})
 	if err != nil {
 		return User{}, err
 	}
@@ -221,7 +225,7 @@ func (us *UserStore) EndSessions(ctx context.Context, id int64) error {
 
 // exec1 runs a statement that must touch exactly one row.
 func (us *UserStore) exec1(ctx context.Context, q string, args ...any) error {
-	return oneRow(us.s.W.ExecContext(ctx, q, args...))
+	return oneRow(us.s.exec(ctx, q, args...))
 }
 
 // Accounts reports whether the site has any account, and whether one of them is an

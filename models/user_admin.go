@@ -37,7 +37,7 @@ func (us *UserStore) SetRole(ctx context.Context, now time.Time, id int64, role 
 	if err := us.exec1(ctx, "UPDATE users SET role = ? WHERE id = ?", role, id); err != nil {
 		return err
 	}
-	return logAudit(ctx, us.s.W, now, by, "user.role", u.Name+" → "+role)
+	return us.s.Audit.Log(ctx, now, by, "user.role", u.Name+" → "+role)
 }
 
 // SetDeactivated closes (or reopens) an account. Closing it ends every session at once.
@@ -53,5 +53,5 @@ func (us *UserStore) SetDeactivated(ctx context.Context, now time.Time, id int64
 	if off {
 		action = "user.deactivate"
 	}
-	return logAudit(ctx, us.s.W, now, by, action, u.Name)
+	return us.s.Audit.Log(ctx, now, by, action, u.Name)
 }
