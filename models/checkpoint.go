@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"sync"
@@ -17,16 +18,19 @@ import (
 // median at 0.15 ms and its 99th percentile at 8.5-10 ms, all of it in the commit).
 //
 // So the writer no longer checkpoints (except as a backstop, below), and a checkpointer
-// with a connection of its own does it in the background, after writes, at most every
-// checkpointEvery. SQLite runs a PASSIVE checkpoint beside the writer and the readers:
-// it copies what no reader still needs and waits for nobody. Fewer, larger checkpoints
-// also copy less: the pages every post rewrites (the versions row, the discussion's
-// counts, the ends of the comment indexes) are copied once per checkpoint rather than
-// once per fifty posts.
+// with a connection of its own does it after writes, at most every checkpointEvery, in
+// two passes. The first, PASSIVE, runs beside the writer and the readers: it copies what
+// no reader still needs and waits for nobody. Fewer, larger checkpoints also copy less:
+// the pages every post rewrites (the versions row, the discussion's counts, the ends of
+// the comment indexes) are copied once per checkpoint rather than once per fifty posts.
+// The second pass takes the writer's turn for the few pages committed meanwhile (see run).
 type checkpointer struct {
-	db    *sql.DB       // its own connection: a checkpoint never holds the writer
+	db    *sql.DB       // its own connection, with a short busy timeout (checkpointBusy)
+	turns writeQueue    // the writers' queue, taken for the second pass
 	due   chan struct{} // one slot: something was written since the last checkpoint
-	stop  chan struct{}
+
+	ctx   context.Context // ends when the checkpointer is closed
+	stop  context.CancelFunc
 	ended chan struct{}
 
 	closing sync.Once // Store.Close may be called twice
@@ -38,22 +42,30 @@ type checkpointer struct {
 // a second is about 1,500 pages (6 MB) per checkpoint.
 const checkpointEvery = 100 * time.Millisecond
 
+// checkpointBusy is how long the second pass waits for readers of an older snapshot to
+// finish (SQLite's busy timeout), holding the writer's turn. A page's reads take a few
+// milliseconds; should a long read (an export) still be going, the log starts over
+// after a later checkpoint instead.
+const checkpointBusy = 10 * time.Millisecond
+
 // writerCheckpointPages is the log's size at which the writer checkpoints after all,
 // should the checkpointer fall behind (or not run, as in the bulk load): ten times
 // SQLite's default, 40 MB of log.
 const writerCheckpointPages = 10000
 
 // startCheckpoints opens the checkpointer's connection to the database dsn names and
-// starts it. It uses mattn's driver directly: the tests that wrap the driver to count
-// a page's statements should not count the checkpoints running beside it.
-func startCheckpoints(dsn string) (*checkpointer, error) {
+// starts it; turns is the store's writers' queue. It uses mattn's driver directly: the
+// tests that wrap the driver to count a page's statements should not count the
+// checkpoints running beside it.
+func startCheckpoints(dsn string, turns writeQueue) (*checkpointer, error) {
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
-	c := &checkpointer{db: db, due: make(chan struct{}, 1), stop: make(chan struct{}), ended: make(chan struct{})}
+	c := &checkpointer{db: db, turns: turns, due: make(chan struct{}, 1), ended: make(chan struct{})}
+	c.ctx, c.stop = context.WithCancel(context.Background())
 	go c.run()
 	return c, nil
 }
@@ -73,15 +85,24 @@ func (c *checkpointer) run() {
 	defer close(c.ended)
 	for {
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return
 		case <-c.due:
 		}
 		// A checkpoint that fails (a full disk, say) is tried again after the next write;
 		// the log keeps every commit meanwhile, and the writer's backstop still applies.
-		c.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		c.db.ExecContext(c.ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		// The second pass copies what was committed meanwhile, a few pages, in the
+		// writer's turn, and waits (briefly) for readers of older snapshots: the next
+		// write can then start the log over from its beginning. Under a steady stream of
+		// posts the first pass alone never reaches the end of the log, which then only
+		// started over at the backstop, after a checkpoint on the writer of up to 45 ms.
+		if c.turns.enter(c.ctx) == nil {
+			c.db.ExecContext(c.ctx, "PRAGMA wal_checkpoint(RESTART)")
+			c.turns.leave() // not leaveTurn: this is no write to checkpoint
+		}
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return
 		case <-time.After(checkpointEvery):
 		}
@@ -95,7 +116,7 @@ func (c *checkpointer) close() error {
 		return nil
 	}
 	c.closing.Do(func() {
-		close(c.stop)
+		c.stop()
 		<-c.ended
 		c.closed = c.db.Close()
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,7 +144,9 @@ func OpenDriver(driverName, path, uploadsDir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if s.checkpoints, err = startCheckpoints(dsn); err != nil {
+	// The checkpointer's connection: the same settings, but it waits for readers only briefly.
+	q.Set("_busy_timeout", strconv.Itoa(int(checkpointBusy/time.Millisecond)))
+	if s.checkpoints, err = startCheckpoints("file:"+path+"?"+q.Encode(), s.turns); err != nil {
 		s.Close()
 		return nil, err
 	}
