@@ -127,7 +127,7 @@ func (c *checkpointer) close() error {
 // checkpointer, up to the backstop. The setting belongs to the connection, and the
 // writer pool keeps its one connection open for the life of the process; were it ever
 // opened again, that connection would checkpoint at SQLite's default, slower but right.
-func handOverCheckpoints(w *sql.DB) error {
-	_, err := w.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages))
+func handOverCheckpoints(ctx context.Context, w *sql.DB) error {
+	_, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages))
 	return err
 }

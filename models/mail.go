@@ -96,17 +96,14 @@ func (ms *MailStore) Enqueue(ctx context.Context, now time.Time, m Mail) error {
 // With nothing due it returns ErrNotFound.
 func (ms *MailStore) Claim(ctx context.Context, now time.Time, lease time.Duration) (Mail, error) {
 	n := fmtTime(now)
-	var m Mail
-	err := ms.s.inTurn(ctx, func() (err error) {
-		m, err = scanMail(ms.s.W.QueryRowContext(ctx, `UPDATE mail_outbox
+	return inTurnValue(ctx, ms.s, func() (Mail, error) {
+		return scanMail(ms.s.W.QueryRowContext(ctx, `UPDATE mail_outbox
 			SET state = 'sending', attempts = attempts + 1, claimed_until = ?
 			WHERE id = (SELECT id FROM mail_outbox
 				WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND claimed_until <= ?)
 				ORDER BY next_attempt_at, id LIMIT 1)
 			RETURNING `+mailCols, fmtTime(now.Add(lease)), n, n))
-		return err
 	})
-	return m, err
 }
 
 // Sent records that the SMTP server accepted m. The claim must still be m's (same

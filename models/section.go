@@ -43,12 +43,7 @@ func (ss *SectionStore) BySlug(ctx context.Context, slug string) (Section, error
 
 // Create adds a section at the end of the order.
 func (ss *SectionStore) Create(ctx context.Context, name, description string) (Section, error) {
-	var sec Section
-	err := ss.s.inTurn(ctx, func() (err error) {
-		sec, err = insertSection(ctx, ss.s.W, name, "", description)
-		return err
-	})
-	return sec, err
+	return inTurnValue(ctx, ss.s, func() (Section, error) { return insertSection(ctx, ss.s.W, name, "", description) })
 }
 
 // insertSection adds a section at the end of the order, on the server's writer or in

@@ -151,11 +151,7 @@ func (us *UserStore) Create(ctx context.Context, now time.Time, n NewUser) (User
 }
 
 func (us *UserStore) insert(ctx context.Context, now time.Time, n NewUser, hash string) (User, error) {
-	var id int64
-	err := us.s.inTurn(ctx, func() (err error) {
-		id, err = insertUser(ctx, us.s.W, now, n, hash)
-		return err
-	})
+	id, err := inTurnValue(ctx, us.s, func() (int64, error) { return insertUser(ctx, us.s.W, now, n, hash) })
 	if err != nil {
 		return User{}, err
 	}
