@@ -30,45 +30,85 @@ const widgetTTL = 30 * time.Second
 // slug, whether it is still to be seen) is read afresh, by id, whenever the site
 // snapshot moves, so it is never older than the page around it. Each change to what
 // the widgets show moves the generation, which cached pages record.
+//
+// One request at a time ranks afresh; the others keep the rankings they have until it
+// is done, as they would have a moment earlier. When every request that found the
+// rankings expired counted for itself, a busy story's readers all counted at once:
+// 40 ms each at 140,000 comments in the week, times 24 connections on one core, and
+// everything, comment posting included, stood still for half a second every 30 s.
 type widgetCache struct {
 	mu      sync.Mutex
 	read    []int64 // the rankings, as ids, until expires
 	talked  []int64
 	expires time.Time
+	ranking bool   // a request is ranking afresh
+	ranked  uint64 // rankings read so far: widgets built from older ones never replace newer
 	w       widgets
 	snap    *siteSnapshot // w was read under snap
 	gen     uint64
 }
 
 // loadWidgets returns the widgets to show under snap and their generation, ranking
-// afresh once widgetTTL has passed and reading the stories afresh when the snapshot
-// moved. Every cacheable request asks (see readState), so rankings move on time even
-// while every page is served from the cache.
+// afresh once widgetTTL has passed (unless another request is doing so) and reading
+// the stories afresh when the snapshot moved. Every cacheable request asks (see
+// readState), so rankings move on time even while every page is served from the cache.
+// Until a server's first rankings are in, the requests that did not read them show none.
 func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uint64, error) {
 	now := a.Now()
 	c := &a.widgets
-	c.mu.Lock()
-	rerank := !now.Before(c.expires)
-	if c.snap == snap && !rerank {
-		w, gen := c.w, c.gen
+	for {
+		c.mu.Lock()
+		rerank := !now.Before(c.expires) && !c.ranking
+		if c.snap == snap && !rerank {
+			w, gen := c.w, c.gen
+			c.mu.Unlock()
+			return w, gen, nil
+		}
+		read, talked, ranked := c.read, c.talked, c.ranked
+		c.ranking = c.ranking || rerank
+		c.mu.Unlock()
+
+		w, err := a.readWidgets(ctx, now, rerank, &read, &talked)
+		c.mu.Lock()
+		if rerank {
+			c.ranking = false
+			if err == nil {
+				c.read, c.talked, c.expires = read, talked, now.Add(widgetTTL)
+				c.ranked++
+			}
+		}
+		if err != nil {
+			c.mu.Unlock()
+			return widgets{}, 0, err
+		}
+		if !rerank && c.ranked != ranked {
+			c.mu.Unlock()
+			continue // the rankings moved while this request read: build from the new ones
+		}
+		if !sameWidgets(c.w, w) {
+			c.gen++
+		}
+		c.w, c.snap = w, snap
+		gen := c.gen
 		c.mu.Unlock()
 		return w, gen, nil
 	}
-	read, talked := c.read, c.talked
-	c.mu.Unlock()
+}
 
+// readWidgets reads the stories of the rankings, ranking afresh first if rerank.
+func (a *App) readWidgets(ctx context.Context, now time.Time, rerank bool, read, talked *[]int64) (widgets, error) {
 	var err error
 	if rerank {
-		if read, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
-			return widgets{}, 0, err
+		if *read, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
+			return widgets{}, err
 		}
-		if talked, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
-			return widgets{}, 0, err
+		if *talked, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
+			return widgets{}, err
 		}
 	}
-	byID, err := a.Store.Articles.Visible(ctx, now, append(slices.Clip(read), talked...))
+	byID, err := a.Store.Articles.Visible(ctx, now, append(slices.Clip(*read), *talked...))
 	if err != nil {
-		return widgets{}, 0, err
+		return widgets{}, err
 	}
 	pick := func(ranking []int64) (out []models.Article) {
 		for _, id := range ranking {
@@ -78,18 +118,7 @@ func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uin
 		}
 		return out
 	}
-	w := widgets{MostRead: pick(read), MostCommented: pick(talked)}
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !sameWidgets(c.w, w) {
-		c.gen++
-	}
-	if rerank {
-		c.read, c.talked, c.expires = read, talked, now.Add(widgetTTL)
-	}
-	c.w, c.snap = w, snap
-	return w, c.gen, nil
+	return widgets{MostRead: pick(*read), MostCommented: pick(*talked)}, nil
 }
 
 // sameWidgets reports whether two widget sets list the same stories.

@@ -117,3 +117,33 @@ func TestCloseFlushesReads(t *testing.T) {
 		t.Errorf("after Close, most read = %v (%v), want the story read", got, err)
 	}
 }
+
+// When the rankings expire, one request ranks afresh and the others keep the rankings
+// they have meanwhile: had every request counted a week of comments for itself, a busy
+// story's readers would all count at once (see widgetCache).
+func TestWidgetsRankOneRequestAtATime(t *testing.T) {
+	ta := newTestApp(t)
+	world := ta.section("World")
+	ed := ta.user("Mina Karimi", models.RoleEditor)
+	first := ta.article("First story", world, ed, nil)
+	second := ta.article("Second story", world, ed, func(in *models.ArticleInput) { in.PublishedAt = testNow.Add(-time.Hour) })
+	ta.comment(first, ed, 0, "The first story's one comment.")
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
+		t.Fatalf("most commented = %q, want First story", got)
+	}
+	ta.comment(second, ed, 0, "A comment on the second story.")
+	ta.comment(second, ed, 0, "And another.") // each comment moves the clock on a minute, past widgetTTL
+
+	ta.widgets.mu.Lock()
+	ta.widgets.ranking = true // as while another request is counting
+	ta.widgets.mu.Unlock()
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
+		t.Errorf("while another request ranks: most commented = %q, want the rankings as they were", got)
+	}
+	ta.widgets.mu.Lock()
+	ta.widgets.ranking = false
+	ta.widgets.mu.Unlock()
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "Second story|First story" {
+		t.Errorf("once nobody else ranks: most commented = %q, want Second story|First story", got)
+	}
+}
