@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"net/http"
 	"runtime"
 	"strconv"
 	"sync"
@@ -36,7 +37,8 @@ type siteSnapshot struct {
 // readState reads the content versions for this request, with the discussion version
 // of articleID when the page is known to be that article's.
 func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
-	st, err := a.readVersions(c.Request().Context(), articleID)
+	r := c.Request()
+	st, err := a.readVersions(r.Context(), articleID, r.Method == http.MethodGet || r.Method == http.MethodHead)
 	if err != nil {
 		return nil, err
 	}
@@ -44,9 +46,20 @@ func (a *App) readState(c echo.Context, articleID int64) (*cacheState, error) {
 	return st, nil
 }
 
-// readVersions is readState outside a router's context (hitLane).
-func (a *App) readVersions(ctx context.Context, articleID int64) (*cacheState, error) {
-	g, err := a.siteReads.get(ctx, a.Store.SiteVersions)
+// readVersions is readState outside a router's context (hitLane). Requests for pages
+// share one read among those that arrive together (sharedRead); a form's submission
+// reads alone. Waiting for the shared read's turn on a core busy with readers was most
+// of a posted comment's time in the server (3.0 ms on average, 0.37 ms reading alone,
+// with 24 connections reading the story), and a write is rarely one of many arriving
+// at the same instant: for it the one statement is cheaper than the wait.
+func (a *App) readVersions(ctx context.Context, articleID int64, shared bool) (*cacheState, error) {
+	var g models.Global
+	var err error
+	if shared {
+		g, err = a.siteReads.get(ctx, a.Store.SiteVersions)
+	} else {
+		g, err = a.Store.SiteVersions(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}

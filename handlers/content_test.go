@@ -2,6 +2,10 @@ package handlers
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,5 +61,40 @@ func TestSharedReadNeverHandsOutAnOlderRead(t *testing.T) {
 	// Alone again, a request reads at once.
 	if g, _ := sr.get(context.Background(), read); g.Site != 3 {
 		t.Errorf("a later request got read %d, want a fresh one (3)", g.Site)
+	}
+}
+
+// A form's submission reads the versions itself instead of joining the readers' shared
+// read (see readVersions): a comment goes through while that read is held up, and a
+// page, which shares it, waits.
+func TestSubmissionsDoNotWaitForTheSharedRead(t *testing.T) {
+	ta := newTestApp(t)
+	ed := ta.user("Mina Karimi", models.RoleEditor)
+	art := ta.article("Talks resume in Tehran", ta.section("World"), ed, nil)
+	cookies := ta.loginCookies(ed)
+	ta.siteReads.mu.Lock()
+	ta.siteReads.busy = true // a shared read under way that never ends
+	ta.siteReads.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	form := url.Values{"body": {"Posted while the readers' read is held up."}}
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/articles/"+art.Slug+"/comments", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	if res := ta.do(req); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("posting a comment: %d, want 303", res.StatusCode)
+	}
+	if n := ta.rows("comments"); n != 1 {
+		t.Errorf("%d comments stored, want 1", n)
+	}
+
+	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelShort()
+	if res := ta.do(httptest.NewRequestWithContext(short, http.MethodGet, "/articles/"+art.Slug, nil)); res.StatusCode == http.StatusOK {
+		t.Error("a page was served without the shared read: the test's hold on it does not hold")
 	}
 }

@@ -25,7 +25,7 @@ func (a *App) hitLane(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		st, err := a.readVersions(r.Context(), page.deps.articleID)
+		st, err := a.readVersions(r.Context(), page.deps.articleID, true)
 		if err != nil {
 			next.ServeHTTP(w, r) // the error becomes the error page there
 			return
