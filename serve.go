@@ -148,6 +148,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	}
 	srv.RegisterOnShutdown(app.EndStreams) // live streams never finish by themselves
 	go app.FlushReadsEvery(ctx, time.Minute)
+	go app.RankWidgetsEvery(ctx, 30*time.Second)
 	go app.HousekeepEvery(ctx, time.Minute)
 	log.Info("mail", "from", c.from, "to", sender.String())
 	stopMail := (&outbox.Worker{Mail: store.Mail, Sender: sender, Log: log}).Start(ctx)

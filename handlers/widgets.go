@@ -20,70 +20,107 @@ type widgets struct {
 	MostCommented []models.Article
 }
 
-// widgetTTL is how often a server recomputes the rankings.
-const widgetTTL = 30 * time.Second
-
 // widgetCache holds the last widgets read. Their rankings are approximate by nature
-// (reads reach the database once a minute), so each server recomputes them at most
-// every widgetTTL: counting a week of comments is the dearest read on the site, and it
-// is not repeated when the site changes. What they show of each story (headline,
-// slug, whether it is still to be seen) is read afresh, by id, whenever the site
-// snapshot moves, so it is never older than the page around it. Each change to what
-// the widgets show moves the generation, which cached pages record.
+// (reads reach the database once a minute), so each server ranks afresh every 30
+// seconds or so (RankWidgetsEvery), in the background: counting a week of comments is the dearest read on
+// the site (40 ms at 140,000 comments in the week, and it grows with them), so no
+// reader waits for it. When requests ranked for themselves on finding the rankings
+// expired, a busy story's 24 reading connections all counted at once, and everything,
+// comment posting included, stood still for up to a second every 30 s. Only a
+// server's first rankings are read by a request, by one: the others meanwhile show no
+// widgets, as on a new site.
 //
-// One request at a time ranks afresh; the others keep the rankings they have until it
-// is done, as they would have a moment earlier. When every request that found the
-// rankings expired counted for itself, a busy story's readers all counted at once:
-// 40 ms each at 140,000 comments in the week, times 24 connections on one core, and
-// everything, comment posting included, stood still for half a second every 30 s.
+// What the widgets show of each story (headline, slug, whether it is still to be
+// seen) is read afresh, by id, whenever the site snapshot moves, so it is never older
+// than the page around it. Each change to what the widgets show moves the generation,
+// which cached pages record.
 type widgetCache struct {
 	mu      sync.Mutex
-	read    []int64 // the rankings, as ids, until expires
+	read    []int64 // the rankings, as ids
 	talked  []int64
-	expires time.Time
-	ranking bool   // a request is ranking afresh
 	ranked  uint64 // rankings read so far: widgets built from older ones never replace newer
+	ranking bool   // a request is reading the first rankings
 	w       widgets
 	snap    *siteSnapshot // w was read under snap
 	gen     uint64
 }
 
-// loadWidgets returns the widgets to show under snap and their generation, ranking
-// afresh once widgetTTL has passed (unless another request is doing so) and reading
-// the stories afresh when the snapshot moved. Every cacheable request asks (see
-// readState), so rankings move on time even while every page is served from the cache.
-// Until a server's first rankings are in, the requests that did not read them show none.
-func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uint64, error) {
+// RankWidgetsEvery ranks the stories for the reader widgets afresh every d until ctx
+// ends; main runs it in a goroutine beside the server.
+func (a *App) RankWidgetsEvery(ctx context.Context, d time.Duration) {
+	every(ctx, d, func() {
+		if err := a.rankWidgets(ctx); err != nil {
+			a.Log.Error("rank the reader widgets", "err", err)
+		}
+	})
+}
+
+// rankWidgets reads the rankings; the next request reads the stories they list.
+func (a *App) rankWidgets(ctx context.Context) error {
 	now := a.Now()
+	read, err := a.Store.Articles.MostRead(ctx, now, widgetSize)
+	if err != nil {
+		return err
+	}
+	talked, err := a.Store.Articles.MostCommented(ctx, now, widgetSize)
+	if err != nil {
+		return err
+	}
+	c := &a.widgets
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.read, c.talked, c.snap = read, talked, nil
+	c.ranked++
+	return nil
+}
+
+// loadWidgets returns the widgets to show under snap and their generation, reading the
+// stories afresh when the snapshot or the rankings moved. Every cacheable request asks
+// (see readState), so new rankings show on the next request even while every page is
+// served from the cache.
+func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uint64, error) {
 	c := &a.widgets
 	for {
 		c.mu.Lock()
-		rerank := !now.Before(c.expires) && !c.ranking
-		if c.snap == snap && !rerank {
+		first := c.ranked == 0 && !c.ranking
+		if c.snap == snap && !first {
 			w, gen := c.w, c.gen
 			c.mu.Unlock()
 			return w, gen, nil
 		}
-		read, talked, ranked := c.read, c.talked, c.ranked
-		c.ranking = c.ranking || rerank
+		c.ranking = c.ranking || first
 		c.mu.Unlock()
-
-		w, err := a.readWidgets(ctx, now, rerank, &read, &talked)
-		c.mu.Lock()
-		if rerank {
+		if first {
+			err := a.rankWidgets(ctx)
+			c.mu.Lock()
 			c.ranking = false
-			if err == nil {
-				c.read, c.talked, c.expires = read, talked, now.Add(widgetTTL)
-				c.ranked++
+			c.mu.Unlock()
+			if err != nil {
+				return widgets{}, 0, err
 			}
 		}
+
+		c.mu.Lock()
+		read, talked, ranked := c.read, c.talked, c.ranked
+		c.mu.Unlock()
+		byID, err := a.Store.Articles.Visible(ctx, a.Now(), append(slices.Clip(read), talked...))
 		if err != nil {
-			c.mu.Unlock()
 			return widgets{}, 0, err
 		}
-		if !rerank && c.ranked != ranked {
+		pick := func(ranking []int64) (out []models.Article) {
+			for _, id := range ranking {
+				if art, ok := byID[id]; ok {
+					out = append(out, art)
+				}
+			}
+			return out
+		}
+		w := widgets{MostRead: pick(read), MostCommented: pick(talked)}
+
+		c.mu.Lock()
+		if c.ranked != ranked {
 			c.mu.Unlock()
-			continue // the rankings moved while this request read: build from the new ones
+			continue // ranked afresh while this request read: build from the new rankings
 		}
 		if !sameWidgets(c.w, w) {
 			c.gen++
@@ -93,32 +130,6 @@ func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uin
 		c.mu.Unlock()
 		return w, gen, nil
 	}
-}
-
-// readWidgets reads the stories of the rankings, ranking afresh first if rerank.
-func (a *App) readWidgets(ctx context.Context, now time.Time, rerank bool, read, talked *[]int64) (widgets, error) {
-	var err error
-	if rerank {
-		if *read, err = a.Store.Articles.MostRead(ctx, now, widgetSize); err != nil {
-			return widgets{}, err
-		}
-		if *talked, err = a.Store.Articles.MostCommented(ctx, now, widgetSize); err != nil {
-			return widgets{}, err
-		}
-	}
-	byID, err := a.Store.Articles.Visible(ctx, now, append(slices.Clip(*read), *talked...))
-	if err != nil {
-		return widgets{}, err
-	}
-	pick := func(ranking []int64) (out []models.Article) {
-		for _, id := range ranking {
-			if art, ok := byID[id]; ok {
-				out = append(out, art)
-			}
-		}
-		return out
-	}
-	return widgets{MostRead: pick(*read), MostCommented: pick(*talked)}, nil
 }
 
 // sameWidgets reports whether two widget sets list the same stories.

@@ -51,11 +51,12 @@ func TestReaderWidgets(t *testing.T) {
 	if err := ta.Reads.Flush(context.Background(), testNow); err != nil {
 		t.Fatal(err)
 	}
-	// A server reuses the widgets it read for widgetTTL, then reads them afresh.
+	// A server reuses its rankings until it ranks again (RankWidgetsEvery), and the
+	// next request shows the new ones.
 	if got := widgetTitles(parse(t, ta.get("/")), "most-read-h"); got != "" {
-		t.Errorf("widgets changed within widgetTTL: most read = %q", got)
+		t.Errorf("widgets changed before ranking again: most read = %q", got)
 	}
-	ta.Now = func() time.Time { return testNow.Add(widgetTTL) }
+	ta.rank()
 	for _, path := range []string{"/", "/articles/" + lead.Slug} {
 		doc := parse(t, ta.get(path))
 		if got := widgetTitles(doc, "most-read-h"); got != "Popular story|Lead story" {
@@ -64,14 +65,14 @@ func TestReaderWidgets(t *testing.T) {
 		if got := widgetTitles(doc, "most-commented-h"); got != "Talked-about story" {
 			t.Errorf("%s: most commented = %q", path, got)
 		}
-		// Rankings lag up to widgetTTL, so they show no counts that could disagree with the page's own.
+		// Rankings lag up to a ranking's interval, so they show no counts that could disagree with the page's own.
 		if got := doc.Find(`section[aria-labelledby="most-commented-h"] .count`).Length(); got != 0 {
 			t.Errorf("%s: the ranking shows %d counts", path, got)
 		}
 	}
 
-	// A change to the site is not a reason to rank again (the ranking stays for
-	// widgetTTL), but what the widgets show of each story is never older than the site:
+	// A change to the site is not a reason to rank again (the ranking stays until the
+	// next), but what the widgets show of each story is never older than the site:
 	// a new headline shows, and a story taken down leaves, on the very next request.
 	for range 3 {
 		if _, err := ta.Store.W.Exec(`INSERT INTO comments (article_id, guest_name, body_src, body_html, status, created_at)
@@ -97,11 +98,19 @@ func TestReaderWidgets(t *testing.T) {
 		t.Errorf("after a new headline: most read = %q", got)
 	}
 	if got := widgetTitles(doc, "most-commented-h"); got != "" {
-		t.Errorf("after the story was taken down and another commented on: most commented = %q, want nothing until widgetTTL", got)
+		t.Errorf("after the story was taken down and another commented on: most commented = %q, want nothing until the next ranking", got)
 	}
-	ta.Now = func() time.Time { return testNow.Add(2 * widgetTTL) }
+	ta.rank()
 	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "Lead story" {
-		t.Errorf("after widgetTTL: most commented = %q, want Lead story", got)
+		t.Errorf("after ranking again: most commented = %q, want Lead story", got)
+	}
+}
+
+// rank ranks the widgets' stories afresh, as RankWidgetsEvery does.
+func (ta *testApp) rank() {
+	ta.tb.Helper()
+	if err := ta.rankWidgets(context.Background()); err != nil {
+		ta.tb.Fatal(err)
 	}
 }
 
@@ -118,32 +127,39 @@ func TestCloseFlushesReads(t *testing.T) {
 	}
 }
 
-// When the rankings expire, one request ranks afresh and the others keep the rankings
-// they have meanwhile: had every request counted a week of comments for itself, a busy
-// story's readers would all count at once (see widgetCache).
-func TestWidgetsRankOneRequestAtATime(t *testing.T) {
+// Requests never rank the widgets' stories but for a server's first rankings, and then
+// only one of them: counting a week of comments is the dearest read on the site, and
+// when every request that found the rankings old counted for itself, a busy story's
+// readers all counted at once (see widgetCache).
+func TestWidgetsAreRankedOffTheRequests(t *testing.T) {
 	ta := newTestApp(t)
 	world := ta.section("World")
 	ed := ta.user("Mina Karimi", models.RoleEditor)
 	first := ta.article("First story", world, ed, nil)
 	second := ta.article("Second story", world, ed, func(in *models.ArticleInput) { in.PublishedAt = testNow.Add(-time.Hour) })
 	ta.comment(first, ed, 0, "The first story's one comment.")
-	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
-		t.Fatalf("most commented = %q, want First story", got)
-	}
-	ta.comment(second, ed, 0, "A comment on the second story.")
-	ta.comment(second, ed, 0, "And another.") // each comment moves the clock on a minute, past widgetTTL
 
 	ta.widgets.mu.Lock()
-	ta.widgets.ranking = true // as while another request is counting
+	ta.widgets.ranking = true // as while another request reads the first rankings
 	ta.widgets.mu.Unlock()
-	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
-		t.Errorf("while another request ranks: most commented = %q, want the rankings as they were", got)
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "" {
+		t.Errorf("while another request ranks first: most commented = %q, want nothing yet", got)
 	}
 	ta.widgets.mu.Lock()
 	ta.widgets.ranking = false
 	ta.widgets.mu.Unlock()
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
+		t.Fatalf("the first rankings: most commented = %q, want First story", got)
+	}
+
+	ta.comment(second, ed, 0, "A comment on the second story.")
+	ta.comment(second, ed, 0, "And another.")
+	ta.advance(time.Hour)
+	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
+		t.Errorf("an hour on, before ranking again: most commented = %q, want the rankings as they were", got)
+	}
+	ta.rank()
 	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "Second story|First story" {
-		t.Errorf("once nobody else ranks: most commented = %q, want Second story|First story", got)
+		t.Errorf("after ranking again: most commented = %q, want Second story|First story", got)
 	}
 }
