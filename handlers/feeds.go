@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"html"
 	"net/http"
 	"net/url"
@@ -270,14 +268,11 @@ func (a *App) authorFeed(c echo.Context, site models.Settings) (feedScope, error
 }
 
 // serveConditional sends a generated document with a validator pair, answering a
-// conditional GET whose copy is still current with 304 Not Modified. The ETag is a hash
-// of the bytes, so it changes exactly when the document does; it is weak because the
-// compression middleware may re-encode the body.
+// conditional GET whose copy is still current with 304 Not Modified (see weakETag).
 func serveConditional(c echo.Context, contentType string, body []byte, modified time.Time) error {
-	sum := sha256.Sum256(body)
 	h := c.Response().Header()
 	h.Set("Content-Type", contentType)
-	h.Set("ETag", `W/"`+hex.EncodeToString(sum[:12])+`"`)
+	h.Set("ETag", weakETag(body))
 	http.ServeContent(c.Response(), c.Request(), "", modified, bytes.NewReader(body))
 	return nil
 }

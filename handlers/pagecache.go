@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"container/list"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"fmt"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -315,9 +315,8 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 	h := out.Header()
 	if err == nil && buf.status == http.StatusOK && strings.HasPrefix(h.Get("Cache-Control"), "public") && h.Get("Set-Cookie") == "" {
 		body := buf.kept()
-		sum := sha256.Sum256(body)
 		page := &cachedPage{deps: st.deps(), route: c.Path(), identity: body,
-			etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, modified: a.Now().UTC().Truncate(time.Second)}
+			etag: weakETag(body), modified: a.Now().UTC().Truncate(time.Second)}
 		page.surrogate = surrogateKeys(page.deps)
 		page.contentTypeValue = []string{h.Get(echo.HeaderContentType)}
 		page.etagValue, page.modifiedValue = []string{page.etag}, []string{page.modified.Format(http.TimeFormat)}
@@ -406,6 +405,19 @@ func notModified(r *http.Request, p *cachedPage) bool {
 	}
 	return false
 }
+
+// weakETag names a document by its bytes, so the tag changes exactly when they do
+// (but for a chance of one in 2^64 when the length is the same too) and is the same on
+// every server, so a CDN or browser revalidating against another node still gets its
+// 304. It is weak because each encoding of the document shares it. Two CRC-32s, each
+// computed by the processor's own instructions, take a tenth of the time of SHA-256,
+// which was a twentieth of a story page's miss; nothing depends on the tag being hard
+// to forge.
+func weakETag(body []byte) string {
+	return fmt.Sprintf(`W/"%x-%08x%08x"`, len(body), crc32.ChecksumIEEE(body), crc32.Checksum(body, castagnoliTable))
+}
+
+var castagnoliTable = crc32.MakeTable(crc32.Castagnoli)
 
 // acceptsEncoding reports whether an Accept-Encoding header admits coding (q=0 refuses it).
 func acceptsEncoding(header, coding string) bool {
