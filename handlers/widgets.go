@@ -22,13 +22,13 @@ type widgets struct {
 
 // widgetCache holds the last widgets read. Their rankings are approximate by nature
 // (reads reach the database once a minute), so each server ranks afresh every 30
-// seconds or so (RankWidgetsEvery), in the background: counting a week of comments is the dearest read on
-// the site (40 ms at 140,000 comments in the week, and it grows with them), so no
-// reader waits for it. When requests ranked for themselves on finding the rankings
-// expired, a busy story's 24 reading connections all counted at once, and everything,
-// comment posting included, stood still for up to a second every 30 s. Only a
-// server's first rankings are read by a request, by one: the others meanwhile show no
-// widgets, as on a new site.
+// seconds or so, in the background (RankWidgetsEvery). Counting a week of comments is
+// the dearest read on the site (40 ms at 140,000 comments in the week, and it grows
+// with them), so no reader waits for it: when requests ranked for themselves on
+// finding the rankings old, a busy story's 24 reading connections all counted at once,
+// and everything, comment posting included, stood still for up to a second every
+// 30 s. Only a server's first rankings are read by a request, and by one: the others
+// meanwhile show no widgets, as on a new site.
 //
 // What the widgets show of each story (headline, slug, whether it is still to be
 // seen) is read afresh, by id, whenever the site snapshot moves, so it is never older
