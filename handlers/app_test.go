@@ -70,13 +70,18 @@ func (ta *testApp) get(path string) *http.Response {
 // postForm sends a form with the given cookies (same-origin, as a browser would mark it).
 func (ta *testApp) postForm(path string, form url.Values, cookies ...*http.Cookie) *http.Response {
 	ta.tb.Helper()
+	return ta.do(formRequest(path, form, cookies...))
+}
+
+// formRequest is the request postForm sends, for a test that must change it first.
+func formRequest(path string, form url.Values, cookies ...*http.Cookie) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
-	return ta.do(req)
+	return req
 }
 
 // parse reads an HTML response into a goquery document.

@@ -138,6 +138,9 @@ func openArchive(ctx context.Context) (*archiveApp, []archivePage, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := app.rankWidgets(ctx); err != nil { // as the ranking job does when a server starts
+		return nil, nil, err
+	}
 	pages, err := archivePages(ctx, store.R, app.Config.PerPage)
 	return &archiveApp{App: app, h: app.Routes()}, pages, err
 }

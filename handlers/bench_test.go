@@ -31,6 +31,7 @@ func benchPaper(b *testing.B) (*testApp, models.Article) {
 				"Another paragraph, with **emphasis** and a [link](https://example.com).\n\nA third."
 		})
 	}
+	ta.rank() // as the ranking job does when a server starts
 	return ta, last
 }
 
@@ -76,6 +77,7 @@ func benchArticleWith60Comments(b *testing.B) (*testApp, models.Article, models.
 	for i := range 60 {
 		ta.comment(art, ed, 0, fmt.Sprintf("Comment %d: a thought of a sentence or two, https://example.com/%d", i, i))
 	}
+	ta.rank()
 	return ta, art, ed
 }
 

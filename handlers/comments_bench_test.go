@@ -32,6 +32,7 @@ func BenchmarkArticleWith200Comments(b *testing.B) {
 		ta.comment(art, readers[t%2], r1.ID, "A reply to the reply.\n\nIn two paragraphs.")
 		ta.comment(art, readers[(t+1)%2], root.ID, "Another reply to the thread.")
 	}
+	ta.rank()
 	benchGet(b, ta.h, "/articles/"+art.Slug)
 }
 
@@ -71,6 +72,7 @@ func BenchmarkArticleWith5000Comments(b *testing.B) {
 	ed := ta.user("Bench Editor", models.RoleEditor)
 	art := ta.article("A story that goes viral", ta.section("World"), ed, nil)
 	threads(b, ta, art, ed, 5000)
+	ta.rank()
 	voter := ta.user("Bench Voter", models.RoleCommenter)
 	th, err := ta.Store.Comments.Thread(context.Background(), art.ID, 0, models.Page{Number: 1, Size: 1})
 	if err != nil {
@@ -126,6 +128,7 @@ func BenchmarkCommentPosting(b *testing.B) {
 			ed := ta.user("Bench Editor", models.RoleEditor)
 			art := ta.article("A story that goes viral", ta.section("World"), ed, nil)
 			threads(b, ta, art, ed, n)
+			ta.rank()
 			srv := ta.server()
 			cookies := ta.loginCookies(ed)
 			noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -79,12 +78,7 @@ func TestSubmissionsDoNotWaitForTheSharedRead(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	form := url.Values{"body": {"Posted while the readers' read is held up."}}
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/articles/"+art.Slug+"/comments", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
+	req := formRequest("/articles/"+art.Slug+"/comments", form, cookies...).WithContext(ctx)
 	if res := ta.do(req); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("posting a comment: %d, want 303", res.StatusCode)
 	}

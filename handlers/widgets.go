@@ -27,32 +27,33 @@ type widgets struct {
 // with them), so no reader waits for it: when requests ranked for themselves on
 // finding the rankings old, a busy story's 24 reading connections all counted at once,
 // and everything, comment posting included, stood still for up to a second every
-// 30 s. Only a server's first rankings are read by a request, and by one: the others
-// meanwhile show no widgets, as on a new site.
+// 30 s. The first ranking runs as the server starts, beside it; until it is in, pages
+// show no widgets, as on a new site.
 //
 // What the widgets show of each story (headline, slug, whether it is still to be
 // seen) is read afresh, by id, whenever the site snapshot moves, so it is never older
 // than the page around it. Each change to what the widgets show moves the generation,
 // which cached pages record.
 type widgetCache struct {
-	mu      sync.Mutex
-	read    []int64 // the rankings, as ids
-	talked  []int64
-	ranked  uint64 // rankings read so far: widgets built from older ones never replace newer
-	ranking bool   // a request is reading the first rankings
-	w       widgets
-	snap    *siteSnapshot // w was read under snap
-	gen     uint64
+	mu     sync.Mutex
+	read   []int64 // the rankings, as ids
+	talked []int64
+	ranked uint64 // rankings read so far: widgets built from older ones never replace newer
+	w      widgets
+	snap   *siteSnapshot // w was read under snap
+	gen    uint64
 }
 
-// RankWidgetsEvery ranks the stories for the reader widgets afresh every d until ctx
-// ends; main runs it in a goroutine beside the server.
+// RankWidgetsEvery ranks the stories for the reader widgets now and then every d until
+// ctx ends; main runs it in a goroutine beside the server.
 func (a *App) RankWidgetsEvery(ctx context.Context, d time.Duration) {
-	every(ctx, d, func() {
+	rank := func() {
 		if err := a.rankWidgets(ctx); err != nil {
 			a.Log.Error("rank the reader widgets", "err", err)
 		}
-	})
+	}
+	rank()
+	every(ctx, d, rank)
 }
 
 // rankWidgets reads the rankings; the next request reads the stories they list.
@@ -82,25 +83,11 @@ func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uin
 	c := &a.widgets
 	for {
 		c.mu.Lock()
-		first := c.ranked == 0 && !c.ranking
-		if c.snap == snap && !first {
+		if c.snap == snap {
 			w, gen := c.w, c.gen
 			c.mu.Unlock()
 			return w, gen, nil
 		}
-		c.ranking = c.ranking || first
-		c.mu.Unlock()
-		if first {
-			err := a.rankWidgets(ctx)
-			c.mu.Lock()
-			c.ranking = false
-			c.mu.Unlock()
-			if err != nil {
-				return widgets{}, 0, err
-			}
-		}
-
-		c.mu.Lock()
 		read, talked, ranked := c.read, c.talked, c.ranked
 		c.mu.Unlock()
 		byID, err := a.Store.Articles.Visible(ctx, a.Now(), append(slices.Clip(read), talked...))

@@ -127,10 +127,10 @@ func TestCloseFlushesReads(t *testing.T) {
 	}
 }
 
-// Requests never rank the widgets' stories but for a server's first rankings, and then
-// only one of them: counting a week of comments is the dearest read on the site, and
-// when every request that found the rankings old counted for itself, a busy story's
-// readers all counted at once (see widgetCache).
+// Requests never rank the widgets' stories, the ranking job does: counting a week of
+// comments is the dearest read on the site, and when every request that found the
+// rankings old counted for itself, a busy story's readers all counted at once (see
+// widgetCache).
 func TestWidgetsAreRankedOffTheRequests(t *testing.T) {
 	ta := newTestApp(t)
 	world := ta.section("World")
@@ -139,15 +139,10 @@ func TestWidgetsAreRankedOffTheRequests(t *testing.T) {
 	second := ta.article("Second story", world, ed, func(in *models.ArticleInput) { in.PublishedAt = testNow.Add(-time.Hour) })
 	ta.comment(first, ed, 0, "The first story's one comment.")
 
-	ta.widgets.mu.Lock()
-	ta.widgets.ranking = true // as while another request reads the first rankings
-	ta.widgets.mu.Unlock()
 	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "" {
-		t.Errorf("while another request ranks first: most commented = %q, want nothing yet", got)
+		t.Errorf("before the server's first ranking: most commented = %q, want nothing yet", got)
 	}
-	ta.widgets.mu.Lock()
-	ta.widgets.ranking = false
-	ta.widgets.mu.Unlock()
+	ta.rank()
 	if got := widgetTitles(parse(t, ta.get("/")), "most-commented-h"); got != "First story" {
 		t.Fatalf("the first rankings: most commented = %q, want First story", got)
 	}
