@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"html/template"
 	"net/http"
@@ -38,6 +37,7 @@ type discussion struct {
 	ReplyHere bool         // the form sits beneath a comment on this page, not at the end
 	Zone      *time.Location
 	Tree      template.HTML // the comments already rendered (shared by readers they look the same to), or ""
+	listKey   string        // the key Tree is kept under, "" when it is not shared
 	personal  bool          // it shows the reader's own comments or votes (or their reply form)
 }
 
@@ -297,6 +297,7 @@ func (a *App) reuseComments(d *discussion, page int) error {
 	}
 	list := sha256.New()
 	personal := false
+	var buf []byte // one comment's key, built without fmt: Sprintf was half of this walk
 	var walk func([]*commentNode) error
 	walk = func(nodes []*commentNode) error {
 		for _, n := range nodes {
@@ -307,11 +308,12 @@ func (a *App) reuseComments(d *discussion, page int) error {
 			if !own {
 				body := fnv.New64a()
 				body.Write([]byte(cm.BodyHTML))
-				key = fmt.Sprintf("%d|%s|%d|%t|%d|%x|%s|%d|%s|%t|%s|%d|%d|%s|%s", cm.ID, cm.Status, cm.Number, cm.Removed,
-					cm.EditedAt.UnixNano(), body.Sum64(), cm.Name, page, d.Order, d.Closed, reader, cm.Score, cm.MyVote,
-					d.Base, d.Zone)
+				buf = commentKey(buf[:0], cm, body.Sum64(), page, d, reader)
+				key = string(buf)
 			}
-			fmt.Fprintf(list, "(%d:%s", len(key), key) // the tree's shape and every comment in it
+			// The tree's shape and every comment in it, each key prefixed by its length.
+			buf = strconv.AppendInt(append(buf[:0], '('), int64(len(key)), 10)
+			list.Write(append(append(buf, ':'), key...))
 			if err := walk(n.Replies); err != nil {
 				return err
 			}
@@ -339,7 +341,32 @@ func (a *App) reuseComments(d *discussion, page int) error {
 	if personal || len(d.Roots) == 0 {
 		return nil // a page with the reader's own comments or votes is theirs alone
 	}
-	return a.reuseList(d, "list|"+hex.EncodeToString(list.Sum(nil)))
+	d.listKey = "list|" + hex.EncodeToString(list.Sum(nil))
+	return a.reuseList(d, d.listKey)
+}
+
+// commentKey appends to b the key of comment cm's rendering (see reuseComments):
+// every field the "comment-self" template shows and what decides its controls and
+// links, bodySum standing for its text. Fields are separated by '|'; the one a reader
+// writes, the name, comes after every field of fixed form and before the two that
+// cannot hold a '|' (the story's address and the zone's name), so no name can pass
+// for other fields.
+func commentKey(b []byte, cm *models.Comment, bodySum uint64, page int, d *discussion, reader string) []byte {
+	b = strconv.AppendInt(b, cm.ID, 10)
+	b = append(append(b, '|'), cm.Status...)
+	b = strconv.AppendInt(append(b, '|'), int64(cm.Number), 10)
+	b = strconv.AppendBool(append(b, '|'), cm.Removed)
+	b = strconv.AppendInt(append(b, '|'), cm.EditedAt.UnixNano(), 10)
+	b = strconv.AppendUint(append(b, '|'), bodySum, 16)
+	b = strconv.AppendInt(append(b, '|'), int64(page), 10)
+	b = append(append(b, '|'), d.Order...)
+	b = strconv.AppendBool(append(b, '|'), d.Closed)
+	b = append(append(b, '|'), reader...)
+	b = strconv.AppendInt(append(b, '|'), int64(cm.Score), 10)
+	b = strconv.AppendInt(append(b, '|'), int64(cm.MyVote), 10)
+	b = append(append(b, '|'), cm.Name...)
+	b = append(append(b, '|'), d.Base...)
+	return append(append(b, '|'), d.Zone.String()...)
 }
 
 // reuseList sets the discussion's rendered list of comments (d.Tree) from the cache

@@ -33,21 +33,21 @@ const shareWidth = 1600
 // JSON-LD shapes from schema.org, with the properties search engines document for news.
 type (
 	ldNewsArticle struct {
-		Context          string      `json:"@context"`
-		Type             string      `json:"@type"`
-		Headline         string      `json:"headline"`
-		Description      string      `json:"description,omitempty"`
-		Image            []string    `json:"image,omitempty"`
-		DatePublished    string      `json:"datePublished"`
-		DateModified     string      `json:"dateModified"`
-		Author           []ldPerson  `json:"author"`
-		Publisher        ldOrg       `json:"publisher"`
-		MainEntityOfPage string      `json:"mainEntityOfPage"`
-		ArticleSection   string      `json:"articleSection,omitempty"`
-		Keywords         []string    `json:"keywords,omitempty"`
-		Correction       []ldNote    `json:"correction,omitempty"`
-		CommentCount     int         `json:"commentCount"`
-		Comment          []ldComment `json:"comment,omitempty"`
+		Context          string     `json:"@context"`
+		Type             string     `json:"@type"`
+		Headline         string     `json:"headline"`
+		Description      string     `json:"description,omitempty"`
+		Image            []string   `json:"image,omitempty"`
+		DatePublished    string     `json:"datePublished"`
+		DateModified     string     `json:"dateModified"`
+		Author           []ldPerson `json:"author"`
+		Publisher        ldOrg      `json:"publisher"`
+		MainEntityOfPage string     `json:"mainEntityOfPage"`
+		ArticleSection   string     `json:"articleSection,omitempty"`
+		Keywords         []string   `json:"keywords,omitempty"`
+		Correction       []ldNote   `json:"correction,omitempty"`
+		CommentCount     int        `json:"commentCount"`
+		// The discussion's comments ([]ldComment) are appended as "comment" by ldJSONWith.
 	}
 	// ldNote is a schema.org CorrectionComment: a correction or clarification.
 	ldNote struct {
@@ -130,6 +130,18 @@ func ldJSON(v any) template.JS {
 	return template.JS(b)
 }
 
+// ldJSONWith is ldJSON(v) with the JSON list comments (made by ldComments; nil for
+// none) added as its "comment" property. It is spliced in rather than marshalled with
+// v because encoding/json re-validates a json.RawMessage byte by byte, which cost more
+// than marshalling the comments again; a marshalled struct always ends in '}'.
+func ldJSONWith(v any, comments []byte) template.JS {
+	js := ldJSON(v)
+	if len(comments) == 0 {
+		return js
+	}
+	return js[:len(js)-1] + `,"comment":` + template.JS(comments) + "}"
+}
+
 // ldLiveUpdates is how many of a live story's newest entries its structured data lists:
 // enough for search engines' live badges, while the page's size stays bounded.
 const ldLiveUpdates = 50
@@ -185,12 +197,13 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		{Type: "ListItem", Position: 2, Name: art.Section.Name, Item: a.absURL("/section/" + url.PathEscape(art.Section.Slug))},
 		{Type: "ListItem", Position: 3, Name: art.Title, Item: p.Canonical},
 	}}
+	var comments []byte
 	if disc != nil {
 		ld.CommentCount = disc.Count
-		ld.Comment = a.describeComments(disc.Roots, "")
+		comments = a.ldComments(disc)
 	}
 	if cov == nil {
-		p.JSONLD = []template.JS{ldJSON(ld), ldJSON(crumbs)}
+		p.JSONLD = []template.JS{ldJSONWith(ld, comments), ldJSON(crumbs)}
 		return
 	}
 	// Schema.org's live blog keeps its type once coverage ends: coverageEndTime says it ended.
@@ -211,7 +224,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		}
 		live.LiveBlogUpdate = append(live.LiveBlogUpdate, u)
 	}
-	p.JSONLD = []template.JS{ldJSON(live), ldJSON(crumbs)}
+	p.JSONLD = []template.JS{ldJSONWith(live, comments), ldJSON(crumbs)}
 }
 
 // plainText is stored HTML (a comment, a live entry, a story's body) as plain text for
@@ -225,6 +238,30 @@ func (a *App) plainText(html string) string {
 	t := a.Store.San.PlainText(html)
 	a.plainTexts.put(html, t, int64(len(html)+len(t))+64)
 	return t
+}
+
+// ldComments is the structured data of the comments disc shows (nil when it shows
+// none), kept under the key of their rendering while they are shared (reuseComments):
+// that key names everything the list says. Marshalling fifty comments took a twentieth
+// of a story page's miss.
+func (a *App) ldComments(disc *discussion) []byte {
+	if disc.listKey != "" {
+		if j, ok := a.ldLists.get(disc.listKey); ok {
+			return j
+		}
+	}
+	list := a.describeComments(disc.Roots, "")
+	if len(list) == 0 {
+		return nil
+	}
+	j, err := json.Marshal(list)
+	if err != nil {
+		panic("structured data that cannot be marshalled: " + err.Error()) // as ldJSON
+	}
+	if disc.listKey != "" {
+		a.ldLists.put(disc.listKey, j, int64(len(j)+len(disc.listKey))+64)
+	}
+	return j
 }
 
 // describeComments lists the public comments of nodes and their replies as schema.org

@@ -77,6 +77,7 @@ type App struct {
 	bundles       *lru[*articleBundle]         // stories with the stories shown around them
 	commentHTML   *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
 	plainTexts    *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
+	ldLists       *lru[[]byte]                 // pages of comments as structured data, by the key of their rendering
 	siteReads     sharedRead                   // the site and comments versions, read once for many requests
 	discussions   *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
 	rendering     flight                       // misses being rendered, so each renders once
@@ -106,7 +107,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
 		commentHTML: newLRU[template.HTML](cfg.CacheBytes / 4),
-		plainTexts:  newLRU[string](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
+		plainTexts:  newLRU[string](cfg.CacheBytes / 16), ldLists: newLRU[[]byte](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
 		memberPages: newLRU[*memberPage](cfg.CacheBytes / 8), participants: newLRU[participation](1 << 20), nameMark: newNameMark(),
 		sessionsSeen: newLRU[sessionSeen](1 << 20), accounts: newLRU[accountSeen](1 << 20),
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}
