@@ -84,6 +84,9 @@ func (a *App) homeShow(c echo.Context) error {
 		return err
 	}
 	d := homeData{page: p, Stories: stories, Pager: storyPager(stories, "/")}
+	if err := a.readerChrome(&d.page, "home"); err != nil {
+		return err
+	}
 	if stories.Number > 1 {
 		d.Canonical = a.absURL("/?page=" + strconv.Itoa(stories.Number))
 		return c.Render(http.StatusOK, "home", d)
@@ -187,21 +190,26 @@ type articleBundle struct {
 	prev, next *models.Article
 	coverage   *models.Coverage // nil: the story was never live
 
-	// The story section of its page ("story" in article.html), rendered once: everything
-	// it shows comes from the bundle and its snapshot, so it lives as long as they do.
-	storyOnce sync.Once
-	story     template.HTML
-	storyErr  error
+	// Parts of its page rendered once (see renderStory): the story section ("story" in
+	// article.html) and the link-preview metadata ("social"). Everything they show comes
+	// from the bundle and its snapshot, so they live as long as they do.
+	story, social renderedOnce
 }
 
-// storySection is the story section rendered by render, the first time it is asked for.
-func (b *articleBundle) storySection(render func() (template.HTML, error)) (template.HTML, error) {
-	b.storyOnce.Do(func() { b.story, b.storyErr = render() })
-	return b.story, b.storyErr
+// renderedOnce is a part of a page, rendered the first time it is asked for.
+type renderedOnce struct {
+	once sync.Once
+	html template.HTML
+	err  error
+}
+
+func (r *renderedOnce) get(render func() (template.HTML, error)) (template.HTML, error) {
+	r.once.Do(func() { r.html, r.err = render() })
+	return r.html, r.err
 }
 
 func (b *articleBundle) size() int64 {
-	n := int64(2*len(b.art.BodyHTML)+len(b.art.BodySrc)) + 16<<10 // with the story section rendered
+	n := int64(2*len(b.art.BodyHTML)+len(b.art.BodySrc)) + 20<<10 // with the story and social parts rendered
 	if b.coverage != nil {
 		for _, e := range b.coverage.Entries {
 			n += int64(len(e.BodyHTML)+len(e.BodySrc)+len(e.Title)) + 256
@@ -344,12 +352,19 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview,
 		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
 	if !preview && !ownCanonical {
-		// The story section is the same on every page that shows the discussion's first
-		// page in its usual order (the others name themselves in its permanent link):
-		// reused, a comment's miss renders the discussion only.
-		if d.Story, err = b.storySection(func() (template.HTML, error) { return a.Views.Fragment("article", "story", d) }); err != nil {
+		// The story section and the link-preview metadata are the same on every page that
+		// shows the discussion's first page in its usual order (the others name themselves
+		// in its permanent link and their canonical address): reused, a comment's miss
+		// renders the discussion and the rest of the layout only.
+		if d.Story, err = b.story.get(func() (template.HTML, error) { return a.Views.Fragment("article", "story", d) }); err != nil {
 			return err
 		}
+		if d.Social, err = b.social.get(func() (template.HTML, error) { return a.Views.Fragment("article", "social", d) }); err != nil {
+			return err
+		}
+	}
+	if err := a.readerChrome(&d.page, "article"); err != nil {
+		return err
 	}
 	st, err := a.state(c)
 	if err != nil {
@@ -373,6 +388,7 @@ func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
 	if err != nil {
 		return err
 	}
+	p.Current = d.Current // a section's page marks it in the navigation
 	d.page = p
 	if d.Stories, err = a.listPage(c, f); err != nil {
 		return err
@@ -384,6 +400,9 @@ func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
 	}
 	d.Description = d.Blurb
 	d.Alternates = append(d.Alternates, a.feedLinks(d.Heading+" — "+p.Site.SiteName, d.Base)...)
+	if err := a.readerChrome(&d.page, "list"); err != nil {
+		return err
+	}
 	return c.Render(http.StatusOK, "list", d)
 }
 

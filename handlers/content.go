@@ -32,6 +32,7 @@ type siteSnapshot struct {
 	until    time.Time // the next scheduled publication (zero: none)
 	site     models.Settings
 	sections []models.Section
+	chrome   sync.Map // "year|section" → chrome: readers' masthead and footer (readerChrome)
 }
 
 // readState reads the content versions for this request, with the discussion version

@@ -537,3 +537,72 @@ func TestReadersInACommentStormShareRendersAndNeverGoBack(t *testing.T) {
 		t.Errorf("%v renders for %d comments and %d readers; want about one per comment", renders, posts, readers)
 	}
 }
+
+// Readers' mastheads and footers are rendered once per site snapshot, section and year
+// (readerChrome): each page kind must still name the site, mark its section and show
+// the year as they are now, and a logged-in reader must get their own masthead.
+func TestReaderChromeFollowsTheSite(t *testing.T) {
+	ctx := context.Background()
+	ta, art, _, ada, _ := discussionFixture(t)
+	type want struct {
+		site, current, year string // current: the section the navigation marks ("" for none)
+	}
+	pages := []struct{ path, current string }{
+		{"/", "Home"}, {"/section/" + art.Section.Slug, "Section"}, {"/articles/" + art.Slug, "Section"},
+		{"/search?q=talks", ""},
+	}
+	check := func(t *testing.T, res *http.Response, current string, w want, member bool) {
+		t.Helper()
+		doc := parse(t, res)
+		head := doc.Find("header.masthead")
+		if got := text(head.Find(".brand")); got != w.site {
+			t.Errorf("masthead names %q, want %q", got, w.site)
+		}
+		if current == "Section" {
+			current = w.current
+		}
+		if got := text(head.Find(`nav.sections a[aria-current="page"]`)); got != current {
+			t.Errorf("masthead marks %q, want %q", got, current)
+		}
+		if got := text(head.Find("nav.account .who")); member != (got == "Signed in as Ada Reader") {
+			t.Errorf("masthead of a member (%t) says %q", member, got)
+		}
+		foot := text(doc.Find("footer.site-footer"))
+		if !strings.Contains(foot, "© "+w.year+" "+w.site+".") || !strings.Contains(foot, w.current) {
+			t.Errorf("footer %q, want © %s %s and the section %s", foot, w.year, w.site, w.current)
+		}
+	}
+	st, err := ta.Store.Settings.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := want{st.SiteName, "World", "2026"}
+	ck := ta.loginCookies(ada)
+	for _, pg := range pages {
+		cachedTwice(t, ta, pg.path)
+		check(t, ta.get(pg.path), pg.current, before, false)
+		check(t, ta.getAs(pg.path, ck), pg.current, before, true)
+	}
+
+	if err := ta.Store.Sections.Update(ctx, art.Section.ID, "World affairs", ""); err != nil {
+		t.Fatal(err)
+	}
+	st.SiteName = "The Evening Paper"
+	if err := ta.Store.Settings.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	after := want{"The Evening Paper", "World affairs", "2026"}
+	for _, pg := range pages {
+		t.Run("after the change "+pg.path, func(t *testing.T) {
+			check(t, ta.get(pg.path), pg.current, after, false)
+			check(t, ta.getAs(pg.path, ck), pg.current, after, true)
+		})
+	}
+
+	ta.advance(45 * 24 * time.Hour) // into January: nothing was written, but the year turned
+	for _, pg := range pages {
+		t.Run("in the new year "+pg.path, func(t *testing.T) {
+			check(t, ta.get(pg.path), pg.current, want{after.site, after.current, "2027"}, false)
+		})
+	}
+}

@@ -30,6 +30,10 @@ type page struct {
 	Share       share         // Open Graph and Twitter card details
 	JSONLD      []template.JS // schema.org structured data (ldJSON), written as application/ld+json
 	Now         time.Time     // the newsroom's clock, for "goes live … in 3 h"; zero on readers' pages
+
+	// Parts of the layout already rendered ("" renders them): see readerChrome and renderStory.
+	Masthead, Footer, Social template.HTML
+	snap                     *siteSnapshot // the site as this page shows it
 }
 
 // pager is the navigation under any paged list: links to the neighbouring pages
@@ -81,6 +85,8 @@ func (a *App) newPage(c echo.Context) (page, error) {
 	}
 	p := a.pageFrom(st.snap, currentUser(c))
 	p.Flash = a.popFlash(c)
+	// The footer shows the year, so a page kept in the cache changes by itself when it turns.
+	a.changesAt(c, time.Date(p.Year+1, time.January, 1, 0, 0, 0, 0, p.Zone))
 	return p, nil
 }
 
@@ -100,8 +106,45 @@ func (a *App) basePage(ctx context.Context, u *models.User) (page, error) {
 func (a *App) pageFrom(snap *siteSnapshot, u *models.User) page {
 	zone := snap.site.Location()
 	return page{Site: snap.site, Sections: snap.sections, User: u, Zone: zone, Year: a.Now().In(zone).Year(),
-		Alternates: a.feedLinks(snap.site.SiteName, "")}
+		Alternates: a.feedLinks(snap.site.SiteName, ""), snap: snap}
 }
+
+// readerChrome sets a reader's page's masthead and footer from those kept on its site
+// snapshot, rendering them the first time a page of that section (p.Current) asks in
+// that year: they show nothing but the site, the section and the year, so they hold
+// while the snapshot does. The masthead of a logged-in reader names them and is left
+// to render with their page. Call it once p.Current is set; view is the page being
+// rendered (every page's templates include the layout's).
+//
+// The layout's template work was a third of a story page's miss; these two parts were
+// half of it.
+func (a *App) readerChrome(p *page, view string) error {
+	key := strconv.Itoa(p.Year) + "|" + p.Current
+	v, ok := p.snap.chrome.Load(key)
+	if !ok {
+		var ch chrome
+		var err error
+		anon := *p
+		anon.User = nil
+		if ch.masthead, err = a.Views.Fragment(view, "masthead", anon); err != nil {
+			return err
+		}
+		if ch.footer, err = a.Views.Fragment(view, "footer", anon); err != nil {
+			return err
+		}
+		v, _ = p.snap.chrome.LoadOrStore(key, ch)
+	}
+	ch := v.(chrome)
+	if p.User == nil {
+		p.Masthead = ch.masthead
+	}
+	p.Footer = ch.footer
+	return nil
+}
+
+// chrome is the masthead and footer of readers' pages of one section, as anonymous
+// readers see them.
+type chrome struct{ masthead, footer template.HTML }
 
 // Render implements echo.Renderer over our views.
 func (a *App) Render(w io.Writer, name string, data any, _ echo.Context) error {

@@ -51,6 +51,9 @@ func (a *App) searchShow(c echo.Context) error {
 		}
 		d.Pager = newPager("Result pages", n, d.Results.Pages, pageLink("/search", d.query()))
 	}
+	if err := a.readerChrome(&d.page, "search"); err != nil {
+		return err
+	}
 	return c.Render(http.StatusOK, "search", d)
 }
 
