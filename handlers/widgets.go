@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"html/template"
 	"slices"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ const widgetSize = 5
 type widgets struct {
 	MostRead      []models.Article
 	MostCommented []models.Article
+	HTML          template.HTML // the lists rendered ("widgets" in partials/widgets.html), once for every page
 }
 
 // widgetCache holds the last widgets read. Their rankings are approximate by nature
@@ -103,6 +105,9 @@ func (a *App) loadWidgets(ctx context.Context, snap *siteSnapshot) (widgets, uin
 			return out
 		}
 		w := widgets{MostRead: pick(read), MostCommented: pick(talked)}
+		if w.HTML, err = a.Views.Fragment("home", "widgets", w); err != nil {
+			return widgets{}, 0, err
+		}
 
 		c.mu.Lock()
 		if c.ranked != ranked {
