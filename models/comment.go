@@ -205,7 +205,10 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 	}
 	in.Body = body.src
 
-	var id int64
+	// The comment as Get would read it back, made from what is written: reading it again
+	// was a tenth of a post's time in the server.
+	posted := Comment{ArticleID: in.ArticleID, Name: in.GuestName, GuestEmail: in.GuestEmail, BodySrc: body.src,
+		BodyHTML: body.html, CreatedAt: parseTime(fmtTime(now))}
 	network := cs.s.addr.network(in.IP)
 	err = cs.s.tx(ctx, func(tx *sql.Tx) error {
 		if err := checkOpen(ctx, tx, in.ArticleID, st, now); err != nil {
@@ -215,7 +218,8 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if in.User != nil {
 			var blocked bool
 			var role string
-			if err := tx.QueryRowContext(ctx, "SELECT blocked, role FROM users WHERE id = ?", in.User.ID).Scan(&blocked, &role); err != nil {
+			posted.UserID = in.User.ID
+			if err := tx.QueryRowContext(ctx, "SELECT blocked, role, name FROM users WHERE id = ?", in.User.ID).Scan(&blocked, &role, &posted.Name); err != nil {
 				return err
 			}
 			if blocked {
@@ -247,9 +251,14 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 		if in.User != nil {
 			uid = in.User.ID
 		}
-		if id, err = insertComment(ctx, tx, commentRow{in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, "",
-			body.src, body.html, status, strings.Join(reasons, ","), now}, network); err != nil {
+		id, err := insertComment(ctx, tx, commentRow{in.ArticleID, parent, root, uid, in.GuestName, in.GuestEmail, "",
+			body.src, body.html, status, strings.Join(reasons, ","), now}, network)
+		if err != nil {
 			return err
+		}
+		posted.ID, posted.Status, posted.HeldReasons = id, status, reasons
+		if p, ok := parent.(int64); ok {
+			posted.ParentID = p
 		}
 		if in.WatchReplies && in.User != nil {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO reply_watches (comment_id, user_id) VALUES (?, ?)", id, in.User.ID); err != nil {
@@ -264,7 +273,7 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 	if err != nil {
 		return Comment{}, err
 	}
-	return cs.Get(ctx, id)
+	return posted, nil
 }
 
 // guestNameRule is what a guest's signature must be, on the form and in an import.

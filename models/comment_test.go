@@ -532,3 +532,43 @@ func TestRepliesFromOtherWritersJoinTheirThread(t *testing.T) {
 		t.Errorf("PageOf(imported reply) = %d, %v", n, err)
 	}
 }
+
+// Post answers with the comment it wrote, made from what it wrote rather than read back:
+// for every kind of post it must be what Get reads, field for field.
+func TestPostReturnsTheCommentAsStored(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	st, err := s.Settings.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.MaxReplyDepth, st.GuestComments = 2, true
+	if err := s.Settings.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.W.ExecContext(ctx, "UPDATE users SET name = 'Bo Renamed' WHERE id = ?", bo.ID); err != nil {
+		t.Fatal(err) // the name as stored, not the caller's copy of the account
+	}
+	p := &poster{t: t, s: s, now: testNow}
+	root := p.post(art, ada, 0, "A thread")
+	reply := p.post(art, ada, root.ID, "A reply")
+	at := p.now
+	for _, in := range []NewComment{
+		{ArticleID: art.ID, User: &ada, Body: "Held: a *first* comment with https://example.com/a link", IP: "192.0.2.1"},
+		{ArticleID: art.ID, User: &bo, ParentID: reply.ID, Body: "Below the deepest level", IP: "192.0.2.2"},
+		{ArticleID: art.ID, GuestName: "  A Guest ", GuestEmail: "guest@example.com", Body: "From outside", IP: "192.0.2.3"},
+	} {
+		at = at.Add(time.Hour)
+		got, err := s.Comments.Post(ctx, at.Add(123456789*time.Nanosecond), in)
+		if err != nil {
+			t.Fatalf("post %q: %v", in.Body, err)
+		}
+		stored, err := s.Comments.Get(ctx, got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", stored) {
+			t.Errorf("post %q answered\n%#v\nbut stored\n%#v", in.Body, got, stored)
+		}
+	}
+}
