@@ -46,6 +46,20 @@ func discussionDB(t testing.TB) (*Store, Article, User, User) {
 	return s, art, users[0], users[1]
 }
 
+// changeSettings saves the site's settings as change leaves them.
+func changeSettings(t testing.TB, s *Store, change func(*Settings)) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := s.Settings.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(&st)
+	if err := s.Settings.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // poster posts comments a minute apart, approving held ones.
 type poster struct {
 	t   testing.TB
@@ -182,12 +196,7 @@ func TestThreadPagination(t *testing.T) {
 
 func TestReplyDepthJoinsDeepestLevel(t *testing.T) {
 	s, art, ada, bo := discussionDB(t)
-	ctx := context.Background()
-	st, _ := s.Settings.Get(ctx)
-	st.MaxReplyDepth = 3
-	if err := s.Settings.Save(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	changeSettings(t, s, func(st *Settings) { st.MaxReplyDepth = 3 })
 	p := &poster{t: t, s: s, now: testNow}
 	c1 := p.post(art, ada, 0, "1")
 	c2 := p.post(art, bo, c1.ID, "2")
@@ -538,14 +547,7 @@ func TestRepliesFromOtherWritersJoinTheirThread(t *testing.T) {
 func TestPostReturnsTheCommentAsStored(t *testing.T) {
 	s, art, ada, bo := discussionDB(t)
 	ctx := context.Background()
-	st, err := s.Settings.Get(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.MaxReplyDepth, st.GuestComments = 2, true
-	if err := s.Settings.Save(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	changeSettings(t, s, func(st *Settings) { st.MaxReplyDepth, st.GuestComments = 2, true })
 	if _, err := s.W.ExecContext(ctx, "UPDATE users SET name = 'Bo Renamed' WHERE id = ?", bo.ID); err != nil {
 		t.Fatal(err) // the name as stored, not the caller's copy of the account
 	}

@@ -52,14 +52,7 @@ func TestInTxRunsWithALargeCacheAndGivesItBack(t *testing.T) {
 func TestImportedThingsAreLikeThoseTheVerbsMake(t *testing.T) {
 	s, art, ada, _ := discussionDB(t)
 	ctx := context.Background()
-	st, err := s.Settings.Get(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.GuestComments = true
-	if err := s.Settings.Save(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	changeSettings(t, s, func(st *Settings) { st.GuestComments = true })
 	inTx := func(fn func(tx *TxStore) error) error { return s.InTx(ctx, testNow, fn) }
 
 	// Accounts: the same refusals, the same normalised name and slug rule (a repeated name gets -2).
