@@ -86,11 +86,18 @@ func (cs *CommentStore) PageIn(ctx context.Context, c Comment, viewerID int64, s
 		return n, err
 	}
 	var count int
-	err = cs.s.R.QueryRowContext(ctx, `SELECT count(*) FROM comments t JOIN comments r
-			ON r.article_id = t.article_id AND r.parent_id IS NULL AND `+before+`
-		WHERE t.id = (SELECT coalesce(root_id, id) FROM comments WHERE id = :id) AND `+keptRoot,
-		sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&count)
+	err = cs.s.R.QueryRowContext(ctx, threadsBefore(before), sql.Named("id", c.ID), sql.Named("viewer", viewerID)).Scan(&count)
 	return count/size + 1, err
+}
+
+// threadsBefore counts the threads :viewer sees that come before comment :id's thread,
+// by the test before, among its story's top-level comments. SQLite once planned this
+// from an index of every comment's parent, walking every top-level comment of the
+// site (all under a NULL parent); the hint keeps it to the story's own.
+func threadsBefore(before string) string {
+	return `SELECT count(*) FROM comments t JOIN comments r INDEXED BY comments_roots
+			ON r.article_id = t.article_id AND r.parent_id IS NULL AND ` + before + `
+		WHERE t.id = (SELECT coalesce(root_id, id) FROM comments WHERE id = :id) AND ` + keptRoot
 }
 
 // Preview checks and sanitises a comment's text exactly as posting and editing do,
