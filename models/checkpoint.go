@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -28,6 +29,9 @@ type checkpointer struct {
 	db    *sql.DB       // its own connection, with a short busy timeout (checkpointBusy)
 	turns writeQueue    // the writers' queue, taken for the second pass
 	due   chan struct{} // one slot: something was written since the last checkpoint
+
+	passes chan struct{} // asks firstPasses for a passive pass
+	passed chan struct{} // and hears that it is done
 
 	ctx   context.Context // ends when the checkpointer is closed
 	stop  context.CancelFunc
@@ -64,7 +68,8 @@ func startCheckpoints(dsn string, turns writeQueue) (*checkpointer, error) {
 	}
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
-	c := &checkpointer{db: db, turns: turns, due: make(chan struct{}, 1), ended: make(chan struct{})}
+	c := &checkpointer{db: db, turns: turns, due: make(chan struct{}, 1), ended: make(chan struct{}),
+		passes: make(chan struct{}), passed: make(chan struct{})}
 	c.ctx, c.stop = context.WithCancel(context.Background())
 	go c.run()
 	return c, nil
@@ -83,6 +88,8 @@ func (c *checkpointer) wrote() {
 
 func (c *checkpointer) run() {
 	defer close(c.ended)
+	go c.firstPasses()
+	defer close(c.passes)
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -91,7 +98,8 @@ func (c *checkpointer) run() {
 		}
 		// A checkpoint that fails (a full disk, say) is tried again after the next write;
 		// the log keeps every commit meanwhile, and the writer's backstop still applies.
-		c.db.ExecContext(c.ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		c.passes <- struct{}{}
+		<-c.passed
 		// The second pass copies what was committed meanwhile, a few pages, in the
 		// writer's turn, and waits (briefly) for readers of older snapshots: the next
 		// write can then start the log over from its beginning. Under a steady stream of
@@ -106,6 +114,28 @@ func (c *checkpointer) run() {
 			return
 		case <-time.After(checkpointEvery):
 		}
+	}
+}
+
+// firstPasses runs the first, passive pass of each checkpoint, asked for on c.passes,
+// on an operating-system thread of its own at the lowest CPU priority (where the system
+// allows it: lowerThreadPriority). That pass runs beside the writer, and on a busy core
+// it took its share of the CPU from the posts queued for the writer: their slowest
+// percent came in bursts around checkpoints. At the lowest priority it copies pages in
+// the time the requests leave over, and what it leaves undone the second pass, or the
+// writer's backstop, still does. The second pass, which holds the writer's turn, runs
+// at normal priority on run's goroutine.
+//
+// The statement has no arguments and a context that never ends, so the driver runs it
+// on the calling goroutine (a cancellable one would move it to another, on any thread).
+// The goroutine ends still locked to its thread, so Go ends the thread with it rather
+// than lending a thread of the lowest priority to other goroutines.
+func (c *checkpointer) firstPasses() {
+	runtime.LockOSThread()
+	lowerThreadPriority()
+	for range c.passes {
+		c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		c.passed <- struct{}{}
 	}
 }
 
