@@ -408,15 +408,13 @@ func replyParent(ctx context.Context, tx *sql.Tx, articleID, parentID int64, max
 // a comment too soon after the last one from the same account or network (network is
 // the hashed network of the poster's address).
 func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string, now time.Time, staff bool) error {
-	who, whoArg := "user_id = ?", any(nil)
+	lastSQL, latestSQL := repeatSQL(in.User == nil)
+	whoArg := any(in.GuestEmail)
 	if in.User != nil {
 		whoArg = in.User.ID
-	} else {
-		who, whoArg = "user_id IS NULL AND guest_email = ?", in.GuestEmail
 	}
 	var lastBody string
-	err := tx.QueryRowContext(ctx, "SELECT body_src FROM comments WHERE "+who+
-		" AND status <> 'deleted' ORDER BY created_at DESC, id DESC LIMIT 1", whoArg).Scan(&lastBody)
+	err := tx.QueryRowContext(ctx, lastSQL, whoArg).Scan(&lastBody)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -432,9 +430,7 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string,
 	// Two separate maxima, because each is then read off the end of its index, where
 	// one max over "account OR address" visited every comment either ever posted.
 	var last string
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(at), '') FROM (SELECT max(created_at) AS at FROM comments WHERE "+who+
-		" UNION ALL SELECT max(created_at) FROM comment_networks WHERE network = ?) AS latest",
-		whoArg, network).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, latestSQL, whoArg, network).Scan(&last); err != nil {
 		return err
 	}
 	latest := parseTime(last)
@@ -442,6 +438,20 @@ func checkRepeat(ctx context.Context, tx *sql.Tx, in NewComment, network string,
 		return &FloodError{Wait: wait}
 	}
 	return nil
+}
+
+// repeatSQL is checkRepeat's two statements for a member (one argument: the account)
+// or a guest (their e-mail address): the text of the poster's last comment, and the
+// time of the latest from them or their network (a second argument). A guest's are
+// read from an index of guests' comments by address (comments_guest).
+func repeatSQL(guest bool) (last, latest string) {
+	who := "user_id = ?"
+	if guest {
+		who = "user_id IS NULL AND guest_email = ?"
+	}
+	return "SELECT body_src FROM comments WHERE " + who + " AND status <> 'deleted' ORDER BY created_at DESC, id DESC LIMIT 1",
+		"SELECT coalesce(max(at), '') FROM (SELECT max(created_at) AS at FROM comments WHERE " + who +
+			" UNION ALL SELECT max(created_at) FROM comment_networks WHERE network = ?) AS latest"
 }
 
 // Edit lets an author change their comment within EditWindow. The new text goes

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -571,6 +572,54 @@ func TestPostReturnsTheCommentAsStored(t *testing.T) {
 		}
 		if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", stored) {
 			t.Errorf("post %q answered\n%#v\nbut stored\n%#v", in.Body, got, stored)
+		}
+	}
+}
+
+// Before a comment is taken, the poster's last one is read (a repeat is refused, a flood
+// slowed): a member's by account, a guest's by e-mail address among guests' comments.
+// Every guest's comment sits under no account in the index of accounts, so with that
+// index alone each guest's post read every guest comment kept, imported ones too. It is
+// SQLite's plan that is checked (sqliteStore).
+func TestAPostersLastCommentIsFoundByAccountOrAddress(t *testing.T) {
+	s := sqliteStore(t)
+	ctx := context.Background()
+	sec, err := s.Sections.Create(ctx, "World", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: "A story", Body: "Text.", SectionID: sec.ID,
+		Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada, err := s.Users.Create(ctx, testNow, NewUser{Email: "ada@example.com", Name: "Ada", Password: "long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2,000 comments from guests at 50 addresses and 2,000 from a member, then statistics.
+	for _, q := range []string{
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+			INSERT INTO comments (article_id, user_id, guest_name, guest_email, body_src, body_html, created_at)
+			SELECT :article, NULL, 'Guest', 'guest' || (i % 50) || '@example.com', 'hi', 'hi', :at FROM n
+			UNION ALL SELECT :article, :user, '', '', 'hi', 'hi', :at FROM n`,
+		`ANALYZE`,
+	} {
+		if _, err := s.W.ExecContext(ctx, q, sql.Named("article", id), sql.Named("user", ada.ID), sql.Named("at", fmtTime(testNow))); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	for _, tc := range []struct {
+		guest bool
+		who   any
+		index string
+	}{{false, ada.ID, "comments_user (user_id=?"}, {true, "new@example.com", "comments_guest (guest_email=?"}} {
+		last, latest := repeatSQL(tc.guest)
+		for _, plan := range [][]string{queryPlan(t, s, last, tc.who), queryPlan(t, s, latest, tc.who, "network")} {
+			if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH comments USING INDEX "+tc.index) &&
+				!strings.Contains(p, "SEARCH comments USING COVERING INDEX "+tc.index) {
+				t.Errorf("guest %v: the poster's last comment is not read from %s:\n%s", tc.guest, tc.index, p)
+			}
 		}
 	}
 }

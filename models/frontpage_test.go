@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -68,12 +67,7 @@ func TestFrontPicks(t *testing.T) {
 // It is SQLite's plan that is checked, so the test opens SQLite whichever engine the
 // others run on (PostgreSQL plans from the table's size and takes no hint).
 func TestFrontPicksAreReadFromThePicks(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(filepath.Join(dir, "plan.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := sqliteStore(t)
 	ctx := context.Background()
 	world, err := s.Sections.Create(ctx, "World", "")
 	if err != nil {
@@ -89,20 +83,7 @@ func TestFrontPicksAreReadFromThePicks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.R.QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.Front.picksQuery(true), fmtTime(testNow), fmtTime(testNow))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var steps []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		steps = append(steps, detail)
-	}
+	steps := queryPlan(t, s, s.Front.picksQuery(true), fmtTime(testNow), fmtTime(testNow))
 	if len(steps) == 0 || !strings.HasPrefix(steps[0], "SCAN f") {
 		t.Errorf("the picks query starts with %q, want a scan of the picks (SCAN f)", steps)
 	}

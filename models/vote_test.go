@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -168,12 +167,7 @@ func TestOrdersKeepTheNumbers(t *testing.T) {
 // SQLite's plan that is checked, so the test opens SQLite whichever engine the others
 // run on.
 func TestAPlaceAmongThreadsReadsOneStorysThreads(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(filepath.Join(dir, "plan.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := sqliteStore(t)
 	ctx := context.Background()
 	world, err := s.Sections.Create(ctx, "World", "")
 	if err != nil {
@@ -197,20 +191,7 @@ func TestAPlaceAmongThreadsReadsOneStorysThreads(t *testing.T) {
 		}
 	}
 	for order, before := range threadBefore {
-		rows, err := s.R.QueryContext(ctx, "EXPLAIN QUERY PLAN "+threadsBefore(before), sql.Named("id", 1), sql.Named("viewer", 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, s, threadsBefore(before), sql.Named("id", 1), sql.Named("viewer", 0))
 		if p := strings.Join(plan, "\n"); !regexp.MustCompile(`SEARCH r USING (COVERING )?INDEX comments_roots \(article_id=\?`).MatchString(p) {
 			t.Errorf("%s: the threads before a comment's are not read from its story's top-level comments:\n%s", order, p)
 		}
