@@ -411,9 +411,13 @@ func (a *App) commentCreate(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
+	st, err := a.state(c) // read with the story, by postedComment
+	if err != nil {
+		return err
+	}
 	cm, err := a.Store.Comments.Post(ctx, a.Now(), models.NewComment{ArticleID: art.ID, ParentID: form.ParentID,
 		User: u, GuestName: form.Name, GuestEmail: form.Email, Body: form.Body, IP: c.RealIP(),
-		WatchReplies: form.WatchReplies})
+		WatchReplies: form.WatchReplies, Settings: &st.snap.site})
 	var flood *models.FloodError
 	if v, ok := models.AsValidation(err); ok {
 		form.Errors = v

@@ -336,6 +336,37 @@ func TestFloodControl(t *testing.T) {
 	}
 }
 
+// A post is judged by the settings of the moment: the server takes them from the site
+// state it keeps with the content versions, and a change of settings moves those.
+func TestPostingFollowsTheSettingsOfTheMoment(t *testing.T) {
+	ta, art, _, ada, _ := discussionFixture(t)
+	ta.comment(art, ada, 0, "Approved earlier")
+	ck := ta.loginCookies(ada)
+	post := func(body string) (status, reasons string) {
+		t.Helper()
+		ta.advance(time.Minute)
+		if res := ta.postForm(commentPath(art), url.Values{"body": {body}}, ck...); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%q: status %d", body, res.StatusCode)
+		}
+		ta.Store.R.QueryRow("SELECT status, held_reasons FROM comments ORDER BY id DESC LIMIT 1").Scan(&status, &reasons)
+		return status, reasons
+	}
+	if status, _ := post("A miracle cure, they say."); status != models.CommentApproved {
+		t.Fatalf("before any held word: %s", status)
+	}
+	st, err := ta.Store.Settings.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.HeldWords = []string{"miracle cure"}
+	if err := ta.Store.Settings.Save(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if status, reasons := post("Another miracle cure, they say."); status != models.CommentPending || reasons != "word" {
+		t.Errorf("after the word was added: %s %q, want pending for the word", status, reasons)
+	}
+}
+
 func TestHoldRulesRecordReasons(t *testing.T) {
 	ta, art, ed, ada, _ := discussionFixture(t)
 	ta.comment(art, ada, 0, "Approved earlier")

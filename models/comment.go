@@ -149,6 +149,9 @@ type NewComment struct {
 	// WatchReplies: the author ticked "E-mail me replies" (accounts only: a guest's
 	// address was never confirmed).
 	WatchReplies bool
+	// Settings are the site's settings as the request already read them (a server
+	// keeps them with the content versions it reads per request); nil, Post reads them.
+	Settings *Settings
 }
 
 // normaliseBody makes browsers' CRLF line endings plain newlines, so lengths and
@@ -184,8 +187,11 @@ func (cs *CommentStore) Post(ctx context.Context, now time.Time, in NewComment) 
 	if msg != "" {
 		v["body"] = msg
 	}
-	st, err := cs.s.Settings.Get(ctx)
-	if err != nil {
+	var st Settings
+	var err error
+	if in.Settings != nil {
+		st = *in.Settings
+	} else if st, err = cs.s.Settings.Get(ctx); err != nil {
 		return Comment{}, err
 	}
 	if in.User == nil {
