@@ -17,7 +17,12 @@ import (
 // first comments are already approved (so the first-comment hold stays out of the way).
 func discussionDB(t testing.TB) (*Store, Article, User, User) {
 	t.Helper()
-	s := newTestDB(t)
+	return discussionIn(t, newTestDB(t))
+}
+
+// discussionIn is discussionDB in store s.
+func discussionIn(t testing.TB, s *Store) (*Store, Article, User, User) {
+	t.Helper()
 	ctx := context.Background()
 	sec, err := s.Sections.Create(ctx, "World", "")
 	if err != nil {
@@ -582,21 +587,8 @@ func TestPostReturnsTheCommentAsStored(t *testing.T) {
 // index alone each guest's post read every guest comment kept, imported ones too. It is
 // SQLite's plan that is checked (sqliteStore).
 func TestAPostersLastCommentIsFoundByAccountOrAddress(t *testing.T) {
-	s := sqliteStore(t)
+	s, art, ada, _ := discussionIn(t, sqliteStore(t))
 	ctx := context.Background()
-	sec, err := s.Sections.Create(ctx, "World", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := s.Articles.Create(ctx, testNow, ArticleInput{Title: "A story", Body: "Text.", SectionID: sec.ID,
-		Status: StatusPublished, PublishedAt: testNow.Add(-time.Hour), CommentsOpen: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ada, err := s.Users.Create(ctx, testNow, NewUser{Email: "ada@example.com", Name: "Ada", Password: "long enough password"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// 2,000 comments from guests at 50 addresses and 2,000 from a member, then statistics.
 	for _, q := range []string{
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
@@ -605,7 +597,7 @@ func TestAPostersLastCommentIsFoundByAccountOrAddress(t *testing.T) {
 			UNION ALL SELECT :article, :user, '', '', 'hi', 'hi', :at FROM n`,
 		`ANALYZE`,
 	} {
-		if _, err := s.W.ExecContext(ctx, q, sql.Named("article", id), sql.Named("user", ada.ID), sql.Named("at", fmtTime(testNow))); err != nil {
+		if _, err := s.W.ExecContext(ctx, q, sql.Named("article", art.ID), sql.Named("user", ada.ID), sql.Named("at", fmtTime(testNow))); err != nil {
 			t.Fatalf("%v\n%s", err, q)
 		}
 	}

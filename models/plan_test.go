@@ -2,23 +2,8 @@ package models
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
-
-// sqliteStore opens an empty SQLite store, whichever engine the other tests run on:
-// the tests of SQLite's query plans use it (PostgreSQL plans from the tables' sizes and
-// takes no hint).
-func sqliteStore(t *testing.T) *Store {
-	t.Helper()
-	dir := t.TempDir()
-	s, err := Open(filepath.Join(dir, "plan.db"), filepath.Join(dir, "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
 
 // queryPlan is SQLite's plan for query, one step per line (EXPLAIN QUERY PLAN).
 func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
