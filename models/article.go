@@ -110,19 +110,20 @@ const articleJoins = `
 	JOIN sections s ON s.id = a.section_id
 	LEFT JOIN media m ON m.id = a.media_id`
 
-func scanArticle(sc scanner) (Article, error) {
+func scanArticle(sc scanner, extra ...any) (Article, error) {
 	var a Article
 	var pub, upd sql.NullString
 	var created, modified string
 	var alt, caption, credit string
 	var mID, mW, mH sql.NullInt64
 	var mHash, mExt, mSizes sql.NullString
-	err := sc.Scan(&a.ID, &a.Title, &a.Slug, &a.Dek, &a.BodySrc, &a.BodyHTML, &a.Dateline, &a.Wire,
+	dest := make([]any, 0, 31+len(extra))
+	dest = append(dest, &a.ID, &a.Title, &a.Slug, &a.Dek, &a.BodySrc, &a.BodyHTML, &a.Dateline, &a.Wire,
 		&a.Status, &pub, &upd, &a.Correction, &a.CommentsOpen, &a.Version, &created, &modified,
 		&a.Section.ID, &a.Section.Name, &a.Section.Slug, &a.Section.Description, &a.Section.Position,
 		&alt, &caption, &credit,
 		&mID, &mHash, &mExt, &mW, &mH, &mSizes, &a.CommentCount)
-	if err != nil {
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return a, err
 	}
 	a.PublishedAt, a.UpdatedAt = parseNullTime(pub), parseNullTime(upd)
@@ -231,7 +232,7 @@ func linkListing(table, col, scope string, key int64) listing {
 }
 
 func (as *ArticleStore) list(ctx context.Context, q string, args ...any) ([]Article, error) {
-	out, err := queryAll(ctx, as.s.R, scanArticle, q, args...)
+	out, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) { return scanArticle(sc) }, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -110,12 +110,16 @@ var threadCols = strings.Replace(commentCols, "c.body_src", "''", 1)
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
-func scanComment(sc scanner) (Comment, error) {
+// scanComment reads a comment's columns (commentCols), then into extra any the query
+// adds after them (a story's title, a count).
+func scanComment(sc scanner, extra ...any) (Comment, error) {
 	var c Comment
 	var held, created string
 	var edited sql.NullString
-	if err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
-		&c.Status, &held, &created, &edited, &c.Score); err != nil {
+	dest := make([]any, 0, 13+len(extra))
+	dest = append(dest, &c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
+		&c.Status, &held, &created, &edited, &c.Score)
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -129,7 +133,7 @@ func scanComment(sc scanner) (Comment, error) {
 }
 
 func (cs *CommentStore) list(ctx context.Context, q string, args ...any) ([]Comment, error) {
-	return queryAll(ctx, cs.s.R, scanComment, q, args...)
+	return queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) { return scanComment(sc) }, q, args...)
 }
 
 // Get returns any comment by id, whatever its status, or ErrNotFound.
@@ -568,9 +572,9 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		return out, fmt.Errorf("unknown comment order %q", order)
 	}
 	var older int // with ord.counted: the numbered threads older than the page
+	var number, vote int
 	rows, err := queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
-		var number, vote int
-		c, err := scanComment(withExtra(sc, &out.Total, &number, &vote))
+		c, err := scanComment(sc, &out.Total, &number, &vote)
 		if ord.counted {
 			older = number
 		} else if c.ParentID == 0 {

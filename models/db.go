@@ -376,17 +376,6 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 // scanner is what *sql.Row and *sql.Rows have in common.
 type scanner interface{ Scan(...any) error }
 
-// withExtra lets an entity's scan function read rows that carry more columns after
-// the entity's own (a comment with its article's title, a story with its snippet).
-func withExtra(sc scanner, extra ...any) scanner { return extraScanner{sc, extra} }
-
-type extraScanner struct {
-	sc    scanner
-	extra []any
-}
-
-func (e extraScanner) Scan(dest ...any) error { return e.sc.Scan(append(dest, e.extra...)...) }
-
 // queryAll runs a read query (on a pool or in a transaction) and scans every row with scan.
 func queryAll[T any](ctx context.Context, db interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)

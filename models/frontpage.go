@@ -78,7 +78,7 @@ func (fs *FrontStore) Picks(ctx context.Context, now time.Time, readers bool) (F
 		var p Pick
 		var until sql.NullString
 		var err error
-		p.Article, err = scanArticle(withExtra(sc, &p.Slot, &p.Position, &until))
+		p.Article, err = scanArticle(sc, &p.Slot, &p.Position, &until)
 		p.PinnedUntil = parseNullTime(until)
 		return p, err
 	}, q, args...)

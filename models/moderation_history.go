@@ -7,7 +7,7 @@ import "context"
 func (cs *CommentStore) CommenterHistory(ctx context.Context, userID int64, n int) ([]Comment, error) {
 	return queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var title, slug string
-		c, err := scanComment(withExtra(sc, &title, &slug))
+		c, err := scanComment(sc, &title, &slug)
 		c.ArticleTitle, c.ArticleSlug = title, slug
 		return c, err
 	}, "SELECT "+commentCols+", a.title, a.slug"+modFrom+

@@ -199,7 +199,7 @@ func (as *ArticleStore) Search(ctx context.Context, now time.Time, in SearchInpu
 	marked := map[int64][2]string{} // id → highlighted title, snippet
 	arts, err := queryAll(ctx, as.s.R, func(sc scanner) (Article, error) {
 		var title, snippet string
-		a, err := scanArticle(withExtra(sc, &title, &snippet))
+		a, err := scanArticle(sc, &title, &snippet)
 		marked[a.ID] = [2]string{title, snippet}
 		return a, err
 	}, q, append(qargs, ids...)...)
