@@ -45,7 +45,7 @@ func (a *App) loginForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "login", loginData{page: p, Next: localPath(c.QueryParam("next"))})
+	return a.render(c, http.StatusOK, "login", loginData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
 // loginSubmit logs a reader in. Failures never say whether the email or the password
@@ -72,7 +72,7 @@ func (a *App) loginSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(status, "login", loginData{page: p, Email: email, Next: next, Error: msg})
+	return a.render(c, status, "login", loginData{page: p, Email: email, Next: next, Error: msg})
 }
 
 // logoutSubmit ends the session on the server, not only in this browser: deleting the
@@ -103,7 +103,7 @@ func (a *App) signupForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
+	return a.render(c, http.StatusOK, "signup", signupData{page: p, Next: localPath(c.QueryParam("next"))})
 }
 
 // signupSubmit starts a reader's account. Attempts are limited per client address. The
@@ -123,7 +123,7 @@ func (a *App) signupSubmit(c echo.Context) error {
 	if err := a.Store.Users.ReserveSignup(ctx, a.Now(), c.RealIP(), rate.Max, rate.Per); errors.As(err, &throttled) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(throttled.Minutes()*60))
 		d.Error = "Too many sign-ups from your network. Try again in " + strconv.Itoa(throttled.Minutes()) + " minutes."
-		return c.Render(http.StatusTooManyRequests, "signup", d)
+		return a.render(c, http.StatusTooManyRequests, "signup", d)
 	} else if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (a *App) signupSubmit(c echo.Context) error {
 		Password: c.FormValue("password")}, d.Next, a.signupMails(p.Site.SiteName, strings.TrimSpace(d.Email), strings.TrimSpace(d.Name)))
 	if v, ok := models.AsValidation(err); ok {
 		d.Errors = v
-		return c.Render(http.StatusUnprocessableEntity, "signup", d)
+		return a.render(c, http.StatusUnprocessableEntity, "signup", d)
 	} else if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (a *App) renderAccount(c echo.Context, status int, errs models.ValidationEr
 	if err != nil {
 		return err
 	}
-	return c.Render(status, "account", accountPage{page: p, Errors: errs, DigestMinutes: int(models.DigestWindow.Minutes()),
+	return a.render(c, status, "account", accountPage{page: p, Errors: errs, DigestMinutes: int(models.DigestWindow.Minutes()),
 		RemoveComments: c.FormValue("comments") == "remove"})
 }
 

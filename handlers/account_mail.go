@@ -61,7 +61,7 @@ type mailSentData struct {
 
 // signupSent answers a sign-up alike whether or not the address had an account.
 func (a *App) signupSent(c echo.Context, p page) error {
-	return c.Render(http.StatusOK, "mail_sent", mailSentData{page: p, Heading: "Check your inbox",
+	return a.render(c, http.StatusOK, "mail_sent", mailSentData{page: p, Heading: "Check your inbox",
 		Message: fmt.Sprintf("We have sent a message to the address you gave. Follow the link in it within %d hours to "+
 			"finish signing up. Nothing there? Look in your spam folder, or sign up again in a few minutes.",
 			int(models.SignupTokenTTL.Hours()))})
@@ -76,7 +76,7 @@ type signupConfirmData struct {
 
 // linkGone answers a mailed link that is unknown, used or expired.
 func (a *App) linkGone(c echo.Context, p page, again, againText string) error {
-	return c.Render(http.StatusGone, "mail_sent", mailSentData{page: p, Heading: "This link no longer works",
+	return a.render(c, http.StatusGone, "mail_sent", mailSentData{page: p, Heading: "This link no longer works",
 		Message: "It has expired or has been used already.", Again: again, AgainText: againText})
 }
 
@@ -111,7 +111,7 @@ func (a *App) signupConfirmForm(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "signup_confirm", signupConfirmData{page: p, Token: token, Email: email, Name: name})
+	return a.render(c, http.StatusOK, "signup_confirm", signupConfirmData{page: p, Token: token, Email: email, Name: name})
 }
 
 // signupConfirmSubmit spends the link, creates the account and logs the reader in.
@@ -137,7 +137,7 @@ func (a *App) signupConfirmSubmit(c echo.Context) error {
 		if rename != "" || v["name"] != "" {
 			name = rename
 		}
-		return c.Render(http.StatusUnprocessableEntity, "signup_confirm", signupConfirmData{page: p, Token: token, Email: email, Name: name,
+		return a.render(c, http.StatusUnprocessableEntity, "signup_confirm", signupConfirmData{page: p, Token: token, Email: email, Name: name,
 			Rename: rename != "" || v["name"] != "", Errors: v})
 	}
 	if errors.Is(err, models.ErrTokenInvalid) {
@@ -156,7 +156,7 @@ func (a *App) passwordForgotForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "password_forgot", passwordForgotData{page: p})
+	return a.render(c, http.StatusOK, "password_forgot", passwordForgotData{page: p})
 }
 
 // passwordForgotSubmit mails a reset link if the address has an account, and answers
@@ -179,7 +179,7 @@ func (a *App) passwordForgotSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "mail_sent", mailSentData{page: p, Heading: "Check your inbox",
+	return a.render(c, http.StatusOK, "mail_sent", mailSentData{page: p, Heading: "Check your inbox",
 		Message: fmt.Sprintf("If that address belongs to an account, we have sent it a link to set a new password. "+
 			"The link works once, for %d minutes.", int(models.ResetTokenTTL.Minutes()))})
 }
@@ -197,7 +197,7 @@ func (a *App) passwordResetForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "password_reset", passwordResetData{page: p, Token: c.QueryParam("token")})
+	return a.render(c, http.StatusOK, "password_reset", passwordResetData{page: p, Token: c.QueryParam("token")})
 }
 
 // passwordResetSubmit spends the link, sets the password (ending every other session)
@@ -217,7 +217,7 @@ func (a *App) passwordResetSubmit(c echo.Context) error {
 		return perr
 	}
 	if v, ok := models.AsValidation(err); ok {
-		return c.Render(http.StatusUnprocessableEntity, "password_reset", passwordResetData{page: p, Token: token, Errors: v})
+		return a.render(c, http.StatusUnprocessableEntity, "password_reset", passwordResetData{page: p, Token: token, Errors: v})
 	}
 	if errors.Is(err, models.ErrTokenInvalid) {
 		return a.linkGone(c, p, "/password/forgot", "Ask for a new link")

@@ -91,7 +91,7 @@ func (a *App) dashboardShow(c echo.Context) error {
 		}
 		d.Moderation = &m
 	}
-	return c.Render(http.StatusOK, "admin/dashboard", d)
+	return a.render(c, http.StatusOK, "admin/dashboard", d)
 }
 
 // query keeps non-empty filter values for pager links.

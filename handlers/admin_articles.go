@@ -63,7 +63,7 @@ func (a *App) adminArticleList(c echo.Context) error {
 	}
 	d.Pager = newPager("Pages", n, d.Articles.Pages, pageLink("/admin/articles", query("status", f.Status, "section", strconv.FormatInt(f.SectionID, 10),
 		"author", strconv.FormatInt(f.AuthorID, 10), "q", f.Query)))
-	return c.Render(http.StatusOK, "admin/articles", d)
+	return a.render(c, http.StatusOK, "admin/articles", d)
 }
 
 type articleFormData struct {
@@ -238,7 +238,7 @@ func (a *App) renderArticleForm(c echo.Context, art *models.Article, in models.A
 		if err != nil {
 			return err
 		}
-		return c.Render(http.StatusOK, "admin/article_form", d)
+		return a.render(c, http.StatusOK, "admin/article_form", d)
 	}
 	form, _ := url.ParseQuery(saved.Form) // stored from a parsed form, so it parses
 	site, err := a.Store.Settings.Get(ctx)
@@ -260,7 +260,7 @@ func (a *App) renderArticleForm(c echo.Context, art *models.Article, in models.A
 	if art != nil {
 		d.Version = typed.Version
 	}
-	return c.Render(http.StatusOK, "admin/article_form", d)
+	return a.render(c, http.StatusOK, "admin/article_form", d)
 }
 
 // adminAutosave keeps the story form as its editor left it (posted by the form's
@@ -406,7 +406,7 @@ func (a *App) showArticleForm(c echo.Context, status int, art *models.Article, i
 		// Saving again now is a deliberate overwrite of the version shown beside the form.
 		d.Version = conflict.Version
 	}
-	return c.Render(status, "admin/article_form", d)
+	return a.render(c, status, "admin/article_form", d)
 }
 
 func (a *App) adminArticleCreate(c echo.Context) error {
@@ -600,7 +600,7 @@ func (a *App) adminRevisionList(c echo.Context) error {
 		}
 		d.From, d.To, d.Diff = &r1, &r2, models.Diff(r1.Text(), r2.Text())
 	}
-	return c.Render(http.StatusOK, "admin/revisions", d)
+	return a.render(c, http.StatusOK, "admin/revisions", d)
 }
 
 func (a *App) adminRevisionRestore(c echo.Context) error {

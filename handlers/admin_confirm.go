@@ -49,7 +49,7 @@ func (a *App) confirmed(c echo.Context, question, detail, button, back string) (
 			d.Fields = append(d.Fields, hiddenField{k, v})
 		}
 	}
-	return false, c.Render(http.StatusOK, "admin/confirm", d)
+	return false, a.render(c, http.StatusOK, "admin/confirm", d)
 }
 
 // ticked reads the ids of a bulk form's ticked boxes.

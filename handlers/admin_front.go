@@ -55,7 +55,7 @@ func (a *App) frontPage(c echo.Context, status int, d frontData) error {
 	if d.Slot == "" {
 		d.Slot = models.SlotTop
 	}
-	return c.Render(status, "admin/front", d)
+	return a.render(c, status, "admin/front", d)
 }
 
 func (a *App) adminFrontShow(c echo.Context) error {

@@ -58,7 +58,7 @@ func (a *App) mediaPage(c echo.Context, status int, d mediaData) error {
 	}
 	d.AllPhotos = pageLink("/admin/media", query("for", c.QueryParam("for"), "insert", d.InsertParam))(1)
 	d.Pager = newPager("Pages", n, d.Media.Pages, pageLink("/admin/media", query("q", d.Query, "for", c.QueryParam("for"), "insert", d.InsertParam)))
-	return c.Render(status, "admin/media", d)
+	return a.render(c, status, "admin/media", d)
 }
 
 // insertTarget names the story form a library photo is chosen for (?insert=ID):

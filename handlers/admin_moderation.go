@@ -81,7 +81,7 @@ func (a *App) moderationPage(c echo.Context, status int, d moderationData) error
 		}
 		d.Items = append(d.Items, it)
 	}
-	return c.Render(status, "admin/moderation", d)
+	return a.render(c, status, "admin/moderation", d)
 }
 
 func (a *App) adminModerationQueue(c echo.Context) error {

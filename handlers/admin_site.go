@@ -25,7 +25,7 @@ func (a *App) sectionsPage(c echo.Context, status int, d sectionsData) error {
 	if d.page, err = a.adminPage(c); err != nil {
 		return err
 	}
-	return c.Render(status, "admin/sections", d)
+	return a.render(c, status, "admin/sections", d)
 }
 
 func (a *App) adminSectionList(c echo.Context) error {
@@ -89,7 +89,7 @@ func (a *App) usersPage(c echo.Context, status int, d usersData) error {
 	if d.Users, err = a.Store.Users.List(c.Request().Context()); err != nil {
 		return err
 	}
-	return c.Render(status, "admin/users", d)
+	return a.render(c, status, "admin/users", d)
 }
 
 func (a *App) adminUserList(c echo.Context) error {
@@ -199,7 +199,7 @@ func (a *App) adminSettingsForm(c echo.Context) error {
 		return err
 	}
 	st := p.Site
-	return c.Render(http.StatusOK, "admin/settings", settingsData{page: p, S: st, HeldWords: strings.Join(st.HeldWords, "\n"),
+	return a.render(c, http.StatusOK, "admin/settings", settingsData{page: p, S: st, HeldWords: strings.Join(st.HeldWords, "\n"),
 		Numbers: map[string]string{"max_reply_depth": strconv.Itoa(st.MaxReplyDepth),
 			"links_before_hold": strconv.Itoa(st.LinksBeforeHold), "close_after_days": strconv.Itoa(st.CloseAfterDays),
 			"keep_address_days": strconv.Itoa(st.KeepAddressDays)}})
@@ -236,5 +236,5 @@ func (a *App) adminSettingsSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusUnprocessableEntity, "admin/settings", settingsData{page: p, S: st, HeldWords: held, Numbers: numbers, Errors: errs})
+	return a.render(c, http.StatusUnprocessableEntity, "admin/settings", settingsData{page: p, S: st, HeldWords: held, Numbers: numbers, Errors: errs})
 }

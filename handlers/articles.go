@@ -89,7 +89,7 @@ func (a *App) homeShow(c echo.Context) error {
 	}
 	if stories.Number > 1 {
 		d.Canonical = a.absURL("/?page=" + strconv.Itoa(stories.Number))
-		return c.Render(http.StatusOK, "home", d)
+		return a.render(c, http.StatusOK, "home", d)
 	}
 	ctx := c.Request().Context()
 	picks, err := a.Store.Front.Picks(ctx, a.Now(), true)
@@ -107,7 +107,7 @@ func (a *App) homeShow(c echo.Context) error {
 	if d.Widgets, _, err = a.loadWidgets(ctx, st.snap); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "home", d)
+	return a.render(c, http.StatusOK, "home", d)
 }
 
 // composeFront fills the first page's places in order — the editors' lead, top stories
@@ -373,7 +373,7 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	if d.Widgets, _, err = a.loadWidgets(ctx, st.snap); err != nil {
 		return err
 	}
-	return c.Render(status, "article", d)
+	return a.render(c, status, "article", d)
 }
 
 type listData struct {
@@ -403,7 +403,7 @@ func (a *App) renderList(c echo.Context, d listData, f models.Filter) error {
 	if err := a.readerChrome(&d.page, "list"); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "list", d)
+	return a.render(c, http.StatusOK, "list", d)
 }
 
 func (a *App) sectionShow(c echo.Context) error {

@@ -79,7 +79,7 @@ func (a *App) adminCommentVoters(c echo.Context) error {
 	if d.page, err = a.adminPage(c); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "admin/votes", d)
+	return a.render(c, http.StatusOK, "admin/votes", d)
 }
 
 // commentPreview shows the comment form's text as it will appear, through the same

@@ -511,7 +511,7 @@ func (a *App) renderCommentEdit(c echo.Context, status int, d commentEditData) e
 	}
 	p.NoIndex = true
 	d.page = p
-	return c.Render(status, "comment_edit", d)
+	return a.render(c, status, "comment_edit", d)
 }
 
 // commentEditForm shows an author their comment to edit, within the edit window.

@@ -47,7 +47,7 @@ func (a *App) correctionsShow(c echo.Context) error {
 	p.Alternates = a.feedLinks("Corrections — "+p.Site.SiteName, "/corrections")
 	pg := newPager("Pages", notes.Number, notes.Pages, pageLink("/corrections", ""))
 	pg.PrevText, pg.NextText = "← Newer", "Older →"
-	return c.Render(http.StatusOK, "corrections", correctionsData{page: p, Notes: notes, Pager: pg})
+	return a.render(c, http.StatusOK, "corrections", correctionsData{page: p, Notes: notes, Pager: pg})
 }
 
 // correctionFeedShow is the feed of /corrections in format ("rss" or "atom").
@@ -153,7 +153,7 @@ func (a *App) afterNote(c echo.Context, art models.Article, typed noteForm, err 
 			d.Notes[i].Kind, d.Notes[i].Body = typed.Kind, typed.Body
 		}
 	}
-	return c.Render(http.StatusUnprocessableEntity, "admin/article_form", d)
+	return a.render(c, http.StatusUnprocessableEntity, "admin/article_form", d)
 }
 
 // noteFields is what the "note-fields" partial needs for one correction form.

@@ -43,7 +43,7 @@ func (a *App) liveDesk(c echo.Context, status int, d liveDeskData) error {
 		return err
 	}
 	d.Visible = d.Article.LiveAt(a.Now())
-	return c.Render(status, "admin/live", d)
+	return a.render(c, status, "admin/live", d)
 }
 
 func (a *App) adminLiveDesk(c echo.Context) error {

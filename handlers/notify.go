@@ -116,7 +116,7 @@ func (a *App) unsubscribeForm(c echo.Context) error {
 	if refuse != nil {
 		return refuse()
 	}
-	return c.Render(http.StatusOK, "unsubscribe", unsubscribeData{page: p, Token: token, What: listWords(list)})
+	return a.render(c, http.StatusOK, "unsubscribe", unsubscribeData{page: p, Token: token, What: listWords(list)})
 }
 
 // unsubscribeSubmit takes the reader off the list: from the page's button, or from a
@@ -134,7 +134,7 @@ func (a *App) unsubscribeSubmit(c echo.Context) error {
 	if err := a.Store.Users.Unsubscribe(c.Request().Context(), id, list); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "mail_sent", mailSentData{page: p, Heading: "You are unsubscribed",
+	return a.render(c, http.StatusOK, "mail_sent", mailSentData{page: p, Heading: "You are unsubscribed",
 		Message: "We will send you no more " + listWords(list) + ".", Again: "/account", AgainText: "Choose what we send you"})
 }
 
@@ -145,7 +145,7 @@ func (a *App) unsubscribeCheck(c echo.Context, p page, token string) (id int64, 
 	switch {
 	case !ok:
 		return 0, "", func() error {
-			return c.Render(http.StatusBadRequest, "mail_sent", mailSentData{page: p, Heading: "This link does not work",
+			return a.render(c, http.StatusBadRequest, "mail_sent", mailSentData{page: p, Heading: "This link does not work",
 				Message: "It is not a link we sent, or it was cut short. Copy the whole link from the message.",
 				Again:   "/account", AgainText: "Choose what we send you in your account"})
 		}

@@ -26,7 +26,6 @@ func (a *App) Routes() http.Handler {
 func (a *App) router() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Renderer = a
 	e.HTTPErrorHandler = a.handleError
 	e.IPExtractor = a.ipExtractor()
 

@@ -54,7 +54,7 @@ func (a *App) searchShow(c echo.Context) error {
 	if err := a.readerChrome(&d.page, "search"); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "search", d)
+	return a.render(c, http.StatusOK, "search", d)
 }
 
 // query is this search as a query string, which every page of its results shares.
