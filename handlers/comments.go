@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"hash/fnv"
+	"hash/maphash"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -306,9 +306,8 @@ func (a *App) reuseComments(d *discussion, page int) error {
 			personal = personal || own || cm.MyVote != models.VoteNone
 			var key string
 			if !own {
-				body := fnv.New64a()
-				body.Write([]byte(cm.BodyHTML))
-				buf = commentKey(buf[:0], cm, body.Sum64(), page, d, reader)
+				// maphash reads the string where it is: fnv's Write took a copy of every body.
+				buf = commentKey(buf[:0], cm, maphash.String(a.seeds[0], string(cm.BodyHTML)), page, d, reader)
 				key = string(buf)
 			}
 			// The tree's shape and every comment in it, each key prefixed by its length.

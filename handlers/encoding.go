@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -83,6 +86,15 @@ type encoded struct {
 	upgraded atomic.Bool
 }
 
+// seed stores a fast form made another way (a spliced page's: splice.go), unless one
+// was made already.
+func (e *encoded) seed(b []byte) {
+	e.once.Do(func() {
+		e.made = time.Now()
+		e.bytes.Store(&b)
+	})
+}
+
 // get returns the page compressed, making it on first use and starting the better
 // compression once the page has stayed (see upgradeAfter).
 func (e *encoded) get(identity []byte, c *codec) []byte {
@@ -99,4 +111,62 @@ func (e *encoded) get(identity []byte, c *codec) []byte {
 		}()
 	}
 	return *e.bytes.Load()
+}
+
+// deflatePart compresses b as raw DEFLATE ended by a sync flush and not closed: it
+// ends on a byte boundary with the stream still open, so parts compressed this way
+// can be laid end to end, with stored blocks between them, as one stream (RFC 1951).
+// Whoever asks first waits for it, so at the fastest level, as a cached page's first
+// compression is: the 60-comment story's 70 KB take 0.34 ms to 7.0 KB, against
+// 1.28 ms to 6.3 KB at the best level. Writers are pooled, as the codecs' are: a page's
+// miss compresses two parts (splice.go), and a new writer costs more than a part.
+func (a *App) deflatePart(b []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(b)/4 + 64)
+	z, _ := a.deflaters.Get().(*flate.Writer)
+	if z == nil {
+		z, _ = flate.NewWriter(&out, flate.BestSpeed) // a valid level: no error
+	} else {
+		z.Reset(&out)
+	}
+	z.Write(b) // into a bytes.Buffer: cannot fail
+	z.Flush()
+	z.Reset(io.Discard) // the pool must not keep the part alive
+	a.deflaters.Put(z)
+	return out.Bytes()
+}
+
+// joinGzip appends to dst one gzip member (RFC 1952) holding parts with sep between
+// each two: the parts' DEFLATE forms as made by deflatePart, sep in stored blocks, and
+// an empty final block. The checksum covers the uncompressed bytes, so it is computed
+// per answer; that is a fast pass over memory, not a compression.
+func joinGzip(dst []byte, parts, deflated [][]byte, sep []byte) []byte {
+	dst = append(dst, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255) // DEFLATE, no flags, no time, unknown OS
+	var crc uint32
+	var size int
+	for i := range parts {
+		if i > 0 {
+			dst = appendStored(dst, sep)
+			crc = crc32.Update(crc, crc32.IEEETable, sep)
+			size += len(sep)
+		}
+		dst = append(dst, deflated[i]...)
+		crc = crc32.Update(crc, crc32.IEEETable, parts[i])
+		size += len(parts[i])
+	}
+	dst = append(dst, 1, 0, 0, 0xff, 0xff) // final stored block, empty
+	dst = binary.LittleEndian.AppendUint32(dst, crc)
+	return binary.LittleEndian.AppendUint32(dst, uint32(size))
+}
+
+// appendStored appends b as non-final stored DEFLATE blocks (at most 65,535 bytes
+// each), starting on the byte boundary a sync flush leaves.
+func appendStored(dst, b []byte) []byte {
+	for len(b) > 0 {
+		n := min(len(b), 0xffff)
+		dst = append(dst, 0, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
+		dst = append(dst, b[:n]...)
+		b = b[n:]
+	}
+	return dst
 }

@@ -190,6 +190,7 @@ func TestOnlyReadersPagesAreShared(t *testing.T) {
 // any parts and names, including empty ones and names longer than a stored block.
 func TestJoinGzipMakesTheJoinedPage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	a := new(App) // its writers' pool starts empty; the later parts reuse its writers
 	random := func(n int) []byte {
 		b := make([]byte, n)
 		for i := range b {
@@ -204,7 +205,7 @@ func TestJoinGzipMakesTheJoinedPage(t *testing.T) {
 		var parts, deflated [][]byte
 		for _, n := range tc.parts {
 			p := random(n)
-			parts, deflated = append(parts, p), append(deflated, deflatePart(p))
+			parts, deflated = append(parts, p), append(deflated, a.deflatePart(p))
 		}
 		name := random(tc.name)
 		z, err := gzip.NewReader(bytes.NewReader(joinGzip(nil, parts, deflated, name)))

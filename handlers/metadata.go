@@ -131,15 +131,17 @@ func ldJSON(v any) template.JS {
 }
 
 // ldJSONWith is ldJSON(v) with the JSON list comments (made by ldComments; nil for
-// none) added as its "comment" property. It is spliced in rather than marshalled with
-// v because encoding/json re-validates a json.RawMessage byte by byte, which cost more
-// than marshalling the comments again; a marshalled struct always ends in '}'.
-func ldJSONWith(v any, comments []byte) template.JS {
+// none) added as its "comment" property, between two cuts (the page's Cut: the list
+// is a part of the page the cache keeps compressed, cut.go). It is spliced in rather
+// than marshalled with v because encoding/json re-validates a json.RawMessage byte by
+// byte, which cost more than marshalling the comments again; a marshalled struct
+// always ends in '}'.
+func ldJSONWith(v any, comments []byte, cut string) template.JS {
 	js := ldJSON(v)
 	if len(comments) == 0 {
 		return js
 	}
-	return js[:len(js)-1] + `,"comment":` + template.JS(comments) + "}"
+	return js[:len(js)-1] + template.JS(cut) + `,"comment":` + template.JS(comments) + template.JS(cut) + "}"
 }
 
 // ldLiveUpdates is how many of a live story's newest entries its structured data lists:
@@ -203,7 +205,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		comments = a.ldComments(disc)
 	}
 	if cov == nil {
-		p.JSONLD = []template.JS{ldJSONWith(ld, comments), ldJSON(crumbs)}
+		p.JSONLD = []template.JS{ldJSONWith(ld, comments, p.Cut), ldJSON(crumbs)}
 		return
 	}
 	// Schema.org's live blog keeps its type once coverage ends: coverageEndTime says it ended.
@@ -224,7 +226,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		}
 		live.LiveBlogUpdate = append(live.LiveBlogUpdate, u)
 	}
-	p.JSONLD = []template.JS{ldJSONWith(live, comments), ldJSON(crumbs)}
+	p.JSONLD = []template.JS{ldJSONWith(live, comments, p.Cut), ldJSON(crumbs)}
 }
 
 // plainText is stored HTML (a comment, a live entry, a story's body) as plain text for

@@ -305,18 +305,25 @@ func (a *App) laneOrReadState(c echo.Context, articleID int64, waited bool) (*ca
 }
 
 // renderAndStore runs the handler into a buffer, stores the answer if it is the same
-// for every reader (200, public, no cookie set), and sends it.
+// for every reader (200, public, no cookie set), and sends it. The page may come cut
+// into parts (cut.go); its gzip form is then made of the parts' kept compressed forms.
 func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, st *cacheState) error {
 	a.metrics.cacheMisses.Inc()
+	c.Set(cutKey, true)
 	buf, out, err := captureRender(c, next)
+	c.Set(cutKey, nil) // an error page is not cut
 	if err != nil && !c.Response().Committed {
 		return err // nothing written: the error handler writes its page
 	}
 	h := out.Header()
+	buf.cut(a)
 	if err == nil && buf.status == http.StatusOK && strings.HasPrefix(h.Get("Cache-Control"), "public") && h.Get("Set-Cookie") == "" {
 		body := buf.kept()
 		page := &cachedPage{deps: st.deps(), route: c.Path(), identity: body,
 			etag: weakETag(body), modified: a.Now().UTC().Truncate(time.Second)}
+		if buf.parts != nil && acceptsEncoding(c.Request().Header.Get("Accept-Encoding"), "gzip") {
+			page.gzip.seed(a.gzipParts(buf.parts))
+		}
 		page.surrogate = surrogateKeys(page.deps)
 		page.contentTypeValue = []string{h.Get(echo.HeaderContentType)}
 		page.etagValue, page.modifiedValue = []string{page.etag}, []string{page.modified.Format(http.TimeFormat)}
@@ -449,6 +456,14 @@ type captureWriter struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	parts  [][]byte // the body's parts, once cut (cut.go)
+}
+
+// cut takes the cut marks out of the body (cutParts), keeping its parts.
+func (w *captureWriter) cut(a *App) {
+	page, parts := a.cutParts(w.body.Bytes())
+	w.body.Truncate(len(page))
+	w.parts = parts
 }
 
 func (w *captureWriter) WriteHeader(status int) { w.status = status }

@@ -32,7 +32,10 @@ type page struct {
 
 	// Parts of the layout already rendered ("" renders them): see readerChrome and renderStory.
 	Masthead, Footer, Social template.HTML
-	snap                     *siteSnapshot // the site as this page shows it
+	// Cut is rendered where the page cache may cut the page into parts, "" when it does
+	// not (cut.go).
+	Cut  string
+	snap *siteSnapshot // the site as this page shows it
 }
 
 // pager is the navigation under any paged list: links to the neighbouring pages
@@ -84,6 +87,9 @@ func (a *App) newPage(c echo.Context) (page, error) {
 	}
 	p := a.pageFrom(st.snap, currentUser(c))
 	p.Flash = a.popFlash(c)
+	if c.Get(cutKey) != nil {
+		p.Cut = a.cutMark
+	}
 	// The footer shows the year, so a page kept in the cache changes by itself when it turns.
 	a.changesAt(c, time.Date(p.Year+1, time.January, 1, 0, 0, 0, 0, p.Zone))
 	return p, nil

@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -73,9 +74,13 @@ type App struct {
 	sessionsSeen  *lru[sessionSeen]            // session cookies already decoded (session.go)
 	accounts      *lru[accountSeen]            // logged-in readers' accounts, by the accounts' version (session.go)
 	nameMark      string                       // rendered where a member's name goes in their shared pages
+	cutMark       string                       // where a page rendered for the page cache may be cut into parts (cut.go)
+	deflaters     sync.Pool                    // DEFLATE writers for pages' parts (deflatePart)
+	deflated      *lru[[]byte]                 // pages' parts compressed, by their content (cut.go)
 	memberBuffers sync.Pool                    // buffers members' pages are put together in (memberpages.go)
 	bundles       *lru[*articleBundle]         // stories with the stories shown around them
 	commentHTML   *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
+	seeds         [2]maphash.Seed              // hash content into cache keys: comments' text (reuseComments), pages' parts (partKey)
 	plainTexts    *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
 	ldLists       *lru[[]byte]                 // pages of comments as structured data, by the key of their rendering
 	siteReads     sharedRead                   // the site and comments versions, read once for many requests
@@ -106,12 +111,13 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	}
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
-		commentHTML: newLRU[template.HTML](cfg.CacheBytes / 4),
-		plainTexts:  newLRU[string](cfg.CacheBytes / 16), ldLists: newLRU[[]byte](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
-		memberPages: newLRU[*memberPage](cfg.CacheBytes / 8), participants: newLRU[participation](1 << 20), nameMark: newNameMark(),
+		commentHTML: newLRU[template.HTML](cfg.CacheBytes / 4), deflated: newLRU[[]byte](cfg.CacheBytes / 16),
+		plainTexts: newLRU[string](cfg.CacheBytes / 16), ldLists: newLRU[[]byte](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
+		memberPages: newLRU[*memberPage](cfg.CacheBytes / 8), participants: newLRU[participation](1 << 20), nameMark: newMark("member"), cutMark: newMark("cut"),
 		sessionsSeen: newLRU[sessionSeen](1 << 20), accounts: newLRU[accountSeen](1 << 20),
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}
 	a.memberBuffers.New = func() any { return new([]byte) }
+	a.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
 	if cfg.MediaURL != "" {
 		u, err := url.Parse(cfg.MediaURL)

@@ -1,0 +1,60 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A story page kept in the cache is the page as rendered, with no trace of where it
+// was cut, in every encoding; after a comment lands on the discussion's next page, its
+// gzip form reuses the compressed parts that did not change (the story, the comments
+// and their structured data) and compresses the few around the count. No page
+// rendered for one reader carries a cut.
+func TestCutPagesAreWholeAndReuseTheirUnchangedParts(t *testing.T) {
+	ta, art, ed, ada, _ := discussionFixture(t)
+	for i := range threadsPerPage + 1 { // two pages of threads
+		ta.comment(art, ed, 0, "Thread "+strings.Repeat("x", i+1))
+	}
+	path := "/articles/" + art.Slug
+	whole := func(what string) string {
+		t.Helper()
+		h, zipped := memberGet(t, ta, path, nil) // asks for gzip; reading it checks its length and checksum
+		if h.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: Content-Encoding %q, want gzip", what, h.Get("Content-Encoding"))
+		}
+		identity := body(t, ta.get(path)) // the same page from the cache, uncompressed
+		if zipped != identity {
+			t.Errorf("%s: the gzip form (%d bytes decompressed) is not the page (%d bytes)", what, len(zipped), len(identity))
+		}
+		if strings.Contains(identity, ta.cutMark) {
+			t.Errorf("%s: the page holds the cut mark", what)
+		}
+		if !strings.Contains(identity, "Thread x") || !strings.Contains(identity, `"comment":[`) {
+			t.Errorf("%s: the page lacks its comments or their structured data", what)
+		}
+		return identity
+	}
+
+	whole("first view")
+	parts, kept := len(ta.deflated.items), ta.deflated.bytes()
+	if parts < 4 {
+		t.Fatalf("the story page was kept in %d compressed parts, want it cut around its discussion and comments", parts)
+	}
+	ta.comment(art, ed, 0, "A thread on the second page")
+	if page := whole("after a comment on page 2"); !strings.Contains(page, "(52 comments)") {
+		t.Errorf("the page does not show the new count")
+	}
+	// Only the parts around the count are new: a few of them, and far less than the page.
+	if n, grown := len(ta.deflated.items)-parts, ta.deflated.bytes()-kept; n == 0 || n > parts/2 || grown*3 > kept {
+		t.Errorf("the next view compressed %d new parts of %d, %d bytes against %d for the first view; want only those around the count",
+			n, parts, grown, kept)
+	}
+
+	// Pages for one reader are never cut.
+	for name, ck := range map[string][]*http.Cookie{"member": ta.loginCookies(ada), "editor": ta.loginCookies(ed)} {
+		if _, page := memberGet(t, ta, path, ck); strings.Contains(page, ta.cutMark) {
+			t.Errorf("%s: the page holds the cut mark", name)
+		}
+	}
+}
