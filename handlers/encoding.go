@@ -25,6 +25,13 @@ import (
 //
 // Writers are reused: a new gzip writer is about 1 MB of state to allocate and clear,
 // which cost more than compressing a page with it.
+//
+// A browser takes gzip and brotli both. It gets the gzip form until the page has
+// stayed by the same rule, and then brotli at its best setting, made in the background
+// (brotliOnceItStays): brotli's fast setting took twice gzip's time, and a cut page's
+// gzip form is mostly made already (cut.go), so in a comment storm no page is ever
+// compressed with brotli while a reader waits, or at all. A client that takes brotli
+// alone still gets it at once.
 const (
 	upgradeAfter = 16
 	upgradeAge   = time.Second
@@ -85,6 +92,9 @@ type encoded struct {
 	uses     atomic.Int64
 	upgraded atomic.Bool
 }
+
+// ready reports whether the form has been made.
+func (e *encoded) ready() bool { return e.bytes.Load() != nil }
 
 // seed stores a fast form made another way (a spliced page's: splice.go), unless one
 // was made already.

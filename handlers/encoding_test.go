@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +66,59 @@ func TestCompressedPagesImproveOnceTheyStay(t *testing.T) {
 				t.Errorf("the best compression is %d bytes, the fast one %d: want it smaller", len(best), len(first))
 			}
 		})
+	}
+}
+
+// A browser, which takes gzip and brotli both, gets a page in gzip while the page is
+// new, so a miss never waits on brotli, and in brotli (at its best setting, made in the
+// background) once the page has stayed; a client that takes brotli alone gets it at
+// once. Every answer reads back as the page.
+func TestBrowsersGetBrotliOnceAPageStays(t *testing.T) {
+	ta, art, ed, _, _ := discussionFixture(t)
+	ta.comment(art, ed, 0, "A first word on it, long enough to be worth compressing.")
+	path := "/articles/" + art.Slug
+	page := body(t, ta.get(path)) // the page as stored
+	fetch := func(accept string) string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", accept)
+		rec := httptest.NewRecorder()
+		ta.h.ServeHTTP(rec, req)
+		var r io.Reader = bytes.NewReader(rec.Body.Bytes())
+		switch enc := rec.Header().Get("Content-Encoding"); enc {
+		case "gzip":
+			z, err := gzip.NewReader(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = z
+		case "br":
+			r = brotli.NewReader(r)
+		default:
+			t.Fatalf("Content-Encoding %q for %q", enc, accept)
+		}
+		if got, err := io.ReadAll(r); err != nil || string(got) != page {
+			t.Fatalf("%s: the answer reads back as %d bytes (err %v), want the %d-byte page", accept, len(got), err, len(page))
+		}
+		return rec.Header().Get("Content-Encoding")
+	}
+	const browser = "gzip, deflate, br, zstd"
+	for range 2 * upgradeAfter {
+		if enc := fetch(browser); enc != "gzip" {
+			t.Fatalf("a browser got %s within %v of the page being made, want gzip", enc, upgradeAge)
+		}
+	}
+	time.Sleep(upgradeAge)
+	deadline := time.Now().Add(10 * time.Second)
+	for fetch(browser) != "br" {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d answers over %v browsers still get gzip", 2*upgradeAfter, upgradeAge)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	ta.comment(art, ed, 0, "A second word changes the page.")
+	page = body(t, ta.get(path))
+	if enc := fetch("br"); enc != "br" {
+		t.Errorf("a client taking brotli alone got %s", enc)
 	}
 }

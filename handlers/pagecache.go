@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -101,6 +102,10 @@ type cachedPage struct {
 	modified time.Time
 	identity []byte
 	gzip, br encoded
+
+	// Browsers that take brotli too, served gzip until the page has stayed (brotliOnceItStays).
+	brAsked   atomic.Int64
+	brStarted atomic.Bool
 
 	// Header values, built once (see publicCacheControlValue).
 	surrogate, contentTypeValue, etagValue, modifiedValue []string
@@ -378,19 +383,39 @@ func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage) (s
 		return http.StatusNotModified, nil
 	}
 	body := p.identity
-	switch ae := r.Header.Get("Accept-Encoding"); {
-	case acceptsEncoding(ae, "br"):
+	ae := r.Header.Get("Accept-Encoding")
+	switch br, gz := acceptsEncoding(ae, "br"), acceptsEncoding(ae, "gzip"); {
+	case br && (p.br.ready() || !gz):
 		body = p.br.get(p.identity, a.brotli)
 		h.Set(echo.HeaderContentEncoding, "br")
-	case acceptsEncoding(ae, "gzip"):
+	case gz:
 		body = p.gzip.get(p.identity, a.gzip)
 		h.Set(echo.HeaderContentEncoding, "gzip")
+		if br {
+			a.brotliOnceItStays(p)
+		}
 	}
 	h[echo.HeaderContentType] = p.contentTypeValue
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(body)
 	return http.StatusOK, err
+}
+
+// brotliOnceItStays counts an answer in gzip to a client that takes brotli too, and
+// once the page has stayed (upgradeAfter of them, the last upgradeAge or more after
+// the gzip form was made) makes its brotli form at the best setting in the background,
+// for the clients after (encoding.go).
+func (a *App) brotliOnceItStays(p *cachedPage) {
+	if p.brStarted.Load() {
+		return // once started, an answer touches no shared counter
+	}
+	if p.brAsked.Add(1) >= upgradeAfter && time.Since(p.gzip.made) >= upgradeAge && p.brStarted.CompareAndSwap(false, true) {
+		go func() {
+			p.br.upgraded.Store(true) // made at the best setting: nothing to upgrade
+			p.br.seed(compressWith(p.identity, &a.brotli.best))
+		}()
+	}
 }
 
 // notModified answers a conditional GET: If-None-Match wins over If-Modified-Since
