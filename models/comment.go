@@ -1,12 +1,14 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -586,7 +588,7 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 		SELECT `+threadCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
-		ORDER BY `+ord.rows+`, c.created_at, c.id`,
+		ORDER BY `+ord.rows, // a thread's rows together, in the page's order; nest orders its replies
 		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
 	if err != nil {
 		return out, err
@@ -703,7 +705,8 @@ func visibleTo(c *Comment, viewerID int64) bool {
 // nest nests a page's comments into threads and shapes them for viewerID: approved
 // comments, the viewer's own pending ones, and placeholders for removed comments
 // that still have visible replies. Removed comments lose their text here, so no
-// template can show it by mistake. list is in order of posting.
+// template can show it by mistake. Top-level comments keep their order in list;
+// replies are put in order of posting.
 func nest(list []Comment, viewerID int64) []*Comment {
 	byID := make(map[int64]*Comment, len(list))
 	for i := range list {
@@ -725,6 +728,12 @@ func nest(list []Comment, viewerID int64) []*Comment {
 		kept := list[:0]
 		for _, c := range list {
 			c.Depth = depth
+			// Replies in order of posting. Here rather than in ThreadIn's SQL: ordering
+			// within threads there made SQLite sort every row of the page, a sixth of
+			// the statement's time, where the threads alone come in order off the index.
+			slices.SortFunc(c.Replies, func(a, b *Comment) int {
+				return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+			})
 			c.Replies = prune(c.Replies, depth+1)
 			if !visibleTo(c, viewerID) {
 				if len(c.Replies) == 0 {

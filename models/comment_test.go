@@ -162,6 +162,29 @@ func TestThreadShapeNumberingAndVisibility(t *testing.T) {
 	}
 }
 
+// Replies read in order of posting, even where that is not the order of their ids (an
+// imported discussion, a clock put back), in every order the threads are shown in.
+func TestRepliesComeInOrderOfPosting(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	p := &poster{t: t, s: s, now: testNow}
+	root := p.post(art, ada, 0, "root")
+	p.now = p.now.Add(10 * time.Minute)
+	later := p.post(art, ada, root.ID, "later")
+	p.now = p.now.Add(-5 * time.Minute) // the next reply is stored after, dated before
+	p.post(art, bo, root.ID, "earlier")
+	p.now = p.now.Add(10 * time.Minute)
+	p.post(art, bo, later.ID, "under later")
+	for _, order := range Orders {
+		th, err := s.Comments.ThreadIn(context.Background(), art.ID, 0, Page{Number: 1, Size: 50}, order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := shape(th.Items), "1:root[earlier later[under later]]"; got != want {
+			t.Errorf("%s: %s, want %s", order, got, want)
+		}
+	}
+}
+
 func TestThreadPagination(t *testing.T) {
 	s, art, ada, bo := discussionDB(t)
 	ctx := context.Background()
