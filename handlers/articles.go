@@ -177,6 +177,7 @@ type articleData struct {
 	Discussion *discussion
 	Coverage   *models.Coverage // live coverage, running or closed (nil: none)
 	Story      template.HTML    // the story section already rendered ("" renders it)
+	Discussed  template.HTML    // the discussion already rendered, or its place in a shell ("" renders it)
 }
 
 // articleBundle is a story with the stories shown around it. Readers' bundles are
@@ -194,6 +195,7 @@ type articleBundle struct {
 	// article.html) and the link-preview metadata ("social"). Everything they show comes
 	// from the bundle and its snapshot, so they live as long as they do.
 	story, social renderedOnce
+	shell         storyShell // the rest of the page around its discussion (shell.go)
 }
 
 // renderedOnce is a part of a page, rendered the first time it is asked for.
@@ -370,8 +372,12 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	if err != nil {
 		return err
 	}
-	if d.Widgets, _, err = a.loadWidgets(ctx, st.snap); err != nil {
+	var widgetsGen uint64
+	if d.Widgets, widgetsGen, err = a.loadWidgets(ctx, st.snap); err != nil {
 		return err
+	}
+	if d.Story != "" && c.Get(cutKey) != nil { // rendering for the page cache: only what changed
+		return a.renderInShell(c, status, b, d, widgetsGen)
 	}
 	return a.render(c, status, "article", d)
 }

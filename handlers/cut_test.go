@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -57,4 +58,39 @@ func TestCutPagesAreWholeAndReuseTheirUnchangedParts(t *testing.T) {
 			t.Errorf("%s: the page holds the cut mark", name)
 		}
 	}
+}
+
+// A story page put together from its kept shell is byte for byte the page rendered
+// whole (as it is for a browser whose session cookie is no longer valid, which the
+// page cache passes by), before and after a comment, and after the widgets beside it
+// change.
+func TestStoryPagesFromTheirShellAreThePageRenderedWhole(t *testing.T) {
+	ta, art, ed, _, _ := discussionFixture(t)
+	other := ta.article("Other talks", ta.section("Politics"), ed, nil)
+	ta.comment(art, ed, 0, "A first word.")
+	path := "/articles/" + art.Slug
+	renderedWhole := func() string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "long-expired"})
+		return body(t, ta.do(req))
+	}
+	same := func(when, want string) {
+		t.Helper()
+		got := body(t, ta.get(path))
+		if got != renderedWhole() {
+			t.Errorf("%s: the cached page (%d bytes) is not the page rendered whole (%d bytes)", when, len(got), len(renderedWhole()))
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: the page lacks %q", when, want)
+		}
+	}
+	same("first view", "A first word.")
+	ta.comment(art, ed, 0, "A second word.")
+	same("after a comment", "A second word.")
+	for i := range 3 {
+		ta.comment(other, ed, 0, "The other story is talked about more"+strings.Repeat("!", i+1))
+	}
+	ta.rank()
+	same("after the widgets changed", `<a href="/articles/`+other.Slug+`#discussion">Other talks</a>`)
 }

@@ -207,8 +207,8 @@ func (a *App) sendMember(w http.ResponseWriter, r *http.Request, p *memberPage, 
 	h := w.Header()
 	h["Cache-Control"], h["Vary"], h[echo.HeaderContentType] = privateCacheControlValue, varyValue, p.contentType
 	esc := []byte(template.HTMLEscapeString(name))
-	bp := a.memberBuffers.Get().(*[]byte)
-	defer a.memberBuffers.Put(bp)
+	bp := a.pageBuffers.Get().(*[]byte)
+	defer a.pageBuffers.Put(bp)
 	body := (*bp)[:0]
 	if acceptsEncoding(r.Header.Get("Accept-Encoding"), "gzip") {
 		p.deflateOnce.Do(func() {

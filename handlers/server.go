@@ -66,27 +66,27 @@ type App struct {
 
 	// Caches. Each entry remembers the content versions it was built from and is used
 	// only while the database still holds them (see pagecache.go).
-	widgets       widgetCache                  // the reader widgets
-	snap          atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
-	pages         *lru[*cachedPage]            // anonymous pages
-	memberPages   *lru[*memberPage]            // pages as every member sees them, but for the name (memberpages.go)
-	participants  *lru[participation]          // whether a member took part in a discussion, by its version
-	sessionsSeen  *lru[sessionSeen]            // session cookies already decoded (session.go)
-	accounts      *lru[accountSeen]            // logged-in readers' accounts, by the accounts' version (session.go)
-	nameMark      string                       // rendered where a member's name goes in their shared pages
-	cutMark       string                       // where a page rendered for the page cache may be cut into parts (cut.go)
-	deflaters     sync.Pool                    // DEFLATE writers for pages' parts (deflatePart)
-	deflated      *lru[[]byte]                 // pages' parts compressed, by their content (cut.go)
-	memberBuffers sync.Pool                    // buffers members' pages are put together in (memberpages.go)
-	bundles       *lru[*articleBundle]         // stories with the stories shown around them
-	commentHTML   *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
-	seeds         [2]maphash.Seed              // hash content into cache keys: comments' text (reuseComments), pages' parts (partKey)
-	plainTexts    *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
-	ldLists       *lru[[]byte]                 // pages of comments as structured data, by the key of their rendering
-	siteReads     sharedRead                   // the site and comments versions, read once for many requests
-	discussions   *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
-	rendering     flight                       // misses being rendered, so each renders once
-	live          *liveHub                     // live stories watched by readers' streams on this server
+	widgets      widgetCache                  // the reader widgets
+	snap         atomic.Pointer[siteSnapshot] // settings, sections, next scheduled publication
+	pages        *lru[*cachedPage]            // anonymous pages
+	memberPages  *lru[*memberPage]            // pages as every member sees them, but for the name (memberpages.go)
+	participants *lru[participation]          // whether a member took part in a discussion, by its version
+	sessionsSeen *lru[sessionSeen]            // session cookies already decoded (session.go)
+	accounts     *lru[accountSeen]            // logged-in readers' accounts, by the accounts' version (session.go)
+	nameMark     string                       // rendered where a member's name goes in their shared pages
+	cutMark      string                       // where a page rendered for the page cache may be cut into parts (cut.go)
+	deflaters    sync.Pool                    // DEFLATE writers for pages' parts (deflatePart)
+	deflated     *lru[[]byte]                 // pages' parts compressed, by their content (cut.go)
+	pageBuffers  sync.Pool                    // buffers pages are put together in (memberpages.go, shell.go)
+	bundles      *lru[*articleBundle]         // stories with the stories shown around them
+	commentHTML  *lru[template.HTML]          // comments and pages of comments rendered, shared by every page showing them
+	seeds        [2]maphash.Seed              // hash content into cache keys: comments' text (reuseComments), pages' parts (partKey)
+	plainTexts   *lru[string]                 // comments' and live entries' text for the structured data, by their HTML
+	ldLists      *lru[[]byte]                 // pages of comments as structured data, by the key of their rendering
+	siteReads    sharedRead                   // the site and comments versions, read once for many requests
+	discussions  *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
+	rendering    flight                       // misses being rendered, so each renders once
+	live         *liveHub                     // live stories watched by readers' streams on this server
 
 	gzip, brotli         *codec              // compress cached pages (encoding.go)
 	securityHeaderValues map[string][]string // set on every answer; the CSP names the photos' origin
@@ -116,7 +116,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		memberPages: newLRU[*memberPage](cfg.CacheBytes / 8), participants: newLRU[participation](1 << 20), nameMark: newMark("member"), cutMark: newMark("cut"),
 		sessionsSeen: newLRU[sessionSeen](1 << 20), accounts: newLRU[accountSeen](1 << 20),
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}
-	a.memberBuffers.New = func() any { return new([]byte) }
+	a.pageBuffers.New = func() any { return new([]byte) }
 	a.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
 	if cfg.MediaURL != "" {

@@ -99,7 +99,19 @@ func (r *Renderer) page(name string) (*template.Template, error) {
 // Render writes page name with data. It renders into a buffer first so a template
 // error never leaves half a page on the wire.
 func (r *Renderer) Render(w io.Writer, name string, data any) error {
-	t, err := r.page(name)
+	return r.write(w, name, "base", data)
+}
+
+// WriteFragment writes the named template of page's set on its own, as Fragment
+// renders it, to w: for a handler that puts a page together from parts (a story's
+// discussion into the rest of its page, kept).
+func (r *Renderer) WriteFragment(w io.Writer, page, name string, data any) error {
+	return r.write(w, page, name, data)
+}
+
+// write executes template name of page's set into a buffer, then writes it to w.
+func (r *Renderer) write(w io.Writer, page, name string, data any) error {
+	t, err := r.page(page)
 	if err != nil {
 		return err
 	}
@@ -116,8 +128,8 @@ func (r *Renderer) Render(w io.Writer, name string, data any) error {
 			r.bufs.Put(buf)
 		}
 	}()
-	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
-		return fmt.Errorf("views: render %s: %w", name, err)
+	if err := t.ExecuteTemplate(buf, name, data); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", page, name, err)
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
