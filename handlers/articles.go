@@ -211,7 +211,7 @@ func (r *renderedOnce) get(render func() (template.HTML, error)) (template.HTML,
 }
 
 func (b *articleBundle) size() int64 {
-	n := int64(2*len(b.art.BodyHTML)+len(b.art.BodySrc)) + 20<<10 // with the story and social parts rendered
+	n := int64(3*len(b.art.BodyHTML)+len(b.art.BodySrc)) + 36<<10 // with the story and social parts rendered, and the shell
 	if b.coverage != nil {
 		for _, e := range b.coverage.Entries {
 			n += int64(len(e.BodyHTML)+len(e.BodySrc)+len(e.Title)) + 256

@@ -96,8 +96,8 @@ type encoded struct {
 // ready reports whether the form has been made.
 func (e *encoded) ready() bool { return e.bytes.Load() != nil }
 
-// seed stores a fast form made another way (a spliced page's: splice.go), unless one
-// was made already.
+// seed stores a fast form made another way (a cut page's, from its parts: cut.go),
+// unless one was made already.
 func (e *encoded) seed(b []byte) {
 	e.once.Do(func() {
 		e.made = time.Now()
@@ -128,8 +128,9 @@ func (e *encoded) get(identity []byte, c *codec) []byte {
 // can be laid end to end, with stored blocks between them, as one stream (RFC 1951).
 // Whoever asks first waits for it, so at the fastest level, as a cached page's first
 // compression is: the 60-comment story's 70 KB take 0.34 ms to 7.0 KB, against
-// 1.28 ms to 6.3 KB at the best level. Writers are pooled, as the codecs' are: a page's
-// miss compresses two parts (splice.go), and a new writer costs more than a part.
+// 1.28 ms to 6.3 KB at the best level. Writers are pooled, as the codecs' are: a story
+// page's miss compresses the few parts that changed (cut.go), and a new writer costs
+// more than such a part.
 func (a *App) deflatePart(b []byte) []byte {
 	var out bytes.Buffer
 	out.Grow(len(b)/4 + 64)
