@@ -353,11 +353,12 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	}
 	d := articleData{page: p, Article: art, Related: b.related, Notes: b.notes, Prev: b.prev, Next: b.next, Preview: preview,
 		Live: art.LiveAt(a.Now()), Coverage: b.coverage, Discussion: disc}
-	if !preview && !ownCanonical {
-		// The story section and the link-preview metadata are the same on every page that
-		// shows the discussion's first page in its usual order (the others name themselves
-		// in its permanent link and their canonical address): reused, a comment's miss
-		// renders the discussion and the rest of the layout only.
+	// The story section, the link-preview metadata and the shell are the same on every
+	// page that shows the discussion's first page in its usual order (the others name
+	// themselves in its permanent link and their canonical address): reused, a comment's
+	// miss renders the discussion only.
+	firstPage := !preview && !ownCanonical
+	if firstPage {
 		if d.Story, err = b.story.get(func() (template.HTML, error) { return a.Views.Fragment("article", "story", d) }); err != nil {
 			return err
 		}
@@ -376,7 +377,7 @@ func (a *App) renderStory(c echo.Context, b *articleBundle, preview bool, status
 	if d.Widgets, widgetsGen, err = a.loadWidgets(ctx, st.snap); err != nil {
 		return err
 	}
-	if d.Story != "" && c.Get(cutKey) != nil { // rendering for the page cache: only what changed
+	if firstPage && c.Get(cutKey) != nil { // rendering for the page cache: only what changed
 		return a.renderInShell(c, status, b, d, widgetsGen)
 	}
 	return a.render(c, status, "article", d)

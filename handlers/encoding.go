@@ -93,6 +93,12 @@ type encoded struct {
 	upgraded atomic.Bool
 }
 
+// stayed reports whether a page asked for uses times, its first form made at made, has
+// stayed long enough to be worth compressing better (see upgradeAfter).
+func stayed(uses int64, made time.Time) bool {
+	return uses >= upgradeAfter && time.Since(made) >= upgradeAge
+}
+
 // ready reports whether the form has been made.
 func (e *encoded) ready() bool { return e.bytes.Load() != nil }
 
@@ -114,7 +120,7 @@ func (e *encoded) get(identity []byte, c *codec) []byte {
 		e.bytes.Store(&b)
 	})
 	// Once upgraded, a hit touches no shared counter (cores would pass its cache line around).
-	if !e.upgraded.Load() && e.uses.Add(1) >= upgradeAfter && time.Since(e.made) >= upgradeAge && e.upgraded.CompareAndSwap(false, true) {
+	if !e.upgraded.Load() && stayed(e.uses.Add(1), e.made) && e.upgraded.CompareAndSwap(false, true) {
 		go func() {
 			b := compressWith(identity, &c.best)
 			e.bytes.Store(&b)

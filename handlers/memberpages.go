@@ -61,8 +61,8 @@ func (p *memberPage) size() int64 {
 	return n*2 + 512 // with the compressed parts, which are far smaller
 }
 
-// newMark is a mark rendered where a page is cut (a member's name, a list of comments
-// kept rendered): random for each server, so no comment or headline can contain it,
+// newMark is a mark rendered where a page is cut (where a member's name goes, where the
+// page cache may cut a page: cut.go): random for each server, so no comment or headline can contain it,
 // and made of letters and digits, which every template context leaves as they are.
 func newMark(kind string) string {
 	b := make([]byte, 16)

@@ -403,14 +403,13 @@ func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage) (s
 }
 
 // brotliOnceItStays counts an answer in gzip to a client that takes brotli too, and
-// once the page has stayed (upgradeAfter of them, the last upgradeAge or more after
-// the gzip form was made) makes its brotli form at the best setting in the background,
-// for the clients after (encoding.go).
+// once the page has stayed (by those answers and the gzip form's age) makes its brotli
+// form at the best setting in the background, for the clients after (encoding.go).
 func (a *App) brotliOnceItStays(p *cachedPage) {
 	if p.brStarted.Load() {
 		return // once started, an answer touches no shared counter
 	}
-	if p.brAsked.Add(1) >= upgradeAfter && time.Since(p.gzip.made) >= upgradeAge && p.brStarted.CompareAndSwap(false, true) {
+	if stayed(p.brAsked.Add(1), p.gzip.made) && p.brStarted.CompareAndSwap(false, true) {
 		go func() {
 			p.br.upgraded.Store(true) // made at the best setting: nothing to upgrade
 			p.br.seed(compressWith(p.identity, &a.brotli.best))

@@ -157,10 +157,16 @@ type chrome struct{ masthead, footer template.HTML }
 // replaces Echo's c.Render, which built the page into a buffer of its own and then
 // copied it out: a story page's 70 KB allocated and copied once more for nothing.
 func (a *App) render(c echo.Context, status int, name string, data any) error {
+	return a.Views.Render(htmlAnswer(c, status), name, data)
+}
+
+// htmlAnswer readies the answer for a page under status, which goes out with its
+// first byte.
+func htmlAnswer(c echo.Context, status int) *echo.Response {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	res.Status = status
-	return a.Views.Render(res, name, data)
+	return res
 }
 
 // absURL makes an absolute URL from a site path using the configured base URL.

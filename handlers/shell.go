@@ -78,9 +78,6 @@ func (a *App) renderInShell(c echo.Context, status int, b *articleBundle, d arti
 	buf.WriteString(cut)
 	buf.Write(shell[2])
 	*bp = buf.Bytes()
-	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	res.WriteHeader(status)
-	_, err = res.Write(buf.Bytes())
+	_, err = htmlAnswer(c, status).Write(buf.Bytes())
 	return err
 }
