@@ -117,12 +117,13 @@ func scanArticle(sc scanner, extra ...any) (Article, error) {
 	var alt, caption, credit string
 	var mID, mW, mH sql.NullInt64
 	var mHash, mExt, mSizes sql.NullString
+	// The body scans as the string it is and the counts through intCol, as scanComment's.
 	dest := make([]any, 0, 31+len(extra))
-	dest = append(dest, &a.ID, &a.Title, &a.Slug, &a.Dek, &a.BodySrc, &a.BodyHTML, &a.Dateline, &a.Wire,
-		&a.Status, &pub, &upd, &a.Correction, &a.CommentsOpen, &a.Version, &created, &modified,
-		&a.Section.ID, &a.Section.Name, &a.Section.Slug, &a.Section.Description, &a.Section.Position,
+	dest = append(dest, intCol[int64]{&a.ID}, &a.Title, &a.Slug, &a.Dek, &a.BodySrc, (*string)(&a.BodyHTML), &a.Dateline, &a.Wire,
+		&a.Status, &pub, &upd, &a.Correction, &a.CommentsOpen, intCol[int]{&a.Version}, &created, &modified,
+		intCol[int64]{&a.Section.ID}, &a.Section.Name, &a.Section.Slug, &a.Section.Description, intCol[int]{&a.Section.Position},
 		&alt, &caption, &credit,
-		&mID, &mHash, &mExt, &mW, &mH, &mSizes, &a.CommentCount)
+		&mID, &mHash, &mExt, &mW, &mH, &mSizes, intCol[int]{&a.CommentCount})
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return a, err
 	}

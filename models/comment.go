@@ -112,25 +112,45 @@ var threadCols = strings.Replace(commentCols, "c.body_src", "''", 1)
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
-// scanComment reads a comment's columns (commentCols), then into extra any the query
-// adds after them (a story's title, a count).
+// commentScan is what scanning a comment's columns (commentCols) needs besides the
+// comment: the columns parsed afterwards and the list of destinations. A page of
+// comments keeps one from row to row, so that no row allocates either.
+type commentScan struct {
+	held, created string
+	edited        sql.NullString
+	dest          []any
+}
+
+// into points the destinations at c's columns, then at extra (what the query adds
+// after them: a story's title, a count). The body scans as the string it is (a
+// template.HTML takes reflection's path), the numbers through intCol.
+func (s *commentScan) into(c *Comment, extra ...any) []any {
+	s.dest = append(s.dest[:0], intCol[int64]{&c.ID}, intCol[int64]{&c.ArticleID}, intCol[int64]{&c.ParentID},
+		intCol[int64]{&c.UserID}, &c.Name, &c.GuestEmail, &c.BodySrc, (*string)(&c.BodyHTML),
+		&c.Status, &s.held, &s.created, &s.edited, intCol[int]{&c.Score})
+	s.dest = append(s.dest, extra...)
+	return s.dest
+}
+
+// finish fills in c what into set aside.
+func (s *commentScan) finish(c *Comment) {
+	if s.held != "" {
+		c.HeldReasons = strings.Split(s.held, ",")
+	}
+	c.CreatedAt, c.EditedAt = parseTime(s.created), parseNullTime(s.edited)
+}
+
+// scanComment reads one comment's columns, then into extra any the query adds after them.
 func scanComment(sc scanner, extra ...any) (Comment, error) {
 	var c Comment
-	var held, created string
-	var edited sql.NullString
-	dest := make([]any, 0, 13+len(extra))
-	dest = append(dest, &c.ID, &c.ArticleID, &c.ParentID, &c.UserID, &c.Name, &c.GuestEmail, &c.BodySrc, &c.BodyHTML,
-		&c.Status, &held, &created, &edited, &c.Score)
-	if err := sc.Scan(append(dest, extra...)...); err != nil {
+	var s commentScan
+	if err := sc.Scan(s.into(&c, extra...)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
 		return c, err
 	}
-	if held != "" {
-		c.HeldReasons = strings.Split(held, ",")
-	}
-	c.CreatedAt, c.EditedAt = parseTime(created), parseNullTime(edited)
+	s.finish(&c)
 	return c, nil
 }
 
@@ -575,22 +595,36 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 	}
 	var older int // with ord.counted: the numbered threads older than the page
 	var number, vote int
-	rows, err := queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
-		c, err := scanComment(sc, &out.Total, &number, &vote)
-		if ord.counted {
-			older = number
-		} else if c.ParentID == 0 {
-			c.Number = number
-		}
-		c.MyVote = vote
-		return c, err
-	}, `WITH page AS (`+ord.page+`)
+	res, err := cs.s.R.QueryContext(ctx, `WITH page AS (`+ord.page+`)
 		SELECT `+threadCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
 		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
 		ORDER BY `+ord.rows, // a thread's rows together, in the page's order; nest orders its replies
 		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
 	if err != nil {
+		return out, err
+	}
+	defer res.Close()
+	// Each row scans in place, into the list nest takes, made for a page of threads
+	// without replies (of up to 64: pages are 50 on the site).
+	rows := make([]Comment, 0, min(p.limit(), 64))
+	var sc commentScan
+	extra := []any{intCol[int]{&out.Total}, intCol[int]{&number}, intCol[int]{&vote}}
+	for res.Next() {
+		rows = append(rows, Comment{})
+		c := &rows[len(rows)-1]
+		if err := res.Scan(sc.into(c, extra...)...); err != nil {
+			return out, err
+		}
+		sc.finish(c)
+		if ord.counted {
+			older = number
+		} else if c.ParentID == 0 {
+			c.Number = number
+		}
+		c.MyVote = vote
+	}
+	if err := res.Err(); err != nil {
 		return out, err
 	}
 	if len(rows) == 0 && p.Number > 1 {

@@ -376,6 +376,20 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 // scanner is what *sql.Row and *sql.Rows have in common.
 type scanner interface{ Scan(...any) error }
 
+// intCol scans an integer column into an int or int64 by the shortest path. database/sql
+// fills an int by formatting the driver's int64 as text and parsing it back, and an
+// int64 through reflection; a page of comments did one or the other eight times a row.
+type intCol[T int | int64] struct{ p *T }
+
+func (d intCol[T]) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("scanning %T into an integer", src)
+	}
+	*d.p = T(v)
+	return nil
+}
+
 // queryAll runs a read query (on a pool or in a transaction) and scans every row with scan.
 func queryAll[T any](ctx context.Context, db interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
@@ -425,6 +439,9 @@ const timeLayout = time.RFC3339
 func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {
 		return time.Time{}

@@ -122,7 +122,7 @@ func (cs *CommentStore) modList(ctx context.Context, p Page, where, order string
 	out.Items, err = queryAll(ctx, cs.s.R, func(sc scanner) (Comment, error) {
 		var title, slug string
 		var reports, same int
-		c, err := scanComment(sc, &title, &slug, &reports, &same)
+		c, err := scanComment(sc, &title, &slug, intCol[int]{&reports}, intCol[int]{&same})
 		c.ArticleTitle, c.ArticleSlug, c.Reports, c.SameNetwork = title, slug, reports, same
 		return c, err
 	}, "SELECT "+commentCols+`, a.title, a.slug,
