@@ -46,8 +46,8 @@ type (
 		ArticleSection   string     `json:"articleSection,omitempty"`
 		Keywords         []string   `json:"keywords,omitempty"`
 		Correction       []ldNote   `json:"correction,omitempty"`
-		CommentCount     int        `json:"commentCount"`
-		// The discussion's comments ([]ldComment) are appended as "comment" by ldJSONWith.
+		// The discussion's count and comments ([]ldComment) are appended as
+		// "commentCount" and "comment" by ldJSONWith.
 	}
 	// ldNote is a schema.org CorrectionComment: a correction or clarification.
 	ldNote struct {
@@ -130,18 +130,20 @@ func ldJSON(v any) template.JS {
 	return template.JS(b)
 }
 
-// ldJSONWith is ldJSON(v) with the JSON list comments (made by ldComments; nil for
-// none) added as its "comment" property, between two cuts (the page's Cut: the list
-// is a part of the page the cache keeps compressed, cut.go). It is spliced in rather
-// than marshalled with v because encoding/json re-validates a json.RawMessage byte by
-// byte, which cost more than marshalling the comments again; a marshalled struct
-// always ends in '}'.
-func ldJSONWith(v any, comments []byte, cut string) template.JS {
-	js := ldJSON(v)
+// ldJSONWith is ldJSON(v) with the discussion's count and its JSON list of comments
+// (made by ldComments; nil for none) added as the "commentCount" and "comment"
+// properties, each between cuts (the page's Cut, cut.go): after a comment the count is
+// the one part of the structured data that changed, and the list is a part the cache
+// keeps compressed. They are spliced in rather than marshalled with v because
+// encoding/json re-validates a json.RawMessage byte by byte, which cost more than
+// marshalling the comments again; a marshalled struct always ends in '}'.
+func ldJSONWith(v any, count int, comments []byte, cut string) template.JS {
+	js, n, c := ldJSON(v), template.JS(strconv.Itoa(count)), template.JS(cut)
 	if len(comments) == 0 {
-		return js
+		return js[:len(js)-1] + `,"commentCount":` + c + n + c + "}"
 	}
-	return js[:len(js)-1] + template.JS(cut) + `,"comment":` + template.JS(comments) + template.JS(cut) + "}"
+	// One expression, one copy of the list.
+	return js[:len(js)-1] + `,"commentCount":` + c + n + c + `,"comment":` + template.JS(comments) + c + "}"
 }
 
 // ldLiveUpdates is how many of a live story's newest entries its structured data lists:
@@ -199,13 +201,13 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		{Type: "ListItem", Position: 2, Name: art.Section.Name, Item: a.absURL("/section/" + url.PathEscape(art.Section.Slug))},
 		{Type: "ListItem", Position: 3, Name: art.Title, Item: p.Canonical},
 	}}
+	var count int
 	var comments []byte
 	if disc != nil {
-		ld.CommentCount = disc.Count
-		comments = a.ldComments(disc)
+		count, comments = disc.Count, a.ldComments(disc)
 	}
 	if cov == nil {
-		p.JSONLD = []template.JS{ldJSONWith(ld, comments, p.Cut), ldJSON(crumbs)}
+		p.JSONLD = []template.JS{ldJSONWith(ld, count, comments, p.Cut), ldJSON(crumbs)}
 		return
 	}
 	// Schema.org's live blog keeps its type once coverage ends: coverageEndTime says it ended.
@@ -226,7 +228,7 @@ func (a *App) describeArticle(p *page, art models.Article, cov *models.Coverage,
 		}
 		live.LiveBlogUpdate = append(live.LiveBlogUpdate, u)
 	}
-	p.JSONLD = []template.JS{ldJSONWith(live, comments, p.Cut), ldJSON(crumbs)}
+	p.JSONLD = []template.JS{ldJSONWith(live, count, comments, p.Cut), ldJSON(crumbs)}
 }
 
 // plainText is stored HTML (a comment, a live entry, a story's body) as plain text for
