@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"broadsheet/models"
+	"broadsheet/views"
 )
 
 // threadsPerPage is how many top-level threads one page of a discussion shows.
@@ -45,6 +46,13 @@ type discussion struct {
 // log in: while the discussion is open to them, and always to hand back refused text.
 func (d *discussion) ShowForm() bool {
 	return (d.User != nil || d.Guest) && ((!d.Closed && !d.Blocked()) || d.Form.Errors != nil)
+}
+
+// CountLabel is the discussion's count as its heading shows it ("62 comments"): HTML
+// because it is digits and a word, written as it is by the template and by the story
+// shell's frame (shell.go).
+func (d *discussion) CountLabel() template.HTML {
+	return template.HTML(views.Plural(d.Count, "comment", "comments"))
 }
 
 // Blocked reports whether the reader's account may not comment.

@@ -1,16 +1,19 @@
 package handlers
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A story page kept in the cache is the page as rendered, with no trace of where it
 // was cut, in every encoding; after a comment lands on the discussion's next page, its
 // gzip form reuses the compressed parts that did not change (the story, the comments
-// and their structured data) and compresses the few around the count. No page
+// and their structured data) and lays the counts in stored. No page
 // rendered for one reader carries a cut.
 func TestCutPagesAreWholeAndReuseTheirUnchangedParts(t *testing.T) {
 	ta, art, ed, ada, _ := discussionFixture(t)
@@ -62,12 +65,13 @@ func TestCutPagesAreWholeAndReuseTheirUnchangedParts(t *testing.T) {
 
 // A story page put together from its kept shell is byte for byte the page rendered
 // whole (as it is for a browser whose session cookie is no longer valid, which the
-// page cache passes by), before and after a comment, and after the widgets beside it
-// change.
+// page cache passes by): with no comment yet, before and after a comment, after the
+// widgets beside it change, once its threads need a second page, and once the
+// discussion closes by age. After a comment the discussion's frame is reused, not
+// rendered again.
 func TestStoryPagesFromTheirShellAreThePageRenderedWhole(t *testing.T) {
 	ta, art, ed, _, _ := discussionFixture(t)
 	other := ta.article("Other talks", ta.section("Politics"), ed, nil)
-	ta.comment(art, ed, 0, "A first word.")
 	path := "/articles/" + art.Slug
 	renderedWhole := func() string {
 		t.Helper()
@@ -85,12 +89,44 @@ func TestStoryPagesFromTheirShellAreThePageRenderedWhole(t *testing.T) {
 			t.Errorf("%s: the page lacks %q", when, want)
 		}
 	}
+	frame := func() [][]byte {
+		b, ok := ta.bundles.get(art.Slug)
+		if !ok {
+			t.Fatal("the story has no bundle")
+		}
+		b.shell.mu.Lock()
+		defer b.shell.mu.Unlock()
+		return b.shell.frame
+	}
+	same("with no comment", "No comments yet.")
+	ta.comment(art, ed, 0, "A first word.")
 	same("first view", "A first word.")
+	kept := frame()
 	ta.comment(art, ed, 0, "A second word.")
 	same("after a comment", "A second word.")
+	if f := frame(); len(f) == 0 || &f[0] != &kept[0] {
+		t.Error("the discussion's frame was rendered again after a comment")
+	}
 	for i := range 3 {
 		ta.comment(other, ed, 0, "The other story is talked about more"+strings.Repeat("!", i+1))
 	}
 	ta.rank()
 	same("after the widgets changed", `<a href="/articles/`+other.Slug+`#discussion">Other talks</a>`)
+	for i := range threadsPerPage {
+		ta.comment(art, ed, 0, fmt.Sprintf("Thread %d", i))
+	}
+	same("with a second page of threads", "cpage=2")
+	// Closing by age changes no row: the page expires, and the same bundle serves it closed.
+	ctx := context.Background()
+	st, err := ta.Store.Settings.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.CloseAfterDays = 7
+	if err := ta.Store.Settings.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	same("while open", "Log in</a> or")
+	ta.Now = func() time.Time { return art.PublishedAt.AddDate(0, 0, 8) }
+	same("once closed by age", "This discussion is closed.")
 }
