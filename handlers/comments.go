@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"html/template"
 	"net/http"
@@ -242,7 +243,7 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 			return nil, err
 		}
 	}
-	threads, err := a.Store.Comments.ThreadIn(ctx, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage}, order)
+	threads, err := a.readThreads(c, art.ID, viewer, models.Page{Number: n, Size: threadsPerPage}, order)
 	if err != nil {
 		return nil, err
 	}
@@ -277,6 +278,29 @@ func (a *App) buildDiscussion(c echo.Context, art models.Article, site models.Se
 		return nil, err
 	}
 	return d, nil
+}
+
+// readThreads reads page p of a story's discussion for viewer. An anonymous reader's
+// page is read again from the last reading of it (ThreadAgain): after a comment, only
+// the threads it changed are read whole. The readings are kept per site version, which
+// moves with everything a comment's row shows besides the comment itself (its author's
+// name).
+func (a *App) readThreads(c echo.Context, articleID, viewer int64, p models.Page, order models.Order) (models.Paged[*models.Comment], error) {
+	ctx := c.Request().Context()
+	if viewer != 0 {
+		return a.Store.Comments.ThreadIn(ctx, articleID, viewer, p, order)
+	}
+	st, err := a.state(c)
+	if err != nil {
+		return models.Paged[*models.Comment]{}, err
+	}
+	key := fmt.Sprintf("%d|%s|%d|%d", articleID, order, p.Number, st.v.site)
+	last, _ := a.threadReads.get(key)
+	threads, read, err := a.Store.Comments.ThreadAgain(ctx, articleID, p, order, last)
+	if err == nil {
+		a.threadReads.put(key, read, read.Size())
+	}
+	return threads, err
 }
 
 // reuseComments fills each comment's rendering from the comment cache, rendering and

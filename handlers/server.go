@@ -85,6 +85,7 @@ type App struct {
 	ldLists      *lru[[]byte]                 // pages of comments as structured data, by the key of their rendering
 	siteReads    sharedRead                   // the site and comments versions, read once for many requests
 	discussions  *lru[discussionSeen]         // stories' discussion versions, by the comments version seen
+	threadReads  *lru[*models.ThreadsRead]    // pages of threads as anonymous readers' last read them (readThreads)
 	rendering    flight                       // misses being rendered, so each renders once
 	live         *liveHub                     // live stories watched by readers' streams on this server
 
@@ -112,7 +113,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 	a := &App{Store: store, Assets: assets, Log: log, Now: time.Now, Config: cfg, Reads: models.NewReadCounter(store),
 		pages: newLRU[*cachedPage](cfg.CacheBytes / 2), bundles: newLRU[*articleBundle](cfg.CacheBytes / 4),
 		commentHTML: newLRU[template.HTML](cfg.CacheBytes / 4), deflated: newLRU[[]byte](cfg.CacheBytes / 16),
-		plainTexts: newLRU[string](cfg.CacheBytes / 16), ldLists: newLRU[[]byte](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20), live: newLiveHub(),
+		plainTexts: newLRU[string](cfg.CacheBytes / 16), ldLists: newLRU[[]byte](cfg.CacheBytes / 16), discussions: newLRU[discussionSeen](4 << 20),
+		threadReads: newLRU[*models.ThreadsRead](cfg.CacheBytes / 16), live: newLiveHub(),
 		memberPages: newLRU[*memberPage](cfg.CacheBytes / 8), participants: newLRU[participation](1 << 20), nameMark: newMark("member"), cutMark: newMark("cut"),
 		sessionsSeen: newLRU[sessionSeen](1 << 20), accounts: newLRU[accountSeen](1 << 20),
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}

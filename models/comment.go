@@ -106,9 +106,19 @@ type CommentStore struct {
 const commentCols = `c.id, c.article_id, coalesce(c.parent_id, 0), coalesce(c.user_id, 0), coalesce(u.name, c.guest_name),
 	c.guest_email, c.body_src, c.body_html, c.status, c.held_reasons, c.created_at, c.edited_at, c.score`
 
-// threadCols are commentCols for the discussion pages, which show a comment's body but
-// never its source (only the edit form does, and it reads the comment alone).
-var threadCols = strings.Replace(commentCols, "c.body_src", "''", 1)
+// threadCols are commentCols for a page of threads (threadPage, where page is the
+// page's threads): a comment's body but never its source (only the edit form shows it,
+// and it reads the comment alone); and, of a thread the caller read before and that
+// has not changed since (its rev not above :seen), the top-level comment's id alone.
+var threadCols = strings.Join([]string{"c.id", ifChanged("c.article_id", "0"), ifChanged("coalesce(c.parent_id, 0)", "0"),
+	ifChanged("coalesce(c.user_id, 0)", "0"), ifChanged("coalesce(u.name, c.guest_name)", "''"), ifChanged("c.guest_email", "''"),
+	"''", ifChanged("c.body_html", "''"), ifChanged("c.status", "''"), ifChanged("c.held_reasons", "''"),
+	ifChanged("c.created_at", "''"), ifChanged("c.edited_at", "NULL"), ifChanged("c.score", "0")}, ", ")
+
+// ifChanged is col for a thread changed since :seen, else zero.
+func ifChanged(col, zero string) string {
+	return "CASE WHEN page.rev > :seen THEN " + col + " ELSE " + zero + " END"
+}
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.user_id`
 
@@ -588,50 +598,132 @@ func (cs *CommentStore) Thread(ctx context.Context, articleID, viewerID int64, p
 // the page's threads whole. A page past the end costs a second statement, for the
 // total its pager needs.
 func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64, p Page, order Order) (Paged[*Comment], error) {
-	out := Paged[*Comment]{}
+	out, _, _, err := cs.threadPage(ctx, articleID, viewerID, p, order, nil)
+	return out, err
+}
+
+// ThreadsRead is a page of threads as ThreadAgain read it, for the caller to keep and
+// hand back when it reads the page again. It is never changed once made, so any number
+// of readers may share it.
+type ThreadsRead struct {
+	version int64               // the discussion's version, read with it
+	threads map[int64][]Comment // each thread's comments as read (not nested), by its top-level comment
+	rows    int                 // the comments in threads
+	read    int                 // the threads this reading read whole; the others came from the last
+	size    int64
+}
+
+// Size is about the memory it holds, for a cache's budget.
+func (r *ThreadsRead) Size() int64 { return r.size }
+
+// ThreadAgain is ThreadIn for an anonymous reader, given the page as read the last
+// time (nil for none): in the same one statement, the threads changed since (their
+// thread_rev above the version last was read at, migration 0024) are read whole and
+// the others are taken from last. On a busy story most of a page is as it was after a
+// comment, and its rows were most of the statement's work. A page holding a thread
+// last lacks (threads moved between pages), or a discussion older than last (a
+// restored database), is read whole: one statement more.
+func (cs *CommentStore) ThreadAgain(ctx context.Context, articleID int64, p Page, order Order, last *ThreadsRead) (Paged[*Comment], *ThreadsRead, error) {
+	out, read, whole, err := cs.threadPage(ctx, articleID, 0, p, order, last)
+	if err == nil && whole {
+		out, read, _, err = cs.threadPage(ctx, articleID, 0, p, order, nil)
+	}
+	return out, read, err
+}
+
+// threadPage is ThreadIn and ThreadAgain: with last, it reads whole only the threads
+// changed since last was read, or reports that the page must be read whole.
+func (cs *CommentStore) threadPage(ctx context.Context, articleID, viewerID int64, p Page, order Order, last *ThreadsRead) (out Paged[*Comment], read *ThreadsRead, whole bool, err error) {
 	ord, ok := threadOrder[order]
 	if !ok {
-		return out, fmt.Errorf("unknown comment order %q", order)
+		return out, nil, false, fmt.Errorf("unknown comment order %q", order)
+	}
+	seen := int64(-1) // every thread changed
+	if last != nil {
+		seen = last.version
 	}
 	var older int // with ord.counted: the numbered threads older than the page
 	var number, vote int
+	var thread, rev, version int64
 	res, err := cs.s.R.QueryContext(ctx, `WITH page AS (`+ord.page+`)
-		SELECT `+threadCols+`, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0)
-		FROM page JOIN comments c ON c.id = page.id OR c.root_id = page.id LEFT JOIN users u ON u.id = c.user_id
+		SELECT `+threadCols+`, page.id, page.rev, `+keptTotal(":article")+`, `+ord.number+`, coalesce(v.value, 0),
+			coalesce((SELECT d.version FROM discussions d WHERE d.article_id = :article), 0)
+		FROM page JOIN comments c ON c.id = page.id OR c.root_id = CASE WHEN page.rev > :seen THEN page.id END
+			LEFT JOIN users u ON u.id = CASE WHEN page.rev > :seen THEN c.user_id END
 			LEFT JOIN comment_votes v ON v.comment_id = c.id AND v.user_id = :viewer
 		ORDER BY `+ord.rows, // a thread's rows together, in the page's order; nest orders its replies
-		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()))
+		sql.Named("article", articleID), sql.Named("viewer", viewerID), sql.Named("offset", p.offset()), sql.Named("limit", p.limit()),
+		sql.Named("seen", seen))
 	if err != nil {
-		return out, err
+		return out, nil, false, err
 	}
 	defer res.Close()
-	// Each row scans in place, into the list nest takes, made for a page of threads
-	// without replies (of up to 64: pages are 50 on the site).
+	// Each row scans in place, into the list nest takes, made for the comments of the
+	// last reading or a page of threads without replies (of up to 64: pages are 50).
 	rows := make([]Comment, 0, min(p.limit(), 64))
+	if last != nil {
+		rows = make([]Comment, 0, last.rows+8)
+	}
+	if viewerID == 0 { // what a later reading may reuse: the rows as no one in particular sees them
+		read = &ThreadsRead{threads: map[int64][]Comment{}}
+	}
 	var sc commentScan
-	extra := []any{intCol[int]{&out.Total}, intCol[int]{&number}, intCol[int]{&vote}}
+	extra := []any{intCol[int64]{&thread}, intCol[int64]{&rev}, intCol[int]{&out.Total}, intCol[int]{&number}, intCol[int]{&vote},
+		intCol[int64]{&version}}
 	for res.Next() {
 		rows = append(rows, Comment{})
 		c := &rows[len(rows)-1]
 		if err := res.Scan(sc.into(c, extra...)...); err != nil {
-			return out, err
+			return out, nil, false, err
 		}
-		sc.finish(c)
 		if ord.counted {
 			older = number
-		} else if c.ParentID == 0 {
+		}
+		if rev <= seen { // as last read it: its one row stands for the thread
+			kept, ok := last.threads[thread]
+			if !ok || version < last.version {
+				return out, nil, true, nil
+			}
+			rows = append(rows[:len(rows)-1], kept...)
+			read.threads[thread] = kept
+			if !ord.counted {
+				for i := len(rows) - len(kept); i < len(rows); i++ {
+					if rows[i].ID == thread {
+						rows[i].Number = number
+					}
+				}
+			}
+			continue
+		}
+		sc.finish(c)
+		if !ord.counted && c.ParentID == 0 {
 			c.Number = number
 		}
 		c.MyVote = vote
+		if read != nil {
+			read.threads[thread] = append(read.threads[thread], *c) // a copy: nest changes rows
+			if c.ID == thread {
+				read.read++
+			}
+		}
 	}
 	if err := res.Err(); err != nil {
-		return out, err
+		return out, nil, false, err
+	}
+	if read != nil {
+		read.version = version
+		for _, list := range read.threads {
+			read.rows += len(list)
+			for _, c := range list {
+				read.size += int64(len(c.Name) + len(c.GuestEmail) + len(c.BodyHTML) + len(c.Status) + 256)
+			}
+		}
 	}
 	if len(rows) == 0 && p.Number > 1 {
 		err := cs.s.R.QueryRowContext(ctx, "SELECT "+keptTotal(":article"),
 			sql.Named("article", articleID), sql.Named("viewer", viewerID)).Scan(&out.Total)
 		if err != nil {
-			return out, err
+			return out, nil, false, err
 		}
 	}
 	out.setPage(p)
@@ -654,7 +746,7 @@ func (cs *CommentStore) ThreadIn(ctx context.Context, articleID, viewerID int64,
 			}
 		}
 	}
-	return out, nil
+	return out, read, false, nil
 }
 
 // HasTakenPart reports whether userID wrote any comment on articleID (in any state)

@@ -104,3 +104,42 @@ func BenchmarkDiscussionPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiscussionPageAfterReply is the first page of the 5,000-comment discussion
+// (50 threads of five comments) read after each new reply to one of its threads, the
+// threads in turn: read whole (ThreadIn), and read again from the last reading
+// (ThreadAgain), which reads whole only the thread replied to. The threads grow by a
+// comment every 50 replies, in both alike.
+func BenchmarkDiscussionPageAfterReply(b *testing.B) {
+	ctx := context.Background()
+	page := Page{Number: 1, Size: 50}
+	for _, again := range []bool{false, true} {
+		b.Run(map[bool]string{false: "whole", true: "again"}[again], func(b *testing.B) {
+			s, arts, ada, p := benchDiscussions(b, 1, 5000)
+			first, err := s.Comments.Thread(ctx, arts[0].ID, 0, page)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var last *ThreadsRead
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				p.now = p.now.Add(time.Minute)
+				if _, err := s.Comments.Post(ctx, p.now, NewComment{ArticleID: arts[0].ID, ParentID: first.Items[i%50].ID, User: &ada,
+					Body: fmt.Sprintf("Reply %d", i), IP: "192.0.2.1"}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+				b.StartTimer()
+				if again {
+					if _, last, err = s.Comments.ThreadAgain(ctx, arts[0].ID, page, OrderOldest, last); err != nil {
+						b.Fatal(err)
+					}
+				} else if _, err := s.Comments.ThreadIn(ctx, arts[0].ID, 0, page, OrderOldest); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

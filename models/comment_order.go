@@ -38,7 +38,8 @@ const keptRoots = ` FROM comments r INDEXED BY comments_roots
 	WHERE r.article_id = :article AND r.parent_id IS NULL AND ` + keptRoot
 
 // threadOrder is each order's SQL: how the page of threads is picked (with a number
-// column), how the page's comments are then sorted, and what the number column holds.
+// column and each thread's rev, migration 0024), how the page's comments are then
+// sorted, and what the number column holds.
 // The strings are constants, chosen by Order, never built from what a reader sent.
 //
 // Oldest and newest first read the page straight off the index and count the
@@ -51,18 +52,18 @@ var threadOrder = map[Order]struct {
 	newestFirst        bool // the page lists threads newest first
 }{
 	OrderOldest: {
-		page:   `SELECT r.id, r.created_at` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :limit OFFSET :offset`,
+		page:   `SELECT r.id, r.created_at, r.thread_rev AS rev` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :limit OFFSET :offset`,
 		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots + ` ORDER BY r.created_at, r.id LIMIT :offset) AS older WHERE status <> 'pending')`,
 		rows:   "page.created_at, page.id", counted: true},
 	OrderNewest: {
-		page: `SELECT r.id, r.created_at` + keptRoots + ` ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset`,
+		page: `SELECT r.id, r.created_at, r.thread_rev AS rev` + keptRoots + ` ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset`,
 		number: `(SELECT count(*) FROM (SELECT r.status` + keptRoots +
 			` ORDER BY r.created_at DESC, r.id DESC LIMIT -1 OFFSET :offset + :limit) AS older WHERE status <> 'pending')`,
 		rows: "page.created_at DESC, page.id DESC", counted: true, newestFirst: true},
 	OrderBest: {
 		page: `WITH roots AS (SELECT r.id, r.created_at, CASE WHEN r.status = 'pending' THEN 0
 				ELSE count(*) FILTER (WHERE r.status <> 'pending') OVER (ORDER BY r.created_at, r.id) END AS number` + keptRoots + `)
-			SELECT roots.id, roots.created_at, roots.number, s.score FROM roots JOIN comments s ON s.id = roots.id
+			SELECT roots.id, roots.created_at, roots.number, s.score, s.thread_rev AS rev FROM roots JOIN comments s ON s.id = roots.id
 			ORDER BY s.score DESC, roots.created_at, roots.id LIMIT :limit OFFSET :offset`,
 		number: "page.number",
 		rows:   "page.score DESC, page.created_at, page.id"},

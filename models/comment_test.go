@@ -524,8 +524,12 @@ func TestThreadMigrationBackfillsExistingComments(t *testing.T) {
 	p.post(art, ed, b.ID, "c")
 	d := p.post(art, ed, 0, "d")
 	p.post(art, ed, d.ID, "e")
+	// Back to before 0008, and so before 0024, whose triggers read root_id.
 	for _, q := range []string{"DROP TRIGGER comments_root", "DROP INDEX comments_roots", "DROP INDEX comments_thread", "DROP INDEX comments_public",
-		"ALTER TABLE comments DROP COLUMN root_id", "DELETE FROM schema_migrations WHERE version = 'migrations/0008_comment_threads.sql'"} {
+		"DROP TRIGGER comments_version_ins", "DROP TRIGGER comments_version_upd", "DROP TRIGGER comments_version_del",
+		"ALTER TABLE comments DROP COLUMN thread_rev", "ALTER TABLE comments DROP COLUMN root_id",
+		"DELETE FROM schema_migrations WHERE version = 'migrations/0008_comment_threads.sql'",
+		"DELETE FROM schema_migrations WHERE version = 'migrations/0024_thread_revs.sql'"} {
 		if res, err := s.W.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		} else if n, _ := res.RowsAffected(); strings.HasPrefix(q, "DELETE") && n != 1 {
@@ -630,4 +634,79 @@ func TestAPostersLastCommentIsFoundByAccountOrAddress(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Reading a page again after a write reads whole only the threads the write changed,
+// and gives the page exactly as reading it whole does: after a reply, an edit, a
+// vote, a moderator's removal of a comment and of a whole thread (the page's threads
+// then move up), and a new thread, in every order.
+func TestThreadAgainReadsOnlyTheThreadsThatChanged(t *testing.T) {
+	s, art, ada, bo := discussionDB(t)
+	ctx := context.Background()
+	p := &poster{t: t, s: s, now: testNow}
+	var roots, replies []Comment
+	for i := range 4 {
+		roots = append(roots, p.post(art, ada, 0, fmt.Sprintf("t%d", i)))
+		replies = append(replies, p.post(art, bo, roots[i].ID, fmt.Sprintf("r%d", i)))
+	}
+	page := Page{Number: 1, Size: 3}
+	lasts := map[Order]*ThreadsRead{}
+	// check compares each order's page read again with the page read whole; reads is
+	// how many threads the reading again should have read whole (-1: it depends).
+	check := func(when string, reads int) {
+		t.Helper()
+		for _, order := range Orders {
+			got, read, err := s.Comments.ThreadAgain(ctx, art.ID, page, order, lasts[order])
+			if err != nil {
+				t.Fatalf("%s, %s: %v", when, order, err)
+			}
+			want, err := s.Comments.ThreadIn(ctx, art.ID, 0, page, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := detail(got.Items), detail(want.Items); g != w || got.Total != want.Total || got.Pages != want.Pages {
+				t.Errorf("%s, %s: read again\n\t%s (%d of %d pages)\nread whole\n\t%s (%d of %d pages)", when, order,
+					g, got.Total, got.Pages, w, want.Total, want.Pages)
+			}
+			if reads >= 0 && read.read != reads {
+				t.Errorf("%s, %s: read %d threads whole, want %d", when, order, read.read, reads)
+			}
+			lasts[order] = read
+		}
+	}
+	check("first reading", 3)
+	check("with nothing changed", 0)
+	p.post(art, ada, replies[1].ID, "a reply to r1")
+	check("after a reply", 1)
+	if _, err := s.Comments.Edit(ctx, p.now, replies[2].ID, bo, "r2, edited"); err != nil {
+		t.Fatal(err)
+	}
+	check("after an edit", 1)
+	if _, err := s.Comments.Vote(ctx, p.now, roots[2].ID, bo, VoteUp); err != nil {
+		t.Fatal(err)
+	}
+	check("after a vote", 1)
+	if err := s.Comments.Delete(ctx, p.now, roots[1].ID); err != nil { // its replies keep it as a placeholder
+		t.Fatal(err)
+	}
+	check("after a comment was removed", 1)
+	for _, c := range []Comment{replies[0], roots[0]} {
+		if _, err := s.W.ExecContext(ctx, "DELETE FROM comments WHERE id = ?", c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("after a thread was deleted", -1)
+	p.post(art, bo, 0, "t4")
+	check("after a new thread", -1)
+	check("with nothing changed again", 0)
+}
+
+// detail renders threads with everything a discussion page shows of each comment.
+func detail(list []*Comment) string {
+	var b strings.Builder
+	for _, c := range list {
+		fmt.Fprintf(&b, "(%d #%d d%d %q %q %s score %d removed %t edited %t vote %d [%s])", c.ID, c.Number, c.Depth, c.Name,
+			c.BodyHTML, c.Status, c.Score, c.Removed, !c.EditedAt.IsZero(), c.MyVote, detail(c.Replies))
+	}
+	return b.String()
 }
