@@ -119,13 +119,19 @@ func (s *storyShell) writeDiscussion(a *App, buf *bytes.Buffer, d articleData) e
 		if err := a.Views.WriteFragment(buf, "article", "discussion", d); err != nil {
 			return err
 		}
-		frame = bytes.Split(bytes.Clone(buf.Bytes()[start:]), []byte(a.cutMark))
+		parts := bytes.Split(buf.Bytes()[start:], []byte(a.cutMark))
 		want := frameList + 2 // the count and the comments, each between cuts
 		if key.empty {
 			want = frameCount + 2
 		}
-		if len(frame) != want {
-			return fmt.Errorf("discussion frame: %d parts, want %d", len(frame), want)
+		if len(parts) != want {
+			return fmt.Errorf("discussion frame: %d parts, want %d", len(parts), want)
+		}
+		frame = make([][]byte, len(parts)) // copies of all but the holes: buf is pooled
+		for i, part := range parts {
+			if i != frameCount && (i != frameList || key.empty) {
+				frame[i] = bytes.Clone(part)
+			}
 		}
 		s.mu.Lock()
 		s.frame, s.frameKey = frame, key
