@@ -660,10 +660,11 @@ func (cs *CommentStore) threadPage(ctx context.Context, articleID, viewerID int6
 	defer res.Close()
 	// Each row scans in place, into the list nest takes, made for the comments of the
 	// last reading or a page of threads without replies (of up to 64: pages are 50).
-	rows := make([]Comment, 0, min(p.limit(), 64))
+	size := min(p.limit(), 64)
 	if last != nil {
-		rows = make([]Comment, 0, last.rows+8)
+		size = last.rows + 8
 	}
+	rows := make([]Comment, 0, size)
 	if viewerID == 0 { // what a later reading may reuse: the rows as no one in particular sees them
 		read = &ThreadsRead{threads: map[int64][]Comment{}}
 	}
