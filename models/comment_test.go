@@ -306,8 +306,23 @@ func TestLoginThrottle(t *testing.T) {
 	if _, err := s.Users.Login(ctx, now.Add(time.Minute), strings.ToUpper(ada.Email), "long enough password", "198.51.100.2"); !errors.As(err, &th) || th.Minutes() != 14 {
 		t.Errorf("locked account from another address: %v", err)
 	}
-	if _, err := s.Users.Login(ctx, now.Add(LoginWindow+time.Second), ada.Email, "long enough password", "198.51.100.1"); err != nil {
+	later := now.Add(LoginWindow + time.Second)
+	if _, err := s.Users.Login(ctx, later, ada.Email, "long enough password", "198.51.100.1"); err != nil {
 		t.Errorf("after the window: %v", err)
+	}
+	// A login takes back its own attempt but not the failures before it: four wrong,
+	// the right one, one more wrong, and the account is locked again.
+	for i := 0; i < MaxFailuresPerEmail-1; i++ {
+		s.Users.Login(ctx, later, ada.Email, "wrong password", "198.51.100.1")
+	}
+	if _, err := s.Users.Login(ctx, later, ada.Email, "long enough password", "198.51.100.1"); err != nil {
+		t.Errorf("the right password after %d failures: %v", MaxFailuresPerEmail-1, err)
+	}
+	if _, err := s.Users.Login(ctx, later, ada.Email, "wrong password", "198.51.100.1"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Errorf("the last failure the window allows: %v", err)
+	}
+	if _, err := s.Users.Login(ctx, later, ada.Email, "long enough password", "198.51.100.1"); !errors.As(err, &th) {
+		t.Errorf("a login reopened the count: the account is not locked after %d failures (%v)", MaxFailuresPerEmail, err)
 	}
 	// Per address: many accounts tried from one address.
 	for i := 0; i < MaxFailuresPerIP; i++ {

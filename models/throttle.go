@@ -34,14 +34,17 @@ func (e *ThrottledError) Minutes() int { return int((e.RetryAfter + time.Minute 
 // address. The attempt is reserved as a failure before the password is checked, in the
 // same write transaction that counts: simultaneous guesses are counted one after
 // another, so no more than the limit are ever checked (counting after the check let
-// 200 parallel guesses through). A success clears the account's count and returns the
-// address's reserved attempt.
+// 200 parallel guesses through). A success takes back only its own reserved attempts:
+// the window's failures still count, so a right password among a burst of guesses (or
+// the owner logging in during one) does not open the account to the limit's worth of
+// guesses again. An owner who mistyped before logging in may wait out the window
+// sooner; sessions last days, so they rarely log in twice within it.
 func (us *UserStore) Login(ctx context.Context, now time.Time, email, password, ip string) (User, error) {
 	emailKey := "email:" + strings.ToLower(strings.TrimSpace(email))
-	var ipRow int64
+	var reserved []int64
 	err := us.s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		ipRow, err = reserveAttempt(ctx, tx, now, LoginWindow, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"addr:" + us.s.addr.Address(ip), MaxFailuresPerIP})
+		reserved, err = reserveAttempt(ctx, tx, now, LoginWindow, throttleKey{emailKey, MaxFailuresPerEmail}, throttleKey{"addr:" + us.s.addr.Address(ip), MaxFailuresPerIP})
 		return err
 	})
 	if err != nil {
@@ -52,10 +55,7 @@ func (us *UserStore) Login(ctx context.Context, now time.Time, email, password, 
 		return User{}, err
 	}
 	if err := us.s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ?", emailKey); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE rowid = ?", ipRow)
+		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE rowid IN (?, ?)", reserved[0], reserved[1])
 		return err
 	}); err != nil {
 		return User{}, err
@@ -74,30 +74,30 @@ type throttleKey struct {
 // reserveAttempt counts the attempts of the last window under each key and, if
 // every count is below its limit, records one more under each; otherwise it returns
 // *ThrottledError and records nothing. It must run inside the write transaction, so
-// that the count and the record are one step. It returns the rowid recorded under the
-// last key.
-func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, window time.Duration, keys ...throttleKey) (int64, error) {
+// that the count and the record are one step. It returns the rowids recorded, one per
+// key in order.
+func reserveAttempt(ctx context.Context, tx *sql.Tx, now time.Time, window time.Duration, keys ...throttleKey) ([]int64, error) {
 	since := fmtTime(now.Add(-window))
 	for _, k := range keys {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE key = ? AND at <= ?", k.key, since); err != nil {
-			return 0, err
+			return nil, err
 		}
 		var n int
 		var first sql.NullString
 		if err := tx.QueryRowContext(ctx, "SELECT count(*), min(at) FROM login_failures WHERE key = ?", k.key).Scan(&n, &first); err != nil {
-			return 0, err
+			return nil, err
 		}
 		if n >= k.limit {
-			return 0, &ThrottledError{RetryAfter: parseNullTime(first).Add(window).Sub(now)}
+			return nil, &ThrottledError{RetryAfter: parseNullTime(first).Add(window).Sub(now)}
 		}
 	}
-	var row int64
-	for _, k := range keys {
-		if err := tx.QueryRowContext(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid", k.key, fmtTime(now)).Scan(&row); err != nil {
-			return 0, err
+	rows := make([]int64, len(keys))
+	for i, k := range keys {
+		if err := tx.QueryRowContext(ctx, "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid", k.key, fmtTime(now)).Scan(&rows[i]); err != nil {
+			return nil, err
 		}
 	}
-	return row, nil
+	return rows, nil
 }
 
 // ReserveSignup counts a sign-up attempt from the client address ip, or returns
