@@ -159,20 +159,23 @@ func (b *Bulk) giveStatuses(ctx context.Context) error {
 	return nil
 }
 
-// Close commits what is left, releases the statements and refreshes the query
-// planner's statistics, which a large import makes stale.
+// Close commits what is left, releases the statements and gathers the query
+// planner's statistics of every table, which a large import makes stale or leaves
+// missing (the site's first start would otherwise gather them: optimizeEveryTable).
 func (b *Bulk) Close(ctx context.Context) error {
 	err := b.commit(ctx)
 	b.closeStmts()
 	if err != nil {
 		return err
 	}
-	if !b.s.pg {
-		if _, err := b.s.W.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil { // SQLite's default again
-			return err
-		}
+	if b.s.pg {
+		return nil // autovacuum gathers PostgreSQL's statistics
 	}
-	return b.s.Optimize(ctx)
+	if _, err := b.s.W.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil { // SQLite's default again
+		return err
+	}
+	_, err = b.s.W.ExecContext(ctx, optimizeEveryTable)
+	return err
 }
 
 // BulkUser is a generated account: no password, so it cannot log in.
