@@ -174,7 +174,7 @@ func (b *Bulk) Close(ctx context.Context) error {
 	if _, err := b.s.W.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil { // SQLite's default again
 		return err
 	}
-	_, err = b.s.W.ExecContext(ctx, optimizeEveryTable)
+	_, err = b.s.exec(ctx, optimizeEveryTable) // in its turn, as Optimize writes
 	return err
 }
 
