@@ -86,9 +86,17 @@ func (a *App) logRequest(r *http.Request, route string, status int, start time.T
 		method = http.MethodHead
 	}
 	a.metrics.observe(route, method, status, took)
-	a.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", method), slog.String("uri", loggedURI(r)),
+	// The record is built here rather than by Logger.LogAttrs, which looks up its
+	// caller's program counter on every call for a source position this log never
+	// prints: a tenth of the line's cost, paid on every cache hit.
+	ctx, h := r.Context(), a.Log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	line := slog.NewRecord(start.Add(took), slog.LevelInfo, "request", 0)
+	line.AddAttrs(slog.String("method", method), slog.String("uri", loggedURI(r)),
 		slog.Int("status", status), slog.Duration("latency", took), slog.String("id", id))
+	h.Handle(ctx, line) // an error here is the log's own writer failing: nowhere left to report it
 }
 
 // contentSecurityPolicy allows only our own origin: no inline script or style, no

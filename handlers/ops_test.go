@@ -438,3 +438,58 @@ func TestChunkedUploadOverTheLimit(t *testing.T) {
 		t.Errorf("refused upload left %d rows, %d files", r2-rows, f2-files)
 	}
 }
+
+// Every answer leaves one log line an operator can match to what the reader saw: the
+// method the client used, the URI, the status, the time taken and the id the answer
+// carried in X-Request-Id, whether it came from the router or from the cache before it.
+func TestRequestLogLines(t *testing.T) {
+	ta := newTestApp(t)
+	var logged bytes.Buffer
+	ta.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	art := ta.article("Rain falls", ta.section("World"), ta.user("Ann Author", models.RoleAuthor), nil)
+	path := "/articles/" + art.Slug
+
+	var ids []string
+	for _, method := range []string{http.MethodGet, http.MethodGet, http.MethodHead} { // a miss, a hit, a HEAD hit
+		res := ta.do(httptest.NewRequest(method, path, nil))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d", method, path, res.StatusCode)
+		}
+		ids = append(ids, res.Header.Get(echo.HeaderXRequestID))
+	}
+	ids = append(ids, ta.get("/articles/no-such-story").Header.Get(echo.HeaderXRequestID))
+	want := []struct{ method, uri, status string }{
+		{"GET", path, "200"}, {"GET", path, "200"}, {"HEAD", path, "200"}, {"GET", "/articles/no-such-story", "404"},
+	}
+
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
+		if strings.Contains(l, " msg=request ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d request lines, want %d:\n%s", len(lines), len(want), logged.String())
+	}
+	for i, l := range lines {
+		fields := map[string]string{}
+		for _, f := range strings.Fields(l) {
+			if k, v, ok := strings.Cut(f, "="); ok {
+				fields[k] = v
+			}
+		}
+		w := want[i]
+		if fields["method"] != w.method || fields["uri"] != w.uri || fields["status"] != w.status || fields["level"] != "INFO" {
+			t.Errorf("line %d = %q, want %s %s %s", i, l, w.method, w.uri, w.status)
+		}
+		if ids[i] == "" || fields["id"] != ids[i] {
+			t.Errorf("line %d logs id %q, the answer carried %q", i, fields["id"], ids[i])
+		}
+		if d, err := time.ParseDuration(fields["latency"]); err != nil || d <= 0 {
+			t.Errorf("line %d: latency %q", i, fields["latency"])
+		}
+		if at, err := time.Parse(time.RFC3339, fields["time"]); err != nil || time.Since(at) > time.Minute || time.Until(at) > time.Second {
+			t.Errorf("line %d: time %q is not the time of the request", i, fields["time"])
+		}
+	}
+}
