@@ -172,13 +172,23 @@ func archivePages(ctx context.Context, db *sql.DB, perPage int) ([]archivePage, 
 	if m := regexp.MustCompile(`of (\w+) was mentioned too`).FindStringSubmatch(body); m != nil {
 		rare = m[1]
 	}
-	deep := min(5000, (sectionLive+perPage-1)/perPage)
+	deep := max(2, min(5000, (sectionLive+perPage-1)/perPage))
+	// The same deep page as a reader reaches it by the Older link: after the last story
+	// of the page before.
+	var after int64
+	if err := db.QueryRowContext(ctx, `SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id
+		WHERE s.slug = ? AND a.status IN ('published', 'scheduled') AND a.published_at <= ?
+		ORDER BY a.published_at DESC, a.id DESC LIMIT 1 OFFSET ?`,
+		section, time.Now().UTC().Format(time.RFC3339), (deep-1)*perPage-1).Scan(&after); err != nil {
+		return nil, fmt.Errorf("choosing the story before page %d: %w", deep, err)
+	}
 	lastDiscussion := max(1, (threads+threadsPerPage-1)/threadsPerPage)
 	lastSitemap := max(1, (lastLive+sitemapSize-1)/sitemapSize)
 	return []archivePage{
 		{"front", "/"},
 		{"section/page1", "/section/" + section},
 		{fmt.Sprintf("section/page%d", deep), fmt.Sprintf("/section/%s?page=%d", section, deep)},
+		{fmt.Sprintf("section/page%d-by-older-link", deep), fmt.Sprintf("/section/%s?page=%d&after=%d", section, deep, after)},
 		{"tag", "/tag/" + tag},
 		{"author", "/author/" + author},
 		{"article/discussion1", "/articles/" + story},

@@ -32,13 +32,21 @@ func pageNumber(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
-// listPage fetches one page of stories; a page past the end is a 404.
+// listPage fetches one page of stories; a page past the end is a 404. A page reached
+// by a list's "Older" link also names the last story of the page before (after=ID),
+// so that page starts there instead of counting past every story before it.
 func (a *App) listPage(c echo.Context, f models.Filter) (models.Paged[models.Article], error) {
 	n, err := pageParam(c)
 	if err != nil {
 		return models.Paged[models.Article]{}, err
 	}
-	p, err := a.Store.Articles.Published(c.Request().Context(), a.Now(), f, models.Page{Number: n, Size: a.Config.PerPage})
+	var after int64
+	if raw := c.QueryParam("after"); raw != "" && n > 1 {
+		if after, err = strconv.ParseInt(raw, 10, 64); err != nil || after < 1 {
+			return models.Paged[models.Article]{}, echo.NewHTTPError(http.StatusBadRequest, "That link to older stories is not one of ours: go back to the first page.")
+		}
+	}
+	p, err := a.Store.Articles.Published(c.Request().Context(), a.Now(), f, models.Page{Number: n, Size: a.Config.PerPage, After: after})
 	if err == nil && n > 1 && n > p.Pages {
 		return p, echo.NewHTTPError(http.StatusNotFound, "There are not that many pages.")
 	}
@@ -60,10 +68,15 @@ type homeData struct {
 	Widgets widgets
 }
 
-// storyPager pages a list of stories, newest first.
+// storyPager pages a list of stories, newest first. Its "Older" link names the page's
+// last story (listPage), so a reader or crawler walking back through the archive pays
+// the same for every page.
 func storyPager(p models.Paged[models.Article], base string) pager {
 	pg := newPager("Pages", p.Number, p.Pages, pageLink(base, ""))
 	pg.PrevText, pg.NextText = "← Newer", "Older →"
+	if pg.Next != "" && len(p.Items) > 0 {
+		pg.Next += "&after=" + strconv.FormatInt(p.Items[len(p.Items)-1].ID, 10)
+	}
 	return pg
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,12 +100,36 @@ func TestFrontPage(t *testing.T) {
 		}
 		seen[text(s)] = true
 	})
-	if href, _ := doc.Find(`.pager a[rel="next"]`).Attr("href"); href != "/?page=2" {
+	// The way to older news names the page's last story, so the next page starts there.
+	href, _ := doc.Find(`.pager a[rel="next"]`).Attr("href")
+	if !regexp.MustCompile(`^/\?page=2&after=[0-9]+$`).MatchString(href) {
 		t.Errorf("way to older news: %q", href)
 	}
-	page2 := parse(t, n.get("/?page=2"))
+	page2 := parse(t, n.get(href))
 	if page2.Find(".lead-story").Length() != 0 || page2.Find(".latest .card").Length() == 0 {
 		t.Error("page 2 should list older stories without a lead")
+	}
+	cards := func(d *goquery.Document) string { return text(d.Find(".latest .card h3")) }
+	if byNumber := parse(t, n.get("/?page=2")); cards(page2) != cards(byNumber) {
+		t.Errorf("page 2 by the Older link lists %q, by its number %q", cards(page2), cards(byNumber))
+	}
+}
+
+// A list's Older link carries the last story's id; one that is not a number is refused
+// with a reason, not a 500, and the first page ignores it.
+func TestOlderLinkThatIsNotOurs(t *testing.T) {
+	n := newNewsroom(t)
+	for _, bad := range []string{"x", "-3", "0", "99999999999999999999"} {
+		res := n.get("/section/world?page=2&after=" + bad)
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("after=%s: %d, want 400", bad, res.StatusCode)
+		}
+		if body := text(parse(t, res).Find("main")); !strings.Contains(body, "not one of ours") {
+			t.Errorf("after=%s: page says %q", bad, body)
+		}
+	}
+	if res := n.get("/section/world?after=x"); res.StatusCode != http.StatusOK {
+		t.Errorf("first page with a stray after=: %d", res.StatusCode)
 	}
 }
 

@@ -149,8 +149,11 @@ type Filter struct {
 // Published lists visible articles, newest first, one page at a time.
 //
 // Its cost does not grow with the archive: the page's ids come from a partial index
-// of live stories alone (OFFSET skips index entries, never rows), only that page's
-// rows are read, and the total is a count kept by triggers (migration 0007).
+// of live stories alone, only that page's rows are read, and the total is a count kept
+// by triggers (migration 0007). A page asked for by number skips the index entries
+// before it (OFFSET), which grows with the number; a page that follows a story
+// (p.After, the "Older" link) starts at that story's place in the index instead, at
+// the same cost however deep it is.
 func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, p Page) (Paged[Article], error) {
 	l := listingFor(f)
 	t := fmtTime(now)
@@ -159,38 +162,69 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 		return out, err
 	}
 	out.setPage(p)
+	ids, args := l.byNumber(), append(append([]any{t}, l.args...), p.limit(), p.offset())
+	if p.After != 0 {
+		// The story's publication time is its place in every list's index (a link
+		// table's live_at copies it). A story gone from the database has no place: the
+		// page number still says which page it was.
+		var at sql.NullString
+		err := as.s.R.QueryRowContext(ctx, `SELECT published_at FROM articles WHERE id = ?`, p.After).Scan(&at)
+		switch {
+		case err == nil && at.Valid:
+			// Both upper bounds at the story where it is older than now: SQLite seeks by
+			// one of them, and seeking from now would step through every story above it.
+			bound := min(t, at.String)
+			ids, args = l.after(), append(append([]any{bound}, l.args...), at.String, p.After, p.limit())
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return out, err
+		}
+	}
 	// The page of ids comes first (SQLite's CROSS JOIN keeps that order): planning
 	// without the LIMIT's value (sqlite_lib.go), SQLite would otherwise guess the
 	// page as large as the archive and walk every story to probe it.
-	q := "SELECT " + articleCols + " FROM (" + l.ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
+	q := "SELECT " + articleCols + " FROM (" + ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
 		ORDER BY a.published_at DESC, a.id DESC`
-	items, err := as.list(ctx, q, append(append([]any{t}, l.args...), p.limit(), p.offset())...)
+	items, err := as.list(ctx, q, args...)
 	out.Items = items
 	return out, err
 }
 
-// listing is how one kind of story list is read cheaply: ids is a query for one page
-// of ids, newest first, from an index alone (it takes now, args, LIMIT and OFFSET);
-// total counts the visible stories (it takes now, then args) as the kept count of live
+// listing is how one kind of story list is read cheaply: from selects ids from an
+// index alone (it takes now, then args), key is the index's order, newest first; total
+// counts the visible stories (it takes now, then args) as the kept count of live
 // stories less those whose time has not come (a short range at the top of the index).
 type listing struct {
-	ids, total string
-	args       []any
+	from, total string
+	key         [2]string // publication time and story id, as the index names them
+	args        []any
 }
+
+// byNumber is the query for a page of ids by number: it takes LIMIT and OFFSET after args.
+func (l listing) byNumber() string { return l.from + l.order() + " LIMIT ? OFFSET ?" }
+
+// after is the query for the page of ids after a story: it takes that story's
+// publication time and id, then LIMIT, after args.
+func (l listing) after() string {
+	return l.from + " AND (" + l.key[0] + ", " + l.key[1] + ") < (?, ?)" + l.order() + " LIMIT ?"
+}
+
+func (l listing) order() string { return " ORDER BY " + l.key[0] + " DESC, " + l.key[1] + " DESC" }
+
+var storyKey = [2]string{"a.published_at", "a.id"}
 
 func listingFor(f Filter) listing {
 	switch f {
 	case Filter{}:
 		return listing{
-			ids: `SELECT a.id FROM articles a INDEXED BY articles_live WHERE ` + visible + `
-				ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			from: `SELECT a.id FROM articles a INDEXED BY articles_live WHERE ` + visible,
+			key:  storyKey,
 			total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = 'all' AND key = 0), 0) -
 				(SELECT count(*) FROM articles a WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?)`,
 		}
 	case Filter{SectionID: f.SectionID}:
 		return listing{
-			ids: `SELECT a.id FROM articles a INDEXED BY articles_live_section WHERE ` + visible + ` AND a.section_id = ?
-				ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			from: `SELECT a.id FROM articles a INDEXED BY articles_live_section WHERE ` + visible + ` AND a.section_id = ?`,
+			key:  storyKey,
 			total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = 'section' AND key = ?2), 0) -
 				(SELECT count(*) FROM articles a WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?1 AND a.section_id = ?2)`,
 			args: []any{f.SectionID},
@@ -216,16 +250,15 @@ func listingFor(f Filter) listing {
 		args = append(args, f.AuthorID)
 	}
 	cond := " FROM articles a WHERE " + strings.Join(where, " AND ")
-	return listing{ids: "SELECT a.id" + cond + " ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
-		total: "SELECT count(*)" + cond, args: args}
+	return listing{from: "SELECT a.id" + cond, key: storyKey, total: "SELECT count(*)" + cond, args: args}
 }
 
 // linkListing lists a tag's or a writer's stories through the link table, whose
 // live_at copies the story's publication time while it is live (migration 0007).
 func linkListing(table, col, scope string, key int64) listing {
 	return listing{
-		ids: `SELECT article_id AS id FROM ` + table + ` WHERE live_at <= ? AND ` + col + ` = ?
-			ORDER BY live_at DESC, article_id DESC LIMIT ? OFFSET ?`,
+		from: `SELECT article_id AS id FROM ` + table + ` WHERE live_at <= ? AND ` + col + ` = ?`,
+		key:  [2]string{"live_at", "article_id"},
 		total: `SELECT coalesce((SELECT n FROM live_counts WHERE scope = '` + scope + `' AND key = ?2), 0) -
 			(SELECT count(*) FROM ` + table + ` WHERE live_at > ?1 AND ` + col + ` = ?2)`,
 		args: []any{key},

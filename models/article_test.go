@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -330,4 +331,74 @@ func mustID(t *testing.T, s *Store, slug string) int64 {
 		t.Fatalf("%s: %v", slug, err)
 	}
 	return id
+}
+
+// A page reached by the Older link starts after the last story of the page before
+// (Page.After) instead of counting past every story above it. Walking a list that way
+// must give exactly the pages the numbers give, ties in publication time included, for
+// every kind of list; and when a story is published meanwhile, the walk neither repeats
+// nor skips one.
+func TestPagesAfterAStoryMatchPagesByNumber(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := 0; i < 11; i++ {
+		f.add(t, fmt.Sprintf("Story %d", i), f.world, func(in *ArticleInput) {
+			in.PublishedAt = testNow.Add(-time.Duration(i/2+1) * time.Hour) // pairs published at the same minute
+			in.Tags = []string{"Oil"}
+		})
+	}
+	f.add(t, "Not yet", f.world, func(in *ArticleInput) {
+		in.Tags, in.Status, in.PublishedAt = []string{"Oil"}, StatusScheduled, testNow.Add(time.Hour)
+	})
+	f.add(t, "Elsewhere", f.sports, nil)
+	oil, err := f.s.Tags.BySlug(ctx, "oil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(flt Filter, p Page) []int64 {
+		t.Helper()
+		got, err := f.s.Articles.Published(ctx, testNow, flt, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(got.Items))
+		for i, a := range got.Items {
+			ids[i] = a.ID
+		}
+		return ids
+	}
+	for name, flt := range map[string]Filter{
+		"all": {}, "world": {SectionID: f.world.ID}, "oil": {TagID: oil.ID}, "ann": {AuthorID: f.author.ID},
+		"oil in world": {SectionID: f.world.ID, TagID: oil.ID},
+	} {
+		prev := page(flt, Page{Number: 1, Size: 3})
+		for n := 2; len(prev) == 3; n++ {
+			byKey := page(flt, Page{Number: n, Size: 3, After: prev[len(prev)-1]})
+			if byNumber := page(flt, Page{Number: n, Size: 3}); fmt.Sprint(byKey) != fmt.Sprint(byNumber) {
+				t.Errorf("%s, page %d: after the page before %v, by number %v", name, n, byKey, byNumber)
+			}
+			prev = byKey
+		}
+	}
+	if got, want := page(Filter{}, Page{Number: 2, Size: 3, After: 999999}), page(Filter{}, Page{Number: 2, Size: 3}); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after a story that is not there: %v, want page 2 by number %v", got, want)
+	}
+
+	// A link naming a story since moved further into the future shows nothing before its
+	// time, nor "Not yet", scheduled in between.
+	later := f.add(t, "Later still", f.world, func(in *ArticleInput) {
+		in.Status, in.PublishedAt = StatusScheduled, testNow.Add(2*time.Hour)
+	})
+	if got, top := page(Filter{}, Page{Number: 2, Size: 3, After: later}), page(Filter{}, Page{Number: 1, Size: 3}); fmt.Sprint(got) != fmt.Sprint(top) {
+		t.Errorf("after a story scheduled for later: %v, want the newest visible stories %v", got, top)
+	}
+
+	first, second := page(Filter{}, Page{Number: 1, Size: 3}), page(Filter{}, Page{Number: 2, Size: 3})
+	f.add(t, "Breaking", f.world, func(in *ArticleInput) { in.PublishedAt = testNow.Add(-time.Minute) })
+	if shifted := page(Filter{}, Page{Number: 2, Size: 3}); shifted[0] != first[2] {
+		t.Fatalf("the new story should push page 1's last story onto page 2 by number: %v after %v", shifted, first)
+	}
+	if next := page(Filter{}, Page{Number: 2, Size: 3, After: first[2]}); fmt.Sprint(next) != fmt.Sprint(second) {
+		t.Errorf("after a new story, the Older link from %v gives %v, want the page that followed it, %v", first, next, second)
+	}
 }

@@ -4,6 +4,7 @@ package models
 type Page struct {
 	Number int
 	Size   int
+	After  int64 // a story on the page before (its last): this page starts after it, not by Number
 }
 
 // MaxPage bounds page numbers so OFFSET arithmetic can never overflow.
