@@ -32,21 +32,38 @@ func pageNumber(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
+// storyParam reads the story id a list's link continues from (0 when absent).
+func storyParam(c echo.Context, name string) (int64, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id < 1 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "That link to more stories is not one of ours: go back to the first page.")
+	}
+	return id, nil
+}
+
 // listPage fetches one page of stories; a page past the end is a 404. A page reached
-// by a list's "Older" link also names the last story of the page before (after=ID),
-// so that page starts there instead of counting past every story before it.
+// by a list's "Older" or "Newer" link also names the story it continues from (after=
+// the last of the page before, before= the first of the page after), so that page
+// starts there instead of counting past every story above it.
 func (a *App) listPage(c echo.Context, f models.Filter) (models.Paged[models.Article], error) {
 	n, err := pageParam(c)
 	if err != nil {
 		return models.Paged[models.Article]{}, err
 	}
-	var after int64
-	if raw := c.QueryParam("after"); raw != "" && n > 1 {
-		if after, err = strconv.ParseInt(raw, 10, 64); err != nil || after < 1 {
-			return models.Paged[models.Article]{}, echo.NewHTTPError(http.StatusBadRequest, "That link to older stories is not one of ours: go back to the first page.")
+	page := models.Page{Number: n, Size: a.Config.PerPage}
+	if n > 1 { // page 1 is the top of the list, whatever else the link says
+		if page.After, err = storyParam(c, "after"); err != nil {
+			return models.Paged[models.Article]{}, err
+		}
+		if page.Before, err = storyParam(c, "before"); err != nil {
+			return models.Paged[models.Article]{}, err
 		}
 	}
-	p, err := a.Store.Articles.Published(c.Request().Context(), a.Now(), f, models.Page{Number: n, Size: a.Config.PerPage, After: after})
+	p, err := a.Store.Articles.Published(c.Request().Context(), a.Now(), f, page)
 	if err == nil && n > 1 && n > p.Pages {
 		return p, echo.NewHTTPError(http.StatusNotFound, "There are not that many pages.")
 	}
@@ -68,14 +85,20 @@ type homeData struct {
 	Widgets widgets
 }
 
-// storyPager pages a list of stories, newest first. Its "Older" link names the page's
-// last story (listPage), so a reader or crawler walking back through the archive pays
-// the same for every page.
+// storyPager pages a list of stories, newest first. Its links name the story they
+// continue from (listPage), so a reader or crawler walking through the archive pays
+// the same for every page. Page 1 is its plain address.
 func storyPager(p models.Paged[models.Article], base string) pager {
 	pg := newPager("Pages", p.Number, p.Pages, pageLink(base, ""))
 	pg.PrevText, pg.NextText = "← Newer", "Older →"
-	if pg.Next != "" && len(p.Items) > 0 {
+	if len(p.Items) == 0 {
+		return pg // past the end: the links go by number
+	}
+	if pg.Next != "" {
 		pg.Next += "&after=" + strconv.FormatInt(p.Items[len(p.Items)-1].ID, 10)
+	}
+	if p.Number > 2 {
+		pg.Prev += "&before=" + strconv.FormatInt(p.Items[0].ID, 10)
 	}
 	return pg
 }

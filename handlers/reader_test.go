@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,17 +116,67 @@ func TestFrontPage(t *testing.T) {
 	}
 }
 
+// Walking a section by its pager's links, older then newer again, shows each page as
+// its number does, and every link past page 1 names the story it continues from.
+func TestPagerLinksWalkTheList(t *testing.T) {
+	ta := newTestApp(t)
+	sec, writer := ta.section("World"), ta.user("Ann Author", models.RoleAuthor)
+	for i := range 12 { // three pages of five
+		ta.article(fmt.Sprintf("Story %02d", i), sec, writer, func(in *models.ArticleInput) {
+			in.PublishedAt = testNow.Add(-time.Duration(i/2+1) * time.Hour) // pairs at the same time
+		})
+	}
+	titles := func(path string) (string, *goquery.Document) {
+		t.Helper()
+		res := ta.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		doc := parse(t, res)
+		return text(doc.Find(".card h3")), doc
+	}
+	link := func(doc *goquery.Document, rel string) string {
+		return doc.Find(`.pager a[rel="`+rel+`"]`).AttrOr("href", "")
+	}
+	_, doc := titles("/section/world")
+	for n := 2; n <= 3; n++ { // Older: page 1 → 2 → 3
+		href := link(doc, "next")
+		if !regexp.MustCompile(`^/section/world\?page=` + strconv.Itoa(n) + `&after=[0-9]+$`).MatchString(href) {
+			t.Fatalf("Older link on page %d: %q", n-1, href)
+		}
+		var got string
+		got, doc = titles(href)
+		if want, _ := titles("/section/world?page=" + strconv.Itoa(n)); got != want {
+			t.Errorf("page %d by the Older link: %q, by number %q", n, got, want)
+		}
+	}
+	if link(doc, "next") != "" {
+		t.Errorf("the last page links further: %q", link(doc, "next"))
+	}
+	href := link(doc, "prev") // Newer: page 3 → 2 → 1
+	if !regexp.MustCompile(`^/section/world\?page=2&before=[0-9]+$`).MatchString(href) {
+		t.Fatalf("Newer link on page 3: %q", href)
+	}
+	got, doc := titles(href)
+	if want, _ := titles("/section/world?page=2"); got != want {
+		t.Errorf("page 2 by the Newer link: %q, by number %q", got, want)
+	}
+	if href := link(doc, "prev"); href != "/section/world" {
+		t.Errorf("Newer link on page 2: %q, want the section's own address", href)
+	}
+}
+
 // A list's Older link carries the last story's id; one that is not a number is refused
 // with a reason, not a 500, and the first page ignores it.
 func TestOlderLinkThatIsNotOurs(t *testing.T) {
 	n := newNewsroom(t)
-	for _, bad := range []string{"x", "-3", "0", "99999999999999999999"} {
-		res := n.get("/section/world?page=2&after=" + bad)
+	for _, bad := range []string{"after=x", "after=-3", "after=0", "after=99999999999999999999", "before=x", "before=0"} {
+		res := n.get("/section/world?page=2&" + bad)
 		if res.StatusCode != http.StatusBadRequest {
-			t.Errorf("after=%s: %d, want 400", bad, res.StatusCode)
+			t.Errorf("%s: %d, want 400", bad, res.StatusCode)
 		}
 		if body := text(parse(t, res).Find("main")); !strings.Contains(body, "not one of ours") {
-			t.Errorf("after=%s: page says %q", bad, body)
+			t.Errorf("%s: page says %q", bad, body)
 		}
 	}
 	if res := n.get("/section/world?after=x"); res.StatusCode != http.StatusOK {

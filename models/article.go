@@ -152,8 +152,8 @@ type Filter struct {
 // of live stories alone, only that page's rows are read, and the total is a count kept
 // by triggers (migration 0007). A page asked for by number skips the index entries
 // before it (OFFSET), which grows with the number; a page that follows a story
-// (p.After, the "Older" link) starts at that story's place in the index instead, at
-// the same cost however deep it is.
+// (p.After, the "Older" link) or comes before one (p.Before, "Newer") starts at that
+// story's place in the index instead, at the same cost however deep it is.
 func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, p Page) (Paged[Article], error) {
 	l := listingFor(f)
 	t := fmtTime(now)
@@ -163,20 +163,22 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 	}
 	out.setPage(p)
 	ids, args := l.byNumber(), append(append([]any{t}, l.args...), p.limit(), p.offset())
-	if p.After != 0 {
+	if id := max(p.After, p.Before); id != 0 {
 		// The story's publication time is its place in every list's index (a link
 		// table's live_at copies it). A story gone from the database has no place: the
 		// page number still says which page it was.
 		var at sql.NullString
-		err := as.s.R.QueryRowContext(ctx, `SELECT published_at FROM articles WHERE id = ?`, p.After).Scan(&at)
+		err := as.s.R.QueryRowContext(ctx, `SELECT published_at FROM articles WHERE id = ?`, id).Scan(&at)
 		switch {
-		case err == nil && at.Valid:
-			// Both upper bounds at the story where it is older than now: SQLite seeks by
-			// one of them, and seeking from now would step through every story above it.
-			bound := min(t, at.String)
-			ids, args = l.after(), append(append([]any{bound}, l.args...), at.String, p.After, p.limit())
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return out, err
+		case err != nil || !at.Valid: // gone, or never published: by number
+		case p.After != 0:
+			// Both upper bounds at the story where it is older than now: SQLite seeks by
+			// one of them, and seeking from now would step through every story above it.
+			ids, args = l.after(), append(append([]any{min(t, at.String)}, l.args...), at.String, id, p.limit())
+		case at.String <= t: // a story not yet visible has no visible page before it
+			ids, args = l.before(), append(append([]any{t}, l.args...), at.String, id, p.limit())
 		}
 	}
 	// The page of ids comes first (SQLite's CROSS JOIN keeps that order): planning
@@ -202,10 +204,15 @@ type listing struct {
 // byNumber is the query for a page of ids by number: it takes LIMIT and OFFSET after args.
 func (l listing) byNumber() string { return l.from + l.order() + " LIMIT ? OFFSET ?" }
 
-// after is the query for the page of ids after a story: it takes that story's
-// publication time and id, then LIMIT, after args.
+// after is the query for the page of ids after a story (older ones), before for the
+// page before it (newer ones, nearest first: Published sorts the page). Each takes that
+// story's publication time and id, then LIMIT, after args.
 func (l listing) after() string {
 	return l.from + " AND (" + l.key[0] + ", " + l.key[1] + ") < (?, ?)" + l.order() + " LIMIT ?"
+}
+
+func (l listing) before() string {
+	return l.from + " AND (" + l.key[0] + ", " + l.key[1] + ") > (?, ?) ORDER BY " + l.key[0] + ", " + l.key[1] + " LIMIT ?"
 }
 
 func (l listing) order() string { return " ORDER BY " + l.key[0] + " DESC, " + l.key[1] + " DESC" }

@@ -379,6 +379,19 @@ func TestPagesAfterAStoryMatchPagesByNumber(t *testing.T) {
 			}
 			prev = byKey
 		}
+		// And back again by the Newer link, from the last page to page 2.
+		got, err := f.s.Articles.Published(ctx, testNow, flt, Page{Number: 1, Size: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := page(flt, Page{Number: got.Pages, Size: 3})
+		for n := got.Pages - 1; n >= 2; n-- {
+			byKey := page(flt, Page{Number: n, Size: 3, Before: next[0]})
+			if byNumber := page(flt, Page{Number: n, Size: 3}); fmt.Sprint(byKey) != fmt.Sprint(byNumber) {
+				t.Errorf("%s, page %d: before the page after %v, by number %v", name, n, byKey, byNumber)
+			}
+			next = byKey
+		}
 	}
 	if got, want := page(Filter{}, Page{Number: 2, Size: 3, After: 999999}), page(Filter{}, Page{Number: 2, Size: 3}); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after a story that is not there: %v, want page 2 by number %v", got, want)

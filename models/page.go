@@ -5,6 +5,7 @@ type Page struct {
 	Number int
 	Size   int
 	After  int64 // a story on the page before (its last): this page starts after it, not by Number
+	Before int64 // a story on the page after (its first): this page ends before it (After wins)
 }
 
 // MaxPage bounds page numbers so OFFSET arithmetic can never overflow.
