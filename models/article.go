@@ -165,20 +165,21 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 	ids, args := l.byNumber(), append(append([]any{t}, l.args...), p.limit(), p.offset())
 	if id := max(p.After, p.Before); id != 0 {
 		// The story's publication time is its place in every list's index (a link
-		// table's live_at copies it). A story gone from the database has no place: the
-		// page number still says which page it was.
-		var at sql.NullString
-		err := as.s.R.QueryRowContext(ctx, `SELECT published_at FROM articles WHERE id = ?`, id).Scan(&at)
+		// table's live_at copies it). Only a story readers can see has a place: any
+		// other id reads the page by its number, as an unknown one does, so a link
+		// tells nothing about drafts or scheduled stories.
+		var at string
+		err := as.s.R.QueryRowContext(ctx, `SELECT a.published_at FROM articles a WHERE a.id = ? AND `+visible, id, t).Scan(&at)
 		switch {
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
 			return out, err
-		case err != nil || !at.Valid: // gone, or never published: by number
 		case p.After != 0:
-			// Both upper bounds at the story where it is older than now: SQLite seeks by
-			// one of them, and seeking from now would step through every story above it.
-			ids, args = l.after(), append(append([]any{min(t, at.String)}, l.args...), at.String, id, p.limit())
-		case at.String <= t: // a story not yet visible has no visible page before it
-			ids, args = l.before(), append(append([]any{t}, l.args...), at.String, id, p.limit())
+			// Both upper bounds at the story: SQLite seeks by one of them, and seeking
+			// from now would step through every story above it.
+			ids, args = l.after(), append(append([]any{at}, l.args...), at, id, p.limit())
+		default:
+			ids, args = l.before(), append(append([]any{t}, l.args...), at, id, p.limit())
 		}
 	}
 	// The page of ids comes first (SQLite's CROSS JOIN keeps that order): planning

@@ -397,13 +397,20 @@ func TestPagesAfterAStoryMatchPagesByNumber(t *testing.T) {
 		t.Errorf("after a story that is not there: %v, want page 2 by number %v", got, want)
 	}
 
-	// A link naming a story since moved further into the future shows nothing before its
-	// time, nor "Not yet", scheduled in between.
+	// A link naming a story readers cannot see (scheduled, a draft) reads the page by
+	// its number, as an unknown story does: it shows nothing of the story's time.
 	later := f.add(t, "Later still", f.world, func(in *ArticleInput) {
 		in.Status, in.PublishedAt = StatusScheduled, testNow.Add(2*time.Hour)
 	})
-	if got, top := page(Filter{}, Page{Number: 2, Size: 3, After: later}), page(Filter{}, Page{Number: 1, Size: 3}); fmt.Sprint(got) != fmt.Sprint(top) {
-		t.Errorf("after a story scheduled for later: %v, want the newest visible stories %v", got, top)
+	draft := f.add(t, "Old draft", f.world, func(in *ArticleInput) {
+		in.Status, in.PublishedAt = StatusDraft, testNow.Add(-3*time.Hour)
+	})
+	for _, id := range []int64{later, draft} {
+		for _, p := range []Page{{Number: 2, Size: 3, After: id}, {Number: 2, Size: 3, Before: id}} {
+			if got, want := page(Filter{}, p), page(Filter{}, Page{Number: 2, Size: 3}); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%+v, a story readers cannot see: %v, want page 2 by number %v", p, got, want)
+			}
+		}
 	}
 
 	first, second := page(Filter{}, Page{Number: 1, Size: 3}), page(Filter{}, Page{Number: 2, Size: 3})
