@@ -163,7 +163,11 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 	}
 	out.setPage(p)
 	ids, args := l.byNumber(), append(append([]any{t}, l.args...), p.limit(), p.offset())
-	if id := max(p.After, p.Before); id != 0 {
+	id := p.After
+	if id == 0 {
+		id = p.Before
+	}
+	if id != 0 {
 		// The story's publication time is its place in every list's index (a link
 		// table's live_at copies it). Only a story readers can see has a place: any
 		// other id reads the page by its number, as an unknown one does, so a link
@@ -171,7 +175,7 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 		var at string
 		err := as.s.R.QueryRowContext(ctx, `SELECT a.published_at FROM articles a WHERE a.id = ? AND `+visible, id, t).Scan(&at)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case errors.Is(err, sql.ErrNoRows): // not visible, or gone: by number
 		case err != nil:
 			return out, err
 		case p.After != 0:

@@ -405,6 +405,11 @@ func TestPagesAfterAStoryMatchPagesByNumber(t *testing.T) {
 	draft := f.add(t, "Old draft", f.world, func(in *ArticleInput) {
 		in.Status, in.PublishedAt = StatusDraft, testNow.Add(-3*time.Hour)
 	})
+	// Both named (no link of ours does): the page after the first one.
+	top := page(Filter{}, Page{Number: 1, Size: 3})
+	if got, want := page(Filter{}, Page{Number: 2, Size: 3, After: top[2], Before: top[0]}), page(Filter{}, Page{Number: 2, Size: 3}); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after %d and before another: %v, want %v", top[2], got, want)
+	}
 	for _, id := range []int64{later, draft} {
 		for _, p := range []Page{{Number: 2, Size: 3, After: id}, {Number: 2, Size: 3, Before: id}} {
 			if got, want := page(Filter{}, p), page(Filter{}, Page{Number: 2, Size: 3}); fmt.Sprint(got) != fmt.Sprint(want) {
