@@ -26,17 +26,8 @@ const (
 	newsNS    = "http://www.google.com/schemas/sitemap-news/0.9"
 )
 
-type sitemapIndex struct {
-	XMLName  xml.Name     `xml:"sitemapindex"`
-	Xmlns    string       `xml:"xmlns,attr"`
-	Sitemaps []sitemapRef `xml:"sitemap"`
-}
-
-type sitemapRef struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod,omitempty"`
-}
-
+// urlSet is the Google News sitemap's document, written by encoding/xml: its entries
+// nest the news extension, and there are few of them (two days of stories).
 type urlSet struct {
 	XMLName   xml.Name     `xml:"urlset"`
 	Xmlns     string       `xml:"xmlns,attr"`
@@ -45,9 +36,8 @@ type urlSet struct {
 }
 
 type sitemapURL struct {
-	Loc     string    `xml:"loc"`
-	LastMod string    `xml:"lastmod,omitempty"`
-	News    *newsInfo `xml:"news:news,omitempty"`
+	Loc  string    `xml:"loc"`
+	News *newsInfo `xml:"news:news,omitempty"`
 }
 
 // newsInfo is the Google News extension; encoding/xml writes the prefixed names as given.
@@ -70,6 +60,50 @@ func sendXML(c echo.Context, v any, modified time.Time) error {
 	return serveConditional(c, "application/xml; charset=utf-8", xmlChars(buf.Bytes()), modified)
 }
 
+// sitemapWriter writes a sitemap or a sitemap index (a list of locations, each with
+// an optional last modification) straight into one buffer. A story sitemap lists a
+// thousand stories, and so does the index of a million-story archive: encoding/xml's
+// reflection over them cost as much as reading them from the database, and a dozen
+// allocations each.
+type sitemapWriter struct {
+	buf        bytes.Buffer
+	root, item string
+}
+
+// newSitemap starts a document whose root element is root ("urlset" or
+// "sitemapindex") holding about n elements named item ("url" or "sitemap").
+func newSitemap(root, item string, n int) *sitemapWriter {
+	w := &sitemapWriter{root: root, item: item}
+	w.buf.Grow(128 + n*128) // a story's entry is about 110 bytes
+	w.buf.WriteString(xml.Header + "<" + root + ` xmlns="` + sitemapNS + `">`)
+	return w
+}
+
+// add lists loc, escaped as XML text (EscapeText also replaces characters XML does
+// not allow), and its last modification unless it is zero.
+func (w *sitemapWriter) add(loc string, lastMod time.Time) {
+	w.buf.WriteString("<" + w.item + "><loc>")
+	xml.EscapeText(&w.buf, []byte(loc)) // writes to a bytes.Buffer never fail
+	w.buf.WriteString("</loc>")
+	if !lastMod.IsZero() {
+		w.buf.WriteString("<lastmod>")
+		w.buf.Write(lastMod.UTC().AppendFormat(w.buf.AvailableBuffer(), time.RFC3339))
+		w.buf.WriteString("</lastmod>")
+	}
+	w.buf.WriteString("</" + w.item + ">")
+}
+
+// doc ends the document and returns it.
+func (w *sitemapWriter) doc() []byte {
+	w.buf.WriteString("</" + w.root + ">")
+	return w.buf.Bytes()
+}
+
+// send answers with the document, with conditional-GET validators.
+func (w *sitemapWriter) send(c echo.Context, modified time.Time) error {
+	return serveConditional(c, "application/xml; charset=utf-8", w.doc(), modified)
+}
+
 // sitemapIndexShow is /sitemap.xml: the paged story sitemaps plus one for the list pages.
 func (a *App) sitemapIndexShow(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -81,11 +115,12 @@ func (a *App) sitemapIndexShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	idx := sitemapIndex{Xmlns: sitemapNS, Sitemaps: []sitemapRef{{Loc: a.absURL("/sitemaps/pages.xml")}}}
+	idx := newSitemap("sitemapindex", "sitemap", pages+1)
+	idx.add(a.absURL("/sitemaps/pages.xml"), time.Time{})
 	for n := 1; n <= pages; n++ {
-		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: a.absURL("/sitemaps/articles-" + strconv.Itoa(n) + ".xml")})
+		idx.add(a.absURL("/sitemaps/articles-"+strconv.Itoa(n)+".xml"), time.Time{})
 	}
-	return sendXML(c, idx, mod)
+	return idx.send(c, mod)
 }
 
 var articleSitemap = regexp.MustCompile(`^articles-([1-9][0-9]{0,5})\.xml$`)
@@ -98,32 +133,32 @@ func (a *App) sitemapShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	set := urlSet{Xmlns: sitemapNS}
 	name := c.Param("file")
 	if name == "pages.xml" {
-		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/")})
+		set := newSitemap("urlset", "url", 0)
+		set.add(a.absURL("/"), time.Time{})
 		secs, err := a.Store.Sections.All(ctx)
 		if err != nil {
 			return err
 		}
 		for _, s := range secs {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/section/" + url.PathEscape(s.Slug))})
+			set.add(a.absURL("/section/"+url.PathEscape(s.Slug)), time.Time{})
 		}
 		tags, err := a.Store.Tags.InUse(ctx, a.Now())
 		if err != nil {
 			return err
 		}
 		for _, t := range tags {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/tag/" + url.PathEscape(t.Slug))})
+			set.add(a.absURL("/tag/"+url.PathEscape(t.Slug)), time.Time{})
 		}
 		authors, err := a.Store.Users.Bylined(ctx, a.Now())
 		if err != nil {
 			return err
 		}
 		for _, au := range authors {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/author/" + url.PathEscape(au.Slug))})
+			set.add(a.absURL("/author/"+url.PathEscape(au.Slug)), time.Time{})
 		}
-		return sendXML(c, set, mod)
+		return set.send(c, mod)
 	}
 	m := articleSitemap.FindStringSubmatch(name)
 	if m == nil {
@@ -143,10 +178,11 @@ func (a *App) sitemapShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	set := newSitemap("urlset", "url", len(got))
 	for _, e := range got {
-		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/articles/" + url.PathEscape(e.Slug)), LastMod: w3cTime(e.LastMod())})
+		set.add(a.absURL("/articles/"+url.PathEscape(e.Slug)), e.LastMod())
 	}
-	return sendXML(c, set, mod)
+	return set.send(c, mod)
 }
 
 // newsSitemapShow is /sitemap-news.xml: stories of the last 48 hours in Google's News format.

@@ -145,3 +145,24 @@ func TestRobotsTxt(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 }
+
+// The sitemaps are written by hand, not by encoding/xml: a location with XML's special
+// characters (a site address is the editor's to configure) or one it does not allow
+// must still make a document a crawler can read, and a last modification is UTC.
+func TestSitemapWriterEscapes(t *testing.T) {
+	w := newSitemap("urlset", "url", 2)
+	tehran := time.FixedZone("IRST", 3*3600+1800)
+	w.add("http://news.test/a?x=1&y=<2>\x01", time.Date(2026, 11, 20, 15, 30, 0, 0, tehran))
+	w.add("http://news.test/b", time.Time{})
+	doc := w.doc()
+	var set testURLSet
+	if err := xml.Unmarshal(doc, &set); err != nil {
+		t.Fatalf("%v in %s", err, doc)
+	}
+	if len(set.URLs) != 2 || set.URLs[0].Loc != "http://news.test/a?x=1&y=<2>\uFFFD" || set.URLs[0].LastMod != "2026-11-20T12:00:00Z" {
+		t.Errorf("entries %+v", set.URLs)
+	}
+	if strings.Contains(string(doc), "<lastmod></lastmod>") || set.URLs[1].LastMod != "" {
+		t.Errorf("an entry without a date has an empty lastmod: %s", doc)
+	}
+}
