@@ -439,10 +439,12 @@ func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n
 			UNION ALL
 			SELECT * FROM (SELECT a.id, 0 FROM articles a INDEXED BY articles_live WHERE `+strings.ReplaceAll(visible, "?", "?1")+`
 				ORDER BY a.published_at DESC, a.id DESC LIMIT ?5) AS latest),
-		pick(id, shared) AS (SELECT id, sum(shared) FROM cand WHERE id <> ?3 GROUP BY id)
-		SELECT `+articleCols+` FROM pick JOIN articles a ON a.id = pick.id`+articleJoins+`
-		ORDER BY pick.shared DESC, (a.section_id = ?4) DESC, a.published_at DESC, a.id DESC
-		LIMIT ?6`, t, relatedPerTag, a.ID, a.Section.ID, n+1, n)
+		pick(id, shared) AS (SELECT id, sum(shared) FROM cand WHERE id <> ?3 GROUP BY id),
+		top AS (SELECT pick.id, pick.shared, a.section_id = ?4 AS here, a.published_at
+			FROM pick JOIN articles a INDEXED BY articles_live_id ON a.id = pick.id AND a.status IN ('published', 'scheduled')
+			ORDER BY pick.shared DESC, here DESC, a.published_at DESC, pick.id DESC LIMIT ?6)
+		SELECT `+articleCols+` FROM top JOIN articles a ON a.id = top.id`+articleJoins+`
+		ORDER BY top.shared DESC, top.here DESC, top.published_at DESC, top.id DESC`, t, relatedPerTag, a.ID, a.Section.ID, n+1, n)
 }
 
 // Neighbours returns the previous (older) and next (newer) visible stories in a's section; either may be nil.

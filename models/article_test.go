@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,7 +154,10 @@ func TestFiltersAuthorsTagsRelatedNeighbours(t *testing.T) {
 		in.Tags = []string{"Energy", " Oil "}
 		in.PublishedAt = testNow.Add(-2 * time.Hour)
 	})
-	c := f.add(t, "Cup final tonight", f.sports, func(in *ArticleInput) { in.Tags = []string{"Football"} })
+	c := f.add(t, "Cup final tonight", f.sports, func(in *ArticleInput) {
+		in.Tags = []string{"Football"}
+		in.PublishedAt = testNow.Add(-30 * time.Minute) // newer than the section's story below: Related prefers the section
+	})
 	d := f.add(t, "Election called", f.world, func(in *ArticleInput) { in.PublishedAt = testNow.Add(-1 * time.Hour) })
 
 	oil, err := f.s.Tags.BySlug(ctx, "oil")
@@ -173,10 +177,12 @@ func TestFiltersAuthorsTagsRelatedNeighbours(t *testing.T) {
 		t.Errorf("author filter: total %d, first byline %+v", byAuthor.Total, byAuthor.Items[0].Authors)
 	}
 
+	f.add(t, "Cup final result", f.sports, func(in *ArticleInput) { in.PublishedAt = testNow.Add(-10 * time.Minute) })
 	art, _ := f.s.Articles.Get(ctx, a)
 	rel, err := f.s.Articles.Related(ctx, testNow, art, 3)
-	if err != nil || len(rel) == 0 || rel[0].ID != b {
-		t.Errorf("related to %q should lead with the story sharing two tags; got %v, %v", art.Title, titles(rel), err)
+	// The story sharing both tags, then the section's newest, then the paper's.
+	if want := []string{"Pipeline deal signed", "Election called", "Cup final result"}; err != nil || !slices.Equal(titles(rel), want) {
+		t.Errorf("related to %q: %q, %v; want %q", art.Title, titles(rel), err, want)
 	}
 	for _, r := range rel {
 		if r.ID == a {
