@@ -58,7 +58,7 @@ func (a *App) feedShow(format string, find func(echo.Context, models.Settings) (
 		if err != nil {
 			return err
 		}
-		got, err := a.Store.Articles.Published(ctx, a.Now(), scope.Filter, models.Page{Number: 1, Size: feedItems})
+		got, err := a.Store.Articles.Feed(ctx, a.Now(), scope.Filter, feedItems)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (a *App) feedShow(format string, find func(echo.Context, models.Settings) (
 			Description: scope.Description,
 			Copyright:   "© " + site.SiteName,
 		}
-		for _, art := range got.Items {
+		for _, art := range got {
 			it := a.feedItem(art)
 			f.Items = append(f.Items, it)
 			if it.Updated.After(f.Updated) {

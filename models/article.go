@@ -96,7 +96,16 @@ type ArticleStore struct{ s *Store }
 // A scheduled story therefore appears by itself, with no job to flip it.
 const visible = `a.status IN ('published', 'scheduled') AND a.published_at <= ?`
 
-const articleCols = `a.id, a.title, a.slug, a.dek, a.body_src, a.body_html, a.dateline, a.wire,
+// articleCols are the columns scanArticle reads: a whole story, to show it on its own
+// page or in a feed.
+const articleCols = `a.id, a.title, a.slug, a.dek, a.body_src, a.body_html,` + articleRest
+
+// cardCols are articleCols for a story shown as a card in a list (front page, section,
+// tag, writer, search, related, the widgets): everything but the body, which a card
+// never shows and which is most of a story's bytes. Its BodySrc and BodyHTML are empty.
+const cardCols = `a.id, a.title, a.slug, a.dek, '', '',` + articleRest
+
+const articleRest = ` a.dateline, a.wire,
 	a.status, a.published_at, a.updated_at, a.correction, a.comments_open, a.version, a.created_at, a.modified_at,
 	s.id, s.name, s.slug, s.description, s.position,
 	a.image_alt, a.image_caption, a.image_credit,
@@ -146,7 +155,8 @@ type Filter struct {
 	AuthorID  int64
 }
 
-// Published lists visible articles, newest first, one page at a time.
+// Published lists visible articles, newest first, one page at a time, as cards
+// (cardCols: no bodies).
 //
 // Its cost does not grow with the archive: the page's ids come from a partial index
 // of live stories alone, only that page's rows are read, and the total is a count kept
@@ -155,6 +165,17 @@ type Filter struct {
 // (p.After, the "Older" link) or comes before one (p.Before, "Newer") starts at that
 // story's place in the index instead, at the same cost however deep it is.
 func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, p Page) (Paged[Article], error) {
+	return as.published(ctx, now, f, p, cardCols)
+}
+
+// Feed lists the newest n visible articles whole, bodies and all, for a feed.
+func (as *ArticleStore) Feed(ctx context.Context, now time.Time, f Filter, n int) ([]Article, error) {
+	got, err := as.published(ctx, now, f, Page{Number: 1, Size: n}, articleCols)
+	return got.Items, err
+}
+
+// published is Published and Feed: a page of the list f, each story read as cols.
+func (as *ArticleStore) published(ctx context.Context, now time.Time, f Filter, p Page, cols string) (Paged[Article], error) {
 	l := listingFor(f)
 	t := fmtTime(now)
 	var out Paged[Article]
@@ -189,7 +210,7 @@ func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, 
 	// The page of ids comes first (SQLite's CROSS JOIN keeps that order): planning
 	// without the LIMIT's value (sqlite_lib.go), SQLite would otherwise guess the
 	// page as large as the archive and walk every story to probe it.
-	q := "SELECT " + articleCols + " FROM (" + ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
+	q := "SELECT " + cols + " FROM (" + ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
 		ORDER BY a.published_at DESC, a.id DESC`
 	items, err := as.list(ctx, q, args...)
 	out.Items = items
@@ -344,7 +365,7 @@ func (as *ArticleStore) one(ctx context.Context, cond string, args ...any) (Arti
 	return arts[0], nil
 }
 
-// LatestBySection returns up to n visible stories per section, newest first, skipping
+// LatestBySection returns up to n visible stories per section as cards, newest first, skipping
 // the stories in exclude (those the front page already shows). It is one statement
 // whose per-section subquery walks the (section_id, status, published_at) index, so its
 // cost grows with the number of sections, not with the size of the archive.
@@ -356,7 +377,7 @@ func (as *ArticleStore) LatestBySection(ctx context.Context, now time.Time, n in
 	if err != nil {
 		return nil, err
 	}
-	arts, err := as.list(ctx, `SELECT `+articleCols+` FROM sections sx
+	arts, err := as.list(ctx, `SELECT `+cardCols+` FROM sections sx
 		JOIN articles a ON a.id IN (
 			SELECT x.id FROM articles x INDEXED BY articles_live_section
 			WHERE x.section_id = sx.id AND x.status IN ('published', 'scheduled') AND x.published_at <= ?
@@ -384,7 +405,7 @@ func (as *ArticleStore) Get(ctx context.Context, id int64) (Article, error) {
 	return as.one(ctx, "a.id = ?", id)
 }
 
-// Visible returns the stories among ids that readers can see now, by id.
+// Visible returns the stories among ids that readers can see now, as cards, by id.
 func (as *ArticleStore) Visible(ctx context.Context, now time.Time, ids []int64) (map[int64]Article, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -393,7 +414,7 @@ func (as *ArticleStore) Visible(ctx context.Context, now time.Time, ids []int64)
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	arts, err := as.list(ctx, "SELECT "+articleCols+articleFrom+" WHERE "+visible+" AND a.id IN ("+placeholders(len(ids))+")", args...)
+	arts, err := as.list(ctx, "SELECT "+cardCols+articleFrom+" WHERE "+visible+" AND a.id IN ("+placeholders(len(ids))+")", args...)
 	byID := make(map[int64]Article, len(arts))
 	for _, a := range arts {
 		byID[a.ID] = a
@@ -422,7 +443,7 @@ func (as *ArticleStore) liveSlug(ctx context.Context, q, key string, now time.Ti
 // candidates, not the archive, so a tag on 100,000 stories costs what a tag on 100 does.
 const relatedPerTag = 50
 
-// Related lists up to n visible stories sharing the most tags with a, then its
+// Related lists up to n visible stories (cards) sharing the most tags with a, then its
 // section's latest, then the paper's latest. Candidates are each of a's tags' newest
 // stories, read from the tag link index, so the cost is bounded by a's tags.
 func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n int) ([]Article, error) {
@@ -443,24 +464,24 @@ func (as *ArticleStore) Related(ctx context.Context, now time.Time, a Article, n
 		top AS (SELECT pick.id, pick.shared, a.section_id = ?4 AS here, a.published_at
 			FROM pick JOIN articles a INDEXED BY articles_live_id ON a.id = pick.id AND a.status IN ('published', 'scheduled')
 			ORDER BY pick.shared DESC, here DESC, a.published_at DESC, pick.id DESC LIMIT ?6)
-		SELECT `+articleCols+` FROM top JOIN articles a ON a.id = top.id`+articleJoins+`
+		SELECT `+cardCols+` FROM top JOIN articles a ON a.id = top.id`+articleJoins+`
 		ORDER BY top.shared DESC, top.here DESC, top.published_at DESC, top.id DESC`, t, relatedPerTag, a.ID, a.Section.ID, n+1, n)
 }
 
-// Neighbours returns the previous (older) and next (newer) visible stories in a's section; either may be nil.
+// Neighbours returns the previous (older) and next (newer) visible stories in a's section, as cards; either may be nil.
 // The row-value comparisons let each be one seek in the section's index of live stories.
 func (as *ArticleStore) Neighbours(ctx context.Context, now time.Time, a Article) (prev, next *Article, err error) {
 	t := fmtTime(now)
 	pub := fmtTime(a.PublishedAt)
 	// Older than a visible story is visible by time, so the older one needs only the status.
-	older, err := as.list(ctx, "SELECT "+articleCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+`
+	older, err := as.list(ctx, "SELECT "+cardCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+`
 		WHERE a.status IN ('published', 'scheduled') AND a.section_id = ?
 		AND (a.published_at, a.id) < (?, ?) ORDER BY a.published_at DESC, a.id DESC LIMIT 1`,
 		a.Section.ID, pub, a.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	newer, err := as.list(ctx, "SELECT "+articleCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+` WHERE `+visible+` AND a.section_id = ?
+	newer, err := as.list(ctx, "SELECT "+cardCols+" FROM articles a INDEXED BY articles_live_section"+articleJoins+` WHERE `+visible+` AND a.section_id = ?
 		AND (a.published_at, a.id) > (?, ?) ORDER BY a.published_at ASC, a.id ASC LIMIT 1`,
 		t, a.Section.ID, pub, a.ID)
 	if err != nil {

@@ -56,7 +56,7 @@ const inForce = `(f.pinned_until IS NULL OR f.pinned_until > ?)`
 // picks, 10 ms of every front page on an archive of 100,000. PostgreSQL's planner has
 // the table's size and needs no hint.
 func (fs *FrontStore) picksQuery(readers bool) string {
-	q := `SELECT ` + articleCols + `, f.slot, f.position, f.pinned_until FROM front_picks f
+	q := `SELECT ` + cardCols + `, f.slot, f.position, f.pinned_until FROM front_picks f
 		` + fs.s.dialect("CROSS JOIN", "JOIN") + ` articles a ON a.id = f.article_id` + articleJoins + `
 		WHERE ` + inForce
 	if readers {

@@ -239,7 +239,7 @@ func (s *Store) searchEngine(query string) searchEngine {
 			// The ids constrain search_index itself, so FTS5 looks up just these rows;
 			// constrained on the articles side, it would run the match over every story first.
 			marked: func(n int) (string, []any) {
-				return "SELECT " + articleCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
+				return "SELECT " + cardCols + `, highlight(search_index, 0, ?, ?), snippet(search_index, 2, ?, ?, '…', 40)
 					FROM search_index CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
 					WHERE search_index MATCH ? AND search_index.rowid IN (` + placeholders(n) + `) AND a.id = search_index.rowid`,
 					[]any{string(markOpen), string(markClose), string(markOpen), string(markClose), match}
@@ -257,7 +257,7 @@ func (s *Store) searchEngine(query string) searchEngine {
 		score:   ", ts_rank('" + tsWeights + "', document, to_tsquery('broadsheet', ?1)) AS score",
 		byScore: "cand.score DESC",
 		marked: func(n int) (string, []any) {
-			return "SELECT " + articleCols + `,
+			return "SELECT " + cardCols + `,
 				replace(ts_headline('broadsheet', replace(d.title, '<', ?), to_tsquery('broadsheet', ?), ?), ?, '<'),
 				replace(ts_headline('broadsheet', replace(d.body, '<', ?), to_tsquery('broadsheet', ?), ?), ?, '<')
 				FROM search_docs d CROSS JOIN ` + strings.TrimPrefix(articleFrom, " FROM ") + `
