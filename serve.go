@@ -84,7 +84,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 	if err != nil {
 		return err
 	}
-	ln = limitPerClient(ln, c.limits.connsPerClient, c.ops.TrustedProxies)
+	ln = handlers.GatherWrites(limitPerClient(ln, c.limits.connsPerClient, c.ops.TrustedProxies))
 	defer ln.Close()
 	if c.baseURL == "" {
 		// Keep the host as the operator wrote it ("localhost"), unless the OS chose the port.
@@ -145,6 +145,7 @@ func (r *cli) serve(ctx context.Context, log *slog.Logger, args []string, _ io.W
 		IdleTimeout:       c.limits.idle,
 		MaxHeaderBytes:    int(c.limits.maxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnContext:       handlers.ConnContext, // with GatherWrites: a cached answer leaves in one write
 	}
 	srv.RegisterOnShutdown(app.EndStreams) // live streams never finish by themselves
 	go app.FlushReadsEvery(ctx, time.Minute)

@@ -140,9 +140,13 @@ func (ta *testApp) article(title string, sec models.Section, author models.User,
 	return a
 }
 
-// server starts the site on a real listener.
+// server starts the site on a real listener, its connections made as serve makes
+// them (cached answers leave in one write: gather.go).
 func (ta *testApp) server() *httptest.Server {
-	srv := httptest.NewServer(ta.h)
+	srv := httptest.NewUnstartedServer(ta.h)
+	srv.Listener = GatherWrites(srv.Listener)
+	srv.Config.ConnContext = ConnContext
+	srv.Start()
 	ta.tb.Cleanup(srv.Close)
 	return srv
 }

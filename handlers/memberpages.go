@@ -228,8 +228,5 @@ func (a *App) sendMember(w http.ResponseWriter, r *http.Request, p *memberPage, 
 		}
 	}
 	*bp = body
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(body)
-	return err
+	return a.sendWhole(w, r, body)
 }

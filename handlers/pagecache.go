@@ -396,10 +396,7 @@ func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage) (s
 		}
 	}
 	h[echo.HeaderContentType] = p.contentTypeValue
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(body)
-	return http.StatusOK, err
+	return http.StatusOK, a.sendWhole(w, r, body)
 }
 
 // brotliOnceItStays counts an answer in gzip to a client that takes brotli too, and

@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"compress/gzip"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"broadsheet/models"
+)
+
+// countingListener counts its connections and the writes made to them.
+type countingListener struct {
+	net.Listener
+	conns, writes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.conns.Add(1)
+		c = writeCountingConn{c, &l.writes}
+	}
+	return c, err
+}
+
+type writeCountingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c writeCountingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1) // before the bytes leave, so a client that has them sees the count
+	return c.Conn.Write(p)
+}
+
+// A story page from the page cache, two and more times net/http's 4 KB buffer in either
+// encoding, reaches the reader whole and in one write, over a connection kept for the
+// next request; HEAD and a revalidation still get their answers.
+func TestCachedAnswerLeavesInOneWrite(t *testing.T) {
+	ta := newTestApp(t)
+	world := ta.section("World")
+	ed := ta.user("Mina Karimi", "editor")
+	var body strings.Builder
+	for i := range 150 { // paragraphs gzip cannot squeeze much
+		fmt.Fprintf(&body, "Paragraph %x.\n\n", sha256.Sum256([]byte{byte(i), byte(i >> 8)}))
+	}
+	art := ta.article("A long story", world, ed, func(in *models.ArticleInput) { in.Body = body.String() })
+
+	counted := &countingListener{Listener: newLocalListener(t)}
+	srv := httptest.NewUnstartedServer(ta.h)
+	srv.Listener = GatherWrites(counted)
+	srv.Config.ConnContext = ConnContext
+	srv.Start()
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}} // we ask, and decode, ourselves
+	url := srv.URL + "/articles/" + art.Slug
+
+	fetch := func(method, encoding string, header ...string) (res *http.Response, page []byte, writes int64) {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, nil)
+		if encoding != "" {
+			req.Header.Set("Accept-Encoding", encoding)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		before := counted.writes.Load()
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page = raw
+		if res.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(strings.NewReader(string(raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s %s: the gzip answer does not decode: %v", method, encoding, err)
+			}
+		}
+		if method != http.MethodHead && res.ContentLength >= 0 && int64(len(raw)) != res.ContentLength {
+			t.Errorf("%s %s: %d bytes for a Content-Length of %d", method, encoding, len(raw), res.ContentLength)
+		}
+		return res, raw, counted.writes.Load() - before
+	}
+
+	_, miss, _ := fetch("GET", "")
+	res, hit, writes := fetch("GET", "")
+	if res.Header.Get("Etag") == "" || string(hit) != string(miss) || len(hit) < 8<<10 {
+		t.Fatalf("the cached answer (%d bytes, ETag %q) is not the page first rendered (%d bytes)", len(hit), res.Header.Get("Etag"), len(miss))
+	}
+	if !strings.Contains(string(hit), art.Title) || !strings.HasSuffix(strings.TrimSpace(string(hit)), "</html>") {
+		t.Fatal("the cached answer is not the whole story page")
+	}
+	if writes != 1 {
+		t.Errorf("a %d-byte answer from the cache took %d writes, want 1", len(hit), writes)
+	}
+	fetch("GET", "gzip") // its gzip form is made on the first ask
+	res, zipped, writes := fetch("GET", "gzip")
+	if res.Header.Get("Content-Encoding") != "gzip" || len(zipped) < 4<<10 || writes != 1 {
+		t.Errorf("gzip answer: encoding %q, %d bytes, %d writes; want gzip, over 4 KB, one write",
+			res.Header.Get("Content-Encoding"), len(zipped), writes)
+	}
+	res, head, _ := fetch("HEAD", "")
+	if res.StatusCode != http.StatusOK || len(head) != 0 || res.Header.Get("Content-Length") != fmt.Sprint(len(hit)) {
+		t.Errorf("HEAD: %d, %d bytes of body, Content-Length %q", res.StatusCode, len(head), res.Header.Get("Content-Length"))
+	}
+	res, _, _ = fetch("GET", "", "If-None-Match", res.Header.Get("Etag"))
+	if res.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidation: %d, want 304", res.StatusCode)
+	}
+	if _, again, _ := fetch("GET", ""); string(again) != string(hit) {
+		t.Error("the answer after a revalidation on the same connection differs")
+	}
+	if n := counted.conns.Load(); n != 1 {
+		t.Errorf("%d connections for the requests of one client, want 1 kept alive", n)
+	}
+}
+
+func newLocalListener(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
