@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -137,4 +138,34 @@ func newLocalListener(t *testing.T) net.Listener {
 		t.Fatal(err)
 	}
 	return ln
+}
+
+// Files (here a photo) still reach the reader whole over gathering connections, both
+// when the connection underneath can send a file by itself (sendfile, on a bare TCP
+// connection) and when it cannot.
+func TestFilesOverGatheringConnections(t *testing.T) {
+	ta := newTestApp(t)
+	m := ta.photo()
+	path := m.URL(slices.Max(m.Sizes))
+	want, err := io.ReadAll(ta.get(path).Body)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("the photo from the site itself: %d bytes, %v", len(want), err)
+	}
+	counted := &countingListener{Listener: newLocalListener(t)}
+	wrapped := httptest.NewUnstartedServer(ta.h)
+	wrapped.Listener = GatherWrites(counted) // writeCountingConn: no ReadFrom
+	wrapped.Config.ConnContext = ConnContext
+	wrapped.Start()
+	defer wrapped.Close()
+	for _, srv := range []*httptest.Server{ta.server(), wrapped} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || string(got) != string(want) {
+			t.Errorf("%d: %d bytes of the photo's %d (%v)", res.StatusCode, len(got), len(want), err)
+		}
+	}
 }
