@@ -20,7 +20,8 @@ const (
 	StatusUnpublished = "unpublished"
 )
 
-// Article is a story as readers and editors see it.
+// Article is a story as readers and editors see it. A story read for a list is a card
+// (cardCols): its BodySrc and BodyHTML are empty.
 type Article struct {
 	ID           int64
 	Title        string
