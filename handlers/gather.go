@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net"
@@ -80,26 +81,25 @@ func (g *gatheringConn) ReadFrom(r io.Reader) (int64, error) {
 func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) error {
 	w.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	g, _ := r.Context().Value(gatheringConnKey{}).(*gatheringConn)
-	if g == nil || g.held != nil || r.ProtoMajor != 1 || r.TLS != nil || len(body) > maxGathered {
-		w.WriteHeader(http.StatusOK)
-		_, err := w.Write(body)
-		return err
+	if g != nil && (g.held != nil || r.ProtoMajor != 1 || r.TLS != nil || len(body) > maxGathered) {
+		g = nil // net/http writes it as it always does
 	}
-	bp := a.pageBuffers.Get().(*[]byte)
-	defer a.pageBuffers.Put(bp)
-	*bp = (*bp)[:0]
-	g.held = bp
+	if g != nil {
+		bp := a.pageBuffers.Get().(*[]byte)
+		defer a.pageBuffers.Put(bp)
+		*bp = (*bp)[:0]
+		g.held = bp
+	}
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)
+	if g == nil {
+		return err
+	}
 	// What net/http still buffers joins the rest; were the writer unable to flush, it
 	// would follow, in order, after what was held.
 	flushErr := http.NewResponseController(w).Flush()
+	held := *g.held
 	g.held = nil
-	if _, sendErr := g.Conn.Write(*bp); err == nil {
-		err = sendErr
-	}
-	if err == nil {
-		err = flushErr
-	}
-	return err
+	_, sendErr := g.Conn.Write(held)
+	return cmp.Or(err, sendErr, flushErr)
 }
