@@ -19,10 +19,15 @@ const (
 // hourKey is the UTC hour a read is counted in, as stored in article_reads.hour.
 func hourKey(t time.Time) string { return t.UTC().Format("2006-01-02T15") }
 
+// readKey is a story and the hour it was read in, as whole hours since 1970: the
+// counter keys a read by a division, not by formatting the hour (a tenth of a cached
+// page's cost of our own), and Flush formats each key's hour once.
 type readKey struct {
 	article int64
-	hour    string
+	hour    int64
 }
+
+func hourOf(t time.Time) int64 { return t.Unix() / 3600 }
 
 // ReadCounter counts story reads in memory so that reading a story never writes to the
 // database; Flush adds the counts to article_reads now and then. Each app server has its
@@ -42,7 +47,7 @@ func NewReadCounter(s *Store) *ReadCounter {
 
 // Add counts one read of the story at time at. It is safe for concurrent use.
 func (rc *ReadCounter) Add(articleID int64, at time.Time) {
-	k := readKey{articleID, hourKey(at)}
+	k := readKey{articleID, hourOf(at)}
 	rc.mu.Lock()
 	rc.pending[k]++
 	rc.mu.Unlock()
@@ -63,7 +68,7 @@ func (rc *ReadCounter) Flush(ctx context.Context, now time.Time) error {
 			// A story deleted since it was read has nothing to count against.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO article_reads (article_id, hour, count)
 				SELECT id, ?, ? FROM articles WHERE id = ?
-				ON CONFLICT (article_id, hour) DO UPDATE SET count = article_reads.count + excluded.count`, k.hour, n, k.article); err != nil {
+				ON CONFLICT (article_id, hour) DO UPDATE SET count = article_reads.count + excluded.count`, hourKey(time.Unix(k.hour*3600, 0)), n, k.article); err != nil {
 				return err
 			}
 		}

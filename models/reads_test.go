@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func TestReadCountsFlushAdditivelyFromSeveralServers(t *testing.T) {
 		server1.Add(a, testNow)
 	}
 	for i := 0; i < 2; i++ {
-		server1.Add(b, testNow)
+		server1.Add(b, testNow.In(time.FixedZone("UTC+5:30", 5*3600+1800)))
 		server2.Add(b, testNow.Add(-time.Hour))
 	}
 	for i := 0; i < 10; i++ {
@@ -69,6 +70,22 @@ func TestReadCountsFlushAdditivelyFromSeveralServers(t *testing.T) {
 		if err := rc.Flush(ctx, testNow); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Each read is stored under its UTC hour, whatever the zone of the clock that saw it.
+	var hours []string
+	rowsB, err := f.s.R.Query("SELECT hour FROM article_reads WHERE article_id = ? ORDER BY hour", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rowsB.Next() {
+		var h string
+		if err := rowsB.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		hours = append(hours, h)
+	}
+	if want := []string{hourKey(testNow.Add(-time.Hour)), hourKey(testNow)}; !slices.Equal(hours, want) {
+		t.Errorf("story B's reads stored under hours %q, want %q", hours, want)
 	}
 	// B: 2 + 2 from two servers beats A's 3; Old's reads are outside the window.
 	if got := f.ranked(f.s.Articles.MostRead(ctx, testNow, 5)); got != "Story B|Story A" {
