@@ -83,6 +83,9 @@ func (a *App) linkGone(c echo.Context, p page, again, againText string) error {
 // loggedURI is the request's address for the request log, with the token of a mailed
 // link blanked: whoever reads the logs must not be able to follow a live link.
 func loggedURI(r *http.Request) string {
+	if r.URL.RawQuery == "" { // most requests: nothing to parse (a key may be escaped, so no cheaper test)
+		return r.RequestURI
+	}
 	q := r.URL.Query()
 	if !q.Has("token") {
 		return r.RequestURI

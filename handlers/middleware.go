@@ -33,8 +33,8 @@ func (a *App) setBaseHeaders(h http.Header, r *http.Request) string {
 	rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
 	h[echo.HeaderXRequestID] = []string{id}
-	for k, v := range a.securityHeaderValues {
-		h[k] = v
+	for _, sh := range a.securityHeaderValues {
+		h[sh.key] = sh.value
 	}
 	if a.https(r) {
 		h["Strict-Transport-Security"] = hstsValue
@@ -115,15 +115,21 @@ func contentSecurityPolicy(mediaOrigin string) string {
 }
 
 // newSecurityHeaders are the headers set on every answer. The slices are built once,
-// in New, and shared (see publicCacheControlValue): the keys are already in canonical form.
-func newSecurityHeaders(mediaOrigin string) map[string][]string {
-	return map[string][]string{
-		"Content-Security-Policy": {contentSecurityPolicy(mediaOrigin)},
-		"X-Content-Type-Options":  {"nosniff"},
-		"X-Frame-Options":         {"DENY"},
-		"Referrer-Policy":         {"strict-origin-when-cross-origin"},
-		"X-Xss-Protection":        {"0"},
+// in New, and shared (see publicCacheControlValue): the keys are already in canonical
+// form. A list, not a map: every answer walks it, and ranging over a map costs more.
+func newSecurityHeaders(mediaOrigin string) []securityHeader {
+	return []securityHeader{
+		{"Content-Security-Policy", []string{contentSecurityPolicy(mediaOrigin)}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
+		{"X-Xss-Protection", []string{"0"}},
 	}
+}
+
+type securityHeader struct {
+	key   string
+	value []string
 }
 
 // isUploadRoute names the routes that take photos: the media library and the article

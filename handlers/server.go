@@ -89,9 +89,9 @@ type App struct {
 	rendering    flight                       // misses being rendered, so each renders once
 	live         *liveHub                     // live stories watched by readers' streams on this server
 
-	gzip, brotli         *codec              // compress cached pages (encoding.go)
-	securityHeaderValues map[string][]string // set on every answer; the CSP names the photos' origin
-	mediaBase            string              // where pages point for photo files, ending in "/"
+	gzip, brotli         *codec           // compress cached pages (encoding.go)
+	securityHeaderValues []securityHeader // set on every answer; the CSP names the photos' origin
+	mediaBase            string           // where pages point for photo files, ending in "/"
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
