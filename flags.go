@@ -222,10 +222,10 @@ func (r *cli) newLogger(o logOptions) (*slog.Logger, error) {
 	r.logs = &logSink{out: r.stderr}
 	switch strings.ToLower(o.format.value) {
 	case "text":
-		return slog.New(slog.NewTextHandler(r.logs, opts)), nil
+		return slog.New(newLineHandler(r.logs, false, opts)), nil
 	case "json":
 		r.logJSON = true
-		return slog.New(slog.NewJSONHandler(r.logs, opts)), nil
+		return slog.New(newLineHandler(r.logs, true, opts)), nil
 	}
 	return nil, usageErrorf("%s: use text or json", o.format)
 }
