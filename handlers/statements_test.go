@@ -128,3 +128,30 @@ func TestArticlePageStatementCount(t *testing.T) {
 	}
 	t.Logf("statements: cold %d, hit 1, miss after a comment %d", cold, miss)
 }
+
+// A feed reads its stories in one statement, whole, and no count (it has no pager).
+// Here, the feed of a section read again after a story was published in it, with the
+// site's state (sections, settings, widgets) read anew as well.
+func TestFeedStatementCount(t *testing.T) {
+	ta := newCountedApp(t)
+	ed := ta.user("Mina Karimi", models.RoleEditor)
+	world := ta.section("World")
+	for i := range 3 {
+		ta.article(fmt.Sprintf("Earlier story %d", i), world, ed, func(in *models.ArticleInput) {
+			in.PublishedAt = testNow.Add(-time.Duration(i+2) * time.Hour)
+		})
+	}
+	path := "/section/" + world.Slug + "/feed.rss"
+	ta.get(path).Body.Close()
+	ta.article("Talks resume in Tehran", world, ed, nil)
+	var feed string
+	n := counted(func() { feed = body(t, ta.get(path)) })
+	if !strings.Contains(feed, "Talks resume in Tehran") {
+		t.Fatal("the feed read after a story was published does not list it")
+	}
+	// 10: the versions, the site's state and widgets read anew, the section and the
+	// stories; reading the list's count as well made 11.
+	if n > 10 {
+		t.Errorf("the feed after a new story sent %d statements, want at most 10", n)
+	}
+}

@@ -166,24 +166,26 @@ type Filter struct {
 // (p.After, the "Older" link) or comes before one (p.Before, "Newer") starts at that
 // story's place in the index instead, at the same cost however deep it is.
 func (as *ArticleStore) Published(ctx context.Context, now time.Time, f Filter, p Page) (Paged[Article], error) {
-	return as.published(ctx, now, f, p, cardCols)
-}
-
-// Feed lists the newest n visible articles whole, bodies and all, for a feed.
-func (as *ArticleStore) Feed(ctx context.Context, now time.Time, f Filter, n int) ([]Article, error) {
-	got, err := as.published(ctx, now, f, Page{Number: 1, Size: n}, articleCols)
-	return got.Items, err
-}
-
-// published is Published and Feed: a page of the list f, each story read as cols.
-func (as *ArticleStore) published(ctx context.Context, now time.Time, f Filter, p Page, cols string) (Paged[Article], error) {
-	l := listingFor(f)
-	t := fmtTime(now)
+	l, t := listingFor(f), fmtTime(now)
 	var out Paged[Article]
 	if err := as.s.R.QueryRowContext(ctx, l.total, append([]any{t}, l.args...)...).Scan(&out.Total); err != nil {
 		return out, err
 	}
 	out.setPage(p)
+	var err error
+	out.Items, err = as.page(ctx, l, t, p, cardCols)
+	return out, err
+}
+
+// Feed lists the newest n visible articles whole, bodies and all, for a feed. A feed
+// has no pager, so it reads no count.
+func (as *ArticleStore) Feed(ctx context.Context, now time.Time, f Filter, n int) ([]Article, error) {
+	return as.page(ctx, listingFor(f), fmtTime(now), Page{Number: 1, Size: n}, articleCols)
+}
+
+// page reads the stories of page p of the list l at time t (as fmtTime writes it),
+// each story as cols.
+func (as *ArticleStore) page(ctx context.Context, l listing, t string, p Page, cols string) ([]Article, error) {
 	ids, args := l.byNumber(), append(append([]any{t}, l.args...), p.limit(), p.offset())
 	id := p.After
 	if id == 0 {
@@ -199,7 +201,7 @@ func (as *ArticleStore) published(ctx context.Context, now time.Time, f Filter, 
 		switch {
 		case errors.Is(err, sql.ErrNoRows): // not visible, or gone: by number
 		case err != nil:
-			return out, err
+			return nil, err
 		case p.After != 0:
 			// Both upper bounds at the story: SQLite seeks by one of them, and seeking
 			// from now would step through every story above it.
@@ -213,9 +215,7 @@ func (as *ArticleStore) published(ctx context.Context, now time.Time, f Filter, 
 	// page as large as the archive and walk every story to probe it.
 	q := "SELECT " + cols + " FROM (" + ids + ") pick " + as.s.dialect("CROSS JOIN", "JOIN") + " articles a ON a.id = pick.id" + articleJoins + `
 		ORDER BY a.published_at DESC, a.id DESC`
-	items, err := as.list(ctx, q, args...)
-	out.Items = items
-	return out, err
+	return as.list(ctx, q, args...)
 }
 
 // listing is how one kind of story list is read cheaply: from selects ids from an
