@@ -79,7 +79,7 @@ func (g *gatheringConn) ReadFrom(r io.Reader) (int64, error) {
 // GatherWrites, over HTTP/1 without TLS (where only this goroutine writes to it), with a
 // body of at most maxGathered bytes, the whole answer leaves in one write.
 func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) error {
-	w.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
 	g, _ := r.Context().Value(gatheringConnKey{}).(*gatheringConn)
 	if g != nil && (g.held != nil || r.ProtoMajor != 1 || r.TLS != nil || len(body) > maxGathered) {
 		g = nil // net/http writes it as it always does

@@ -47,7 +47,7 @@ var hstsValue = []string{"max-age=31536000"}
 // https reports whether the reader reached the site over TLS: directly, through a
 // proxy that says so, or because the site's address is https.
 func (a *App) https(r *http.Request) bool {
-	return r.TLS != nil || r.Header.Get(echo.HeaderXForwardedProto) == "https" || strings.HasPrefix(a.Config.BaseURL, "https://")
+	return r.TLS != nil || strings.HasPrefix(a.Config.BaseURL, "https://") || headerValue(r.Header, echo.HeaderXForwardedProto) == "https"
 }
 
 // recoverPanics turns a panic into an error for the one error handler. Echo's

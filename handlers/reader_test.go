@@ -433,6 +433,22 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
+// HSTS goes only with https: a reader who came over TLS through a proxy that says so
+// gets it, on the rendered page and the cached one alike; a plain http reader does not
+// (it would bind a browser to an address the site may not serve over TLS).
+func TestStrictTransportSecurityOnlyOverHTTPS(t *testing.T) {
+	ta := newTestApp(t)
+	for _, answer := range []string{"rendered", "cached"} {
+		for proto, want := range map[string]string{"https": "max-age=31536000", "http": ""} {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("X-Forwarded-Proto", proto)
+			if got := ta.do(req).Header.Get("Strict-Transport-Security"); got != want {
+				t.Errorf("%s answer over %s: Strict-Transport-Security %q, want %q", answer, proto, got, want)
+			}
+		}
+	}
+}
+
 func TestHealthz(t *testing.T) {
 	ta := newTestApp(t)
 	if res := ta.get("/healthz"); res.StatusCode != 200 {
