@@ -93,18 +93,25 @@ func counted(fn func()) int64 {
 	return statements.Load() - before
 }
 
-// A cached article page costs one statement (the versions); the first view after a
-// comment, the common miss on a busy story, at most three.
-func TestArticlePageStatementCount(t *testing.T) {
+// countedDesk is a counted app with an editor and n earlier stories in World,
+// published an hour apart, each with tags.
+func countedDesk(t *testing.T, n int, tags ...string) (*testApp, models.User, models.Section) {
 	ta := newCountedApp(t)
 	ed := ta.user("Mina Karimi", models.RoleEditor)
 	world := ta.section("World")
-	for i := range 5 {
+	for i := range n {
 		ta.article(fmt.Sprintf("Earlier story %d", i), world, ed, func(in *models.ArticleInput) {
 			in.PublishedAt = testNow.Add(-time.Duration(i+2) * time.Hour)
-			in.Tags = []string{"Talks"}
+			in.Tags = tags
 		})
 	}
+	return ta, ed, world
+}
+
+// A cached article page costs one statement (the versions); the first view after a
+// comment, the common miss on a busy story, at most three.
+func TestArticlePageStatementCount(t *testing.T) {
+	ta, ed, world := countedDesk(t, 5, "Talks")
 	art := ta.article("Talks resume in Tehran", world, ed, func(in *models.ArticleInput) { in.Tags = []string{"Talks"} })
 	for i := range 60 {
 		ta.comment(art, ed, 0, fmt.Sprintf("Comment number %d", i))
@@ -133,14 +140,7 @@ func TestArticlePageStatementCount(t *testing.T) {
 // Here, the feed of a section read again after a story was published in it, with the
 // site's state (sections, settings, widgets) read anew as well.
 func TestFeedStatementCount(t *testing.T) {
-	ta := newCountedApp(t)
-	ed := ta.user("Mina Karimi", models.RoleEditor)
-	world := ta.section("World")
-	for i := range 3 {
-		ta.article(fmt.Sprintf("Earlier story %d", i), world, ed, func(in *models.ArticleInput) {
-			in.PublishedAt = testNow.Add(-time.Duration(i+2) * time.Hour)
-		})
-	}
+	ta, ed, world := countedDesk(t, 3)
 	path := "/section/" + world.Slug + "/feed.rss"
 	ta.get(path).Body.Close()
 	ta.article("Talks resume in Tehran", world, ed, nil)
