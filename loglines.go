@@ -138,21 +138,14 @@ func plainKey(key string) bool {
 // quotes what is empty or holds a space, '=' or '"' (a lone backslash stays as it
 // is); JSON escapes '"' and '\' (and, like slog, not '<', '>' or '&').
 func (h *lineHandler) appendString(b []byte, s string) ([]byte, bool) {
-	escape, quote := false, s == ""
+	var seen uint8 // what s's bytes ask for, together: one table lookup a byte
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < ' ' || c > '~':
-			return b, false
-		case c == '"':
-			escape, quote = true, true
-		case c == '\\':
-			escape = true
-		case c == ' ' || c == '=':
-			quote = true
-		}
+		seen |= byteNeeds[s[i]]
 	}
 	switch {
-	case h.json && escape:
+	case seen&needsSlog != 0:
+		return b, false
+	case h.json && seen&needsEscape != 0:
 		b = append(b, '"')
 		for i := 0; i < len(s); i++ {
 			if c := s[i]; c == '"' || c == '\\' {
@@ -164,11 +157,35 @@ func (h *lineHandler) appendString(b []byte, s string) ([]byte, bool) {
 		return append(b, '"'), true
 	case h.json:
 		return append(append(append(b, '"'), s...), '"'), true
-	case quote:
+	case seen&needsQuote != 0 || s == "":
 		return strconv.AppendQuote(b, s), true
 	}
 	return append(b, s...), true
 }
+
+// byteNeeds is, for each byte, what a string holding it needs: quoting in text,
+// escaping in JSON, or slog itself.
+var byteNeeds = func() (n [256]uint8) {
+	for c := range n {
+		switch {
+		case c < ' ' || c > '~':
+			n[c] = needsSlog
+		case c == '"':
+			n[c] = needsQuote | needsEscape
+		case c == '\\':
+			n[c] = needsEscape
+		case c == ' ' || c == '=':
+			n[c] = needsQuote
+		}
+	}
+	return n
+}()
+
+const (
+	needsQuote uint8 = 1 << iota
+	needsEscape
+	needsSlog
+)
 
 // appendTime writes t as slog does: RFC 3339 with milliseconds in text, with as many
 // digits as it takes (RFC3339Nano) in JSON.
