@@ -35,6 +35,8 @@ type timeStamp struct {
 	date, zone string
 }
 
+// newLineHandler writes to out, which must take whole lines from several goroutines
+// at once (logSink does), as slog's handlers hold no lock of theirs around this one's.
 func newLineHandler(out io.Writer, json bool, opts *slog.HandlerOptions) *lineHandler {
 	h := &lineHandler{out: out, json: json}
 	if json {

@@ -438,14 +438,21 @@ func TestSecurityHeaders(t *testing.T) {
 // (it would bind a browser to an address the site may not serve over TLS).
 func TestStrictTransportSecurityOnlyOverHTTPS(t *testing.T) {
 	ta := newTestApp(t)
-	for _, answer := range []string{"rendered", "cached"} {
-		for proto, want := range map[string]string{"https": "max-age=31536000", "http": ""} {
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			req.Header.Set("X-Forwarded-Proto", proto)
-			if got := ta.do(req).Header.Get("Strict-Transport-Security"); got != want {
-				t.Errorf("%s answer over %s: Strict-Transport-Security %q, want %q", answer, proto, got, want)
+	world := ta.section("World")
+	for _, c := range []struct{ proto, path, want string }{
+		{"https", "/", "max-age=31536000"},
+		{"http", "/section/" + world.Slug, ""},
+	} {
+		for _, answer := range []string{"rendered", "cached"} { // each page's first answer is rendered
+			req := httptest.NewRequest(http.MethodGet, c.path, nil)
+			req.Header.Set("X-Forwarded-Proto", c.proto)
+			if got := ta.do(req).Header.Get("Strict-Transport-Security"); got != c.want {
+				t.Errorf("%s answer over %s: Strict-Transport-Security %q, want %q", answer, c.proto, got, c.want)
 			}
 		}
+	}
+	if hits, _ := sample(scrape(t, ta), "broadsheet_page_cache_hits_total", nil); hits != 2 {
+		t.Errorf("%v cache hits, want the second answer of each page to be one", hits)
 	}
 }
 
