@@ -125,14 +125,17 @@ func (h *lineHandler) appendKey(b []byte, key string) []byte {
 	return append(append(append(b, ' '), key...), '=')
 }
 
-// plainKey reports whether key is written as it is in both formats.
-func plainKey(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; c <= ' ' || c > '~' || c == '=' || c == '"' || c == '\\' {
-			return false
-		}
+// plainKey reports whether key is written as it is in both formats: not empty, and
+// no byte of it needs quoting, escaping or slog.
+func plainKey(key string) bool { return key != "" && needs(key) == 0 }
+
+// needs is what s's bytes ask for, together (byteNeeds): one table lookup a byte.
+func needs(s string) uint8 {
+	var n uint8
+	for i := 0; i < len(s); i++ {
+		n |= byteNeeds[s[i]]
 	}
-	return key != ""
+	return n
 }
 
 // appendString writes s as slog does, or reports false when s holds more than
@@ -140,10 +143,7 @@ func plainKey(key string) bool {
 // quotes what is empty or holds a space, '=' or '"' (a lone backslash stays as it
 // is); JSON escapes '"' and '\' (and, like slog, not '<', '>' or '&').
 func (h *lineHandler) appendString(b []byte, s string) ([]byte, bool) {
-	var seen uint8 // what s's bytes ask for, together: one table lookup a byte
-	for i := 0; i < len(s); i++ {
-		seen |= byteNeeds[s[i]]
-	}
+	seen := needs(s)
 	switch {
 	case seen&needsSlog != 0:
 		return b, false
