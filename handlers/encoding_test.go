@@ -80,27 +80,14 @@ func TestBrowsersGetBrotliOnceAPageStays(t *testing.T) {
 	page := body(t, ta.get(path)) // the page as stored
 	fetch := func(accept string) string {
 		t.Helper()
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Accept-Encoding", accept)
-		rec := httptest.NewRecorder()
-		ta.h.ServeHTTP(rec, req)
-		var r io.Reader = bytes.NewReader(rec.Body.Bytes())
-		switch enc := rec.Header().Get("Content-Encoding"); enc {
-		case "gzip":
-			z, err := gzip.NewReader(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r = z
-		case "br":
-			r = brotli.NewReader(r)
-		default:
-			t.Fatalf("Content-Encoding %q for %q", enc, accept)
+		enc, got := fetchEncoded(t, ta, path, accept)
+		if got != page {
+			t.Fatalf("%s: the answer (%q) reads back as %d bytes, want the %d-byte page", accept, enc, len(got), len(page))
 		}
-		if got, err := io.ReadAll(r); err != nil || string(got) != page {
-			t.Fatalf("%s: the answer reads back as %d bytes (err %v), want the %d-byte page", accept, len(got), err, len(page))
+		if enc == "" {
+			t.Fatalf("no Content-Encoding for %q", accept)
 		}
-		return rec.Header().Get("Content-Encoding")
+		return enc
 	}
 	const browser = "gzip, deflate, br, zstd"
 	for range 2 * upgradeAfter {
@@ -120,5 +107,64 @@ func TestBrowsersGetBrotliOnceAPageStays(t *testing.T) {
 	page = body(t, ta.get(path))
 	if enc := fetch("br"); enc != "br" {
 		t.Errorf("a client taking brotli alone got %s", enc)
+	}
+}
+
+// fetchEncoded asks for path with the given Accept-Encoding and returns the answer's
+// Content-Encoding and its body decoded.
+func fetchEncoded(t *testing.T, ta *testApp, path, accept string) (encoding, body string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Accept-Encoding", accept)
+	rec := httptest.NewRecorder()
+	ta.h.ServeHTTP(rec, req)
+	var r io.Reader = bytes.NewReader(rec.Body.Bytes())
+	switch enc := rec.Header().Get("Content-Encoding"); enc {
+	case "gzip":
+		z, err := gzip.NewReader(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = z
+	case "br":
+		r = brotli.NewReader(r)
+	case "":
+	default:
+		t.Fatalf("Content-Encoding %q for %q", enc, accept)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("%s: the answer does not read back: %v", accept, err)
+	}
+	return rec.Header().Get("Content-Encoding"), string(got)
+}
+
+// A cached page goes out only in a coding the client's Accept-Encoding admits: names
+// match whatever their case and spacing, and q=0 (in any of its spellings) refuses one.
+func TestCachedPagesHonourAcceptEncoding(t *testing.T) {
+	ta, art, ed, _, _ := discussionFixture(t)
+	ta.comment(art, ed, 0, "A first word on it, long enough to be worth compressing.")
+	path := "/articles/" + art.Slug
+	page := body(t, ta.get(path))
+	for accept, want := range map[string]string{
+		"":                            "",
+		"identity":                    "",
+		"gzip":                        "gzip",
+		"GZip":                        "gzip",
+		" deflate ,  gzip ; q=0.5":    "gzip",
+		"gzip;q=0":                    "",
+		"gzip; q=0.000, identity":     "",
+		"gzip ; q = 0":                "",
+		"x-gzip, gzipped":             "",
+		"br;q=0, gzip":                "gzip",
+		"br":                          "br",
+		"deflate, zstd":               "",
+		"gzip;q=0.001":                "gzip",
+		"compress, br ;q=0 ,gzip;q=0": "",
+	} {
+		enc, got := fetchEncoded(t, ta, path, accept)
+		if enc != want || got != page {
+			t.Errorf("Accept-Encoding %q: got Content-Encoding %q reading back as %d bytes; want %q and the %d-byte page", accept, enc, len(got), want, len(page))
+		}
 	}
 }
