@@ -87,6 +87,11 @@ type countedConn struct {
 	release func()
 }
 
+// WriteBuffers sends bufs on the connection beneath, in one writev when it is TCP's
+// (the page cache's answers are sent so: handlers.GatherWrites). Writes need no
+// counting, so they may go straight to it.
+func (c *countedConn) WriteBuffers(bufs *net.Buffers) (int64, error) { return bufs.WriteTo(c.Conn) }
+
 func (c *countedConn) Close() error {
 	c.once.Do(c.release)
 	return c.Conn.Close()

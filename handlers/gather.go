@@ -21,10 +21,12 @@ import (
 // given the whole answer, holds them from its status line to its last byte.
 // Side by side with wrk on the sample story, 8 KB gzipped (c=32, server on one core,
 // three rounds): 38,000-39,300 hits a second with two writes, 49,300-51,000 with one.
-
-// maxGathered is the largest answer sent in one write. Larger ones are few, their
-// second write a small part of their cost, and the buffers kept for gathering stay small.
-const maxGathered = 64 << 10
+//
+// What net/http copies into its buffer (the status line, the headers, the body's first
+// few KB) is copied again into the held bytes; the rest of the body, which net/http hands
+// over in place, is kept by reference and follows them in the same system call (writev).
+// So a large answer (the 95 KB story page for a client without gzip) is sent whole
+// without being copied, and the held buffers stay a few KB.
 
 // GatherWrites makes ln's connections able to send an answer in one write. Serve them
 // with ConnContext as the server's ConnContext, so the handlers can find them.
@@ -50,20 +52,61 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 
 type gatheringConnKey struct{}
 
-// gatheringConn is a connection whose writes, while held is set, are kept in held
-// instead. Only the goroutine serving its current request writes to an HTTP/1 connection,
-// so the field needs no lock.
+// gatheringConn is a connection whose writes, while held is set, are kept instead of
+// sent: copied into held, except the end of body (the answer being sent), which is kept
+// in place as tail. Only the goroutine serving its current request writes to an HTTP/1
+// connection, so the fields need no lock.
 type gatheringConn struct {
 	net.Conn
 	held *[]byte
+	body []byte      // the body sendWhole is writing
+	tail []byte      // the end of body, as net/http handed it over
+	vec  [2][]byte   // held and tail, for send
+	out  net.Buffers // send's view of vec, which writev consumes
 }
 
 func (g *gatheringConn) Write(p []byte) (int, error) {
 	if g.held == nil {
 		return g.Conn.Write(p)
 	}
-	*g.held = append(*g.held, p...) // a copy: net/http reuses its buffer
+	// Only a slice ending where body ends is kept in place: it is the caller's, whose
+	// bytes stay put until sendWhole returns. Anything else may be net/http's own
+	// buffer, which it fills again, and is copied.
+	if g.tail == nil && len(p) > 0 && len(g.body) > 0 && &p[len(p)-1] == &g.body[len(g.body)-1] {
+		g.tail = p
+		return len(p), nil
+	}
+	if g.tail != nil { // net/http writes nothing after the body; were it to, order is kept
+		*g.held = append(*g.held, g.tail...)
+		g.tail = nil
+	}
+	*g.held = append(*g.held, p...)
 	return len(p), nil
+}
+
+// buffersWriter is a connection that sends several slices in one system call. A
+// wrapper around a TCP connection (main's countedConn) has it when it passes them on:
+// net.Buffers sends them with writev only to the net package's own connections.
+type buffersWriter interface {
+	WriteBuffers(*net.Buffers) (int64, error)
+}
+
+// send writes what was held, then the tail: in one writev on a TCP connection, or on a
+// connection that passes them to one.
+func (g *gatheringConn) send(held, tail []byte) error {
+	g.vec = [2][]byte{held, tail}
+	g.out = g.vec[:1]
+	if len(tail) > 0 {
+		g.out = g.vec[:2]
+	}
+	var err error
+	if bw, ok := g.Conn.(buffersWriter); ok {
+		_, err = bw.WriteBuffers(&g.out)
+	} else {
+		_, err = g.out.WriteTo(g.Conn)
+	}
+	g.vec, g.out = [2][]byte{}, nil // the body is not kept past its answer
+	return err
 }
 
 // ReadFrom keeps net/http's sendfile for files (photos, static assets) when the
@@ -76,19 +119,19 @@ func (g *gatheringConn) ReadFrom(r io.Reader) (int64, error) {
 }
 
 // sendWhole answers 200 with body and its Content-Length. Over a connection from
-// GatherWrites, over HTTP/1 without TLS (where only this goroutine writes to it), with a
-// body of at most maxGathered bytes, the whole answer leaves in one write.
+// GatherWrites, over HTTP/1 without TLS (where only this goroutine writes to it), the
+// whole answer leaves in one write. body must stay unchanged until sendWhole returns.
 func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) error {
 	w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
 	g, _ := r.Context().Value(gatheringConnKey{}).(*gatheringConn)
-	if g != nil && (g.held != nil || r.ProtoMajor != 1 || r.TLS != nil || len(body) > maxGathered) {
+	if g != nil && (g.held != nil || r.ProtoMajor != 1 || r.TLS != nil) {
 		g = nil // net/http writes it as it always does
 	}
 	if g != nil {
 		bp := a.pageBuffers.Get().(*[]byte)
 		defer a.pageBuffers.Put(bp)
 		*bp = (*bp)[:0]
-		g.held = bp
+		g.held, g.body = bp, body
 	}
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)
@@ -98,8 +141,8 @@ func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) err
 	// What net/http still buffers joins the rest; were the writer unable to flush, it
 	// would follow, in order, after what was held.
 	flushErr := http.NewResponseController(w).Flush()
-	held := *g.held
-	g.held = nil
-	_, sendErr := g.Conn.Write(held)
+	held, tail := *g.held, g.tail
+	g.held, g.body, g.tail = nil, nil, nil
+	sendErr := g.send(held, tail)
 	return cmp.Or(err, sendErr, flushErr)
 }
