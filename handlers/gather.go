@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -27,6 +30,18 @@ import (
 // over in place, is kept by reference and follows them in the same system call (writev).
 // So a large answer (the 95 KB story page for a client without gzip) is sent whole
 // without being copied, and the held buffers stay a few KB.
+//
+// The answer's own headers are written here too. net/http handles every header of an
+// answer several times over (it clones the map, sorts the keys, checks each value for
+// newlines and writes it in four pieces), and the dozen a cached page carries (security,
+// caching, request id) cost a hit a fifth of its instructions: callgrind, 115,800 a gzip
+// hit with them, 88,700 without. sendWhole takes those (liftedHeaders) out of the map
+// before net/http sees it, writes them as one block after net/http's own (status line,
+// Content-Length, Content-Type, Content-Encoding, Date), and puts them back in the map,
+// which the log line and the error handler read. Side by side: 114,800 instructions a
+// hit before, 101,200 after; server CPU time a gzip hit 39.9 µs before, 38.0 after, and
+// an identity one 62.0 and 54.9 (wrk c=32, five interleaved rounds, medians; the rounds
+// spread ±15%).
 
 // GatherWrites makes ln's connections able to send an answer in one write. Serve them
 // with ConnContext as the server's ConnContext, so the handlers can find them.
@@ -59,10 +74,12 @@ type gatheringConnKey struct{}
 type gatheringConn struct {
 	net.Conn
 	held *[]byte
-	body []byte      // the body sendWhole is writing
-	tail []byte      // the end of body, as net/http handed it over
-	vec  [2][]byte   // held and tail, for send
-	out  net.Buffers // send's view of vec, which writev consumes
+	body []byte                       // the body sendWhole is writing
+	tail []byte                       // the end of body, as net/http handed it over
+	head []byte                       // the lifted headers, written out (liftHeaders)
+	took [len(liftedHeaders)][]string // their values, to put back in the map
+	vec  [4][]byte                    // what send passes to writev
+	out  net.Buffers                  // send's view of vec, which writev consumes
 }
 
 func (g *gatheringConn) Write(p []byte) (int, error) {
@@ -91,22 +108,71 @@ type buffersWriter interface {
 	WriteBuffers(*net.Buffers) (int64, error)
 }
 
-// send writes what was held, then the tail: in one writev on a TCP connection, or on a
-// connection that passes them to one.
-func (g *gatheringConn) send(held, tail []byte) error {
-	g.vec = [2][]byte{held, tail}
-	g.out = g.vec[:1]
-	if len(tail) > 0 {
-		g.out = g.vec[:2]
+// send writes what was held with the lifted headers inserted where net/http's end, then
+// the tail: in one writev on a TCP connection, or on a connection that passes them to one.
+func (g *gatheringConn) send(held, head, tail []byte) error {
+	end := bytes.Index(held, headerEnd)
+	if end < 0 { // net/http always ends its headers so; were it not to, send nothing wrong
+		g.Conn.Close()
+		return errors.New("gather: no end of headers in the answer")
 	}
+	end += 2 // after the last header's line, before the empty line
+	g.vec = [4][]byte{held[:end], head, held[end:], tail}
+	g.out = g.vec[:]
 	var err error
 	if bw, ok := g.Conn.(buffersWriter); ok {
 		_, err = bw.WriteBuffers(&g.out)
 	} else {
 		_, err = g.out.WriteTo(g.Conn)
 	}
-	g.vec, g.out = [2][]byte{}, nil // the body is not kept past its answer
+	g.vec, g.out = [4][]byte{}, nil // the body is not kept past its answer
 	return err
+}
+
+var headerEnd = []byte("\r\n\r\n")
+
+// liftedHeaders are the headers sendWhole writes itself when it gathers: those every
+// page from the cache carries, none of which net/http reads (it reads Content-Length,
+// Content-Type, Content-Encoding, Transfer-Encoding, Connection, Trailer and Date, which
+// it is left to write).
+var liftedHeaders = [...]string{
+	"Cache-Control", "Content-Security-Policy", "Etag", "Last-Modified", "Referrer-Policy",
+	"Strict-Transport-Security", "Surrogate-Key", "Vary", "X-Content-Type-Options",
+	"X-Frame-Options", "X-Request-Id", "X-Xss-Protection",
+}
+
+// liftHeaders takes liftedHeaders out of h and writes them into g.head as net/http would
+// (one value each, on a line of its own). A header with several values, or a value net/http
+// would change (a line break, which it turns into a space, or space at either end, which it
+// trims), is left to net/http.
+func (g *gatheringConn) liftHeaders(h http.Header) {
+	g.head = g.head[:0]
+	for i, k := range liftedHeaders {
+		vs := h[k]
+		if len(vs) != 1 || !plainHeaderValue(vs[0]) {
+			continue
+		}
+		g.head = append(append(append(append(g.head, k...), ": "...), vs[0]...), "\r\n"...)
+		g.took[i] = vs
+		delete(h, k)
+	}
+}
+
+// restoreHeaders puts what liftHeaders took back in h.
+func (g *gatheringConn) restoreHeaders(h http.Header) {
+	for i, vs := range g.took {
+		if vs != nil {
+			h[liftedHeaders[i]] = vs
+			g.took[i] = nil
+		}
+	}
+}
+
+func plainHeaderValue(v string) bool {
+	if strings.IndexByte(v, '\n') >= 0 || strings.IndexByte(v, '\r') >= 0 {
+		return false
+	}
+	return v == "" || (v[0] != ' ' && v[0] != '\t' && v[len(v)-1] != ' ' && v[len(v)-1] != '\t')
 }
 
 // ReadFrom keeps net/http's sendfile for files (photos, static assets) when the
@@ -132,6 +198,7 @@ func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) err
 		defer a.pageBuffers.Put(bp)
 		*bp = (*bp)[:0]
 		g.held, g.body = bp, body
+		g.liftHeaders(w.Header())
 	}
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)
@@ -143,6 +210,7 @@ func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) err
 	flushErr := http.NewResponseController(w).Flush()
 	held, tail := *g.held, g.tail
 	g.held, g.body, g.tail = nil, nil, nil
-	sendErr := g.send(held, tail)
+	g.restoreHeaders(w.Header())
+	sendErr := g.send(held, g.head, tail)
 	return cmp.Or(err, sendErr, flushErr)
 }

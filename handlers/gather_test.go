@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -181,7 +183,7 @@ func TestFilesOverGatheringConnections(t *testing.T) {
 // A gathering connection copies what it is handed, except the end of the body being
 // sent, which it keeps in place: net/http fills its own buffer again after handing it
 // over, so a buffer kept by reference would send other bytes. Anything written after
-// the body still follows it.
+// the body still follows it, and the lifted headers go after net/http's.
 func TestGatheringKeepsOnlyTheBodyInPlace(t *testing.T) {
 	body := []byte("<p>the page's own bytes</p>")
 	for _, after := range []string{"", "!"} {
@@ -192,22 +194,125 @@ func TestGatheringKeepsOnlyTheBodyInPlace(t *testing.T) {
 		held := []byte{}
 		g.held, g.body = &held, body
 
-		buf := []byte("HTTP/1.1 200 OK\r\n\r\n<p>")
+		buf := []byte("HTTP/1.1 200 OK\r\nDate: today\r\n\r\n<p>")
 		g.Write(buf)
-		copy(buf, "XXXXXXXXXXXXXXXXXXXXXXX") // net/http reusing its buffer
-		g.Write(body[3:])                    // the rest of the body, handed over in place
+		copy(buf, "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX") // net/http reusing its buffer
+		g.Write(body[3:])                                  // the rest of the body, handed over in place
 		if after == "" && (len(g.tail) == 0 || &g.tail[0] != &body[3]) {
 			t.Error("the end of the body was copied, not kept in place")
 		}
 		if after != "" {
 			g.Write([]byte(after)) // net/http sends nothing after the body, but order must hold
 		}
-		if err := g.send(*g.held, g.tail); err != nil {
+		if err := g.send(*g.held, []byte("Vary: Cookie\r\n"), g.tail); err != nil {
 			t.Fatal(err)
 		}
 		server.Close()
-		if sent, want := <-got, "HTTP/1.1 200 OK\r\n\r\n"+string(body)+after; sent != want {
+		if sent, want := <-got, "HTTP/1.1 200 OK\r\nDate: today\r\nVary: Cookie\r\n\r\n"+string(body)+after; sent != want {
 			t.Errorf("sent %q, want %q", sent, want)
 		}
+	}
+}
+
+// A story page over a gathering connection, where sendWhole writes the page's own
+// headers itself, carries the very headers it carries where net/http writes them all
+// (here, a recorder): none lost, none twice, the same values but for the request's id;
+// HSTS when the proxy says https. The first ask renders the page (the router's path,
+// whose log line reads the id from the map afterwards), the others are hits; every line
+// in the log has its answer's id.
+func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
+	ta, art, ed, _, _ := discussionFixture(t)
+	ta.comment(art, ed, 0, "A first word on it, long enough to be worth compressing.")
+	var logs bytes.Buffer
+	ta.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	path := "/articles/" + art.Slug
+	srv := httptest.NewUnstartedServer(ta.h)
+	srv.Listener = GatherWrites(newLocalListener(t))
+	srv.Config.ConnContext = ConnContext
+	srv.Start()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+	var ids []string
+	for _, c := range []struct{ method, encoding, proto string }{
+		{"GET", "", ""}, {"GET", "gzip", ""}, {"HEAD", "gzip", ""}, {"GET", "gzip", "https"},
+	} {
+		wire, _ := http.NewRequest(c.method, srv.URL+path, nil)
+		req := httptest.NewRequest(c.method, path, nil)
+		for _, r := range []*http.Request{wire, req} {
+			if c.encoding != "" {
+				r.Header.Set("Accept-Encoding", c.encoding)
+			}
+			if c.proto != "" {
+				r.Header.Set("X-Forwarded-Proto", c.proto)
+			}
+		}
+		res, err := client.Do(wire)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		rec := httptest.NewRecorder()
+		ta.h.ServeHTTP(rec, req)
+		want, got := rec.Header(), res.Header
+		name := c.method + " " + c.encoding + " " + c.proto
+		if got.Get("Etag") == "" || (c.proto == "https") != (got.Get("Strict-Transport-Security") != "") {
+			t.Errorf("%s: ETag %q, HSTS %q", name, got.Get("Etag"), got.Get("Strict-Transport-Security"))
+		}
+		for k, vs := range got {
+			switch {
+			case k == "Date":
+			case len(vs) != 1:
+				t.Errorf("%s: %s sent %d times: %q", name, k, len(vs), vs)
+			case k == "X-Request-Id":
+				if len(vs[0]) != 16 || vs[0] == want.Get(k) {
+					t.Errorf("%s: request id %q (the recorder's %q)", name, vs[0], want.Get(k))
+				}
+				ids = append(ids, vs[0])
+			case vs[0] != want.Get(k):
+				t.Errorf("%s: %s is %q on the wire, %q where net/http writes it", name, k, vs[0], want.Get(k))
+			}
+		}
+		for k := range want {
+			if _, ok := got[k]; !ok && k != "Content-Length" {
+				t.Errorf("%s: %s is missing on the wire", name, k)
+			}
+		}
+	}
+	srv.Close() // waits for the handlers, and their log lines
+	for _, id := range ids {
+		if !strings.Contains(logs.String(), " id="+id) {
+			t.Errorf("no log line with the request id %s:\n%s", id, logs.String())
+		}
+	}
+}
+
+// A header net/http would rewrite (several values, a line break, space at an end) is
+// left for it to write; the others are written as it would and put back afterwards.
+func TestLiftHeadersLeavesWhatNetHTTPWouldChange(t *testing.T) {
+	h := http.Header{
+		"Vary":            {"Accept-Encoding, Cookie"},
+		"Etag":            {`W/"1"`},
+		"Cache-Control":   {"public,\r\nInjected: yes"},
+		"Surrogate-Key":   {" site"},
+		"X-Frame-Options": {"DENY", "SAMEORIGIN"},
+		"Content-Type":    {"text/html"},
+	}
+	g := &gatheringConn{}
+	g.liftHeaders(h)
+	if head := string(g.head); head != "Etag: W/\"1\"\r\nVary: Accept-Encoding, Cookie\r\n" {
+		t.Errorf("lifted %q", head)
+	}
+	for _, k := range []string{"Cache-Control", "Surrogate-Key", "X-Frame-Options", "Content-Type"} {
+		if _, ok := h[k]; !ok {
+			t.Errorf("%s was taken from the map", k)
+		}
+	}
+	if _, ok := h["Etag"]; ok {
+		t.Error("Etag left in the map: net/http would write it a second time")
+	}
+	g.restoreHeaders(h)
+	if h.Get("Etag") != `W/"1"` || h.Get("Vary") != "Accept-Encoding, Cookie" {
+		t.Errorf("not put back: %v", h)
 	}
 }
