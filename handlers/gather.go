@@ -69,7 +69,8 @@ type gatheringConnKey struct{}
 
 // gatheringConn is a connection whose writes, while held is set, are kept instead of
 // sent: copied into held, except the end of body (the answer being sent), which is kept
-// in place as tail. Only the goroutine serving its current request writes to an HTTP/1
+// in place as tail; send inserts head, the headers sendWhole wrote itself, after
+// net/http's. Only the goroutine serving its current request writes to an HTTP/1
 // connection, so the fields need no lock.
 type gatheringConn struct {
 	net.Conn
@@ -112,7 +113,7 @@ type buffersWriter interface {
 // the tail: in one writev on a TCP connection, or on a connection that passes them to one.
 func (g *gatheringConn) send(held, head, tail []byte) error {
 	end := bytes.Index(held, headerEnd)
-	if end < 0 { // net/http always ends its headers so; were it not to, send nothing wrong
+	if end < 0 { // net/http always ends its headers so; were it not to, send nothing rather than a wrong answer
 		g.Conn.Close()
 		return errors.New("gather: no end of headers in the answer")
 	}
