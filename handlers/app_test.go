@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -142,8 +143,15 @@ func (ta *testApp) article(title string, sec models.Section, author models.User,
 
 // server starts the site on a real listener, its connections made as serve makes
 // them (cached answers leave in one write: gather.go).
-func (ta *testApp) server() *httptest.Server {
+func (ta *testApp) server() *httptest.Server { return ta.serverOn(nil) }
+
+// serverOn is server over ln (a listener that counts, say), or over its own when ln is nil.
+func (ta *testApp) serverOn(ln net.Listener) *httptest.Server {
 	srv := httptest.NewUnstartedServer(ta.h)
+	if ln != nil {
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
 	srv.Listener = GatherWrites(srv.Listener)
 	srv.Config.ConnContext = ConnContext
 	srv.Start()

@@ -65,11 +65,7 @@ func TestCachedAnswerLeavesInOneWrite(t *testing.T) {
 	art := ta.article("A long story", world, ed, func(in *models.ArticleInput) { in.Body = body.String() })
 
 	counted := &countingListener{Listener: newLocalListener(t)}
-	srv := httptest.NewUnstartedServer(ta.h)
-	srv.Listener = GatherWrites(counted)
-	srv.Config.ConnContext = ConnContext
-	srv.Start()
-	defer srv.Close()
+	srv := ta.serverOn(counted)
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}} // we ask, and decode, ourselves
 	url := srv.URL + "/articles/" + art.Slug
 
@@ -161,12 +157,7 @@ func TestFilesOverGatheringConnections(t *testing.T) {
 	if err != nil || len(want) == 0 {
 		t.Fatalf("the photo from the site itself: %d bytes, %v", len(want), err)
 	}
-	counted := &countingListener{Listener: newLocalListener(t)}
-	wrapped := httptest.NewUnstartedServer(ta.h)
-	wrapped.Listener = GatherWrites(counted) // writeCountingConn: no ReadFrom
-	wrapped.Config.ConnContext = ConnContext
-	wrapped.Start()
-	defer wrapped.Close()
+	wrapped := ta.serverOn(&countingListener{Listener: newLocalListener(t)}) // writeCountingConn: no ReadFrom
 	for _, srv := range []*httptest.Server{ta.server(), wrapped} {
 		res, err := http.Get(srv.URL + path)
 		if err != nil {
@@ -226,10 +217,7 @@ func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
 	var logs bytes.Buffer
 	ta.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	path := "/articles/" + art.Slug
-	srv := httptest.NewUnstartedServer(ta.h)
-	srv.Listener = GatherWrites(newLocalListener(t))
-	srv.Config.ConnContext = ConnContext
-	srv.Start()
+	srv := ta.server()
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 
 	var ids []string
