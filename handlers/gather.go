@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -31,17 +30,11 @@ import (
 // So a large answer (the 95 KB story page for a client without gzip) is sent whole
 // without being copied, and the held buffers stay a few KB.
 //
-// The answer's own headers are written here too. net/http handles every header of an
-// answer several times over (it clones the map, sorts the keys, checks each value for
-// newlines and writes it in four pieces), and the dozen a cached page carries (security,
-// caching, request id) cost a hit a fifth of its instructions: callgrind, 115,800 a gzip
-// hit with them, 88,700 without. sendWhole takes those (liftedHeaders) out of the map
-// before net/http sees it, writes them as one block after net/http's own (status line,
-// Content-Length, Content-Type, Content-Encoding, Date), and puts them back in the map,
-// which the log line and the error handler read. Side by side: 114,800 instructions a
-// hit before, 101,200 after; server CPU time a gzip hit 39.9 µs before, 38.0 after, and
-// an identity one 62.0 and 54.9 (wrk c=32, five interleaved rounds, medians; the rounds
-// spread ±15%).
+// The answer's own headers can be written here too: those an answer from the cache
+// carries in answerHeaders (headers.go), which never go through the header map. Side by
+// side (callgrind, gzip hits of the 60-comment story): 114,800 instructions a hit when
+// net/http wrote them all, 101,200 when sendWhole took them out of the map and wrote
+// them (session 31), XXXXX when they never enter it.
 
 // GatherWrites makes ln's connections able to send an answer in one write. Serve them
 // with ConnContext as the server's ConnContext, so the handlers can find them.
@@ -75,12 +68,11 @@ type gatheringConnKey struct{}
 type gatheringConn struct {
 	net.Conn
 	held *[]byte
-	body []byte                       // the body sendWhole is writing
-	tail []byte                       // the end of body, as net/http handed it over
-	head []byte                       // the lifted headers, written out (liftHeaders)
-	took [len(liftedHeaders)][]string // their values, to put back in the map
-	vec  [4][]byte                    // what send passes to writev
-	out  net.Buffers                  // send's view of vec, which writev consumes
+	body []byte      // the body sendWhole is writing
+	tail []byte      // the end of body, as net/http handed it over
+	head []byte      // the answer's answerHeaders, written out
+	vec  [4][]byte   // what send passes to writev
+	out  net.Buffers // send's view of vec, which writev consumes
 }
 
 func (g *gatheringConn) Write(p []byte) (int, error) {
@@ -132,50 +124,6 @@ func (g *gatheringConn) send(held, head, tail []byte) error {
 
 var headerEnd = []byte("\r\n\r\n")
 
-// liftedHeaders are the headers sendWhole writes itself when it gathers: those every
-// page from the cache carries, none of which net/http reads (it reads Content-Length,
-// Content-Type, Content-Encoding, Transfer-Encoding, Connection, Trailer and Date, which
-// it is left to write).
-var liftedHeaders = [...]string{
-	"Cache-Control", "Content-Security-Policy", "Etag", "Last-Modified", "Referrer-Policy",
-	"Strict-Transport-Security", "Surrogate-Key", "Vary", "X-Content-Type-Options",
-	"X-Frame-Options", "X-Request-Id", "X-Xss-Protection",
-}
-
-// liftHeaders takes liftedHeaders out of h and writes them into g.head as net/http would
-// (one value each, on a line of its own). A header with several values, or a value net/http
-// would change (a line break, which it turns into a space, or space at either end, which it
-// trims), is left to net/http.
-func (g *gatheringConn) liftHeaders(h http.Header) {
-	g.head = g.head[:0]
-	for i, k := range liftedHeaders {
-		vs := h[k]
-		if len(vs) != 1 || !plainHeaderValue(vs[0]) {
-			continue
-		}
-		g.head = append(append(append(append(g.head, k...), ": "...), vs[0]...), "\r\n"...)
-		g.took[i] = vs
-		delete(h, k)
-	}
-}
-
-// restoreHeaders puts what liftHeaders took back in h.
-func (g *gatheringConn) restoreHeaders(h http.Header) {
-	for i, vs := range g.took {
-		if vs != nil {
-			h[liftedHeaders[i]] = vs
-			g.took[i] = nil
-		}
-	}
-}
-
-func plainHeaderValue(v string) bool {
-	if strings.IndexByte(v, '\n') >= 0 || strings.IndexByte(v, '\r') >= 0 {
-		return false
-	}
-	return v == "" || (v[0] != ' ' && v[0] != '\t' && v[len(v)-1] != ' ' && v[len(v)-1] != '\t')
-}
-
 // ReadFrom keeps net/http's sendfile for files (photos, static assets) when the
 // connection underneath has it, as a bare TCP connection from a trusted proxy does.
 func (g *gatheringConn) ReadFrom(r io.Reader) (int64, error) {
@@ -185,21 +133,24 @@ func (g *gatheringConn) ReadFrom(r io.Reader) (int64, error) {
 	return io.Copy(struct{ io.Writer }{g}, r) // hides this method from io.Copy
 }
 
-// sendWhole answers 200 with body and its Content-Length. Over a connection from
+// sendWhole answers 200 with body, its Content-Length and own. Over a connection from
 // GatherWrites, over HTTP/1 without TLS (where only this goroutine writes to it), the
-// whole answer leaves in one write. body must stay unchanged until sendWhole returns.
-func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) error {
+// whole answer leaves in one write, own written after net/http's headers; anywhere else
+// own goes in the header map. body must stay unchanged until sendWhole returns.
+func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte, own answerHeaders) error {
 	w.Header()[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
 	g, _ := r.Context().Value(gatheringConnKey{}).(*gatheringConn)
 	if g != nil && (g.held != nil || r.ProtoMajor != 1 || r.TLS != nil) {
 		g = nil // net/http writes it as it always does
 	}
-	if g != nil {
+	if g == nil {
+		own.setIn(w.Header())
+	} else {
 		bp := a.pageBuffers.Get().(*[]byte)
 		defer a.pageBuffers.Put(bp)
 		*bp = (*bp)[:0]
 		g.held, g.body = bp, body
-		g.liftHeaders(w.Header())
+		g.head = own.appendTo(g.head[:0])
 	}
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)
@@ -211,7 +162,6 @@ func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte) err
 	flushErr := http.NewResponseController(w).Flush()
 	held, tail := *g.held, g.tail
 	g.held, g.body, g.tail = nil, nil, nil
-	g.restoreHeaders(w.Header())
 	sendErr := g.send(held, g.head, tail)
 	return cmp.Or(err, sendErr, flushErr)
 }

@@ -34,8 +34,9 @@ func (a *App) hitLane(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), laneState{}, st)))
 			return
 		}
-		id := a.setBaseHeaders(w.Header(), r)
-		status, _ := a.sendHit(w, r, page) // a failed write is the reader gone: nothing to answer
+		id := newRequestID()
+		own := answerHeaders{id: id, site: a.siteHeaders(r), page: page.headers}
+		status, _ := a.sendHit(w, r, page, own) // a failed write is the reader gone: nothing to answer
 		a.logRequest(r, page.route, status, start, id)
 	})
 }

@@ -228,5 +228,5 @@ func (a *App) sendMember(w http.ResponseWriter, r *http.Request, p *memberPage, 
 		}
 	}
 	*bp = body
-	return a.sendWhole(w, r, body)
+	return a.sendWhole(w, r, body, answerHeaders{})
 }

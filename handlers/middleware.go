@@ -25,24 +25,31 @@ func (a *App) baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// setBaseHeaders gives the answer a fresh request id (we never echo an inbound one,
-// which a client could fill with anything) for the logs and the error page, and the
-// security headers. It returns the id.
+// setBaseHeaders gives the answer a fresh request id and the site's security headers.
+// It returns the id.
 func (a *App) setBaseHeaders(h http.Header, r *http.Request) string {
-	var b [8]byte
-	rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := newRequestID()
 	h[echo.HeaderXRequestID] = []string{id}
-	for _, sh := range a.securityHeaderValues {
-		h[sh.key] = sh.value
-	}
-	if a.https(r) {
-		h["Strict-Transport-Security"] = hstsValue
-	}
+	a.siteHeaders(r).setIn(h)
 	return id
 }
 
-var hstsValue = []string{"max-age=31536000"}
+// newRequestID names an answer in the logs and on its error page. We never echo an
+// inbound id, which a client could fill with anything.
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// siteHeaders are the security headers every answer carries, with HSTS when the
+// reader came over https.
+func (a *App) siteHeaders(r *http.Request) *headerLines {
+	if a.https(r) {
+		return a.securityHeaders[1]
+	}
+	return a.securityHeaders[0]
+}
 
 // https reports whether the reader reached the site over TLS: directly, through a
 // proxy that says so, or because the site's address is https.
@@ -114,22 +121,17 @@ func contentSecurityPolicy(mediaOrigin string) string {
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 }
 
-// newSecurityHeaders are the headers set on every answer. The slices are built once,
-// in New, and shared (see publicCacheControlValue): the keys are already in canonical
-// form. A list, not a map: every answer walks it, and ranging over a map costs more.
-func newSecurityHeaders(mediaOrigin string) []securityHeader {
-	return []securityHeader{
-		{"Content-Security-Policy", []string{contentSecurityPolicy(mediaOrigin)}},
-		{"X-Content-Type-Options", []string{"nosniff"}},
-		{"X-Frame-Options", []string{"DENY"}},
-		{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
-		{"X-Xss-Protection", []string{"0"}},
+// newSecurityHeaders are the headers set on every answer, built once in New: without
+// HSTS, and with it for answers over https.
+func newSecurityHeaders(mediaOrigin string) [2]*headerLines {
+	kv := []string{
+		"Content-Security-Policy", contentSecurityPolicy(mediaOrigin),
+		"X-Content-Type-Options", "nosniff",
+		"X-Frame-Options", "DENY",
+		"Referrer-Policy", "strict-origin-when-cross-origin",
+		"X-Xss-Protection", "0",
 	}
-}
-
-type securityHeader struct {
-	key   string
-	value []string
+	return [2]*headerLines{newHeaderLines(kv...), newHeaderLines(append(kv, "Strict-Transport-Security", "max-age=31536000")...)}
 }
 
 // isUploadRoute names the routes that take photos: the media library and the article

@@ -32,14 +32,11 @@ import (
 // revalidates for 30 s more: that lag is the CDN's, and only where an operator puts one.
 const publicCacheControl = "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
 
-// Header values set on every cached answer, built once: http.Header.Set allocates a
-// slice per call, and a cache hit should allocate as little as it can (the collector's
-// pace follows the allocation rate). net/http copies them when it writes the answer,
-// so sharing the slices is safe while nobody appends to them.
-var (
-	publicCacheControlValue = []string{publicCacheControl}
-	varyValue               = []string{"Accept-Encoding, Cookie"}
-)
+// varyValue is the Vary of every page kept for readers (this cache's, and the
+// members' pages), shared as a stored page's header values are (headerLines).
+const vary = "Accept-Encoding, Cookie"
+
+var varyValue = []string{vary}
 
 // Context keys of the page cache.
 const (
@@ -107,8 +104,8 @@ type cachedPage struct {
 	brAsked   atomic.Int64
 	brStarted atomic.Bool
 
-	// Header values, built once (see publicCacheControlValue).
-	surrogate, contentTypeValue, etagValue, modifiedValue []string
+	headers          *headerLines // caching: Cache-Control, ETag, Last-Modified, Surrogate-Key, Vary
+	contentTypeValue []string     // in the header map, where net/http reads it
 }
 
 func (p *cachedPage) size() int64 { return int64(len(p.identity))*2 + 512 } // the compressed forms are far smaller
@@ -272,7 +269,7 @@ func (a *App) servePages(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 			if page != nil && page.deps.covers(st, a.Now()) {
-				_, err := a.sendHit(c.Response(), r, page)
+				_, err := a.sendHit(c.Response(), r, page, answerHeaders{page: page.headers})
 				return err
 			}
 			if waited && page == nil { // the other render stored nothing (a 404, say): do not queue again
@@ -329,11 +326,12 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 		if buf.parts != nil && acceptsEncoding(c.Request().Header.Get("Accept-Encoding"), "gzip") {
 			page.gzip.seed(a.gzipParts(buf.parts))
 		}
-		page.surrogate = surrogateKeys(page.deps)
+		page.headers = newHeaderLines("Cache-Control", publicCacheControl, "Etag", page.etag,
+			"Last-Modified", page.modified.Format(http.TimeFormat), "Surrogate-Key", surrogateKeys(page.deps), "Vary", vary)
 		page.contentTypeValue = []string{h.Get(echo.HeaderContentType)}
-		page.etagValue, page.modifiedValue = []string{page.etag}, []string{page.modified.Format(http.TimeFormat)}
 		a.pages.put(key, page, page.size())
-		_, err := a.sendPage(out, c.Request(), page)
+		page.headers.setIn(h) // over those the handler set (cacheHeaders)
+		_, err := a.sendPage(out, c.Request(), page, answerHeaders{})
 		return err
 	}
 	out.WriteHeader(buf.status)
@@ -348,20 +346,18 @@ func (a *App) renderAndStore(c echo.Context, next echo.HandlerFunc, key string, 
 // purges by key (Fastly's Surrogate-Key; Varnish with a ban on it, see README): "site"
 // is on every page, and an article's page also carries "article-ID", so one story's
 // page can be purged when only its discussion changed.
-func surrogateKeys(d pageDeps) []string {
+func surrogateKeys(d pageDeps) string {
 	if d.articleID != 0 {
-		return []string{"site article-" + strconv.FormatInt(d.articleID, 10)}
+		return "site article-" + strconv.FormatInt(d.articleID, 10)
 	}
-	return siteSurrogateKey
+	return "site"
 }
-
-var siteSurrogateKey = []string{"site"}
 
 // sendHit answers from the cache: counted as a hit, and as a read of the story on a
 // story's page.
-func (a *App) sendHit(w http.ResponseWriter, r *http.Request, p *cachedPage) (status int, err error) {
+func (a *App) sendHit(w http.ResponseWriter, r *http.Request, p *cachedPage, own answerHeaders) (status int, err error) {
 	a.countHit(r, p.deps)
-	return a.sendPage(w, r, p)
+	return a.sendPage(w, r, p, own)
 }
 
 // countHit counts an answer from the cache, and a read of the story on a story's page.
@@ -373,12 +369,12 @@ func (a *App) countHit(r *http.Request, d pageDeps) {
 }
 
 // sendPage writes a stored page in the encoding the client prefers, or 304 Not
-// Modified when the client's copy is current.
-func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage) (status int, err error) {
+// Modified when the client's copy is current, with the headers own adds to its map
+// (sendWhole). Its caching headers must be in one or the other.
+func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage, own answerHeaders) (status int, err error) {
 	h := w.Header()
-	h["Cache-Control"], h["Vary"], h["Surrogate-Key"] = publicCacheControlValue, varyValue, p.surrogate
-	h["Etag"], h["Last-Modified"] = p.etagValue, p.modifiedValue
 	if notModified(r, p) {
+		own.setIn(h)
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified, nil
 	}
@@ -396,7 +392,7 @@ func (a *App) sendPage(w http.ResponseWriter, r *http.Request, p *cachedPage) (s
 		}
 	}
 	h[echo.HeaderContentType] = p.contentTypeValue
-	return http.StatusOK, a.sendWhole(w, r, body)
+	return http.StatusOK, a.sendWhole(w, r, body, own)
 }
 
 // brotliOnceItStays counts an answer in gzip to a client that takes brotli too, and

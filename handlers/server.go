@@ -89,9 +89,9 @@ type App struct {
 	rendering    flight                       // misses being rendered, so each renders once
 	live         *liveHub                     // live stories watched by readers' streams on this server
 
-	gzip, brotli         *codec           // compress cached pages (encoding.go)
-	securityHeaderValues []securityHeader // set on every answer; the CSP names the photos' origin
-	mediaBase            string           // where pages point for photo files, ending in "/"
+	gzip, brotli    *codec          // compress cached pages (encoding.go)
+	securityHeaders [2]*headerLines // set on every answer, without HSTS and with it; the CSP names the photos' origin
+	mediaBase       string          // where pages point for photo files, ending in "/"
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
@@ -120,14 +120,14 @@ func New(cfg Config, store *models.Store, log *slog.Logger, viewsFS fs.FS) (*App
 		gzip: newGzipCodec(), brotli: newBrotliCodec()}
 	a.pageBuffers.New = func() any { return new([]byte) }
 	a.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-	a.mediaBase, a.securityHeaderValues = models.MediaPath, newSecurityHeaders("")
+	a.mediaBase, a.securityHeaders = models.MediaPath, newSecurityHeaders("")
 	if cfg.MediaURL != "" {
 		u, err := url.Parse(cfg.MediaURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("the media URL %q is not an absolute http(s) URL", cfg.MediaURL)
 		}
 		a.mediaBase = strings.TrimRight(cfg.MediaURL, "/") + "/"
-		a.securityHeaderValues = newSecurityHeaders(u.Scheme + "://" + u.Host)
+		a.securityHeaders = newSecurityHeaders(u.Scheme + "://" + u.Host)
 	}
 	rend, err := views.NewRenderer(viewsFS, template.FuncMap{
 		"photo":    func(m photoFiles, w int) string { return m.URLAt(a.mediaBase, w) },
