@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -150,7 +151,8 @@ func (a *App) sendWhole(w http.ResponseWriter, r *http.Request, body []byte, own
 		defer a.pageBuffers.Put(bp)
 		*bp = (*bp)[:0]
 		g.held, g.body = bp, body
-		g.head = own.appendTo(g.head[:0])
+		g.head = a.appendDate(own.appendTo(g.head[:0]), time.Now())
+		w.Header()["Date"] = nil // net/http's way to be told not to write its own
 	}
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)

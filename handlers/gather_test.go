@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"broadsheet/models"
 )
@@ -209,8 +210,9 @@ func TestGatheringKeepsOnlyTheBodyInPlace(t *testing.T) {
 
 // A story page over a gathering connection, where sendWhole writes the page's own
 // headers itself, carries the very headers it carries where net/http writes them all
-// (here, a recorder): none lost, none twice, the same values but for the request's id;
-// HSTS when the proxy says https. The first ask renders the page (the router's path,
+// (here, a recorder): none lost, none twice, the same values but for the request's id
+// and the Date (the recorder has none; on the wire it is now's); HSTS when the proxy
+// says https. The first ask renders the page (the router's path,
 // whose log line reads the id from the map afterwards), the others are hits; every line
 // in the log has its answer's id.
 func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
@@ -246,12 +248,11 @@ func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
 		ta.h.ServeHTTP(rec, req)
 		want, got := rec.Header(), res.Header
 		name := c.method + " " + c.encoding + " " + c.proto
-		if got.Get("Etag") == "" || (c.proto == "https") != (got.Get("Strict-Transport-Security") != "") {
-			t.Errorf("%s: ETag %q, HSTS %q", name, got.Get("Etag"), got.Get("Strict-Transport-Security"))
+		if got.Get("Etag") == "" || got.Get("Date") == "" || (c.proto == "https") != (got.Get("Strict-Transport-Security") != "") {
+			t.Errorf("%s: ETag %q, Date %q, HSTS %q", name, got.Get("Etag"), got.Get("Date"), got.Get("Strict-Transport-Security"))
 		}
 		for k, vs := range got {
 			switch {
-			case k == "Date":
 			case len(vs) != 1:
 				t.Errorf("%s: %s sent %d times: %q", name, k, len(vs), vs)
 			case k == "X-Request-Id":
@@ -259,6 +260,10 @@ func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
 					t.Errorf("%s: request id %q (the recorder's %q)", name, vs[0], want.Get(k))
 				}
 				ids = append(ids, vs[0])
+			case k == "Date":
+				if d, err := http.ParseTime(vs[0]); err != nil || time.Since(d) > time.Minute || time.Until(d) > time.Second {
+					t.Errorf("%s: Date %q, now %s", name, vs[0], time.Now().UTC().Format(http.TimeFormat))
+				}
 			case vs[0] != want.Get(k):
 				t.Errorf("%s: %s is %q on the wire, %q where net/http writes it", name, k, vs[0], want.Get(k))
 			}
@@ -311,5 +316,18 @@ func TestAnswerHeadersSayTheSameInBothForms(t *testing.T) {
 			}()
 			newHeaderLines("Surrogate-Key", v)
 		}()
+	}
+}
+
+// The Date made once a second is the second's: the same line within it, the next one's
+// after it, each what net/http would have written.
+func TestAppendDateFollowsTheClock(t *testing.T) {
+	a := &App{}
+	t0 := time.Date(2026, 12, 1, 17, 30, 5, 100e6, time.FixedZone("CET", 3600))
+	for _, at := range []time.Time{t0, t0.Add(800 * time.Millisecond), t0.Add(time.Second), t0.Add(time.Hour), t0} {
+		want := "Date: " + at.UTC().Format(http.TimeFormat) + "\r\n"
+		if got := string(a.appendDate(nil, at)); got != want {
+			t.Errorf("at %s: %q, want %q", at, got, want)
+		}
 	}
 }

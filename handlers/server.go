@@ -89,9 +89,10 @@ type App struct {
 	rendering    flight                       // misses being rendered, so each renders once
 	live         *liveHub                     // live stories watched by readers' streams on this server
 
-	gzip, brotli    *codec          // compress cached pages (encoding.go)
-	securityHeaders [2]*headerLines // set on every answer, without HSTS and with it; the CSP names the photos' origin
-	mediaBase       string          // where pages point for photo files, ending in "/"
+	gzip, brotli    *codec                   // compress cached pages (encoding.go)
+	securityHeaders [2]*headerLines          // set on every answer, without HSTS and with it; the CSP names the photos' origin
+	date            atomic.Pointer[dateLine] // this second's Date header (appendDate)
+	mediaBase       string                   // where pages point for photo files, ending in "/"
 }
 
 // New builds an App: parses templates, fingerprints assets and configures the session store.
