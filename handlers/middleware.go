@@ -16,22 +16,17 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// baseHeaders sets what every answer carries (setBaseHeaders) before anything else
-// runs, so the log line and the error page have the request's id.
+// baseHeaders sets what every answer through the router carries, a fresh request id
+// and the site's security headers, before anything else runs, so the log line and the
+// error page have the request's id. (A hit from hitLane carries the same in
+// answerHeaders.)
 func (a *App) baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		a.setBaseHeaders(c.Response().Header(), c.Request())
+		h := c.Response().Header()
+		h[echo.HeaderXRequestID] = []string{newRequestID()}
+		a.siteHeaders(c.Request()).setIn(h)
 		return next(c)
 	}
-}
-
-// setBaseHeaders gives the answer a fresh request id and the site's security headers.
-// It returns the id.
-func (a *App) setBaseHeaders(h http.Header, r *http.Request) string {
-	id := newRequestID()
-	h[echo.HeaderXRequestID] = []string{id}
-	a.siteHeaders(r).setIn(h)
-	return id
 }
 
 // newRequestID names an answer in the logs and on its error page. We never echo an
