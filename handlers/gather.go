@@ -35,7 +35,7 @@ import (
 // (headers.go), which never enter the header map, and the Date. Side by side (callgrind,
 // gzip hits of the 60-comment story, c=1): 114,800 instructions a hit when net/http wrote
 // every header, 101,200 when sendWhole took a dozen out of the map and wrote them itself,
-// 100,500-103,300 on the next day's machine, 84,800-85,400 when they never entered it,
+// 100,500-103,300 on a later session's machine, 84,800-85,400 when they never entered it,
 // 83,200 with the Date made once a second.
 
 // GatherWrites makes ln's connections able to send an answer in one write. Serve them

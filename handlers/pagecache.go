@@ -32,8 +32,9 @@ import (
 // revalidates for 30 s more: that lag is the CDN's, and only where an operator puts one.
 const publicCacheControl = "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
 
-// varyValue is the Vary of every page kept for readers (this cache's, and the
-// members' pages), shared as a stored page's header values are (headerLines).
+// vary is the Vary of every page kept for readers (this cache's, and the members'
+// pages); varyValue is the same as a header map's value, shared by every answer, as a
+// stored page's values are (headerLines).
 const vary = "Accept-Encoding, Cookie"
 
 var varyValue = []string{vary}
