@@ -212,9 +212,9 @@ func TestGatheringKeepsOnlyTheBodyInPlace(t *testing.T) {
 // headers itself, carries the very headers it carries where net/http writes them all
 // (here, a recorder): none lost, none twice, the same values but for the request's id
 // and the Date (the recorder has none; on the wire it is now's); HSTS when the proxy
-// says https. The first ask renders the page (the router's path,
-// whose log line reads the id from the map afterwards), the others are hits; every line
-// in the log has its answer's id.
+// says https. The first ask renders the page (the router's path, whose log line reads
+// the id from the map afterwards), the others are hits; every line in the log has its
+// answer's id.
 func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
 	ta, art, ed, _, _ := discussionFixture(t)
 	ta.comment(art, ed, 0, "A first word on it, long enough to be worth compressing.")
