@@ -103,8 +103,8 @@ type buffersWriter interface {
 	WriteBuffers(*net.Buffers) (int64, error)
 }
 
-// send writes what was held with the lifted headers inserted where net/http's end, then
-// the tail: in one writev on a TCP connection, or on a connection that passes them to one.
+// send writes what was held with head (the headers sendWhole wrote) inserted where
+// net/http's end, then the tail: in one writev on a TCP connection, or on a connection that passes them to one.
 func (g *gatheringConn) send(held, head, tail []byte) error {
 	end := bytes.Index(held, headerEnd)
 	if end < 0 { // net/http always ends its headers so; were it not to, send nothing rather than a wrong answer

@@ -284,8 +284,8 @@ func TestGatheredAnswersCarryEveryHeader(t *testing.T) {
 
 // An answer's own headers say the same in both forms: the lines sendWhole writes read
 // back (as a client reads them) as the map net/http would write. A value net/http
-// would change on the way (a line break, space at an end) is refused when the group
-// is built.
+// would change on the way (a line break, space at an end), or a key without a value,
+// is refused when the group is built.
 func TestAnswerHeadersSayTheSameInBothForms(t *testing.T) {
 	site := newSecurityHeaders("https://media.example.com")
 	page := newHeaderLines("Cache-Control", publicCacheControl, "Etag", `W/"1f"`, "Vary", vary)
@@ -307,14 +307,16 @@ func TestAnswerHeadersSayTheSameInBothForms(t *testing.T) {
 			t.Errorf("on the wire %v, in the map %v", res.Header, inMap)
 		}
 	}
-	for _, v := range []string{"public,\r\nInjected: yes", " site", "site\t"} {
+	for _, kv := range [][]string{
+		{"Surrogate-Key", "public,\r\nInjected: yes"}, {"Surrogate-Key", " site"}, {"Surrogate-Key", "site\t"}, {"Vary"},
+	} {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("%q was taken as a header value", v)
+					t.Errorf("%q was taken as headers", kv)
 				}
 			}()
-			newHeaderLines("Surrogate-Key", v)
+			newHeaderLines(kv...)
 		}()
 	}
 }

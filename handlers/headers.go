@@ -24,8 +24,11 @@ type headerLines struct {
 // the values ours, on one line without space at either end (as net/http would send
 // them); anything else is a mistake in this package, and panics.
 func newHeaderLines(kv ...string) *headerLines {
+	if len(kv)%2 != 0 {
+		panic(fmt.Sprintf("header %q has no value", kv[len(kv)-1]))
+	}
 	l := &headerLines{}
-	for i := 0; i+1 < len(kv); i += 2 {
+	for i := 0; i < len(kv); i += 2 {
 		k, v := kv[i], kv[i+1]
 		if k != http.CanonicalHeaderKey(k) || strings.ContainsAny(v, "\r\n") || v != strings.TrimSpace(v) {
 			panic(fmt.Sprintf("header %q: %q is not sent as it stands", k, v))
@@ -56,25 +59,6 @@ type answerHeaders struct {
 	site, page *headerLines // the site's security headers, the stored page's caching headers
 }
 
-// dateLine is the Date header of the answers sent in one second.
-type dateLine struct {
-	sec  int64
-	line []byte
-}
-
-// appendDate appends the Date header of an answer sent at now, made once a second:
-// net/http formats it for every answer (time.Time.AppendFormat), which was 3% of a
-// hit's instructions. sendWhole writes it with an answer's own headers.
-func (a *App) appendDate(b []byte, now time.Time) []byte {
-	d := a.date.Load()
-	if d == nil || d.sec != now.Unix() {
-		line := now.UTC().AppendFormat([]byte("Date: "), http.TimeFormat)
-		d = &dateLine{sec: now.Unix(), line: append(line, "\r\n"...)}
-		a.date.Store(d)
-	}
-	return append(b, d.line...)
-}
-
 func (o answerHeaders) setIn(h http.Header) {
 	if o.id != "" {
 		h[echo.HeaderXRequestID] = []string{o.id}
@@ -97,4 +81,23 @@ func (o answerHeaders) appendTo(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// dateLine is the Date header of the answers sent in one second.
+type dateLine struct {
+	sec  int64
+	line []byte
+}
+
+// appendDate appends the Date header of an answer sent at now, made once a second:
+// net/http formats it for every answer (time.Time.AppendFormat), which was 3% of a
+// hit's instructions. sendWhole writes it with an answer's own headers.
+func (a *App) appendDate(b []byte, now time.Time) []byte {
+	d := a.date.Load()
+	if d == nil || d.sec != now.Unix() {
+		line := now.UTC().AppendFormat([]byte("Date: "), http.TimeFormat)
+		d = &dateLine{sec: now.Unix(), line: append(line, "\r\n"...)}
+		a.date.Store(d)
+	}
+	return append(b, d.line...)
 }
